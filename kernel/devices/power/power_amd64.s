@@ -1,0 +1,6 @@
+#include "textflag.h"
+
+TEXT ·haltForever(SB),NOSPLIT|NOFRAME,$0
+	CLI
+	HLT
+	RET

@@ -1,0 +1,58 @@
+// Package serial drives the 16550 UARTs that carry the app's stdout (COM1)
+// and stderr plus kernel messages (COM2). Writes poll the transmitter; in a
+// VM the UART is always ready, so this costs one port read per byte.
+package serial
+
+import "unigo.dev/unigo/kernel/cpu"
+
+// Port is the I/O base of one UART.
+type Port uint16
+
+const (
+	COM1 Port = 0x3f8
+	COM2 Port = 0x2f8
+)
+
+const (
+	regData      = 0
+	regIntEnable = 1
+	regFIFO      = 2
+	regLineCtl   = 3
+	regModemCtl  = 4
+	regLineStat  = 5
+	lineTHREmpty = 0x20
+)
+
+// Init sets 8N1 with FIFOs and no interrupts.
+func (p Port) Init() {
+	b := uint16(p)
+	cpu.Outb(b+regIntEnable, 0)
+	cpu.Outb(b+regLineCtl, 0x80) // divisor latch
+	cpu.Outb(b+regData, 1)       // 115200 baud
+	cpu.Outb(b+regIntEnable, 0)
+	cpu.Outb(b+regLineCtl, 0x03)
+	cpu.Outb(b+regFIFO, 0xc7)
+	cpu.Outb(b+regModemCtl, 0x03)
+}
+
+// WriteByte sends one byte.
+func (p Port) WriteByte(c byte) {
+	b := uint16(p)
+	for cpu.Inb(b+regLineStat)&lineTHREmpty == 0 {
+	}
+	cpu.Outb(b+regData, c)
+}
+
+// Write sends bytes.
+func (p Port) Write(s []byte) {
+	for _, c := range s {
+		p.WriteByte(c)
+	}
+}
+
+// WriteString sends a string.
+func (p Port) WriteString(s string) {
+	for i := 0; i < len(s); i++ {
+		p.WriteByte(s[i])
+	}
+}
