@@ -1,18 +1,120 @@
 package kernel
 
 import (
+	"unigo.dev/unigo/kernel/boot"
+	"unigo.dev/unigo/kernel/clock"
+	"unigo.dev/unigo/kernel/cpu"
+	"unigo.dev/unigo/kernel/devices/lapic"
+	"unigo.dev/unigo/kernel/devices/pit"
 	"unigo.dev/unigo/kernel/devices/power"
+	"unigo.dev/unigo/kernel/devices/rtc"
 	"unigo.dev/unigo/kernel/devices/serial"
 	"unigo.dev/unigo/kernel/klog"
+	"unigo.dev/unigo/kernel/memory"
+	"unigo.dev/unigo/kernel/random"
+	"unigo.dev/unigo/kernel/syscalls"
+	"unigo.dev/unigo/kernel/threads"
 )
 
-// kernelMain runs on the kernel stack as the fake kernel goroutine, before the
-// Go runtime exists: it must not allocate.
+// The app's initial stack: its top, its size, and how much is set up at boot.
+const (
+	stackTop      uintptr = 0x7fff_0000_0000
+	stackSize             = 8 << 20
+	stackBootPart         = 64 << 10
+)
+
+// cmdline holds the decoded command line; argv and envp strings are copied
+// from it onto the app's stack.
+var cmdline [16 << 10]byte
+
+// kernelMain brings the machine up and starts the Go runtime. It runs on the
+// kernel stack as the fake kernel goroutine, before the runtime exists, so it
+// must not allocate. The steps, in order:
 func kernelMain(startInfo uintptr) {
+	// 1. Consoles, so that every later step can report.
 	serial.COM1.Init()
 	serial.COM2.Init()
-	klog.Str("unigo: hello from the kernel, start info at ")
-	klog.Hex(uint64(startInfo))
-	klog.Str("\n")
-	power.Exit(0)
+
+	// 2. Memory: the real page tables, then demand paging is possible.
+	var ram [32]memory.RAM
+	n := readMemoryMap(startInfo, &ram)
+	if n == 0 || !memory.Init(ram[:n], imageEndAddr()) {
+		klog.Line("boot failed: no usable memory map from the loader, or too little memory for the image")
+		power.Crash("boot: memory")
+	}
+
+	// 3. Descriptor tables, traps and the system-call entry.
+	stacks := stacksAddr()
+	cpu.LoadGDT()
+	cpu.SetIST(1, stacks+trapStackTop)
+	cpu.SetIST(2, stacks+doubleFaultTop)
+	for v := 0; v < 256; v++ {
+		ist := 1
+		if v == 2 || v == 8 || v == 18 { // NMI, double fault, machine check
+			ist = 2
+		}
+		cpu.SetGate(v, vectorsAddr()+uintptr(32*v), ist)
+	}
+	cpu.LoadIDT()
+	cpu.Wrmsr(cpu.MSRSTAR, uint64(cpu.KernelCS)<<32)
+	cpu.Wrmsr(cpu.MSRLSTAR, uint64(syscallEntryAddr()))
+	cpu.Wrmsr(cpu.MSRFMASK, 0x47700) // clear IF, TF, DF, AC, NT on entry
+
+	// 4. Interrupts and time: legacy PICs off, LAPIC timer, clocks.
+	cpu.Outb(0x21, 0xff)
+	cpu.Outb(0xa1, 0xff)
+	lapic.Init()
+	calibrateClocks()
+	clock.SetWall(rtc.UnixSeconds() * 1e9)
+
+	// 5. The command line and the app's first thread.
+	cl := cmdline[:copyCmdline(startInfo, cmdline[:])]
+	var opts boot.Options
+	boot.ParseCmdline(cl, &opts)
+	syscalls.Trace = opts.Trace
+	syscalls.KernelFault = opts.KernelFault
+	startApp(cl, &opts)
+}
+
+// calibrateClocks measures the TSC and LAPIC timer rates against the PIT.
+func calibrateClocks() {
+	const window = pit.Hz / 250 // 4 ms
+	if !pit.Present() {
+		klog.Line("boot failed: no PIT to calibrate the clocks against (QEMU: -M microvm,pit=on)")
+		power.Crash("boot: no PIT")
+	}
+	start := pit.Start()
+	lapic.StartCount()
+	t0 := cpu.Rdtsc()
+	pit.WaitTicks(start, window)
+	t1 := cpu.Rdtsc()
+	ticks := lapic.Elapsed()
+	clock.SetTSCHz((t1 - t0) * pit.Hz / window)
+	lapic.SetRate(uint64(ticks) * pit.Hz / window)
+}
+
+// startApp maps the app's stack, lays out argc/argv/envp/auxv on it and
+// enters the Go runtime's entry point as thread 1.
+func startApp(cl []byte, opts *boot.Options) {
+	base := stackTop - stackSize
+	if memory.Mmap(base, stackSize, memory.ProtRead|memory.ProtWrite, memory.MapPrivate|memory.MapAnonymous|memory.MapFixed, -1) < 0 ||
+		!memory.CheckUser(stackTop-stackBootPart, stackBootPart, true) {
+		klog.Line("boot failed: cannot map the app's stack; run with a larger --memory")
+		power.Crash("boot: stack")
+	}
+	in := boot.StackInput{Cmdline: cl, Opts: opts}
+	random.Fill(in.Random[:])
+	_, _, _, edx := cpu.Cpuid(1, 0)
+	in.HWCap = uint64(edx)
+	sp := boot.BuildStack(userMemory(stackTop, stackBootPart), stackTop, &in)
+	if sp == 0 {
+		klog.Line("boot failed: the arguments and environment do not fit in 64 KiB")
+		power.Crash("boot: arguments too long")
+	}
+	t := threads.New()
+	t.Frame = threads.Frame{RIP: uint64(rt0Addr()), CS: cpu.KernelCS, SS: cpu.KernelDS, RFLAGS: 0x202, RSP: uint64(sp)}
+	t.InitFX()
+	threads.Schedule()
+	setCurrent(t)
+	startFirstThread()
 }

@@ -29,17 +29,13 @@ DATA ·bootGDT+16(SB)/8, $0x00cf92000000ffff
 GLOBL ·bootPageTables(SB), NOPTR, $16384
 DATA ·bootPageTables+0(SB)/8, $1
 
-// The kernel stack: every trap handler and the boot code run on it.
-GLOBL ·kernelStack(SB), NOPTR, $65536
-DATA ·kernelStack+0(SB)/8, $0x6b65726e656c // "kernel": keeps it in the loaded data
-
 // kernelG is the fake goroutine that kernel Go code runs as: only its stack
 // bounds (lo, hi, stackguard0, stackguard1) are read by function prologues.
 GLOBL ·kernelG(SB), NOPTR, $512
-DATA ·kernelG+0(SB)/8, $·kernelStack(SB)
-DATA ·kernelG+8(SB)/8, $·kernelStack+65536(SB)
-DATA ·kernelG+16(SB)/8, $·kernelStack+4096(SB)
-DATA ·kernelG+24(SB)/8, $·kernelStack+4096(SB)
+DATA ·kernelG+0(SB)/8, $·stacks(SB)
+DATA ·kernelG+8(SB)/8, $·stacks+86016(SB)
+DATA ·kernelG+16(SB)/8, $·stacks+4096(SB)
+DATA ·kernelG+24(SB)/8, $·stacks+4096(SB)
 
 // kernelTLS is what FS points at while the kernel runs: FS:-8 holds the g.
 GLOBL ·kernelTLS(SB), NOPTR, $16
@@ -66,7 +62,6 @@ TEXT ·pvhEntry(SB),NOSPLIT|NOFRAME,$0
 	LEAL 8195(DI), AX            // PD | present | writable
 	MOVL AX, 4096(DI)
 	MOVL $0, 4100(DI)
-	MOVL DI, BP                  // keep the PML4
 	ADDL $8192, DI
 	// Fill the page directory: 512 x 2 MiB identity pages.
 	XORL CX, CX
@@ -80,7 +75,8 @@ fill:
 	CMPL CX, $512
 	JNE fill
 
-	MOVQ BP, CR3
+	SUBL $8192, DI               // back to the PML4
+	MOVQ DI, CR3
 	MOVQ CR4, AX
 	ORL $0x620, AX               // PAE, OSFXSR, OSXMMEXCPT
 	MOVQ AX, CR4
@@ -106,7 +102,7 @@ TEXT ·entry64(SB),NOSPLIT|NOFRAME,$0
 	XORL AX, AX
 	MOVW AX, FS
 	MOVW AX, GS
-	LEAQ ·kernelStack+65536(SB), SP
+	LEAQ ·stacks+65536(SB), SP
 	MOVL SI, SI                  // zero-extend start_info
 	// FS base = &kernelTLS+8, so that FS:-8 is the kernel's g.
 	LEAQ ·kernelTLS+8(SB), AX

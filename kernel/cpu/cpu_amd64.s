@@ -49,14 +49,14 @@ TEXT ·Rdrand(SB),NOSPLIT|NOFRAME,$0-9
 	// RDRAND AX; sets CF on success.
 	BYTE $0x48; BYTE $0x0f; BYTE $0xc7; BYTE $0xf0
 	SETCS ok+8(FP)
-	MOVQ AX, ret+0(FP)
+	MOVQ AX, v+0(FP)
 	RET
 
 TEXT ·Rdseed(SB),NOSPLIT|NOFRAME,$0-9
 	// RDSEED AX; sets CF on success.
 	BYTE $0x48; BYTE $0x0f; BYTE $0xc7; BYTE $0xf8
 	SETCS ok+8(FP)
-	MOVQ AX, ret+0(FP)
+	MOVQ AX, v+0(FP)
 	RET
 
 TEXT ·Cpuid(SB),NOSPLIT|NOFRAME,$0-24

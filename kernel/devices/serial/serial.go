@@ -35,8 +35,8 @@ func (p Port) Init() {
 	cpu.Outb(b+regModemCtl, 0x03)
 }
 
-// WriteByte sends one byte.
-func (p Port) WriteByte(c byte) {
+// Put sends one byte.
+func (p Port) Put(c byte) {
 	b := uint16(p)
 	for cpu.Inb(b+regLineStat)&lineTHREmpty == 0 {
 	}
@@ -46,13 +46,13 @@ func (p Port) WriteByte(c byte) {
 // Write sends bytes.
 func (p Port) Write(s []byte) {
 	for _, c := range s {
-		p.WriteByte(c)
+		p.Put(c)
 	}
 }
 
 // WriteString sends a string.
 func (p Port) WriteString(s string) {
 	for i := 0; i < len(s); i++ {
-		p.WriteByte(s[i])
+		p.Put(s[i])
 	}
 }

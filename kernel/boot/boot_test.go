@@ -1,0 +1,64 @@
+package boot
+
+import (
+	"encoding/binary"
+	"testing"
+)
+
+func TestParseCmdline(t *testing.T) {
+	buf := []byte("arg=hello arg=two%20words env=K=V%3D1 trace unknown=1 env=PATH=/bin")
+	var o Options
+	ParseCmdline(buf, &o)
+	str := func(s Span) string { return string(buf[s.Start:s.End]) }
+	if o.NArgs != 2 || str(o.Args[0]) != "hello" || str(o.Args[1]) != "two words" {
+		t.Fatalf("args: %d %q %q", o.NArgs, str(o.Args[0]), str(o.Args[1]))
+	}
+	if o.NEnv != 2 || str(o.Env[0]) != "K=V=1" || str(o.Env[1]) != "PATH=/bin" {
+		t.Fatalf("env: %d %q %q", o.NEnv, str(o.Env[0]), str(o.Env[1]))
+	}
+	if !o.Trace || o.KernelFault {
+		t.Fatalf("flags: trace=%v kernelfault=%v", o.Trace, o.KernelFault)
+	}
+}
+
+func TestBuildStack(t *testing.T) {
+	buf := []byte("arg=app arg=x env=A=b")
+	var o Options
+	ParseCmdline(buf, &o)
+	mem := make([]byte, 4096)
+	const top = 0x7000_0000_0000
+	in := &StackInput{Cmdline: buf, Opts: &o, Random: [16]byte{1, 2, 3}}
+	sp := BuildStack(mem, top, in)
+	if sp == 0 || sp%16 != 0 {
+		t.Fatalf("sp %#x not 16-aligned", sp)
+	}
+	base := uintptr(top - len(mem))
+	word := func(a uintptr) uint64 { return binary.LittleEndian.Uint64(mem[a-base:]) }
+	cstr := func(a uintptr) string {
+		i := a - base
+		j := i
+		for mem[j] != 0 {
+			j++
+		}
+		return string(mem[i:j])
+	}
+	if argc := word(sp); argc != 2 {
+		t.Fatalf("argc %d", argc)
+	}
+	if cstr(uintptr(word(sp+8))) != "app" || cstr(uintptr(word(sp+16))) != "x" || word(sp+24) != 0 {
+		t.Fatal("argv wrong")
+	}
+	if cstr(uintptr(word(sp+32))) != "A=b" || word(sp+40) != 0 {
+		t.Fatal("envp wrong")
+	}
+	found := false
+	for a := sp + 48; word(a) != 0; a += 16 {
+		if word(a) == atRandom {
+			r := uintptr(word(a + 8))
+			found = mem[r-base] == 1 && mem[r-base+2] == 3
+		}
+	}
+	if !found {
+		t.Fatal("AT_RANDOM missing or wrong")
+	}
+}

@@ -1,0 +1,93 @@
+package boot
+
+import "encoding/binary"
+
+// Auxiliary-vector keys the Go runtime reads.
+const (
+	atNull   = 0
+	atPageSz = 6
+	atClkTck = 17
+	atHWCap  = 16
+	atSecure = 23
+	atRandom = 25
+	atExecFn = 31
+)
+
+// StackInput is what goes on the initial stack besides the command line.
+type StackInput struct {
+	Cmdline []byte   // the decoded command-line buffer the spans point into
+	Opts    *Options // parsed from Cmdline
+	Random  [16]byte // AT_RANDOM: the runtime seeds its hashes from it
+	HWCap   uint64
+}
+
+// BuildStack lays out the process entry stack in mem, which is the top
+// len(mem) bytes of a stack ending at virtual address top. It returns the
+// initial stack pointer (pointing at argc, 16-byte aligned), or 0 when mem
+// is too small.
+func BuildStack(mem []byte, top uintptr, in *StackInput) uintptr {
+	base := top - uintptr(len(mem)) // virtual address of mem[0]
+	pos := len(mem)
+	put := func(b []byte) (uintptr, bool) {
+		if pos < len(b)+1 {
+			return 0, false
+		}
+		pos -= len(b) + 1
+		copy(mem[pos:], b)
+		mem[pos+len(b)] = 0
+		return base + uintptr(pos), true
+	}
+	pos -= 16
+	copy(mem[pos:], in.Random[:])
+	random := base + uintptr(pos)
+
+	o := in.Opts
+	var argv [MaxArgs]uintptr
+	var envp [MaxEnv]uintptr
+	ok := true
+	for i := 0; i < o.NArgs && ok; i++ {
+		argv[i], ok = put(in.Cmdline[o.Args[i].Start:o.Args[i].End])
+	}
+	for i := 0; i < o.NEnv && ok; i++ {
+		envp[i], ok = put(in.Cmdline[o.Env[i].Start:o.Env[i].End])
+	}
+	if !ok {
+		return 0
+	}
+	execFn := uintptr(0)
+	if o.NArgs > 0 {
+		execFn = argv[0]
+	}
+	auxv := [...]uint64{
+		atPageSz, 4096,
+		atClkTck, 100,
+		atHWCap, in.HWCap,
+		atSecure, 0,
+		atRandom, uint64(random),
+		atExecFn, uint64(execFn),
+		atNull, 0,
+	}
+	words := 1 + o.NArgs + 1 + o.NEnv + 1 + len(auxv)
+	pos = (pos - words*8) &^ 15
+	if pos < 0 {
+		return 0
+	}
+	w := pos
+	putWord := func(v uint64) {
+		binary.LittleEndian.PutUint64(mem[w:], v)
+		w += 8
+	}
+	putWord(uint64(o.NArgs))
+	for i := 0; i < o.NArgs; i++ {
+		putWord(uint64(argv[i]))
+	}
+	putWord(0)
+	for i := 0; i < o.NEnv; i++ {
+		putWord(uint64(envp[i]))
+	}
+	putWord(0)
+	for _, v := range auxv {
+		putWord(v)
+	}
+	return base + uintptr(pos)
+}

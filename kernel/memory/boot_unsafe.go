@@ -1,0 +1,129 @@
+package memory
+
+import (
+	"unsafe"
+
+	"unigo.dev/unigo/kernel/cpu"
+)
+
+// elfHeaderAddr is where the loader put the image's ELF header: the image is
+// linked with text at 0x101000 and its first page holds the headers.
+const elfHeaderAddr uintptr = 0x100000
+
+// Segment describes one loaded segment of the kernel image.
+type Segment struct {
+	Start, End uintptr // page-aligned
+	Prot       uint32
+}
+
+// imageSegments reads the program headers of the running image.
+func imageSegments(out *[8]Segment) (n int, fileEnd uintptr) {
+	phoff := *(*uint64)(unsafe.Add(nil, elfHeaderAddr+32))
+	phnum := int(*(*uint16)(unsafe.Add(nil, elfHeaderAddr+56)))
+	for i := 0; i < phnum && n < len(out); i++ {
+		ph := elfHeaderAddr + uintptr(phoff) + uintptr(i)*56
+		if *(*uint32)(unsafe.Add(nil, ph)) != 1 { // PT_LOAD
+			continue
+		}
+		flags := *(*uint32)(unsafe.Add(nil, ph+4))
+		vaddr := *(*uintptr)(unsafe.Add(nil, ph+16))
+		memsz := *(*uintptr)(unsafe.Add(nil, ph+40))
+		var prot uint32 = ProtRead
+		if flags&1 != 0 {
+			prot |= ProtExec
+		}
+		if flags&2 != 0 {
+			prot |= ProtWrite
+		}
+		out[n] = Segment{pageDown(vaddr), pageUp(vaddr + memsz), prot}
+		if out[n].End > fileEnd {
+			fileEnd = out[n].End
+		}
+		n++
+	}
+	return n, fileEnd
+}
+
+// RAM is one usable range from the boot memory map.
+type RAM struct{ Start, End uintptr }
+
+// Init builds the kernel's page tables and switches to them. Before it, the
+// boot code's temporary tables map the first 1 GiB at its physical address.
+// ram lists usable physical memory; bssEnd is the end of the image's BSS,
+// which is mapped on demand like any anonymous memory.
+// It runs before anything can fault, so it must not touch BSS.
+func Init(ram []RAM, bssEnd uintptr) bool {
+	var segs [8]Segment
+	n, imageEnd := imageSegments(&segs)
+	f := &mm.frames
+	for _, r := range ram {
+		start := r.Start
+		if start < imageEnd {
+			start = imageEnd
+		}
+		if r.End > mm.ramTop {
+			mm.ramTop = r.End
+		}
+		f.addRAM(start, r.End)
+	}
+	root := f.alloc()
+	if root == 0 {
+		return false
+	}
+	mm.root = root
+	for i := 0; i < n; i++ {
+		s := segs[i]
+		flags := leafFlags(s.Prot) | pteGlobal
+		for v := s.Start; v < s.End; v += PageSize {
+			if !mapPage(v, v, flags) {
+				return false
+			}
+		}
+	}
+	// The direct map: all RAM at DirectMapBase, 2 MiB pages, no execute.
+	const huge = 2 << 20
+	for p := uintptr(0); p < mm.ramTop; p += huge {
+		v := DirectMapBase + p
+		table := mm.root
+		for level := uint(3); level > 1; level-- {
+			e := &physPage(table)[index(v, level)]
+			if *e&ptePresent == 0 {
+				t := f.alloc()
+				if t == 0 {
+					return false
+				}
+				*e = uint64(t) | ptePresent | pteWritable
+			}
+			table = uintptr(*e & pteAddrMask)
+		}
+		physPage(table)[index(v, 1)] = uint64(p) | ptePresent | pteWritable | pteHuge | pteGlobal | pteNoExec | pteAccessed | pteDirty
+	}
+	cpu.WriteCR3(uint64(mm.root))
+	mm.physOffset = DirectMapBase
+	// The region list is read by the page-fault handler: back it now.
+	start := uintptr(unsafe.Pointer(&regions))
+	for v := pageDown(start); v < start+unsafe.Sizeof(regions); v += PageSize {
+		if e := walk(v, false); e != nil && *e&ptePresent != 0 {
+			continue // shares a page with loaded data
+		}
+		p := f.alloc()
+		if p == 0 || !mapPage(v, p, leafFlags(ProtRead|ProtWrite)) {
+			return false
+		}
+	}
+	// BSS beyond the loaded data: demand-zero, like an anonymous mapping.
+	mm.imageTop = pageUp(bssEnd)
+	if mm.imageTop > imageEnd {
+		regions.insert(imageEnd, mm.imageTop, ProtRead|ProtWrite)
+	}
+	return true
+}
+
+// MapDevice maps device memory (uncached) at DirectMapBase+phys and returns
+// the virtual address.
+func MapDevice(phys, size uintptr) uintptr {
+	for p := pageDown(phys); p < phys+size; p += PageSize {
+		mapPage(DirectMapBase+p, p, ptePresent|pteWritable|pteNoCache|pteWriteThr|pteNoExec)
+	}
+	return DirectMapBase + phys
+}

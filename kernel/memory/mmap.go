@@ -1,0 +1,142 @@
+package memory
+
+// Flags of mmap that the kernel understands.
+const (
+	MapShared         = 0x01
+	MapPrivate        = 0x02
+	MapFixed          = 0x10
+	MapAnonymous      = 0x20
+	MapFixedNoReplace = 0x100000
+)
+
+// Errors, as Linux errno values.
+const (
+	errNoMem = 12
+	errExist = 17
+	errInval = 22
+	errNoDev = 19
+)
+
+// inKernelRange reports whether [a, a+n) would touch what the app may not
+// remap: page zero, the image, the direct map, or above the user half.
+func inKernelRange(a, n uintptr) bool {
+	end := a + n
+	if end < a || end > userTop || a < PageSize {
+		return true
+	}
+	if a < mm.imageTop && end > elfHeaderAddr {
+		return true
+	}
+	return notUser(a, end)
+}
+
+// notUser reports whether [a, end) reaches the direct map.
+func notUser(a, end uintptr) bool {
+	return a < DirectMapBase+mm.ramTop && end > DirectMapBase
+}
+
+// Mmap implements anonymous mmap. It returns the address or a negative errno.
+func Mmap(addr, length uintptr, prot, flags uint32, fd int64) int64 {
+	if length == 0 || addr&(PageSize-1) != 0 {
+		return -errInval
+	}
+	if flags&MapAnonymous == 0 || fd != -1 && flags&MapAnonymous == 0 {
+		return -errNoDev // file mappings come with the file system
+	}
+	n := pageUp(length)
+	if n < length {
+		return -errNoMem
+	}
+	prot &= ProtRead | ProtWrite | ProtExec
+	switch {
+	case flags&MapFixedNoReplace != 0:
+		if inKernelRange(addr, n) {
+			return -errNoMem
+		}
+		if regions.overlaps(addr, addr+n) {
+			return -errExist
+		}
+	case flags&MapFixed != 0:
+		if inKernelRange(addr, n) {
+			return -errNoMem
+		}
+		unmapRange(addr, addr+n)
+		if !regions.remove(addr, addr+n) {
+			return -errNoMem
+		}
+	default:
+		if addr == 0 || inKernelRange(addr, n) || regions.overlaps(addr, addr+n) {
+			addr = regions.freeRange(mmapBase, n)
+			if addr == 0 {
+				return -errNoMem
+			}
+		}
+	}
+	if !regions.insert(addr, addr+n, prot) {
+		return -errNoMem
+	}
+	return int64(addr)
+}
+
+// Munmap removes mappings and frees their memory.
+func Munmap(addr, length uintptr) int64 {
+	if addr&(PageSize-1) != 0 || length == 0 {
+		return -errInval
+	}
+	n := pageUp(length)
+	if inKernelRange(addr, n) {
+		return -errInval
+	}
+	unmapRange(addr, addr+n)
+	if !regions.remove(addr, addr+n) {
+		return -errNoMem
+	}
+	return 0
+}
+
+// Mprotect changes the protection of mapped pages.
+func Mprotect(addr, length uintptr, prot uint32) int64 {
+	if addr&(PageSize-1) != 0 {
+		return -errInval
+	}
+	n := pageUp(length)
+	if inKernelRange(addr, n) {
+		return -errNoMem
+	}
+	prot &= ProtRead | ProtWrite | ProtExec
+	// Every page must be mapped, as Linux requires.
+	for a := addr; a < addr+n; {
+		r := regions.find(a)
+		if r == nil {
+			return -errNoMem
+		}
+		a = r.end
+	}
+	protectRange(addr, addr+n, prot)
+	if !regions.remove(addr, addr+n) || !regions.insert(addr, addr+n, prot) {
+		return -errNoMem
+	}
+	return 0
+}
+
+// Advice values of madvise that change memory.
+const (
+	MadvDontNeed = 4
+	MadvFree     = 8
+)
+
+// Madvise frees the pages of [addr, addr+length) for DONTNEED and FREE (they
+// read back as zeros); other advice is accepted and ignored.
+func Madvise(addr, length uintptr, advice int) int64 {
+	if addr&(PageSize-1) != 0 {
+		return -errInval
+	}
+	if advice == MadvDontNeed || advice == MadvFree {
+		n := pageUp(length)
+		if inKernelRange(addr, n) {
+			return -errInval
+		}
+		unmapRange(addr, addr+n)
+	}
+	return 0
+}

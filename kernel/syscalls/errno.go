@@ -1,0 +1,24 @@
+package syscalls
+
+// Linux errno values the kernel returns (negated).
+const (
+	EPERM     = 1
+	ENOENT    = 2
+	ESRCH     = 3
+	EINTR     = 4
+	EBADF     = 9
+	EAGAIN    = 11
+	ENOMEM    = 12
+	EFAULT    = 14
+	EINVAL    = 22
+	ENOTTY    = 25
+	ENOSYS    = 38
+	ETIMEDOUT = 110
+)
+
+// blocked is returned by a handler that put its thread to sleep: the result
+// is written into the thread's RAX when it wakes.
+const blocked = -1 << 62
+
+// keepRAX is returned by rt_sigreturn, which restores RAX itself.
+const keepRAX = -1<<62 + 1

@@ -1,0 +1,144 @@
+package syscalls
+
+import (
+	"unigo.dev/unigo/kernel/clock"
+	"unigo.dev/unigo/kernel/devices/power"
+	"unigo.dev/unigo/kernel/threads"
+)
+
+// clone flags.
+const (
+	cloneVM            = 0x100
+	cloneThread        = 0x10000
+	cloneSetTLS        = 0x80000
+	cloneParentSetTID  = 0x100000
+	cloneChildClearTID = 0x200000
+	cloneChildSetTID   = 0x1000000
+)
+
+// clone creates a thread in the same address space (what the Go runtime's
+// newosproc does). New processes are refused: one program per unikernel.
+func clone(t *threads.Thread, flags uint64, stack, ptid, ctid, tls uintptr) int64 {
+	if flags&cloneThread == 0 || flags&cloneVM == 0 {
+		return -ENOSYS
+	}
+	nt := threads.New()
+	if nt == nil {
+		return -EAGAIN
+	}
+	nt.Frame = t.Frame
+	*nt.FXBytes() = *t.FXBytes()
+	nt.Frame.RAX = 0
+	if stack != 0 {
+		nt.Frame.RSP = uint64(stack)
+	}
+	nt.FSBase = t.FSBase
+	if flags&cloneSetTLS != 0 {
+		nt.FSBase = uint64(tls)
+	}
+	nt.SigMask = t.SigMask
+	if flags&cloneParentSetTID != 0 {
+		putU32(ptid, uint32(nt.TID))
+	}
+	if flags&cloneChildSetTID != 0 {
+		putU32(ctid, uint32(nt.TID))
+	}
+	if flags&cloneChildClearTID != 0 {
+		nt.ClearTID = ctid
+	}
+	return int64(nt.TID)
+}
+
+func exitThread(t *threads.Thread, code int) int64 {
+	if t.ClearTID != 0 && putU32(t.ClearTID, 0) {
+		threads.FutexWake(t.ClearTID, 1)
+	}
+	threads.Exit(t)
+	if threads.Live() == 0 {
+		power.Exit(code)
+	}
+	return blocked
+}
+
+func exitGroup(code int) int64 {
+	power.Exit(code)
+	return 0
+}
+
+// futex operations.
+const (
+	futexWait       = 0
+	futexWake       = 1
+	futexWaitBitset = 9
+	futexWakeBitset = 10
+	futexPrivate    = 128
+	futexRealtime   = 256
+)
+
+func futex(t *threads.Thread, a *[6]uintptr) int64 {
+	addr, op, val, ts := a[0], int(a[1]), uint32(a[2]), a[3]
+	if addr&3 != 0 {
+		return -EINVAL
+	}
+	switch op &^ (futexPrivate | futexRealtime) {
+	case futexWait, futexWaitBitset:
+		cur, ok := getU32(addr)
+		if !ok {
+			return -EFAULT
+		}
+		if cur != val {
+			return -EAGAIN
+		}
+		var deadline int64
+		if ts != 0 {
+			d, ok := timespec(ts)
+			if !ok {
+				return -EFAULT
+			}
+			if op&^(futexPrivate|futexRealtime) == futexWait {
+				deadline = clock.Nanotime() + d // relative
+			} else if op&futexRealtime != 0 {
+				deadline = d - (clock.Realtime() - clock.Nanotime())
+			} else {
+				deadline = d
+			}
+			if deadline <= 0 {
+				deadline = 1
+			}
+		}
+		threads.Block(t, addr, deadline, -ETIMEDOUT)
+		return blocked
+	case futexWake, futexWakeBitset:
+		return int64(threads.FutexWake(addr, int(val)))
+	}
+	return -ENOSYS
+}
+
+func schedGetaffinity(size, mask uintptr) int64 {
+	if size < 8 {
+		return -EINVAL
+	}
+	if !putU64(mask, 1) { // one CPU
+		return -EFAULT
+	}
+	return 8
+}
+
+const (
+	archSetFS = 0x1002
+	archGetFS = 0x1003
+)
+
+func archPrctl(t *threads.Thread, code int, addr uintptr) int64 {
+	switch code {
+	case archSetFS:
+		t.FSBase = uint64(addr)
+		return 0
+	case archGetFS:
+		if !putU64(addr, t.FSBase) {
+			return -EFAULT
+		}
+		return 0
+	}
+	return -EINVAL
+}

@@ -1,0 +1,67 @@
+package syscalls
+
+import (
+	"unigo.dev/unigo/kernel/klog"
+	"unigo.dev/unigo/kernel/threads"
+)
+
+// names of the implemented calls, for tracing.
+var names = [...]string{
+	sysRead: "read", sysWrite: "write", sysClose: "close", sysFstat: "fstat",
+	sysMmap: "mmap", sysMprotect: "mprotect", sysMunmap: "munmap", sysBrk: "brk",
+	sysRtSigaction: "rt_sigaction", sysRtSigprocmask: "rt_sigprocmask",
+	sysRtSigreturn: "rt_sigreturn", sysIoctl: "ioctl", sysWritev: "writev",
+	sysSchedYield: "sched_yield", sysMadvise: "madvise", sysNanosleep: "nanosleep",
+	sysGetpid: "getpid", sysClone: "clone", sysFork: "fork", sysVfork: "vfork",
+	sysExecve: "execve", sysExit: "exit", sysKill: "kill", sysUname: "uname",
+	sysFcntl: "fcntl", sysGettimeofday: "gettimeofday", sysGetrlimit: "getrlimit",
+	sysGetuid: "getuid", sysGetgid: "getgid", sysSetuid: "setuid", sysGeteuid: "geteuid",
+	sysGetegid: "getegid", sysGetppid: "getppid", sysSigaltstack: "sigaltstack",
+	sysArchPrctl: "arch_prctl", sysSetrlimit: "setrlimit", sysGettid: "gettid",
+	sysTkill: "tkill", sysTime: "time", sysFutex: "futex",
+	sysSchedGetaffinity: "sched_getaffinity", sysClockGettime: "clock_gettime",
+	sysClockGetres: "clock_getres", sysClockNanosleep: "clock_nanosleep",
+	sysExitGroup: "exit_group", sysTgkill: "tgkill", sysOpenat: "openat",
+	sysPrlimit64: "prlimit64", sysGetrandom: "getrandom", sysClone3: "clone3",
+}
+
+// Name returns the name of an implemented call, or "" for others.
+func Name(nr uint64) string {
+	if nr < uint64(len(names)) {
+		return names[nr]
+	}
+	return ""
+}
+
+// trace prints one call as "unigo: [tid] name(args) = result".
+func trace(t *threads.Thread, nr uint64, a *[6]uintptr, r int64) {
+	klog.Str("unigo: [")
+	klog.Dec(int64(t.TID))
+	klog.Str("] ")
+	if n := Name(nr); n != "" {
+		klog.Str(n)
+	} else {
+		klog.Str("syscall_")
+		klog.Dec(int64(nr))
+	}
+	klog.Str("(")
+	for i := range a {
+		if i > 0 {
+			klog.Str(", ")
+		}
+		klog.Hex(uint64(a[i]))
+	}
+	klog.Str(") = ")
+	switch r {
+	case blocked:
+		klog.Str("<blocked>")
+	case keepRAX:
+		klog.Str("<restored>")
+	default:
+		klog.Dec(r)
+		if r == -ENOSYS {
+			klog.Str(" (ENOSYS: not implemented)")
+		}
+	}
+	klog.Str("\n")
+}

@@ -1,0 +1,54 @@
+package syscalls
+
+import (
+	"unsafe"
+
+	"unigo.dev/unigo/kernel/memory"
+)
+
+// userBytes returns the app's memory [addr, addr+n) after checking that it is
+// mapped (and writable when write is set): bad pointers give EFAULT, never a
+// kernel fault.
+func userBytes(addr, n uintptr, write bool) ([]byte, bool) {
+	if n == 0 {
+		return nil, true
+	}
+	if !memory.CheckUser(addr, n, write) {
+		return nil, false
+	}
+	return unsafe.Slice((*byte)(unsafe.Add(nil, addr)), n), true
+}
+
+// putU64 stores a 64-bit value in the app's memory.
+func putU64(addr uintptr, v uint64) bool {
+	if !memory.CheckUser(addr, 8, true) {
+		return false
+	}
+	*(*uint64)(unsafe.Add(nil, addr)) = v
+	return true
+}
+
+// getU64 reads a 64-bit value from the app's memory.
+func getU64(addr uintptr) (uint64, bool) {
+	if !memory.CheckUser(addr, 8, false) {
+		return 0, false
+	}
+	return *(*uint64)(unsafe.Add(nil, addr)), true
+}
+
+// getU32 reads a 32-bit value from the app's memory.
+func getU32(addr uintptr) (uint32, bool) {
+	if !memory.CheckUser(addr, 4, false) {
+		return 0, false
+	}
+	return *(*uint32)(unsafe.Add(nil, addr)), true
+}
+
+// putU32 stores a 32-bit value in the app's memory.
+func putU32(addr uintptr, v uint32) bool {
+	if !memory.CheckUser(addr, 4, true) {
+		return false
+	}
+	*(*uint32)(unsafe.Add(nil, addr)) = v
+	return true
+}

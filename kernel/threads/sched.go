@@ -1,0 +1,127 @@
+package threads
+
+import (
+	"unigo.dev/unigo/kernel/clock"
+	"unigo.dev/unigo/kernel/devices/lapic"
+)
+
+// TimeSlice is how long a thread runs before another runnable one gets the CPU.
+const TimeSlice = 10_000_000
+
+var sliceEnd int64 // when the current thread's slice ends
+
+// Block puts t to sleep until Wake or the deadline (0: none), when its
+// system call returns onTimeout.
+func Block(t *Thread, futexAddr uintptr, deadline int64, onTimeout int64) {
+	t.state = Blocked
+	t.futexAddr = futexAddr
+	t.deadline = deadline
+	t.onTimeout = onTimeout
+}
+
+// Wake makes a blocked thread runnable with result as its system call's return value.
+func Wake(t *Thread, result int64) {
+	if t.state != Blocked {
+		return
+	}
+	t.state = Runnable
+	t.futexAddr = 0
+	t.deadline = 0
+	t.Frame.RAX = uint64(result)
+}
+
+// IsBlocked reports whether t waits in a system call.
+func (t *Thread) IsBlocked() bool { return t.state == Blocked }
+
+// FutexWake wakes up to n threads waiting on addr and returns how many woke.
+func FutexWake(addr uintptr, n int) int {
+	woken := 0
+	// Start after the current thread so that waiters are served in turn.
+	for k := 1; k <= top && woken < n; k++ {
+		t := &table[(current+k)%top]
+		if t.state == Blocked && t.futexAddr == addr {
+			Wake(t, 0)
+			woken++
+		}
+	}
+	return woken
+}
+
+// expire wakes the threads whose deadline has passed and returns the
+// earliest deadline still pending (0 if none).
+func expire(t0 int64) int64 {
+	var next int64
+	for i := 0; i < top; i++ {
+		t := &table[i]
+		if t.state != Blocked || t.deadline == 0 {
+			continue
+		}
+		if t.deadline <= t0 {
+			Wake(t, t.onTimeout)
+			continue
+		}
+		if next == 0 || t.deadline < next {
+			next = t.deadline
+		}
+	}
+	return next
+}
+
+// Schedule chooses the thread to run next: the current one until its time
+// slice ends, then the next runnable one in turn. With nothing runnable the
+// CPU halts until an interrupt (an idle unikernel costs the host nothing).
+func Schedule() *Thread {
+	for {
+		t0 := clock.Nanotime()
+		next := expire(t0)
+		cur := &table[current]
+		if cur.state == Runnable && t0 < sliceEnd {
+			arm(next, t0)
+			return cur
+		}
+		for k := 1; k <= top; k++ {
+			i := (current + k) % top
+			if table[i].state == Runnable {
+				sliceEnd = t0 + TimeSlice
+				current = i
+				arm(next, t0)
+				return &table[i]
+			}
+		}
+		armAt(next, t0)
+		lapic.WaitForInterrupt()
+	}
+}
+
+// arm programs the timer for the earlier of the next deadline and the end of
+// the slice when another thread is waiting to run.
+func arm(next, t0 int64) {
+	if othersRunnable() && (next == 0 || sliceEnd < next) {
+		next = sliceEnd
+	}
+	armAt(next, t0)
+}
+
+// armAt sets the one-shot timer for an absolute deadline (0: none).
+func armAt(deadline, t0 int64) {
+	switch {
+	case deadline == 0:
+		lapic.Arm(0)
+	case deadline <= t0:
+		lapic.Arm(1)
+	default:
+		lapic.Arm(deadline - t0)
+	}
+}
+
+func othersRunnable() bool {
+	for i := 0; i < top; i++ {
+		if i != current && table[i].state == Runnable {
+			return true
+		}
+	}
+	return false
+}
+
+// Yield ends the current thread's time slice.
+func Yield() { sliceEnd = 0 }
