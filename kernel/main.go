@@ -9,6 +9,7 @@ import (
 	"unigo.dev/unigo/kernel/devices/power"
 	"unigo.dev/unigo/kernel/devices/rtc"
 	"unigo.dev/unigo/kernel/devices/serial"
+	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/memory"
 	"unigo.dev/unigo/kernel/random"
@@ -73,6 +74,7 @@ func kernelMain(startInfo uintptr) {
 	boot.ParseCmdline(cl, &opts)
 	syscalls.Trace = opts.Trace
 	syscalls.KernelFault = opts.KernelFault
+	files.Init()
 	startApp(cl, &opts)
 }
 

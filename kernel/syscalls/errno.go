@@ -11,6 +11,7 @@ const (
 	ENOMEM    = 12
 	EFAULT    = 14
 	EINVAL    = 22
+	EMFILE    = 24
 	ENOTTY    = 25
 	ENOSYS    = 38
 	ETIMEDOUT = 110

@@ -2,51 +2,55 @@ package syscalls
 
 import (
 	"unigo.dev/unigo/kernel/devices/serial"
+	"unigo.dev/unigo/kernel/files"
 )
 
 // The app's standard streams: stdout on COM1, stderr on COM2; stdin reads
 // end-of-file until the console gains input.
-func consoleFor(fd int) (serial.Port, bool) {
-	switch fd {
-	case 1:
-		return serial.COM1, true
-	case 2:
-		return serial.COM2, true
+func consolePort(k files.Kind) serial.Port {
+	if k == files.KindConsoleOut {
+		return serial.COM1
 	}
-	return 0, false
+	return serial.COM2
 }
 
 func read(fd int, buf, n uintptr) int64 {
-	if fd == 0 {
-		return 0
-	}
-	if fd == 1 || fd == 2 {
+	f := files.Get(fd)
+	if f == nil {
 		return -EBADF
 	}
-	return -EBADF
+	switch f.Kind {
+	case files.KindConsoleIn:
+		return 0
+	case files.KindEventfd:
+		return eventfdRead(f, buf, n)
+	}
+	return -EINVAL
 }
 
 func write(fd int, buf, n uintptr) int64 {
 	if KernelFault {
 		faultOnPurpose()
 	}
-	p, ok := consoleFor(fd)
-	if !ok {
+	f := files.Get(fd)
+	if f == nil {
 		return -EBADF
 	}
-	b, ok := userBytes(buf, n, false)
-	if !ok {
-		return -EFAULT
+	switch f.Kind {
+	case files.KindConsoleOut, files.KindConsoleErr:
+		b, ok := userBytes(buf, n, false)
+		if !ok {
+			return -EFAULT
+		}
+		consolePort(f.Kind).Write(b)
+		return int64(n)
+	case files.KindEventfd:
+		return eventfdWrite(f, buf, n)
 	}
-	p.Write(b)
-	return int64(n)
+	return -EINVAL
 }
 
 func writev(fd int, iov uintptr, cnt int) int64 {
-	p, ok := consoleFor(fd)
-	if !ok {
-		return -EBADF
-	}
 	if cnt < 0 || cnt > 1024 {
 		return -EINVAL
 	}
@@ -57,28 +61,62 @@ func writev(fd int, iov uintptr, cnt int) int64 {
 		if !ok1 || !ok2 {
 			return -EFAULT
 		}
-		b, ok := userBytes(uintptr(base), uintptr(n), false)
-		if !ok {
-			return -EFAULT
+		r := write(fd, uintptr(base), uintptr(n))
+		if r < 0 {
+			if total > 0 {
+				return total
+			}
+			return r
 		}
-		p.Write(b)
-		total += int64(n)
+		total += r
 	}
 	return total
 }
 
-func isStdio(fd int) bool { return fd >= 0 && fd <= 2 }
-
-func closeFD(fd int) int64 {
-	if isStdio(fd) {
-		return 0
+func eventfdRead(f *files.File, buf, n uintptr) int64 {
+	if n < 8 {
+		return -EINVAL
 	}
-	return -EBADF
+	if f.Count == 0 {
+		return -EAGAIN // the Go runtime opens its eventfd non-blocking
+	}
+	b, ok := userBytes(buf, 8, true)
+	if !ok {
+		return -EFAULT
+	}
+	putLE64(b, f.Count)
+	f.Count = 0
+	return 8
 }
 
-// fstat describes the standard streams as character devices.
+func eventfdWrite(f *files.File, buf, n uintptr) int64 {
+	if n < 8 {
+		return -EINVAL
+	}
+	b, ok := userBytes(buf, 8, false)
+	if !ok {
+		return -EFAULT
+	}
+	v := getLE64(b)
+	if v == ^uint64(0) || f.Count+v < f.Count || f.Count+v == ^uint64(0) {
+		return -EAGAIN
+	}
+	f.Count += v
+	readinessChanged()
+	return 8
+}
+
+func closeFD(fd int) int64 {
+	if !files.Close(fd) {
+		return -EBADF
+	}
+	return 0
+}
+
+// fstat describes the console streams as character devices.
 func fstat(fd int, st uintptr) int64 {
-	if !isStdio(fd) {
+	f := files.Get(fd)
+	if f == nil {
 		return -EBADF
 	}
 	b, ok := userBytes(st, 144, true)
@@ -88,36 +126,60 @@ func fstat(fd int, st uintptr) int64 {
 	clear(b)
 	const sIFCHR = 0o020000
 	mode := uint32(sIFCHR | 0o620)
-	b[24], b[25], b[26], b[27] = byte(mode), byte(mode>>8), byte(mode>>16), byte(mode>>24) // st_mode
-	b[16] = 1                                                                              // st_nlink
-	b[56] = 0x04                                                                           // st_blksize 1024
+	if f.Kind == files.KindEventfd || f.Kind == files.KindEpoll {
+		mode = 0o600 // anonymous inode
+	}
+	putLE32(b[24:], mode) // st_mode
+	b[16] = 1             // st_nlink
+	putLE64(b[56:], 4096) // st_blksize
 	return 0
 }
 
 func ioctl(fd int, req uint64) int64 {
-	if !isStdio(fd) {
+	if files.Get(fd) == nil {
 		return -EBADF
 	}
 	return -ENOTTY // the console is a serial line, not a terminal
 }
 
-// fcntl answers for the standard streams: the runtime checks them at start.
-func fcntl(fd, cmd int) int64 {
-	if !isStdio(fd) {
+func fcntl(fd, cmd int, arg uintptr) int64 {
+	f := files.Get(fd)
+	if f == nil {
 		return -EBADF
 	}
 	const (
-		fGetFD = 1
-		fSetFD = 2
-		fGetFL = 3
-		fSetFL = 4
-		oRDWR  = 2
+		fDupFD        = 0
+		fGetFD        = 1
+		fSetFD        = 2
+		fGetFL        = 3
+		fSetFL        = 4
+		fDupFDCloexec = 1030
 	)
 	switch cmd {
-	case fGetFD, fSetFD, fSetFL:
+	case fGetFD:
+		return int64(f.FDFlags)
+	case fSetFD:
+		f.FDFlags = uint32(arg) & files.FDCloexec
 		return 0
 	case fGetFL:
-		return oRDWR
+		return int64(f.Flags)
+	case fSetFL:
+		f.Flags = f.Flags&^files.ONonblock | uint32(arg)&files.ONonblock
+		return 0
+	case fDupFD, fDupFDCloexec:
+		nf := *f
+		nf.FDFlags = 0
+		if cmd == fDupFDCloexec {
+			nf.FDFlags = files.FDCloexec
+		}
+		if f.Kind == files.KindEpoll {
+			return -EINVAL
+		}
+		nfd := files.Alloc(int(arg), nf)
+		if nfd < 0 {
+			return -EMFILE
+		}
+		return int64(nfd)
 	}
 	return -EINVAL
 }

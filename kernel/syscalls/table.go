@@ -100,7 +100,7 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 	case sysIoctl:
 		return ioctl(int(a[0]), uint64(a[1]))
 	case sysFcntl:
-		return fcntl(int(a[0]), int(a[1]))
+		return fcntl(int(a[0]), int(a[1]), a[2])
 	case sysOpenat:
 		return -ENOENT // the file system comes with the files issue
 	case sysMmap:
@@ -174,8 +174,31 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 		return 0
 	case sysPrlimit64:
 		return prlimit(int(a[1]), a[2], a[3])
+	case sysEpollCreate1:
+		return epollCreate(int(a[0]))
+	case sysEpollCreate:
+		return epollCreate(0)
+	case sysEpollCtl:
+		return epollCtl(int(a[0]), int(a[1]), int(a[2]), a[3])
+	case sysEpollWait, sysEpollPwait:
+		return epollWait(t, int(a[0]), a[1], int(int32(a[2])), int(int32(a[3])))
+	case sysEventfd2:
+		return eventfd(uint32(a[0]), int(a[1]))
+	case sysEventfd:
+		return eventfd(uint32(a[0]), 0)
 	case sysGetrandom:
 		return getrandom(a[0], a[1])
 	}
 	return -ENOSYS
 }
+
+// The netpoller's calls.
+const (
+	sysEpollCreate  = 213
+	sysEpollWait    = 232
+	sysEpollCtl     = 233
+	sysEpollPwait   = 281
+	sysEventfd      = 284
+	sysEventfd2     = 290
+	sysEpollCreate1 = 291
+)

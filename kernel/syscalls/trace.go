@@ -23,6 +23,9 @@ var names = [...]string{
 	sysClockGetres: "clock_getres", sysClockNanosleep: "clock_nanosleep",
 	sysExitGroup: "exit_group", sysTgkill: "tgkill", sysOpenat: "openat",
 	sysPrlimit64: "prlimit64", sysGetrandom: "getrandom", sysClone3: "clone3",
+	sysEpollCreate: "epoll_create", sysEpollWait: "epoll_wait", sysEpollCtl: "epoll_ctl",
+	sysEpollPwait: "epoll_pwait", sysEventfd: "eventfd", sysEventfd2: "eventfd2",
+	sysEpollCreate1: "epoll_create1",
 }
 
 // Name returns the name of an implemented call, or "" for others.

@@ -52,3 +52,6 @@ func putU32(addr uintptr, v uint32) bool {
 	*(*uint32)(unsafe.Add(nil, addr)) = v
 	return true
 }
+
+// addrOf is the address of a kernel byte, used as a wait-channel key.
+func addrOf(b *byte) uintptr { return uintptr(unsafe.Pointer(b)) }

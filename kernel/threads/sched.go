@@ -17,6 +17,7 @@ func Block(t *Thread, futexAddr uintptr, deadline int64, onTimeout int64) {
 	t.futexAddr = futexAddr
 	t.deadline = deadline
 	t.onTimeout = onTimeout
+	t.syscallNr = t.Frame.RAX
 }
 
 // Wake makes a blocked thread runnable with result as its system call's return value.
@@ -125,3 +126,17 @@ func othersRunnable() bool {
 
 // Yield ends the current thread's time slice.
 func Yield() { sliceEnd = 0 }
+
+// WakeRestartAll wakes every thread blocked on key so that it re-executes
+// its system call (epoll_wait looks again for ready descriptors).
+func WakeRestartAll(key uintptr) {
+	for i := 0; i < top; i++ {
+		t := &table[i]
+		if t.state == Blocked && t.futexAddr == key {
+			nr := t.syscallNr
+			Wake(t, 0)
+			t.Frame.RAX = nr
+			t.Frame.RIP -= 2 // back onto the SYSCALL instruction
+		}
+	}
+}

@@ -38,6 +38,7 @@ type Thread struct {
 	futexAddr uintptr // while Blocked on a futex
 	deadline  int64   // monotonic ns when a Blocked thread times out, 0 if never
 	onTimeout int64   // RAX value when the deadline passes
+	syscallNr uint64  // the blocked call, to restart it
 
 	SigMask    uint64 // blocked signals, bit n-1 for signal n
 	SigPending uint64

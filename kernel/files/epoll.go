@@ -1,0 +1,147 @@
+package files
+
+// interest is one descriptor registered with an epoll instance.
+type interest struct {
+	fd     int32
+	events uint32
+	data   uint64
+}
+
+const (
+	maxEpolls    = 16
+	maxInterests = 256
+)
+
+// epollSet is an epoll instance: its interest list.
+type epollSet struct {
+	used bool
+	n    int
+	list [maxInterests]interest
+}
+
+var epolls [maxEpolls]epollSet
+
+// Epoll flags.
+const (
+	EpollET      = 1 << 31
+	EpollOneShot = 1 << 30
+)
+
+// NewEpoll creates an epoll instance and returns its index, or -1.
+func NewEpoll() int32 {
+	for i := range epolls {
+		if !epolls[i].used {
+			epolls[i] = epollSet{used: true}
+			return int32(i)
+		}
+	}
+	return -1
+}
+
+func freeEpoll(i int) { epolls[i].used = false }
+
+// forgetInEpolls removes a closed fd from every interest list, as Linux does
+// when the last reference to a file goes.
+func forgetInEpolls(fd int) {
+	for i := range epolls {
+		if epolls[i].used {
+			epolls[i].remove(int32(fd))
+		}
+	}
+}
+
+func (e *epollSet) find(fd int32) int {
+	for i := 0; i < e.n; i++ {
+		if e.list[i].fd == fd {
+			return i
+		}
+	}
+	return -1
+}
+
+func (e *epollSet) remove(fd int32) bool {
+	i := e.find(fd)
+	if i < 0 {
+		return false
+	}
+	e.list[i] = e.list[e.n-1]
+	e.n--
+	return true
+}
+
+// Errors of EpollCtl, as errno values.
+const (
+	errExist = 17
+	errNoEnt = 2
+	errNoSpc = 28
+	errInval = 22
+	errBadF  = 9
+)
+
+// epoll_ctl operations.
+const (
+	EpollCtlAdd = 1
+	EpollCtlDel = 2
+	EpollCtlMod = 3
+)
+
+// EpollCtl changes the interest list of epoll instance ep. It returns 0 or
+// a negative errno.
+func EpollCtl(ep int32, op int, fd int, events uint32, data uint64) int64 {
+	if Get(fd) == nil {
+		return -errBadF
+	}
+	e := &epolls[ep]
+	i := e.find(int32(fd))
+	switch op {
+	case EpollCtlAdd:
+		if i >= 0 {
+			return -errExist
+		}
+		if e.n == maxInterests {
+			return -errNoSpc
+		}
+		e.list[e.n] = interest{int32(fd), events, data}
+		e.n++
+	case EpollCtlDel:
+		if i < 0 {
+			return -errNoEnt
+		}
+		e.remove(int32(fd))
+	case EpollCtlMod:
+		if i < 0 {
+			return -errNoEnt
+		}
+		e.list[i].events, e.list[i].data = events, data
+	default:
+		return -errInval
+	}
+	return 0
+}
+
+// Event is one ready descriptor, as epoll_wait reports it.
+type Event struct {
+	Events uint32
+	Data   uint64
+}
+
+// EpollReady fills out with ready events (at most len(out)) and returns the
+// count. Readiness is level-triggered: the kinds here stay ready until their
+// state changes, which is what the Go netpoller expects of eventfd.
+func EpollReady(ep int32, out []Event) int {
+	e := &epolls[ep]
+	n := 0
+	for i := 0; i < e.n && n < len(out); i++ {
+		in := &e.list[i]
+		ev := Ready(int(in.fd)) & (in.events | EventErr | EventHup)
+		if ev == 0 {
+			continue
+		}
+		out[n] = Event{ev, in.data}
+		n++
+		if in.events&EpollOneShot != 0 {
+			in.events = 0
+		}
+	}
+	return n
+}

@@ -1,0 +1,113 @@
+// Package files is the kernel's file-descriptor table and the file kinds
+// that need no file system: the console streams, eventfd and epoll (the Go
+// runtime's netpoller is built on the last two). The VFS joins here later.
+// Trap path: no allocation; files are slots in a fixed table.
+package files
+
+// Kind is what a descriptor refers to.
+type Kind uint8
+
+const (
+	KindFree Kind = iota
+	KindConsoleIn
+	KindConsoleOut
+	KindConsoleErr
+	KindEventfd
+	KindEpoll
+)
+
+// Status flags (open(2) / fcntl F_GETFL) and descriptor flags.
+const (
+	ORdonly   = 0
+	OWronly   = 1
+	ORdwr     = 2
+	ONonblock = 0o4000
+	OCloexec  = 0o2000000
+	FDCloexec = 1
+)
+
+// File is one open file description.
+type File struct {
+	Kind    Kind
+	Flags   uint32 // O_* status flags
+	FDFlags uint32 // FD_CLOEXEC
+	Count   uint64 // eventfd counter
+	Epoll   int32  // index into epolls for KindEpoll
+}
+
+// MaxFDs bounds the table.
+const MaxFDs = 1024
+
+var fds [MaxFDs]File
+
+var booted bool
+
+// Init opens descriptors 0, 1 and 2 on the console.
+func Init() {
+	fds[0] = File{Kind: KindConsoleIn, Flags: ORdonly}
+	fds[1] = File{Kind: KindConsoleOut, Flags: OWronly}
+	fds[2] = File{Kind: KindConsoleErr, Flags: OWronly}
+	booted = true
+}
+
+// Get returns the open file at fd, or nil.
+func Get(fd int) *File {
+	if fd < 0 || fd >= MaxFDs || fds[fd].Kind == KindFree {
+		return nil
+	}
+	return &fds[fd]
+}
+
+// Alloc returns the lowest free descriptor at or above min, or -1.
+func Alloc(min int, f File) int {
+	for fd := min; fd < MaxFDs; fd++ {
+		if fds[fd].Kind == KindFree {
+			fds[fd] = f
+			return fd
+		}
+	}
+	return -1
+}
+
+// Close frees fd. It returns false when fd was not open.
+func Close(fd int) bool {
+	f := Get(fd)
+	if f == nil {
+		return false
+	}
+	if f.Kind == KindEpoll {
+		freeEpoll(int(f.Epoll))
+	}
+	forgetInEpolls(fd)
+	*f = File{}
+	return true
+}
+
+// Readiness events (epoll's EPOLLIN etc).
+const (
+	EventIn  = 0x001
+	EventOut = 0x004
+	EventErr = 0x008
+	EventHup = 0x010
+)
+
+// Ready returns the events fd could report now.
+func Ready(fd int) uint32 {
+	f := Get(fd)
+	if f == nil {
+		return 0
+	}
+	switch f.Kind {
+	case KindConsoleOut, KindConsoleErr:
+		return EventOut
+	case KindConsoleIn:
+		return EventIn | EventHup // end of file at once
+	case KindEventfd:
+		ev := uint32(EventOut)
+		if f.Count > 0 {
+			ev |= EventIn
+		}
+		return ev
+	}
+	return 0
+}
