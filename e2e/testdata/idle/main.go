@@ -1,7 +1,15 @@
-// Command idle prints one line and then blocks forever: an idle unikernel.
+// Command idle prints one line and then waits forever: an idle unikernel.
+// (A bare select{} would be reported by Go as a deadlock.)
 package main
 
+import (
+	"fmt"
+	"time"
+)
+
 func main() {
-	println("idle")
-	select {}
+	fmt.Println("idle")
+	for {
+		time.Sleep(time.Hour)
+	}
 }
