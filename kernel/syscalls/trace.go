@@ -68,3 +68,19 @@ func trace(t *threads.Thread, nr uint64, a *[6]uintptr, r int64) {
 	}
 	klog.Str("\n")
 }
+
+// Implemented returns the names of the system calls the kernel implements:
+// the attack surface an app can reach (calls refused by design excluded).
+func Implemented() []string {
+	var out []string
+	for nr, n := range names {
+		switch nr {
+		case sysFork, sysVfork, sysExecve, sysClone3:
+			continue
+		}
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
