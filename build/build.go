@@ -1,0 +1,229 @@
+// Package build turns a Go main package into a unigo image: it links the app
+// with the guest kernel for linux/amd64 using the stock go command, then makes
+// the executable bootable (package image).
+//
+// The app's module never has to mention unigo: the kernel's source is carried
+// inside unigo (unigo.KernelSource), extracted into the user's cache as a
+// module, and joined to the app's module with a temporary go.work; the import
+// that pulls it into the app is added with go build -overlay, so the app's
+// files are never touched.
+package build
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"unigo.dev/unigo"
+	"unigo.dev/unigo/image"
+)
+
+// Options says what to build.
+type Options struct {
+	// Package is the app's main package: a directory (./examples/hello,
+	// /abs/dir) or an import path.
+	Package string
+	// Output is the image file to write. Empty means "<name>.img" in Dir,
+	// where name is DefaultName of the package's import path.
+	Output string
+	// Dir is the directory relative paths are taken from; empty means the
+	// current directory.
+	Dir string
+	// Progress receives one line per step, and the go command's messages
+	// when it fails; nil means quiet.
+	Progress io.Writer
+	// Verbose adds the commands run and the files generated to Progress.
+	Verbose bool
+	// Kernel is the kernel's source tree (paths beginning "kernel/"); nil
+	// means unigo.KernelSource. Tests give a small stand-in.
+	Kernel fs.FS
+}
+
+// Build builds the image. Its steps, in order: find the package and its
+// module; make the kernel module available to it; link with the kernel's
+// entry point; turn the executable into an image; write it atomically.
+func Build(ctx context.Context, opts Options) error {
+	dir := opts.Dir
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return fmt.Errorf("cannot find the current directory: %w", err)
+		}
+		dir = wd
+	}
+	if opts.Package == "" {
+		opts.Package = "."
+	}
+	progress := opts.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	verbose := io.Discard
+	if opts.Verbose {
+		verbose = progress
+	}
+	kernel := opts.Kernel
+	if kernel == nil {
+		kernel = unigo.KernelSource
+	}
+
+	pkg, mods, err := resolve(ctx, dir, opts.Package)
+	if err != nil {
+		return err
+	}
+	output := opts.Output
+	if output == "" {
+		output = filepath.Join(dir, DefaultName(pkg.ImportPath)+".img")
+	} else if !filepath.IsAbs(output) {
+		output = filepath.Join(dir, output)
+	}
+	// Asked in the package's directory: that module's go line may select
+	// another toolchain than the current directory's.
+	goVersion, err := goCmd(ctx, pkg.Dir, nil, "env", "GOVERSION")
+	if err != nil {
+		return fmt.Errorf("cannot run the go command: %s", goMessage(err))
+	}
+	version := strings.TrimSpace(string(goVersion))
+	fmt.Fprintf(progress, "building %s (%s, linux/amd64)...\n", opts.Package, version)
+
+	tmp, err := os.MkdirTemp("", "unigo-build-")
+	if err != nil {
+		return fmt.Errorf("cannot create a temporary directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	ws, err := planWorkspace(tmp, version, mods, func() (string, error) { return extractKernel(kernel) })
+	if err != nil {
+		return err
+	}
+	overlay, err := writeOverlay(tmp, pkg.Dir)
+	if err != nil {
+		return err
+	}
+	if ws.goWork != "" {
+		data, _ := os.ReadFile(ws.goWork)
+		fmt.Fprintf(verbose, "go.work (%s):\n%s", ws.goWork, indent(string(data)))
+	}
+	fmt.Fprintf(verbose, "overlay: %s = %q\n", filepath.Join(pkg.Dir, OverlayFile), overlaySource)
+
+	elfPath := filepath.Join(tmp, "app.elf")
+	if err := goBuild(ctx, buildDir(dir, pkg, ws), ws.env, overlay, elfPath, pkg.Dir, progress, verbose); err != nil {
+		return err
+	}
+
+	data, err := os.ReadFile(elfPath)
+	if err != nil {
+		return fmt.Errorf("cannot read the linked executable: %w", err)
+	}
+	img, err := image.FromELF(data)
+	if err != nil {
+		return fmt.Errorf("cannot make %s bootable: %w: this is a unigo bug, please report it", opts.Package, err)
+	}
+	if err := image.WriteFile(output, img); err != nil {
+		return fmt.Errorf("%w: check that the directory exists and is writable", err)
+	}
+	fmt.Fprintf(progress, "wrote %s (%s)\n", displayPath(dir, output), humanSize(int64(len(img))))
+	return nil
+}
+
+// DefaultName is the name go build gives the executable of the package at
+// importPath: its last element, or the one before a major version suffix
+// (example.com/app/v2 → app). Images are called this plus ".img".
+func DefaultName(importPath string) string {
+	name := path.Base(importPath)
+	if len(name) > 1 && name[0] == 'v' && strings.Trim(name[1:], "0123456789") == "" && path.Dir(importPath) != "." {
+		return path.Base(path.Dir(importPath))
+	}
+	return name
+}
+
+// buildDir is where go build runs. In workspace mode the go.work decides the
+// modules, so the user's directory is used and the compiler's file names
+// are relative to it; with GOWORK=off it must be inside the module.
+func buildDir(dir string, pkg *pkgInfo, ws workspace) string {
+	if ws.goWork != "" || within(dir, pkg.Module.Dir) {
+		return dir
+	}
+	return pkg.Module.Dir
+}
+
+// goBuild links the app with the kernel into out. The compiler's messages go
+// to progress as they are.
+func goBuild(ctx context.Context, dir string, env []string, overlay, out, pkgDir string, progress, verbose io.Writer) error {
+	args := []string{"build", "-overlay", overlay, "-ldflags", ldflags, "-o", out, pkgDir}
+	fmt.Fprintf(verbose, "in %s: %s go %s\n", dir, strings.Join(append(append([]string{}, targetEnv...), env...), " "), strings.Join(quoteArgs(args), " "))
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), targetEnv...), env...)
+	var output bytes.Buffer
+	cmd.Stdout = &output
+	cmd.Stderr = &output
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("build interrupted: %w", ctx.Err())
+		}
+		msg := strings.TrimSpace(output.String())
+		if progress == io.Discard {
+			return fmt.Errorf("go build failed (%v); fix the errors below:\n%s", err, msg)
+		}
+		fmt.Fprintln(progress, msg)
+		return fmt.Errorf("go build failed (%v): fix the errors above", err)
+	}
+	if output.Len() > 0 {
+		progress.Write(output.Bytes())
+	}
+	return nil
+}
+
+func within(dir, root string) bool {
+	rel, err := filepath.Rel(root, dir)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// displayPath shows p relative to dir when it is inside it.
+func displayPath(dir, p string) string {
+	if rel, err := filepath.Rel(dir, p); err == nil && within(p, dir) {
+		return rel
+	}
+	return p
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	default:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+}
+
+func indent(s string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+		if line != "" {
+			b.WriteString("\t" + line)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func quoteArgs(args []string) []string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		if strings.ContainsAny(a, " \t\"'") {
+			a = fmt.Sprintf("%q", a)
+		}
+		q[i] = a
+	}
+	return q
+}

@@ -1,0 +1,114 @@
+package build
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// kernelGoMod is the go.mod of the extracted kernel module. The kernel ships
+// inside the unigo binary without one (an embedded tree cannot hold a go.mod),
+// so the build gives it this one.
+const kernelGoMod = "module " + ModulePath + "\n\ngo " + KernelModuleGoVersion + "\n"
+
+// extractKernel writes the kernel source tree to the user's cache, as a module
+// of its own, and returns its directory. The directory is named by the hash of
+// what goes into it, so a cached copy is reused until unigo's kernel changes,
+// and it appears atomically (built under a temporary name, then renamed), so a
+// concurrent or interrupted build never sees half a kernel.
+func extractKernel(src fs.FS) (string, error) {
+	files, sum, err := kernelFiles(src)
+	if err != nil {
+		return "", fmt.Errorf("reading the embedded kernel source: %w", err)
+	}
+	root, err := kernelCacheRoot()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(root, sum)
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		return dir, nil
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", fmt.Errorf("cannot create the kernel cache: %w: check permissions or set XDG_CACHE_HOME", err)
+	}
+	tmp, err := os.MkdirTemp(root, ".tmp-"+sum[:12]+"-")
+	if err != nil {
+		return "", fmt.Errorf("cannot create the kernel cache: %w: check permissions or set XDG_CACHE_HOME", err)
+	}
+	defer os.RemoveAll(tmp) // a no-op once renamed
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return "", fmt.Errorf("cannot create the kernel cache: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), []byte(kernelGoMod), 0o444); err != nil {
+		return "", fmt.Errorf("cannot extract the kernel: %w", err)
+	}
+	for _, name := range files {
+		data, err := fs.ReadFile(src, name)
+		if err != nil {
+			return "", fmt.Errorf("reading the embedded kernel source: %w", err)
+		}
+		p := filepath.Join(tmp, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return "", fmt.Errorf("cannot extract the kernel: %w", err)
+		}
+		// Read-only: this is a cache of unigo's own source, not a place to edit.
+		if err := os.WriteFile(p, data, 0o444); err != nil {
+			return "", fmt.Errorf("cannot extract the kernel: %w", err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		// Another build may have put the same kernel there first.
+		if _, statErr := os.Stat(filepath.Join(dir, "go.mod")); statErr == nil {
+			return dir, nil
+		}
+		return "", fmt.Errorf("cannot extract the kernel: %w", err)
+	}
+	return dir, nil
+}
+
+// kernelFiles lists the regular files of the kernel tree in a fixed order and
+// hashes their names and contents, together with the generated go.mod.
+func kernelFiles(src fs.FS) (files []string, sum string, err error) {
+	err = fs.WalkDir(src, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			files = append(files, name)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if len(files) == 0 {
+		return nil, "", errors.New("it is empty")
+	}
+	sort.Strings(files)
+	h := sha256.New()
+	fmt.Fprintf(h, "go.mod\x00%d\x00%s", len(kernelGoMod), kernelGoMod)
+	for _, name := range files {
+		data, err := fs.ReadFile(src, name)
+		if err != nil {
+			return nil, "", err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
+		h.Write(data)
+	}
+	return files, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// kernelCacheRoot is $XDG_CACHE_HOME/unigo/kernel, or ~/.cache/unigo/kernel.
+func kernelCacheRoot() (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache directory for the kernel source (%v): set XDG_CACHE_HOME or HOME", err)
+	}
+	return filepath.Join(cache, "unigo", "kernel"), nil
+}

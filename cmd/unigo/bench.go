@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"unigo.dev/unigo/bench"
+	"unigo.dev/unigo/bench/linuxvm"
+)
+
+func init() {
+	benchCmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure unigo against its baselines on this machine",
+		Long: `Benchmarks that run unigo side by side with its baselines, on this machine,
+in one run, and write what they measured (with the commands) to results.json.`,
+	}
+	benchCmd.AddCommand(newBenchBootCmd(), newBenchLinuxKernelCmd())
+	rootCmd.AddCommand(benchCmd)
+}
+
+func newBenchBootCmd() *cobra.Command {
+	var (
+		cfg      bench.BootConfig
+		subjects string
+		noMemory bool
+	)
+	cmd := &cobra.Command{
+		Use:   "boot",
+		Short: "Boot time, size, memory and idle CPU: QEMU floor vs Linux microVM vs unigo",
+		Long: `Boots three subjects in the same QEMU command line, interleaved (A B C A B C ...):
+
+  floor   a trivial PVH guest that prints one line and powers off: what QEMU itself costs
+  linux   Debian's cloud kernel (fetched with apt-get, booted as an uncompressed vmlinux
+          through PVH) with an initramfs holding only the app, built plain, as /init
+  unigo   the unigo image of the app
+
+and reports, as medians with min–max: the time from launching QEMU to the app's first
+line on the console and to QEMU's exit; the size of what QEMU boots; the least memory
+(-m) that still prints the line; and the host CPU an idle VM (--idle-app) uses.
+A column that cannot be measured says n/a and why.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if subjects != "" {
+				cfg.Subjects = strings.Split(subjects, ",")
+			}
+			cfg.SkipMemory = noMemory
+			if cfg.Out == "" {
+				cfg.Out = filepath.Join("bench-results", "boot-"+time.Now().Format("20060102-150405"))
+			}
+			cfg.Progress = cmd.ErrOrStderr()
+			r, err := bench.RunBoot(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout())
+			if err := r.WriteTable(cmd.OutOrStdout()); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "\nresults: %s\n", filepath.Join(cfg.Out, "results.json"))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&cfg.Runs, "runs", 10, "timed boots of each subject")
+	f.StringVar(&cfg.Machine, "machine", "microvm", "QEMU machine type: microvm or pc")
+	f.StringVar(&cfg.Accel, "accel", "tcg", "accelerator: tcg, kvm, or auto (KVM when /dev/kvm opens)")
+	f.StringVar(&cfg.App, "app", "./examples/hello", "directory of the Go main package to boot")
+	f.StringVar(&cfg.Line, "line", "", "the app's first output line (default: learnt by running the app once natively)")
+	f.StringVar(&cfg.Out, "out", "", "directory for results.json and the built files (default bench-results/boot-TIME)")
+	f.IntVar(&cfg.MemMiB, "mem", 256, "guest memory of the timed boots, in MiB")
+	f.DurationVar(&cfg.Timeout, "timeout", 30*time.Second, "limit for one boot")
+	f.StringVar(&subjects, "subjects", "", "comma-separated subset of floor,linux,unigo (default all)")
+	f.BoolVar(&noMemory, "no-memory", false, "skip the search for the least memory")
+	f.DurationVar(&cfg.MemoryBudget, "memory-budget", 90*time.Second, "time limit of one subject's memory search")
+	f.StringVar(&cfg.IdleApp, "idle-app", "./examples/idle", `app that prints a line and idles, for the idle-CPU measurement ("-" skips it)`)
+	f.DurationVar(&cfg.IdleDuration, "idle", 10*time.Second, "how long to measure an idle VM's host CPU")
+	f.StringVar(&cfg.LinuxCacheDir, "linux-cache", "", "where the Debian kernel is cached (default ~/.cache/unigo/linux-baseline)")
+	return cmd
+}
+
+func newBenchLinuxKernelCmd() *cobra.Command {
+	var cacheDir string
+	cmd := &cobra.Command{
+		Use:   "linux-kernel",
+		Short: "Fetch the Linux baseline's kernel (Debian's cloud kernel) and print where it is",
+		Long: `Fetches the kernel that linux-image-cloud-amd64 depends on with apt-get download,
+unpacks it into the cache and extracts its uncompressed vmlinux (booted through PVH),
+then prints the files and the kernel command line the boot benchmark uses.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cacheDir == "" {
+				d, err := linuxvm.DefaultCacheDir()
+				if err != nil {
+					return err
+				}
+				cacheDir = d
+			}
+			k, err := linuxvm.Fetch(cmd.Context(), cacheDir)
+			if err != nil {
+				return err
+			}
+			khz, _, _ := linuxvm.HostTSCKHz()
+			boot, how := k.BootFile()
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "package: %s %s (%s compressed)\n", k.Package, k.Version, k.Compression)
+			fmt.Fprintf(out, "bzImage: %s\n", k.BzImage)
+			fmt.Fprintf(out, "boot:    %s (%s)\n", boot, how)
+			fmt.Fprintf(out, "append:  %s\n", linuxvm.CommandLine(khz))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&cacheDir, "linux-cache", "", "where the Debian kernel is cached (default ~/.cache/unigo/linux-baseline)")
+	return cmd
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"unigo.dev/unigo/vmm/floorguest"
+)
+
+// unigoBin is the unigo command built for the tests.
+var unigoBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "unigo-cmd-test")
+	if err != nil {
+		panic(err)
+	}
+	unigoBin = filepath.Join(dir, "unigo")
+	if out, err := exec.Command("go", "build", "-o", unigoBin, ".").CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		panic("building unigo: " + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// unigo runs the unigo command and returns its stdout, stderr and exit code.
+func unigo(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(unigoBin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), code
+}
+
+func floorImage(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "floor.img")
+	if err := floorguest.Write(p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunFloorGuest(t *testing.T) {
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		t.Skip("no QEMU")
+	}
+	img := floorImage(t)
+	for _, machine := range []string{"microvm", "pc"} {
+		stdout, stderr, code := unigo(t, nil, "run", "--machine", machine, "--accel", "tcg", "-v", "--env", "A=b c", "--kernel-opt", "debug.x", img, "--", "x y")
+		if stdout != floorguest.Stdout || code != 0 {
+			t.Errorf("%s: stdout %q, exit %d\n%s", machine, stdout, code, stderr)
+		}
+		if !strings.Contains(stderr, "accelerator: tcg") || !strings.Contains(stderr, "-append 'arg=floor arg=x%20y env=A=b%20c debug.x'") {
+			t.Errorf("%s: -v output:\n%s", machine, stderr)
+		}
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	img := floorImage(t)
+	text := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(text, []byte("hi"), 0o644)
+	tests := []struct {
+		env  []string
+		args []string
+		want string
+	}{
+		{[]string{"PATH=" + t.TempDir()}, []string{"run", img},
+			"unigo: qemu-system-x86_64 not found in PATH: install QEMU with 'apt-get install qemu-system-x86'"},
+		{nil, []string{"run", text}, "unigo: " + text + " is not a unigo image (not an ELF file): build one with 'unigo build'"},
+		{nil, []string{"run", "missing.img"}, "unigo: image missing.img does not exist: build one with 'unigo build'"},
+		{nil, []string{"run", "--memory", "64", img}, "unigo: --memory 64 has no unit: write it like 64M, 512K or 1G"},
+		{nil, []string{"run", "--machine", "q35", img}, `unigo: unknown machine "q35": use microvm or pc`},
+		{nil, []string{"run", "--bogus", img}, "unigo: unknown flag: --bogus: see 'unigo run --help'"},
+		{nil, []string{"build", "./nope"}, "unigo: package ./nope not found: "},
+		{nil, []string{"run"}, "unigo: requires at least 1 arg(s), only received 0"},
+	}
+	for _, tt := range tests {
+		stdout, stderr, code := unigo(t, tt.env, tt.args...)
+		if code != 125 || stdout != "" || !strings.HasPrefix(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("unigo %s: exit %d, stdout %q, stderr %q\nwant exit 125 and one line starting %q", strings.Join(tt.args, " "), code, stdout, stderr, tt.want)
+		}
+	}
+}
+
+func TestParseMemory(t *testing.T) {
+	for in, want := range map[string]int64{"64M": 64 << 20, "64m": 64 << 20, "1G": 1 << 30, "16384K": 16 << 20, "128MiB": 128 << 20, "256MB": 256 << 20} {
+		if got, err := parseMemory(in); err != nil || got != want {
+			t.Errorf("parseMemory(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "64", "M", "-1M", "1.5G", "64X", "1K", "99999999999G"} {
+		if _, err := parseMemory(in); err == nil {
+			t.Errorf("parseMemory(%q): no error", in)
+		}
+	}
+}
+
+func TestAppEnv(t *testing.T) {
+	t.Setenv("UNIGO_TEST_VAR", "from host")
+	got, err := appEnv([]string{"A=1", "B=", "UNIGO_TEST_VAR"})
+	if err != nil || strings.Join(got, ";") != "A=1;B=;UNIGO_TEST_VAR=from host" {
+		t.Errorf("got %q, %v", got, err)
+	}
+	if _, err := appEnv([]string{"UNIGO_TEST_UNSET_VAR"}); err == nil {
+		t.Error("unset variable accepted")
+	}
+	if _, err := appEnv([]string{"=x"}); err == nil {
+		t.Error("empty name accepted")
+	}
+}
+
+func TestPackageName(t *testing.T) {
+	for in, want := range map[string]string{
+		"./examples/hello":           "hello",
+		"example.com/app/cmd/server": "server",
+		"/abs/dir/web/":              "web",
+		"example.com/app/v2":         "app",
+	} {
+		if got := packageName(in); got != want {
+			t.Errorf("packageName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRunInterrupt(t *testing.T) {
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		t.Skip("no QEMU")
+	}
+	// The floor guest, with no exit status and powering off through an
+	// unused port: it prints its line, then halts forever.
+	img, err := floorguest.Image()
+	if err != nil {
+		t.Fatal(err)
+	}
+	img = bytes.Replace(img, []byte("\x66\xba\xf4\x00"), []byte("\x66\xba\xf8\x00"), 1)
+	img = bytes.Replace(img, []byte("exit 0\n"), []byte("hello!\n"), 1)
+	p := filepath.Join(t.TempDir(), "halt.img")
+	if err := os.WriteFile(p, img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.Command(unigoBin, "run", "--accel", "tcg", p)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line := make([]byte, len(floorguest.Stdout))
+	if _, err := io.ReadFull(stdout, line); err != nil || string(line) != floorguest.Stdout {
+		t.Fatalf("guest output %q, %v", line, err)
+	}
+	start := time.Now()
+	cmd.Process.Signal(os.Interrupt)
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Errorf("exit: %v, want status 130\n%s", err, stderr.String())
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("stopping took %v", d)
+	}
+}

@@ -1,0 +1,187 @@
+package image
+
+import (
+	"debug/elf"
+	"fmt"
+)
+
+// FromELF turns the executable that `go build` linked (with the unigo kernel
+// and its PVH entry as e_entry) into a unigo image, as docs/boot-contract.md
+// specifies:
+//
+//  1. two PT_NOTE program headers are added, for a Xen PHYS32_ENTRY note
+//     (desc = e_entry) and a "unigo" note (desc = FormatVersion), with the
+//     note bytes placed in unused bytes of the first file page, below 0xE00;
+//  2. the writable PT_LOAD's p_memsz is cut to its file end rounded up to a
+//     page, so the loader does not zero the BSS (the kernel maps it lazily:
+//     Go ≥1.24 binaries carry tens of MiB of BSS).
+//
+// Go's linker puts the section header table right after the program header
+// table, so growing the latter means moving the former a little further into
+// the zero part of the page (only tools read section headers; nothing loads
+// them). Every byte written is checked to have been free.
+//
+// data is modified in place and returned. A file that already is a unigo image
+// of this format is returned unchanged.
+func FromELF(data []byte) ([]byte, error) {
+	if len(data) < ehdrSize || !isELF(data) {
+		return nil, fmt.Errorf("%w: not an ELF file", ErrNotImage)
+	}
+	h := parseHeader(data)
+	if k := h.kindError(); k != "" {
+		return nil, fmt.Errorf("%w: %s; unigo needs a GOOS=linux GOARCH=amd64 executable", ErrNotImage, k)
+	}
+	if min, ok := h.minSize(data); !ok || min > uint64(len(data)) {
+		return nil, fmt.Errorf("%w: %d bytes, expected at least %d", ErrTruncated, len(data), min)
+	}
+	progs := h.progs(data)
+	if v, ok := findVersion(data, progs); ok {
+		if v == FormatVersion {
+			return data, nil
+		}
+		return nil, fmt.Errorf("%w: already an image of format %q", ErrNotImage, v)
+	}
+
+	// The page with the ELF headers must be loaded: its address is where the
+	// notes and the program header table end up in guest memory.
+	var base, headerLoadSize uint64
+	found := false
+	for _, p := range progs {
+		if p.typ == elf.PT_LOAD && p.off == 0 {
+			base, headerLoadSize, found = p.vaddr, p.filesz, true
+			break
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("%w: no PT_LOAD segment holds the ELF headers (was it linked with -T 0x101000?)", ErrNotImage)
+	}
+
+	notes := [][]byte{xenEntryNote(h.entry).encode(), versionNote().encode()}
+
+	// Plan: program header table grows by two entries in place; if the
+	// section header table is in the way it moves right after it; the notes
+	// follow whichever ends last.
+	oldPhEnd := h.phoff + uint64(h.phnum)*phdrSize
+	newPhEnd := oldPhEnd + uint64(len(notes))*phdrSize
+	shStart, shEnd := h.shoff, h.shoff+uint64(h.shnum)*shdrSize
+	moveSh := h.shnum > 0 && shStart < newPhEnd && shEnd > oldPhEnd
+	newShoff := h.shoff
+	end := newPhEnd
+	if moveSh {
+		newShoff = alignUp(newPhEnd, 8)
+		end = newShoff + (shEnd - shStart)
+	} else if h.shnum > 0 && shStart >= newPhEnd && shStart < pageSize {
+		end = max(end, shEnd) // notes go after a section header table in the page
+	}
+	noteOff := alignUp(end, noteAlign)
+	notesEnd := noteOff
+	for _, n := range notes {
+		notesEnd += uint64(len(n))
+	}
+	if notesEnd > headerLimit {
+		return nil, fmt.Errorf("no room for the boot notes: the ELF headers end at offset %#x, past the %#x limit of the boot contract", notesEnd, headerLimit)
+	}
+	if max(notesEnd, end) > min(uint64(len(data)), headerLoadSize) {
+		return nil, fmt.Errorf("no room for the boot notes: the loaded header page ends at offset %#x, before %#x", min(uint64(len(data)), headerLoadSize), max(notesEnd, end))
+	}
+
+	// Every byte about to be written must be zero now, apart from the section
+	// header table's own bytes when it moves.
+	written := [][2]uint64{{oldPhEnd, newPhEnd}, {noteOff, notesEnd}}
+	if moveSh {
+		written = append(written, [2]uint64{newShoff, end})
+	}
+	for _, r := range written {
+		for off := r[0]; off < r[1]; off++ {
+			if moveSh && off >= shStart && off < shEnd {
+				continue
+			}
+			if data[off] != 0 {
+				return nil, fmt.Errorf("no room for the boot notes: byte %#x of the ELF header page is in use", off)
+			}
+		}
+		if err := checkSections(data, h, r[0], r[1]); err != nil {
+			return nil, err
+		}
+	}
+
+	// Apply.
+	if moveSh {
+		copy(data[newShoff:], data[shStart:shEnd]) // overlapping copy is a memmove
+		clear(data[oldPhEnd:newShoff])
+		le.PutUint64(data[40:], newShoff)
+	}
+	off := noteOff
+	for i, n := range notes {
+		copy(data[off:], n)
+		progHeader{
+			typ: elf.PT_NOTE, flags: elf.PF_R,
+			off: off, vaddr: base + off, paddr: base + off,
+			filesz: uint64(len(n)), memsz: uint64(len(n)),
+			align: noteAlign,
+		}.put(data[oldPhEnd+uint64(i)*phdrSize:])
+		off += uint64(len(n))
+	}
+	le.PutUint16(data[56:], h.phnum+uint16(len(notes)))
+
+	for i, p := range progs {
+		switch {
+		case p.typ == elf.PT_PHDR:
+			p.filesz += uint64(len(notes)) * phdrSize
+			p.memsz += uint64(len(notes)) * phdrSize
+		case p.typ == elf.PT_LOAD && p.flags&elf.PF_W != 0:
+			fileEnd := alignUp(p.vaddr+p.filesz, pageSize) - p.vaddr
+			p.memsz = min(p.memsz, fileEnd)
+		default:
+			continue
+		}
+		p.put(data[h.phoff+uint64(i)*phdrSize:])
+	}
+	return data, nil
+}
+
+// checkSections makes sure no section with file contents (other than the
+// section header table itself, which is not a section) overlaps [from, to).
+func checkSections(data []byte, h header, from, to uint64) error {
+	for i := uint64(0); i < uint64(h.shnum); i++ {
+		s := data[h.shoff+i*shdrSize:]
+		typ := elf.SectionType(le.Uint32(s[4:]))
+		off, size := le.Uint64(s[24:]), le.Uint64(s[32:])
+		if typ == elf.SHT_NOBITS || typ == elf.SHT_NULL || size == 0 {
+			continue
+		}
+		if off < to && off+size > from {
+			return fmt.Errorf("no room for the boot notes: section %d occupies offsets %#x-%#x of the ELF header page", i, off, off+size)
+		}
+	}
+	return nil
+}
+
+// findVersion returns the descriptor of the "unigo" note, if there is one.
+func findVersion(data []byte, progs []progHeader) (string, bool) {
+	for _, n := range allNotes(data, progs) {
+		if n.name == unigoNoteName && n.typ == unigoNoteVersion {
+			return string(trimNUL(n.desc)), true
+		}
+	}
+	return "", false
+}
+
+// allNotes decodes every note of every PT_NOTE segment inside data.
+func allNotes(data []byte, progs []progHeader) []note {
+	var ns []note
+	for _, p := range progs {
+		if p.typ != elf.PT_NOTE || p.off+p.filesz > uint64(len(data)) {
+			continue
+		}
+		ns = append(ns, parseNotes(data[p.off:p.off+p.filesz], p.align)...)
+	}
+	return ns
+}
+
+func trimNUL(b []byte) []byte {
+	for len(b) > 0 && b[len(b)-1] == 0 {
+		b = b[:len(b)-1]
+	}
+	return b
+}

@@ -1,0 +1,46 @@
+package image
+
+import (
+	"debug/elf"
+	"debug/gosym"
+	"fmt"
+)
+
+// Symbolizer resolves code addresses of an image to "function file:line", so
+// that a kernel crash report (pc=0x… tokens on COM2) points at source. It uses
+// the Go line table (.gopclntab), which even a stripped Go binary keeps.
+type Symbolizer struct {
+	table *gosym.Table
+}
+
+// NewSymbolizer reads the Go line table of the ELF file at path.
+func NewSymbolizer(path string) (*Symbolizer, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read symbols of %s: %w", path, err)
+	}
+	defer f.Close()
+	pcln, text := f.Section(".gopclntab"), f.Section(".text")
+	if pcln == nil || text == nil {
+		return nil, fmt.Errorf("cannot read symbols of %s: it has no Go line table (.gopclntab)", path)
+	}
+	data, err := pcln.Data()
+	if err != nil {
+		return nil, fmt.Errorf("cannot read symbols of %s: %w", path, err)
+	}
+	table, err := gosym.NewTable(nil, gosym.NewLineTable(data, text.Addr))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read symbols of %s: %w", path, err)
+	}
+	return &Symbolizer{table: table}, nil
+}
+
+// Symbolize returns "function file:line" for pc, or ok=false if pc is not
+// inside a Go function of the image.
+func (s *Symbolizer) Symbolize(pc uint64) (where string, ok bool) {
+	file, line, fn := s.table.PCToLine(pc)
+	if fn == nil {
+		return "", false
+	}
+	return fmt.Sprintf("%s %s:%d", fn.Name, file, line), true
+}

@@ -1,0 +1,130 @@
+// Package vmm boots unigo images in a virtual machine monitor. The VMM
+// interface is the seam; QEMU is the implementation (KVM when the host has
+// it, software emulation otherwise). A VM's devices and its exit protocol are
+// fixed by docs/boot-contract.md.
+package vmm
+
+import (
+	"context"
+	"fmt"
+	"io"
+)
+
+// A VMM starts virtual machines from images.
+type VMM interface {
+	// Name is a short name for messages, such as "qemu".
+	Name() string
+	// Start boots spec.Image. The VM is stopped when ctx is done.
+	Start(ctx context.Context, spec Spec) (VM, error)
+}
+
+// A VM is a running virtual machine.
+type VM interface {
+	// Wait blocks until the VM has ended and its output has been written,
+	// and says how it ended. The error is for failures of the VMM itself
+	// (QEMU refused to start, was killed...), not of the guest.
+	Wait() (Exit, error)
+	// Stop asks the VM to end: the VMM is asked to quit, and killed if it
+	// has not after a grace period. Wait then reports Stopped.
+	Stop()
+}
+
+// Machine types a Spec may ask for.
+const (
+	MachineMicroVM = "microvm" // QEMU microvm: no PCI, no firmware to speak of; boots fastest
+	MachinePC      = "pc"      // QEMU pc (i440FX, SeaBIOS): the classic PC
+)
+
+// DefaultMemory is the guest memory when a Spec does not say.
+const DefaultMemory = 64 << 20
+
+// Spec says what to boot and where its output goes.
+type Spec struct {
+	Image   string  // path of a unigo image
+	Memory  int64   // guest memory in bytes; 0 means DefaultMemory
+	Machine string  // MachineMicroVM (the default when empty) or MachinePC
+	Cmdline Cmdline // what the guest kernel reads from its command line
+
+	Stdout io.Writer // the app's stdout (COM1); nil discards it
+	// Stderr receives the app's stderr and kernel messages (COM2); code
+	// addresses in kernel crash reports are annotated with their source
+	// line. nil discards it.
+	Stderr io.Writer
+
+	// Accel selects the accelerator: "" or "auto" for the best the host
+	// has, "kvm" or "tcg" to insist.
+	Accel string
+
+	// Verbose, when set, receives what the VMM decides and runs: the
+	// accelerator and why, the full command line, anything the VMM itself
+	// prints.
+	Verbose io.Writer
+}
+
+// Reason says how a VM ended.
+type Reason int
+
+const (
+	// Exited: the app called exit_group(Status).
+	Exited Reason = iota
+	// Signaled: the app died of signal Status.
+	Signaled
+	// Crashed: the guest kernel crashed; Detail is its one-line reason and
+	// the full report went to Stderr.
+	Crashed
+	// Reset: the VM reset or powered off without saying why, which is what
+	// a triple fault looks like with -no-reboot.
+	Reset
+	// Stopped: the host stopped the VM (Stop, or the context ended).
+	Stopped
+	// VMFailed: the hypervisor could not run the guest any further (a KVM
+	// internal error: QEMU pauses such a VM forever, so it is stopped);
+	// Detail says where the guest was.
+	VMFailed
+)
+
+// Exit codes of `unigo run` that are not the app's own (docs/boot-contract.md).
+const (
+	CodeCrashed = 122 // the guest kernel crashed or the VM reset
+	CodeFailed  = 125 // unigo itself failed
+	CodeStopped = 130 // stopped from the host (Ctrl-C)
+)
+
+// Exit is how a VM ended.
+type Exit struct {
+	Reason Reason
+	Status int    // the exit status (Exited) or signal number (Signaled)
+	Detail string // the crash reason (Crashed, VMFailed)
+}
+
+// Code is the exit code `unigo run` exits with, per docs/boot-contract.md.
+func (e Exit) Code() int {
+	switch e.Reason {
+	case Exited:
+		return e.Status
+	case Signaled:
+		return 128 + e.Status
+	case Stopped:
+		return CodeStopped
+	default:
+		return CodeCrashed
+	}
+}
+
+func (e Exit) String() string {
+	switch e.Reason {
+	case Exited:
+		return fmt.Sprintf("the app exited with status %d", e.Status)
+	case Signaled:
+		return fmt.Sprintf("the app died of signal %d", e.Status)
+	case Crashed:
+		return fmt.Sprintf("the unigo kernel crashed: %s", e.Detail)
+	case Reset:
+		return "the VM reset or stopped without an exit status (triple fault?)"
+	case Stopped:
+		return "the VM was stopped"
+	case VMFailed:
+		return fmt.Sprintf("the hypervisor could not run the guest: %s", e.Detail)
+	}
+	return fmt.Sprintf("unknown exit reason %d", int(e.Reason))
+}
