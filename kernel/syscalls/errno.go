@@ -23,3 +23,6 @@ const blocked = -1 << 62
 
 // keepRAX is returned by rt_sigreturn, which restores RAX itself.
 const keepRAX = -1<<62 + 1
+
+// exits marks the calls that end the thread or the app.
+const exits = -1<<62 + 2

@@ -74,12 +74,15 @@ func Handle(t *threads.Thread) {
 	f := &t.Frame
 	nr := f.RAX
 	a := [6]uintptr{uintptr(f.RDI), uintptr(f.RSI), uintptr(f.RDX), uintptr(f.R10), uintptr(f.R8), uintptr(f.R9)}
+	if Trace && (nr == sysExit || nr == sysExitGroup) {
+		trace(t, nr, &a, exits) // these do not return
+	}
 	r := dispatch(t, nr, &a)
-	if Trace {
+	if Trace && r != exits {
 		trace(t, nr, &a, r)
 	}
 	switch r {
-	case blocked, keepRAX:
+	case blocked, keepRAX, exits:
 	default:
 		f.RAX = uint64(r)
 	}

@@ -57,7 +57,7 @@ func exitThread(t *threads.Thread, code int) int64 {
 	if threads.Live() == 0 {
 		power.Exit(code)
 	}
-	return blocked
+	return exits
 }
 
 func exitGroup(code int) int64 {

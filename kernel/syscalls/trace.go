@@ -60,6 +60,8 @@ func trace(t *threads.Thread, nr uint64, a *[6]uintptr, r int64) {
 		klog.Str("<blocked>")
 	case keepRAX:
 		klog.Str("<restored>")
+	case exits:
+		klog.Str("<exits>")
 	default:
 		klog.Dec(r)
 		if r == -ENOSYS {

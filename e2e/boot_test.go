@@ -1,0 +1,148 @@
+package e2e
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestHelloOnBothMachines(t *testing.T) {
+	img := image(t, "./examples/hello")
+	for _, machine := range []string{"microvm", "pc"} {
+		t.Run(machine, func(t *testing.T) {
+			t.Parallel()
+			r := run(t, img, "--machine", machine)
+			r.expect(t, 0, "Hello from a unigo unikernel!\n")
+			if r.stdout != "Hello from a unigo unikernel!\n" {
+				t.Fatalf("stdout has more than the app printed: %q", r.stdout)
+			}
+		})
+	}
+}
+
+func TestRunPackageBuildsFirst(t *testing.T) {
+	t.Parallel()
+	unigo(t, nil, "run", "./examples/hello").expect(t, 0, "Hello from a unigo unikernel!")
+}
+
+func TestExitCodes(t *testing.T) {
+	t.Parallel()
+	img := app(t, "exitcode")
+	for _, code := range []int{0, 3, 200} {
+		r := unigo(t, nil, "run", img, "--", strconv.Itoa(code))
+		r.expect(t, code, "exiting with "+strconv.Itoa(code))
+	}
+}
+
+func TestPanicIsGoPanic(t *testing.T) {
+	t.Parallel()
+	r := run(t, app(t, "panic"))
+	r.expect(t, 2, "stderr:panic: something went wrong on purpose",
+		"stderr:goroutine 1 [running]:", "stderr:main.main()", "stderr:deferred call ran")
+	if strings.Contains(r.stderr, "kernel crash") {
+		t.Fatalf("a Go panic must not look like a kernel crash:\n%v", r)
+	}
+}
+
+func TestNilDereferenceIsGoPanic(t *testing.T) {
+	t.Parallel()
+	r := run(t, app(t, "nilderef"))
+	r.expect(t, 2, "recovered: runtime error: invalid memory address or nil pointer dereference",
+		"stderr:[signal SIGSEGV: segmentation violation code=0x1 addr=0x0", "stderr:main.deref")
+	if strings.Contains(r.stderr, "kernel crash") {
+		t.Fatalf("a nil dereference in the app must be a Go panic:\n%v", r)
+	}
+}
+
+func TestKernelFaultGivesCrashReport(t *testing.T) {
+	t.Parallel()
+	r := run(t, image(t, "./examples/hello"), "--kernel-opt", "debug.kernelfault")
+	r.expect(t, 122, "stderr:unigo: kernel crash: page fault in the kernel",
+		"stderr:vector=14 (page fault)", "stderr:addr=0xdead0000", "stderr:backtrace",
+		"stderr:syscalls.faultOnPurpose", "stderr:kernel/syscalls/fault_unsafe.go:")
+}
+
+func TestManyGoroutines(t *testing.T) {
+	t.Parallel()
+	run(t, app(t, "goroutines")).expect(t, 0, "hops=10000 total=49995000")
+}
+
+func TestPreemptionOfASpinningGoroutine(t *testing.T) {
+	t.Parallel()
+	run(t, app(t, "preempt")).expect(t, 0, "GOMAXPROCS 1", "main ran again; spinner made progress: true")
+}
+
+// The guest's monotonic clock and the host's clock agree on a 100 ms sleep.
+func TestSleepMatchesHostClock(t *testing.T) {
+	t.Parallel()
+	r := run(t, app(t, "sleep"))
+	r.expect(t, 0, "start", "slept_ns=")
+	m := regexp.MustCompile(`slept_ns=(\d+)`).FindStringSubmatch(r.stdout)
+	guest, _ := strconv.ParseInt(m[1], 10, 64)
+	if guest < 75e6 || guest > 125e6 {
+		t.Fatalf("the guest measured %v for a 100 ms sleep", time.Duration(guest))
+	}
+	var start, end time.Time
+	for _, l := range r.lines {
+		switch {
+		case l.text == "start":
+			start = l.at
+		case strings.HasPrefix(l.text, "slept_ns="):
+			end = l.at
+		}
+	}
+	if host := end.Sub(start); host < 75*time.Millisecond || host > 125*time.Millisecond {
+		t.Fatalf("the host saw %v between the lines around a 100 ms sleep (guest: %v)", host, time.Duration(guest))
+	}
+}
+
+func TestWallClockMatchesHost(t *testing.T) {
+	t.Parallel()
+	r := run(t, app(t, "clock"))
+	r.expect(t, 0, "unix_ns=")
+	m := regexp.MustCompile(`unix_ns=(\d+)`).FindStringSubmatch(r.stdout)
+	ns, _ := strconv.ParseInt(m[1], 10, 64)
+	guest := time.Unix(0, ns)
+	host := r.lines[0].at
+	if d := guest.Sub(host); d < -2*time.Second || d > 2*time.Second {
+		t.Fatalf("guest time %v is %v off the host's %v", guest, d, host)
+	}
+}
+
+func TestAllocateAGigabyteIn64MiB(t *testing.T) {
+	t.Parallel()
+	run(t, app(t, "alloc"), "--memory", "64M").expect(t, 0, "allocated_mib=1024")
+}
+
+func TestCryptoRand(t *testing.T) {
+	t.Parallel()
+	r := run(t, app(t, "randomness"))
+	r.expect(t, 0, "distinct=true")
+	if !regexp.MustCompile(`random=[0-9a-f]{64} `).MatchString(r.stdout) {
+		t.Fatalf("no random bytes:\n%v", r)
+	}
+}
+
+func TestArgsAndEnv(t *testing.T) {
+	t.Parallel()
+	r := unigo(t, nil, "run", "--env", "GREETING=hi there!", "--env", "EMPTY=", app(t, "argsenv"), "--", "hello world", "x=%41")
+	r.expect(t, 0, `args=["hello world" "x=%41"]`, `GREETING="hi there!"`, `EMPTY=""`)
+}
+
+func TestUnknownSyscallIsENOSYS(t *testing.T) {
+	t.Parallel()
+	run(t, app(t, "enosys")).expect(t, 0, "errno=38 (function not implemented)")
+}
+
+func TestTraceSyscalls(t *testing.T) {
+	t.Parallel()
+	r := run(t, image(t, "./examples/hello"), "--trace-syscalls")
+	r.expect(t, 0, "Hello from a unigo unikernel!", "stderr:] arch_prctl(0x1002", "stderr:] write(0x1,", "stderr:] exit_group(0x0")
+}
+
+func TestBootsIn8MiB(t *testing.T) {
+	t.Parallel()
+	run(t, image(t, "./examples/hello"), "--memory", "8M").expect(t, 0, "Hello from a unigo unikernel!")
+}
