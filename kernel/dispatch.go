@@ -3,6 +3,8 @@ package kernel
 import (
 	"unigo.dev/unigo/kernel/cpu"
 	"unigo.dev/unigo/kernel/devices/lapic"
+	"unigo.dev/unigo/kernel/devices/power"
+	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/memory"
 	"unigo.dev/unigo/kernel/signals"
 	"unigo.dev/unigo/kernel/syscalls"
@@ -78,6 +80,12 @@ func threadException(t *threads.Thread) {
 // on lazily mapped kernel data, or an interrupt that ends an idle halt.
 // It runs on the trap stack.
 func kernelTrap(f *threads.Frame) {
+	if trapState.depth > 2 {
+		// A fault while handling a kernel fault: report without touching
+		// anything that could fault again.
+		klog.Line("kernel crash: fault inside the kernel's fault handler")
+		power.Crash("recursive kernel fault")
+	}
 	switch v := f.Vector; {
 	case v == 14:
 		switch memory.HandleFault(uintptr(cpu.ReadCR2()), f.ErrorCode&2 != 0, f.ErrorCode&16 != 0) {

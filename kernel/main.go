@@ -32,6 +32,7 @@ var cmdline [16 << 10]byte
 // kernel stack as the fake kernel goroutine, before the runtime exists, so it
 // must not allocate. The steps, in order:
 func kernelMain(startInfo uintptr) {
+	mark(stepEntry)
 	// 1. Consoles, so that every later step can report.
 	serial.COM1.Init()
 	serial.COM2.Init()
@@ -43,6 +44,8 @@ func kernelMain(startInfo uintptr) {
 		klog.Line("boot failed: no usable memory map from the loader, or too little memory for the image")
 		power.Crash("boot: memory")
 	}
+
+	mark(stepMemory)
 
 	// 3. Descriptor tables, traps and the system-call entry.
 	stacks := stacksAddr()
@@ -61,12 +64,15 @@ func kernelMain(startInfo uintptr) {
 	cpu.Wrmsr(cpu.MSRLSTAR, uint64(syscallEntryAddr()))
 	cpu.Wrmsr(cpu.MSRFMASK, 0x47700) // clear IF, TF, DF, AC, NT on entry
 
+	mark(stepTraps)
+
 	// 4. Interrupts and time: legacy PICs off, LAPIC timer, clocks.
 	cpu.Outb(0x21, 0xff)
 	cpu.Outb(0xa1, 0xff)
 	lapic.Init()
 	calibrateClocks()
 	clock.SetWall(rtc.UnixSeconds() * 1e9)
+	mark(stepClocks)
 
 	// 5. The command line and the app's first thread.
 	cl := cmdline[:copyCmdline(startInfo, cmdline[:])]
@@ -74,8 +80,9 @@ func kernelMain(startInfo uintptr) {
 	boot.ParseCmdline(cl, &opts)
 	syscalls.Trace = opts.Trace
 	syscalls.KernelFault = opts.KernelFault
+	syscalls.ShowStats = opts.BootTime
 	files.Init()
-	startApp(cl, &opts)
+	startApp(cl, &opts, opts.BootTime)
 }
 
 // calibrateClocks measures the TSC and LAPIC timer rates against the PIT.
@@ -97,7 +104,7 @@ func calibrateClocks() {
 
 // startApp maps the app's stack, lays out argc/argv/envp/auxv on it and
 // enters the Go runtime's entry point as thread 1.
-func startApp(cl []byte, opts *boot.Options) {
+func startApp(cl []byte, opts *boot.Options, showTimes bool) {
 	base := stackTop - stackSize
 	if memory.Mmap(base, stackSize, memory.ProtRead|memory.ProtWrite, memory.MapPrivate|memory.MapAnonymous|memory.MapFixed, -1) < 0 ||
 		!memory.CheckUser(stackTop-stackBootPart, stackBootPart, true) {
@@ -112,6 +119,10 @@ func startApp(cl []byte, opts *boot.Options) {
 	if sp == 0 {
 		klog.Line("boot failed: the arguments and environment do not fit in 64 KiB")
 		power.Crash("boot: arguments too long")
+	}
+	mark(stepStart)
+	if showTimes {
+		printBootTimes()
 	}
 	t := threads.New()
 	t.Frame = threads.Frame{RIP: uint64(rt0Addr()), CS: cpu.KernelCS, SS: cpu.KernelDS, RFLAGS: 0x202, RSP: uint64(sp)}

@@ -22,6 +22,7 @@ type Options struct {
 	NEnv        int
 	Trace       bool // print every system call
 	KernelFault bool // fault in kernel mode at the first write (tests)
+	BootTime    bool // print how long each boot step took
 }
 
 // ParseCmdline splits buf into space-separated tokens and records arg=, env=
@@ -57,6 +58,8 @@ func token(buf []byte, start, end int, o *Options) {
 		o.Trace = true
 	case equal(tok, "debug.kernelfault"):
 		o.KernelFault = true
+	case equal(tok, "debug.boottime"):
+		o.BootTime = true
 	}
 }
 

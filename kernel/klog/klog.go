@@ -61,3 +61,14 @@ func Line(s string) {
 	Str(s)
 	Str("\n")
 }
+
+// Micros prints nanoseconds as seconds with microsecond precision: 1.234567.
+func Micros(ns int64) {
+	us := ns / 1000
+	Dec(us / 1e6)
+	frac := us % 1e6
+	Str(".")
+	for d := int64(1e5); d > 0; d /= 10 {
+		out.Put(byte('0' + frac/d%10))
+	}
+}

@@ -13,6 +13,7 @@ const (
 // HandleFault backs the page containing addr with a zeroed page when a
 // mapping allows the access. Trap path: no allocation.
 func HandleFault(addr uintptr, write, exec bool) FaultResult {
+	mm.faults++
 	r := regions.find(addr)
 	if r == nil {
 		return FaultNoRegion
@@ -60,3 +61,6 @@ func CheckUser(addr, n uintptr, write bool) bool {
 	}
 	return true
 }
+
+// Faults returns how many page faults the kernel has handled.
+func Faults() int { return mm.faults }

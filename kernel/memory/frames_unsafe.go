@@ -25,6 +25,7 @@ var mm = struct {
 	root       uintptr // physical address of the PML4
 	ramTop     uintptr // end of the highest RAM range
 	imageTop   uintptr // end of the image's BSS: the image cannot be remapped
+	faults     int     // page faults handled (counted here: the fault path must not touch BSS)
 	frames     frameAllocator
 }{physOffset: 0, root: 1}
 

@@ -62,6 +62,9 @@ const (
 	sysClone3           = 435
 )
 
+// Count counts system calls, for debug.boottime.
+var Count int
+
 // Trace, when set (the `trace` boot option), prints every call.
 var Trace bool
 
@@ -71,6 +74,7 @@ var KernelFault bool
 
 // Handle runs the system call saved in t's registers.
 func Handle(t *threads.Thread) {
+	Count++
 	f := &t.Frame
 	nr := f.RAX
 	a := [6]uintptr{uintptr(f.RDI), uintptr(f.RSI), uintptr(f.RDX), uintptr(f.R10), uintptr(f.R8), uintptr(f.R9)}

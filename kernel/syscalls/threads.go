@@ -3,6 +3,8 @@ package syscalls
 import (
 	"unigo.dev/unigo/kernel/clock"
 	"unigo.dev/unigo/kernel/devices/power"
+	"unigo.dev/unigo/kernel/klog"
+	"unigo.dev/unigo/kernel/memory"
 	"unigo.dev/unigo/kernel/threads"
 )
 
@@ -61,6 +63,16 @@ func exitThread(t *threads.Thread, code int) int64 {
 }
 
 func exitGroup(code int) int64 {
+	if ShowStats {
+		klog.Str("unigo: stats: ")
+		klog.Dec(int64(Count))
+		klog.Str(" system calls, ")
+		klog.Dec(int64(memory.Faults()))
+		klog.Str(" page faults, ")
+		used, _ := memory.Usage()
+		klog.Dec(int64(used * memory.PageSize >> 10))
+		klog.Str(" KiB of RAM in use\n")
+	}
 	power.Exit(code)
 	return 0
 }
@@ -142,3 +154,6 @@ func archPrctl(t *threads.Thread, code int, addr uintptr) int64 {
 	}
 	return -EINVAL
 }
+
+// ShowStats, when set (debug.boottime), prints counters at exit.
+var ShowStats bool

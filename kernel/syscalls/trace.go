@@ -1,6 +1,7 @@
 package syscalls
 
 import (
+	"unigo.dev/unigo/kernel/clock"
 	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/threads"
 )
@@ -40,6 +41,8 @@ func Name(nr uint64) string {
 func trace(t *threads.Thread, nr uint64, a *[6]uintptr, r int64) {
 	klog.Str("unigo: [")
 	klog.Dec(int64(t.TID))
+	klog.Str(" ")
+	klog.Micros(clock.Nanotime())
 	klog.Str("] ")
 	if n := Name(nr); n != "" {
 		klog.Str(n)
