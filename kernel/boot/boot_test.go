@@ -6,7 +6,7 @@ import (
 )
 
 func TestParseCmdline(t *testing.T) {
-	buf := []byte("arg=hello arg=two%20words env=K=V%3D1 trace unknown=1 env=PATH=/bin")
+	buf := []byte("arg=hello arg=two%20words env=K=V%3D1 trace unknown=1 env=PATH=/bin tsc_hz=2994000000")
 	var o Options
 	ParseCmdline(buf, &o)
 	str := func(s Span) string { return string(buf[s.Start:s.End]) }
@@ -15,6 +15,9 @@ func TestParseCmdline(t *testing.T) {
 	}
 	if o.NEnv != 2 || str(o.Env[0]) != "K=V=1" || str(o.Env[1]) != "PATH=/bin" {
 		t.Fatalf("env: %d %q %q", o.NEnv, str(o.Env[0]), str(o.Env[1]))
+	}
+	if o.TSCHz != 2994000000 {
+		t.Fatalf("tsc_hz: %d", o.TSCHz)
 	}
 	if !o.Trace || o.KernelFault {
 		t.Fatalf("flags: trace=%v kernelfault=%v", o.Trace, o.KernelFault)

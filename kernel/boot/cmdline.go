@@ -20,9 +20,10 @@ type Options struct {
 	NArgs       int
 	Env         [MaxEnv]Span
 	NEnv        int
-	Trace       bool // print every system call
-	KernelFault bool // fault in kernel mode at the first write (tests)
-	BootTime    bool // print how long each boot step took
+	Trace       bool   // print every system call
+	KernelFault bool   // fault in kernel mode at the first write (tests)
+	BootTime    bool   // print how long each boot step took
+	TSCHz       uint64 // the TSC frequency, when the host knows it (tsc_hz=)
 }
 
 // ParseCmdline splits buf into space-separated tokens and records arg=, env=
@@ -54,6 +55,8 @@ func token(buf []byte, start, end int, o *Options) {
 			o.Env[o.NEnv] = decode(buf, start+4, end)
 			o.NEnv++
 		}
+	case hasPrefix(tok, "tsc_hz="):
+		o.TSCHz = parseUint(tok[len("tsc_hz="):])
 	case equal(tok, "trace"):
 		o.Trace = true
 	case equal(tok, "debug.kernelfault"):
@@ -106,4 +109,16 @@ func equal(b []byte, s string) bool {
 		}
 	}
 	return true
+}
+
+// parseUint parses a decimal number; it returns 0 on anything else.
+func parseUint(b []byte) uint64 {
+	var v uint64
+	for _, c := range b {
+		if c < '0' || c > '9' || v > (1<<63)/10 {
+			return 0
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	return v
 }
