@@ -69,6 +69,7 @@ type imageBuild struct {
 // `unigo build` and returns the image's path.
 func image(t *testing.T, pkg string) string {
 	t.Helper()
+	sourcesOnce.Do(func() { dependOnSources(repoRoot) })
 	imagesMu.Lock()
 	b := images[pkg]
 	if b == nil {
@@ -108,6 +109,7 @@ type timedLine struct {
 // unigo runs the unigo command with args and a time limit.
 func unigo(t *testing.T, env []string, args ...string) result {
 	t.Helper()
+	sourcesOnce.Do(func() { dependOnSources(repoRoot) })
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, unigoBin, args...)
@@ -173,4 +175,26 @@ func (r result) expect(t *testing.T, code int, wants ...string) {
 			}
 		}
 	}
+}
+
+var sourcesOnce sync.Once
+
+// dependOnSources opens every Go and assembly file of the repository, so
+// that go test's result cache (which sees only what the test process itself
+// reads) reruns these tests when the kernel or the unigo command changes.
+func dependOnSources(root string) {
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "bench-results") {
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(p, ".go") || strings.HasSuffix(p, ".s") || d.Name() == "go.mod" {
+			if f, err := os.Open(p); err == nil {
+				f.Close()
+			}
+		}
+		return nil
+	})
 }
