@@ -88,12 +88,23 @@ func (q *QEMU) Args(spec Spec, accel Accel) []string {
 		"-device", "isa-debugcon,iobase=" + controlPort + ",chardev=ctl",
 		"-device", "isa-debug-exit,iobase=" + exitPort + ",iosize=4",
 		"-kernel", spec.Image,
-		"-append", spec.Cmdline.String(),
+		"-append", kernelCmdline(spec.Cmdline),
 	}
 }
 
+// kernelCmdline is the app's command line plus what the host knows that
+// saves the kernel work at boot: the TSC rate (see HostTSCHz).
+func kernelCmdline(c Cmdline) string {
+	s := c.String()
+	if hz := HostTSCHz(); hz != 0 && !strings.Contains(" "+s, " tsc_hz=") {
+		s += fmt.Sprintf(" tsc_hz=%d", hz)
+	}
+	return strings.TrimSpace(s)
+}
+
 // Start implements VMM: it checks the image, picks the accelerator, and
-// starts QEMU with the guest's output channels on pipes.
+// starts QEMU with the guest's output channels on pipes. A VM on KVM chosen
+// automatically runs again on TCG if KVM cannot run it (fallback.go).
 func (q *QEMU) Start(ctx context.Context, spec Spec) (VM, error) {
 	if spec.Machine == "" {
 		spec.Machine = MachineMicroVM
@@ -111,10 +122,22 @@ func (q *QEMU) Start(ctx context.Context, spec Spec) (VM, error) {
 	if err != nil {
 		return nil, err
 	}
-	accel, err := ChooseAccel(spec.Accel)
+	accel, mayFallBack, err := chooseAccel(spec.Accel, bin)
 	if err != nil {
 		return nil, err
 	}
+	vm, err := q.start(ctx, spec, bin, accel)
+	if err != nil {
+		return nil, err
+	}
+	if mayFallBack {
+		return &fallbackVM{q: q, ctx: ctx, spec: spec, bin: bin, cur: vm}, nil
+	}
+	return vm, nil
+}
+
+// start starts QEMU (bin) for a checked spec, with accel.
+func (q *QEMU) start(ctx context.Context, spec Spec, bin string, accel Accel) (*qemuVM, error) {
 	args := q.Args(spec, accel)
 	if spec.Verbose != nil {
 		// Written from several goroutines: QEMU's output, the control reader.
@@ -195,7 +218,7 @@ func (vm *qemuVM) channels(com1, com2 io.Writer, control func(io.Reader)) ([]*os
 		go func() {
 			defer vm.copies.Done()
 			defer r.Close()
-			drain(r)
+			drain(wroteReader{r, &vm.guestWrote})
 		}()
 	}
 	return writeEnds, nil
@@ -233,7 +256,8 @@ type qemuVM struct {
 	haveEvent bool
 	qemuOut   qemuLog // QEMU's own stdout and stderr
 
-	failed atomic.Bool // the VM was stopped because the hypervisor gave up on it
+	failed     atomic.Bool // the VM was stopped because the hypervisor gave up on it
+	guestWrote atomic.Bool // the guest wrote to COM1, COM2 or the control channel
 
 	waitOnce sync.Once
 	exit     Exit

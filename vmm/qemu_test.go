@@ -88,7 +88,7 @@ func TestBootFloorGuest(t *testing.T) {
 				if strings.Contains(r.verbose, "control channel:") {
 					t.Errorf("firmware or guest noise on the control channel:\n%s", r.verbose)
 				}
-				if !strings.Contains(r.verbose, "accelerator: "+accel) || !strings.Contains(r.verbose, "-append 'arg=floor arg=a%20b env=K=V'") {
+				if !strings.Contains(r.verbose, "accelerator: "+accel) || !strings.Contains(r.verbose, "-append 'arg=floor arg=a%20b env=K=V") {
 					t.Errorf("verbose output lacks the accelerator or the command line:\n%s", r.verbose)
 				}
 			})

@@ -71,7 +71,9 @@ func exitGroup(code int) int64 {
 		klog.Str(" page faults, ")
 		used, _ := memory.Usage()
 		klog.Dec(int64(used * memory.PageSize >> 10))
-		klog.Str(" KiB of RAM in use\n")
+		klog.Str(" KiB of RAM in use, exit at ")
+		klog.Micros(clock.Nanotime())
+		klog.Str(" s\n")
 	}
 	power.Exit(code)
 	return 0
