@@ -37,6 +37,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unigo.dev/unigo/internal/atomicfile"
 )
 
 // bootIDFile holds an ID that the Linux kernel draws anew at every boot.
@@ -165,28 +166,7 @@ func recordKVMFailure(bin, reason string) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", err
 	}
-	return path, writeFileAtomic(path, rec.marshal())
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
+	return path, atomicfile.Write(path, rec.marshal(), 0o644)
 }
 
 // chooseAccel is ChooseAccel plus the record of KVM failures: an automatic

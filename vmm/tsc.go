@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unigo.dev/unigo/internal/atomicfile"
 )
 
 func rdtsc() uint64
@@ -36,7 +37,7 @@ func HostTSCHz() uint64 {
 		return 0
 	}
 	if bootID != "" && cache != "" && os.MkdirAll(filepath.Dir(cache), 0o755) == nil {
-		writeFileAtomic(cache, []byte(fmt.Sprintf("%s %d\n", bootID, hz)))
+		atomicfile.Write(cache, []byte(fmt.Sprintf("%s %d\n", bootID, hz)), 0o644)
 	}
 	return hz
 }

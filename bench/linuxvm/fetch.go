@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unigo.dev/unigo/internal/atomicfile"
 )
 
 // MetaPackage is the Debian package whose dependency names the current
@@ -206,7 +207,7 @@ func writeVmlinux(dir string) error {
 	if xerr != nil {
 		return os.WriteFile(filepath.Join(dir, "vmlinux.failed"), []byte(xerr.Error()+"\n"), 0o644)
 	}
-	return writeFileAtomic(filepath.Join(dir, "vmlinux"), elfImg)
+	return atomicfile.Write(filepath.Join(dir, "vmlinux"), elfImg, 0o644)
 }
 
 // loadCached returns the kernel cached in dir (named PACKAGE_VERSION).
@@ -260,26 +261,6 @@ func newestCached(cacheDir string) (*Kernel, error) {
 	}
 	sort.Slice(cs, func(i, j int) bool { return cs[i].mod > cs[j].mod })
 	return loadCached(cs[0].dir)
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 // lastLines returns at most the last n non-empty lines of out.
