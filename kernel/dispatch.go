@@ -4,6 +4,7 @@ import (
 	"unigo.dev/unigo/kernel/cpu"
 	"unigo.dev/unigo/kernel/devices/lapic"
 	"unigo.dev/unigo/kernel/devices/power"
+	"unigo.dev/unigo/kernel/hostctl"
 	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/memory"
 	"unigo.dev/unigo/kernel/signals"
@@ -22,6 +23,8 @@ func threadTrap() {
 	case v == lapic.TimerVector:
 		lapic.EOI() // the scheduler sees the time slice has ended
 	case v == lapic.SpuriousVector:
+	case v == hostctl.Vector:
+		hostctl.Interrupt()
 	case v < 32:
 		threadException(t)
 	default:
@@ -96,6 +99,8 @@ func kernelTrap(f *threads.Frame) {
 		}
 		kernelCrash(f, "page fault in the kernel")
 	case v == lapic.SpuriousVector:
+	case v == hostctl.Vector:
+		hostctl.Interrupt()
 	case v >= 32:
 		lapic.EOI()
 	default:

@@ -4,12 +4,14 @@ import (
 	"unigo.dev/unigo/kernel/boot"
 	"unigo.dev/unigo/kernel/clock"
 	"unigo.dev/unigo/kernel/cpu"
+	"unigo.dev/unigo/kernel/devices/ioapic"
 	"unigo.dev/unigo/kernel/devices/lapic"
 	"unigo.dev/unigo/kernel/devices/pit"
 	"unigo.dev/unigo/kernel/devices/power"
 	"unigo.dev/unigo/kernel/devices/rtc"
 	"unigo.dev/unigo/kernel/devices/serial"
 	"unigo.dev/unigo/kernel/files"
+	"unigo.dev/unigo/kernel/hostctl"
 	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/memory"
 	"unigo.dev/unigo/kernel/random"
@@ -73,6 +75,8 @@ func kernelMain(startInfo uintptr) {
 	var opts boot.Options
 	boot.ParseCmdline(cl, &opts)
 	lapic.Init()
+	ioapic.Init()
+	hostctl.Init()
 	calibrateClocks(opts.TSCHz)
 	clock.SetWall(rtc.UnixSeconds() * 1e9)
 	mark(stepClocks)

@@ -11,6 +11,7 @@ type Port uint16
 const (
 	COM1 Port = 0x3f8
 	COM2 Port = 0x2f8
+	COM3 Port = 0x3e8
 )
 
 const (
@@ -20,7 +21,9 @@ const (
 	regLineCtl   = 3
 	regModemCtl  = 4
 	regLineStat  = 5
+	regScratch   = 7
 	lineTHREmpty = 0x20
+	lineDataRdy  = 0x01
 )
 
 // Init sets 8N1 with FIFOs and no interrupts.
@@ -55,4 +58,31 @@ func (p Port) WriteString(s string) {
 	for i := 0; i < len(s); i++ {
 		p.Put(s[i])
 	}
+}
+
+// Present reports whether a UART answers at p (its scratch register keeps a value).
+func (p Port) Present() bool {
+	b := uint16(p)
+	cpu.Outb(b+regScratch, 0x5a)
+	if cpu.Inb(b+regScratch) != 0x5a {
+		return false
+	}
+	cpu.Outb(b+regScratch, 0xa5)
+	return cpu.Inb(b+regScratch) == 0xa5
+}
+
+// EnableReceiveInterrupt makes the UART raise its IRQ when a byte arrives.
+func (p Port) EnableReceiveInterrupt() {
+	b := uint16(p)
+	cpu.Outb(b+regModemCtl, 0x0b) // DTR, RTS, OUT2 (gates the IRQ line)
+	cpu.Outb(b+regIntEnable, 0x01)
+}
+
+// Read returns the next received byte, if any.
+func (p Port) Read() (byte, bool) {
+	b := uint16(p)
+	if cpu.Inb(b+regLineStat)&lineDataRdy == 0 {
+		return 0, false
+	}
+	return cpu.Inb(b + regData), true
 }
