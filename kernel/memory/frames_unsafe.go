@@ -82,3 +82,15 @@ func (f *frameAllocator) release(p uintptr) {
 
 // Usage reports pages in use and pages managed, for sysinfo and OOM reports.
 func Usage() (used, total uintptr) { return mm.frames.used, mm.frames.total }
+
+// AllocPage returns a zeroed physical page for kernel data (file contents),
+// or 0 when memory is exhausted.
+func AllocPage() uintptr { return mm.frames.alloc() }
+
+// FreePage returns a page from AllocPage.
+func FreePage(p uintptr) { mm.frames.release(p) }
+
+// PageBytes returns a physical page's bytes, through the direct map.
+func PageBytes(p uintptr) *[PageSize]byte {
+	return (*[PageSize]byte)(unsafe.Add(nil, PhysToVirt(p)))
+}

@@ -1,0 +1,137 @@
+package memfs
+
+// Ino is an inode number; 0 means none.
+type Ino uint32
+
+// MaxInodes bounds the inode table. It lives in demand-paged BSS: only the
+// pages of inodes in use take memory.
+const MaxInodes = 1 << 16
+
+const (
+	nDirect   = 12
+	perPage   = PageSize / 8 // page numbers per indirect page
+	maxPages  = nDirect + perPage + perPage*perPage
+	MaxFileSize = int64(maxPages) * PageSize
+)
+
+// inode is one file, directory or symbolic link.
+type inode struct {
+	Mode                uint32 // type and permission bits
+	Nlink               uint32
+	UID, GID            uint32
+	Size                int64
+	Atime, Mtime, Ctime int64 // Unix nanoseconds
+	Parent              Ino   // for directories: ".."
+	direct              [nDirect]uintptr
+	indirect, dindirect uintptr
+	pages               int64 // data pages held (st_blocks)
+	opens               int32 // open descriptors: an unlinked inode lives until the last close
+	used                bool
+}
+
+var inodes [MaxInodes]inode
+
+// nextFree is where the search for a free inode starts.
+var nextFree Ino = 1
+
+// newInode takes a free inode; it returns 0 when the table is full.
+func newInode(mode uint32, now int64) Ino {
+	for i := 0; i < MaxInodes-1; i++ {
+		ino := Ino(1 + (int(nextFree)-1+i)%(MaxInodes-1))
+		n := &inodes[ino]
+		if !n.used {
+			*n = inode{Mode: mode, used: true, Atime: now, Mtime: now, Ctime: now}
+			nextFree = ino + 1
+			return ino
+		}
+	}
+	return 0
+}
+
+// node returns the inode for ino, or nil.
+func node(ino Ino) *inode {
+	if ino == 0 || int(ino) >= MaxInodes || !inodes[ino].used {
+		return nil
+	}
+	return &inodes[ino]
+}
+
+// release frees an inode that has no links and no open descriptors.
+func release(ino Ino) {
+	n := node(ino)
+	if n == nil || n.Nlink > 0 || n.opens > 0 {
+		return
+	}
+	truncatePages(n, 0)
+	*n = inode{}
+}
+
+// Attr is what stat(2) reports.
+type Attr struct {
+	Ino                 Ino
+	Mode, Nlink         uint32
+	UID, GID            uint32
+	Size, Blocks        int64
+	Atime, Mtime, Ctime int64
+}
+
+// Stat returns the attributes of ino.
+func Stat(ino Ino) (Attr, int) {
+	n := node(ino)
+	if n == nil {
+		return Attr{}, ENOENT
+	}
+	return Attr{ino, n.Mode, n.Nlink, n.UID, n.GID, n.Size, n.pages * (PageSize / 512), n.Atime, n.Mtime, n.Ctime}, 0
+}
+
+// Open and Close count descriptors, so that an unlinked file stays readable
+// while open (POSIX).
+func Open(ino Ino) {
+	if n := node(ino); n != nil {
+		n.opens++
+	}
+}
+
+func Close(ino Ino) {
+	if n := node(ino); n != nil {
+		n.opens--
+		release(ino)
+	}
+}
+
+// Chmod sets the permission bits.
+func Chmod(ino Ino, perm uint32, now int64) int {
+	n := node(ino)
+	if n == nil {
+		return ENOENT
+	}
+	n.Mode = n.Mode&TypeMask | perm&0o7777
+	n.Ctime = now
+	return 0
+}
+
+// Chown sets the owner.
+func Chown(ino Ino, uid, gid uint32, now int64) int {
+	n := node(ino)
+	if n == nil {
+		return ENOENT
+	}
+	n.UID, n.GID, n.Ctime = uid, gid, now
+	return 0
+}
+
+// SetTimes sets the access and modification times (negative: leave as is).
+func SetTimes(ino Ino, atime, mtime, now int64) int {
+	n := node(ino)
+	if n == nil {
+		return ENOENT
+	}
+	if atime >= 0 {
+		n.Atime = atime
+	}
+	if mtime >= 0 {
+		n.Mtime = mtime
+	}
+	n.Ctime = now
+	return 0
+}
