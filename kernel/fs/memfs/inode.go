@@ -8,9 +8,9 @@ type Ino uint32
 const MaxInodes = 1 << 16
 
 const (
-	nDirect   = 12
-	perPage   = PageSize / 8 // page numbers per indirect page
-	maxPages  = nDirect + perPage + perPage*perPage
+	nDirect     = 12
+	perPage     = PageSize / 8 // page numbers per indirect page
+	maxPages    = nDirect + perPage + perPage*perPage
 	MaxFileSize = int64(maxPages) * PageSize
 )
 
