@@ -156,3 +156,9 @@ func TestBootsIn8MiB(t *testing.T) {
 	t.Parallel()
 	run(t, image(t, "./examples/hello"), "--memory", "8M").expect(t, 0, "Hello from a unigo unikernel!")
 }
+
+func TestFiles(t *testing.T) {
+	t.Parallel()
+	r := run(t, app(t, "files"))
+	r.expect(t, 0, "ok WalkDir", "ok EROFS outside /tmp", "ok unlinked open file", "all file checks passed")
+}

@@ -17,6 +17,7 @@ import (
 	"unigo.dev/unigo/kernel/random"
 	"unigo.dev/unigo/kernel/syscalls"
 	"unigo.dev/unigo/kernel/threads"
+	"unigo.dev/unigo/kernel/vfs"
 )
 
 // The app's initial stack: its top, its size, and how much is set up at boot.
@@ -86,6 +87,14 @@ func kernelMain(startInfo uintptr) {
 	syscalls.KernelFault = opts.KernelFault
 	syscalls.ShowStats = opts.BootTime
 	files.Init()
+	var exe []byte
+	if opts.NArgs > 0 {
+		exe = cl[opts.Args[0].Start:opts.Args[0].End]
+	}
+	if !vfs.Init(exe) {
+		klog.Line("boot failed: cannot build the file tree; run with a larger --memory")
+		power.Crash("boot: files")
+	}
 	if opts.BootTime {
 		klog.Str("unigo: boot: TSC ")
 		klog.Dec(int64(clock.TSCHz()))

@@ -4,6 +4,8 @@
 // Trap path: no allocation; files are slots in a fixed table.
 package files
 
+import "unigo.dev/unigo/kernel/fs/memfs"
+
 // Kind is what a descriptor refers to.
 type Kind uint8
 
@@ -14,6 +16,8 @@ const (
 	KindConsoleErr
 	KindEventfd
 	KindEpoll
+	KindFile   // a regular file, directory or symbolic link (O_PATH) in memfs
+	KindDevice // /dev/null, /dev/zero, /dev/urandom
 )
 
 // Status flags (open(2) / fcntl F_GETFL) and descriptor flags.
@@ -33,6 +37,9 @@ type File struct {
 	FDFlags uint32 // FD_CLOEXEC
 	Count   uint64 // eventfd counter
 	Epoll   int32  // index into epolls for KindEpoll
+	Ino     uint32 // the memfs inode of KindFile and KindDevice
+	Rdev    uint32 // which device, for KindDevice
+	Off     int64  // the file offset
 }
 
 // MaxFDs bounds the table.
@@ -78,6 +85,9 @@ func Close(fd int) bool {
 	if f.Kind == KindEpoll {
 		freeEpoll(int(f.Epoll))
 	}
+	if f.Kind == KindFile || f.Kind == KindDevice {
+		memfs.Close(memfs.Ino(f.Ino))
+	}
 	forgetInEpolls(fd)
 	*f = File{}
 	return true
@@ -102,6 +112,8 @@ func Ready(fd int) uint32 {
 		return EventOut
 	case KindConsoleIn:
 		return EventIn | EventHup // end of file at once
+	case KindFile, KindDevice:
+		return EventIn | EventOut
 	case KindEventfd:
 		ev := uint32(EventOut)
 		if f.Count > 0 {

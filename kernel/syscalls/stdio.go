@@ -3,6 +3,7 @@ package syscalls
 import (
 	"unigo.dev/unigo/kernel/devices/serial"
 	"unigo.dev/unigo/kernel/files"
+	"unigo.dev/unigo/kernel/fs/memfs"
 )
 
 // The app's standard streams: stdout on COM1, stderr on COM2; stdin reads
@@ -24,6 +25,8 @@ func read(fd int, buf, n uintptr) int64 {
 		return 0
 	case files.KindEventfd:
 		return eventfdRead(f, buf, n)
+	case files.KindFile, files.KindDevice:
+		return fileRead(f, buf, n, -1)
 	}
 	return -EINVAL
 }
@@ -46,6 +49,8 @@ func write(fd int, buf, n uintptr) int64 {
 		return int64(n)
 	case files.KindEventfd:
 		return eventfdWrite(f, buf, n)
+	case files.KindFile, files.KindDevice:
+		return fileWrite(f, buf, n, -1)
 	}
 	return -EINVAL
 }
@@ -119,6 +124,9 @@ func fstat(fd int, st uintptr) int64 {
 	if f == nil {
 		return -EBADF
 	}
+	if f.Kind == files.KindFile || f.Kind == files.KindDevice {
+		return statTo(memfs.Ino(f.Ino), st)
+	}
 	b, ok := userBytes(st, 144, true)
 	if !ok {
 		return -EFAULT
@@ -179,6 +187,7 @@ func fcntl(fd, cmd int, arg uintptr) int64 {
 		if nfd < 0 {
 			return -EMFILE
 		}
+		reopened(&nf)
 		return int64(nfd)
 	}
 	return -EINVAL

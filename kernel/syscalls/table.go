@@ -6,6 +6,7 @@ package syscalls
 
 import (
 	"unigo.dev/unigo/kernel/threads"
+	"unigo.dev/unigo/kernel/vfs"
 )
 
 // Linux x86-64 system-call numbers implemented here.
@@ -108,8 +109,6 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 		return ioctl(int(a[0]), uint64(a[1]))
 	case sysFcntl:
 		return fcntl(int(a[0]), int(a[1]), a[2])
-	case sysOpenat:
-		return -ENOENT // the file system comes with the files issue
 	case sysMmap:
 		return mmap(a)
 	case sysMunmap:
@@ -196,6 +195,9 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 	case sysGetrandom:
 		return getrandom(a[0], a[1])
 	}
+	if r, ok := dispatchFS(nr, a); ok {
+		return r
+	}
 	return -ENOSYS
 }
 
@@ -209,3 +211,154 @@ const (
 	sysEventfd2     = 290
 	sysEpollCreate1 = 291
 )
+
+// The file-system calls.
+const (
+	sysOpen       = 2
+	sysStat       = 4
+	sysLstat      = 6
+	sysLseek      = 8
+	sysPread64    = 17
+	sysPwrite64   = 18
+	sysReadv      = 19
+	sysAccess     = 21
+	sysDup        = 32
+	sysDup2       = 33
+	sysFsync      = 74
+	sysFdatasync  = 75
+	sysTruncate   = 76
+	sysFtruncate  = 77
+	sysGetcwd     = 79
+	sysChdir      = 80
+	sysFchdir     = 81
+	sysRename     = 82
+	sysMkdir      = 83
+	sysRmdir      = 84
+	sysLink       = 86
+	sysUnlink     = 87
+	sysSymlink    = 88
+	sysReadlink   = 89
+	sysChmod      = 90
+	sysFchmod     = 91
+	sysChown      = 92
+	sysFchown     = 93
+	sysLchown     = 94
+	sysUmask      = 95
+	sysGetdents64 = 217
+	sysMkdirat    = 258
+	sysFchownat   = 260
+	sysNewfstatat = 262
+	sysUnlinkat   = 263
+	sysRenameat   = 264
+	sysLinkat     = 265
+	sysSymlinkat  = 266
+	sysReadlinkat = 267
+	sysFchmodat   = 268
+	sysFaccessat  = 269
+	sysUtimensat  = 280
+	sysDup3       = 292
+	sysRenameat2  = 316
+	sysStatx      = 332
+	sysFaccessat2 = 439
+)
+
+// dispatchFS runs the file-system calls; ok is false for other numbers.
+func dispatchFS(nr uint64, a *[6]uintptr) (r int64, ok bool) {
+	i := func(k int) int { return int(int32(a[k])) }
+	switch nr {
+	case sysOpenat:
+		return openat(i(0), a[1], int(a[2]), uint32(a[3])), true
+	case sysOpen:
+		return openat(atFDCWD, a[0], int(a[1]), uint32(a[2])), true
+	case sysPread64:
+		return pread(i(0), a[1], a[2], int64(a[3]), false), true
+	case sysPwrite64:
+		return pread(i(0), a[1], a[2], int64(a[3]), true), true
+	case sysReadv:
+		return readv(i(0), a[1], int(a[2])), true
+	case sysLseek:
+		return lseek(i(0), int64(a[1]), int(a[2])), true
+	case sysStat:
+		return newfstatat(atFDCWD, a[0], a[1], 0), true
+	case sysLstat:
+		return newfstatat(atFDCWD, a[0], a[1], atSymlinkNofollow), true
+	case sysNewfstatat:
+		return newfstatat(i(0), a[1], a[2], int(a[3])), true
+	case sysStatx:
+		return statx(i(0), a[1], int(a[2]), a[4]), true
+	case sysGetdents64:
+		return getdents64(i(0), a[1], a[2]), true
+	case sysMkdirat:
+		return mkdirat(i(0), a[1], uint32(a[2])), true
+	case sysMkdir:
+		return mkdirat(atFDCWD, a[0], uint32(a[1])), true
+	case sysUnlinkat:
+		return unlinkat(i(0), a[1], int(a[2])), true
+	case sysUnlink:
+		return unlinkat(atFDCWD, a[0], 0), true
+	case sysRmdir:
+		return unlinkat(atFDCWD, a[0], atRemoveDir), true
+	case sysRenameat2:
+		return renameat2(i(0), a[1], i(2), a[3], int(a[4])), true
+	case sysRenameat:
+		return renameat2(i(0), a[1], i(2), a[3], 0), true
+	case sysRename:
+		return renameat2(atFDCWD, a[0], atFDCWD, a[1], 0), true
+	case sysLinkat:
+		return linkat(i(0), a[1], i(2), a[3], int(a[4])), true
+	case sysLink:
+		return linkat(atFDCWD, a[0], atFDCWD, a[1], 0), true
+	case sysSymlinkat:
+		return symlinkat(a[0], i(1), a[2]), true
+	case sysSymlink:
+		return symlinkat(a[0], atFDCWD, a[1]), true
+	case sysReadlinkat:
+		return readlinkat(i(0), a[1], a[2], a[3]), true
+	case sysReadlink:
+		return readlinkat(atFDCWD, a[0], a[1], a[2]), true
+	case sysFchmodat:
+		return fchmodat(i(0), a[1], uint32(a[2])), true
+	case sysChmod:
+		return fchmodat(atFDCWD, a[0], uint32(a[1])), true
+	case sysFchmod:
+		return fchmod(i(0), uint32(a[1])), true
+	case sysFchownat:
+		return fchownat(i(0), a[1], uint32(a[2]), uint32(a[3]), int(a[4])), true
+	case sysChown:
+		return fchownat(atFDCWD, a[0], uint32(a[1]), uint32(a[2]), 0), true
+	case sysLchown:
+		return fchownat(atFDCWD, a[0], uint32(a[1]), uint32(a[2]), atSymlinkNofollow), true
+	case sysFchown:
+		return fchown(i(0), uint32(a[1]), uint32(a[2])), true
+	case sysUtimensat:
+		return utimensat(i(0), a[1], a[2], int(a[3])), true
+	case sysFaccessat, sysFaccessat2:
+		return faccessat(i(0), a[1], int(a[2]), int(a[3])), true
+	case sysAccess:
+		return faccessat(atFDCWD, a[0], int(a[1]), 0), true
+	case sysTruncate:
+		return truncatePath(a[0], int64(a[1])), true
+	case sysFtruncate:
+		return ftruncate(i(0), int64(a[1])), true
+	case sysFsync, sysFdatasync:
+		return fsync(i(0)), true
+	case sysDup:
+		return dup(i(0), 0, 0, false), true
+	case sysDup2:
+		return dup(i(0), i(1), 0, true), true
+	case sysDup3:
+		if i(0) == i(1) {
+			return -EINVAL, true
+		}
+		return dup(i(0), i(1), int(a[2]), true), true
+	case sysGetcwd:
+		return getcwd(a[0], a[1]), true
+	case sysChdir:
+		return chdir(a[0]), true
+	case sysFchdir:
+		return fchdir(i(0)), true
+	case sysUmask:
+		return int64(vfs.Umask(uint32(a[0]))), true
+	}
+	return 0, false
+}

@@ -27,6 +27,17 @@ var names = [...]string{
 	sysEpollCreate: "epoll_create", sysEpollWait: "epoll_wait", sysEpollCtl: "epoll_ctl",
 	sysEpollPwait: "epoll_pwait", sysEventfd: "eventfd", sysEventfd2: "eventfd2",
 	sysEpollCreate1: "epoll_create1",
+	sysOpen:         "open", sysStat: "stat", sysLstat: "lstat", sysLseek: "lseek", sysPread64: "pread64",
+	sysPwrite64: "pwrite64", sysReadv: "readv", sysAccess: "access", sysDup: "dup", sysDup2: "dup2",
+	sysFsync: "fsync", sysFdatasync: "fdatasync", sysTruncate: "truncate", sysFtruncate: "ftruncate",
+	sysGetcwd: "getcwd", sysChdir: "chdir", sysFchdir: "fchdir", sysRename: "rename", sysMkdir: "mkdir",
+	sysRmdir: "rmdir", sysLink: "link", sysUnlink: "unlink", sysSymlink: "symlink", sysReadlink: "readlink",
+	sysChmod: "chmod", sysFchmod: "fchmod", sysChown: "chown", sysFchown: "fchown", sysLchown: "lchown",
+	sysUmask: "umask", sysGetdents64: "getdents64", sysMkdirat: "mkdirat", sysFchownat: "fchownat",
+	sysNewfstatat: "newfstatat", sysUnlinkat: "unlinkat", sysRenameat: "renameat", sysLinkat: "linkat",
+	sysSymlinkat: "symlinkat", sysReadlinkat: "readlinkat", sysFchmodat: "fchmodat",
+	sysFaccessat: "faccessat", sysUtimensat: "utimensat", sysDup3: "dup3", sysRenameat2: "renameat2",
+	sysStatx: "statx", sysFaccessat2: "faccessat2",
 }
 
 // Name returns the name of an implemented call, or "" for others.

@@ -20,8 +20,9 @@ type inode struct {
 	Nlink               uint32
 	UID, GID            uint32
 	Size                int64
-	Atime, Mtime, Ctime int64 // Unix nanoseconds
-	Parent              Ino   // for directories: ".."
+	Atime, Mtime, Ctime int64  // Unix nanoseconds
+	Parent              Ino    // for directories: ".."
+	Rdev                uint32 // for device files: which device
 	direct              [nDirect]uintptr
 	indirect, dindirect uintptr
 	pages               int64 // data pages held (st_blocks)
@@ -73,6 +74,7 @@ type Attr struct {
 	UID, GID            uint32
 	Size, Blocks        int64
 	Atime, Mtime, Ctime int64
+	Rdev                uint32
 }
 
 // Stat returns the attributes of ino.
@@ -81,7 +83,7 @@ func Stat(ino Ino) (Attr, int) {
 	if n == nil {
 		return Attr{}, ENOENT
 	}
-	return Attr{ino, n.Mode, n.Nlink, n.UID, n.GID, n.Size, n.pages * (PageSize / 512), n.Atime, n.Mtime, n.Ctime}, 0
+	return Attr{ino, n.Mode, n.Nlink, n.UID, n.GID, n.Size, n.pages * (PageSize / 512), n.Atime, n.Mtime, n.Ctime, n.Rdev}, 0
 }
 
 // Open and Close count descriptors, so that an unlinked file stays readable
@@ -134,4 +136,34 @@ func SetTimes(ino Ino, atime, mtime, now int64) int {
 	}
 	n.Ctime = now
 	return 0
+}
+
+// SetRdev records which device a device file stands for.
+func SetRdev(ino Ino, rdev uint32) {
+	if n := node(ino); n != nil {
+		n.Rdev = rdev
+	}
+}
+
+// Parent returns the directory a directory lives in.
+func Parent(dir Ino) Ino {
+	if n := node(dir); n != nil {
+		return n.Parent
+	}
+	return 0
+}
+
+// NameOf finds the name under which dir lists ino, into buf.
+func NameOf(dir, ino Ino, buf []byte) (int, bool) {
+	n := 0
+	found := false
+	ReadDir(dir, 0, func(i Ino, _ uint8, name []byte, _ int64) bool {
+		if i == ino && string(name) != "." && string(name) != ".." {
+			n = copy(buf, name)
+			found = true
+			return false
+		}
+		return true
+	})
+	return n, found
 }

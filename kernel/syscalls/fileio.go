@@ -1,0 +1,320 @@
+package syscalls
+
+import (
+	"unigo.dev/unigo/kernel/files"
+	"unigo.dev/unigo/kernel/fs/memfs"
+	"unigo.dev/unigo/kernel/random"
+	"unigo.dev/unigo/kernel/vfs"
+)
+
+// open(2) flags.
+const (
+	oAccMode   = 0o3
+	oWronly    = 0o1
+	oRdwr      = 0o2
+	oCreat     = 0o100
+	oExcl      = 0o200
+	oTrunc     = 0o1000
+	oAppend    = 0o2000
+	oNonblock  = 0o4000
+	oDirectory = 0o200000
+	oNofollow  = 0o400000
+	oCloexec   = 0o2000000
+	oPath      = 0o10000000
+	oTmpfile   = 0o20000000
+)
+
+const (
+	EROFS   = vfs.EROFS
+	EISDIR  = memfs.EISDIR
+	ENOTDIR = memfs.ENOTDIR
+	ELOOP   = vfs.ELOOP
+	EEXIST  = memfs.EEXIST
+	ESPIPE  = 29
+)
+
+func openat(dirfd int, pathAddr uintptr, flags int, mode uint32) int64 {
+	if flags&oTmpfile == oTmpfile {
+		return -95 // EOPNOTSUPP
+	}
+	var p, w [vfs.PathMax]byte
+	r, path, e := lookupAt(dirfd, pathAddr, flags&oNofollow == 0 && !(flags&oCreat != 0 && flags&oExcl != 0), &p, &w)
+	if e != 0 {
+		return e
+	}
+	acc := flags & oAccMode
+	ino := r.Ino
+	if ino == 0 {
+		if flags&oCreat == 0 {
+			return -ENOENT
+		}
+		if len(path) > 0 && path[len(path)-1] == '/' || flags&oDirectory != 0 {
+			return -EISDIR
+		}
+		if !vfs.Writable(r.Dir) {
+			return -EROFS
+		}
+		var en int
+		ino, en = memfs.Create(r.Dir, r.Name, memfs.TypeRegular|vfs.CreateMode(mode&0o7777), vfs.Now())
+		if en != 0 {
+			return errno(en)
+		}
+	} else {
+		if flags&oCreat != 0 && flags&oExcl != 0 {
+			return -EEXIST
+		}
+		a, _ := memfs.Stat(ino)
+		typ := a.Mode & memfs.TypeMask
+		switch {
+		case typ == memfs.TypeSymlink && flags&oPath == 0:
+			return -ELOOP // O_NOFOLLOW on a link
+		case flags&oDirectory != 0 && typ != memfs.TypeDir:
+			return -ENOTDIR
+		case typ == memfs.TypeDir && (acc != 0 || flags&oTrunc != 0):
+			return -EISDIR
+		case typ == memfs.TypeChar:
+			return openFD(files.File{Kind: files.KindDevice, Ino: uint32(ino), Rdev: a.Rdev, Flags: uint32(flags & (oAccMode | oAppend | oNonblock))}, flags, ino)
+		}
+		where := r.Dir
+		if typ == memfs.TypeDir {
+			where = ino
+		}
+		if (acc != 0 || flags&oTrunc != 0) && flags&oPath == 0 && !vfs.Writable(where) {
+			return -EROFS
+		}
+		if flags&oTrunc != 0 && typ == memfs.TypeRegular && acc != 0 {
+			if en := memfs.Truncate(ino, 0, vfs.Now()); en != 0 {
+				return errno(en)
+			}
+		}
+	}
+	return openFD(files.File{Kind: files.KindFile, Ino: uint32(ino), Flags: uint32(flags & (oAccMode | oAppend | oNonblock | oPath))}, flags, ino)
+}
+
+func openFD(f files.File, flags int, ino memfs.Ino) int64 {
+	if flags&oCloexec != 0 {
+		f.FDFlags = files.FDCloexec
+	}
+	fd := files.Alloc(0, f)
+	if fd < 0 {
+		return -EMFILE
+	}
+	memfs.Open(ino)
+	return int64(fd)
+}
+
+func canRead(f *files.File) bool  { return f.Flags&oPath == 0 && f.Flags&oAccMode != oWronly }
+func canWrite(f *files.File) bool { return f.Flags&oPath == 0 && f.Flags&oAccMode != 0 }
+
+// fileRead reads a memfs file or device at off; off < 0 means at the
+// descriptor's offset, which then advances.
+func fileRead(f *files.File, buf, n uintptr, off int64) int64 {
+	if !canRead(f) {
+		return -EBADF
+	}
+	b, ok := userBytes(buf, n, true)
+	if !ok {
+		return -EFAULT
+	}
+	if f.Kind == files.KindDevice {
+		switch f.Rdev {
+		case vfs.DevNull:
+			return 0
+		case vfs.DevZero:
+			clear(b)
+		default:
+			random.Fill(b)
+		}
+		return int64(n)
+	}
+	at := off
+	if off < 0 {
+		at = f.Off
+	}
+	got, e := memfs.ReadAt(memfs.Ino(f.Ino), b, at)
+	if e != 0 {
+		return errno(e)
+	}
+	if off < 0 {
+		f.Off += int64(got)
+	}
+	return int64(got)
+}
+
+func fileWrite(f *files.File, buf, n uintptr, off int64) int64 {
+	if !canWrite(f) {
+		return -EBADF
+	}
+	b, ok := userBytes(buf, n, false)
+	if !ok {
+		return -EFAULT
+	}
+	if f.Kind == files.KindDevice {
+		return int64(n)
+	}
+	ino := memfs.Ino(f.Ino)
+	at := off
+	if off < 0 {
+		at = f.Off
+		if f.Flags&oAppend != 0 {
+			a, _ := memfs.Stat(ino)
+			at = a.Size
+		}
+	}
+	put, e := memfs.WriteAt(ino, b, at, vfs.Now())
+	if e != 0 {
+		return errno(e)
+	}
+	if off < 0 {
+		f.Off = at + int64(put)
+	}
+	return int64(put)
+}
+
+func pread(fd int, buf, n uintptr, off int64, write bool) int64 {
+	f := files.Get(fd)
+	if f == nil {
+		return -EBADF
+	}
+	if f.Kind != files.KindFile && f.Kind != files.KindDevice {
+		return -ESPIPE
+	}
+	if off < 0 {
+		return -EINVAL
+	}
+	if write {
+		return fileWrite(f, buf, n, off)
+	}
+	return fileRead(f, buf, n, off)
+}
+
+func readv(fd int, iov uintptr, cnt int) int64 {
+	if cnt < 0 || cnt > 1024 {
+		return -EINVAL
+	}
+	var total int64
+	for i := 0; i < cnt; i++ {
+		base, ok1 := getU64(iov + uintptr(i)*16)
+		n, ok2 := getU64(iov + uintptr(i)*16 + 8)
+		if !ok1 || !ok2 {
+			return -EFAULT
+		}
+		r := read(fd, uintptr(base), uintptr(n))
+		if r < 0 {
+			if total > 0 {
+				return total
+			}
+			return r
+		}
+		total += r
+		if uint64(r) < n {
+			break
+		}
+	}
+	return total
+}
+
+func lseek(fd int, off int64, whence int) int64 {
+	f := files.Get(fd)
+	if f == nil {
+		return -EBADF
+	}
+	if f.Kind == files.KindDevice {
+		return 0
+	}
+	if f.Kind != files.KindFile {
+		return -ESPIPE
+	}
+	a, _ := memfs.Stat(memfs.Ino(f.Ino))
+	var pos int64
+	switch whence {
+	case 0:
+		pos = off
+	case 1:
+		pos = f.Off + off
+	case 2:
+		pos = a.Size + off
+	case 3: // SEEK_DATA: all of a file is data here
+		if off >= a.Size {
+			return -6 // ENXIO
+		}
+		pos = off
+	case 4: // SEEK_HOLE
+		if off >= a.Size {
+			return -6
+		}
+		pos = a.Size
+	default:
+		return -EINVAL
+	}
+	if pos < 0 {
+		return -EINVAL
+	}
+	f.Off = pos
+	return pos
+}
+
+func ftruncate(fd int, size int64) int64 {
+	f := files.Get(fd)
+	if f == nil {
+		return -EBADF
+	}
+	if f.Kind != files.KindFile || !canWrite(f) {
+		return -EINVAL
+	}
+	return errno(memfs.Truncate(memfs.Ino(f.Ino), size, vfs.Now()))
+}
+
+func truncatePath(pathAddr uintptr, size int64) int64 {
+	dir, ino, e := existing(atFDCWD, pathAddr, true)
+	if e != 0 {
+		return e
+	}
+	if !vfs.Writable(dir) {
+		return -EROFS
+	}
+	return errno(memfs.Truncate(ino, size, vfs.Now()))
+}
+
+func fsync(fd int) int64 {
+	if files.Get(fd) == nil {
+		return -EBADF
+	}
+	return 0 // memory is as durable as it gets
+}
+
+func dup(oldfd, newfd, flags int, exact bool) int64 {
+	f := files.Get(oldfd)
+	if f == nil || newfd < 0 || newfd >= files.MaxFDs {
+		return -EBADF
+	}
+	nf := *f
+	nf.FDFlags = 0
+	if flags&oCloexec != 0 {
+		nf.FDFlags = files.FDCloexec
+	}
+	if !exact {
+		fd := files.Alloc(0, nf)
+		if fd < 0 {
+			return -EMFILE
+		}
+		reopened(&nf)
+		return int64(fd)
+	}
+	if oldfd == newfd {
+		return int64(newfd)
+	}
+	files.Close(newfd)
+	if files.Alloc(newfd, nf) != newfd {
+		return -EBADF
+	}
+	reopened(&nf)
+	return int64(newfd)
+}
+
+// reopened counts another descriptor on a file's inode.
+func reopened(f *files.File) {
+	if f.Kind == files.KindFile || f.Kind == files.KindDevice {
+		memfs.Open(memfs.Ino(f.Ino))
+	}
+}

@@ -1,0 +1,409 @@
+package syscalls
+
+import (
+	"unigo.dev/unigo/kernel/files"
+	"unigo.dev/unigo/kernel/fs/memfs"
+	"unigo.dev/unigo/kernel/vfs"
+)
+
+func putStat(b []byte, a memfs.Attr) {
+	clear(b)
+	putLE64(b[0:], 0x2a)                 // st_dev
+	putLE64(b[8:], uint64(a.Ino))        // st_ino
+	putLE64(b[16:], uint64(a.Nlink))     // st_nlink
+	putLE32(b[24:], a.Mode)              // st_mode
+	putLE32(b[28:], a.UID)               // st_uid
+	putLE32(b[32:], a.GID)               // st_gid
+	putLE64(b[40:], uint64(a.Rdev))      // st_rdev
+	putLE64(b[48:], uint64(a.Size))      // st_size
+	putLE64(b[56:], 4096)                // st_blksize
+	putLE64(b[64:], uint64(a.Blocks))    // st_blocks
+	putLE64(b[72:], uint64(a.Atime/1e9)) // st_atim
+	putLE64(b[80:], uint64(a.Atime%1e9))
+	putLE64(b[88:], uint64(a.Mtime/1e9))
+	putLE64(b[96:], uint64(a.Mtime%1e9))
+	putLE64(b[104:], uint64(a.Ctime/1e9))
+	putLE64(b[112:], uint64(a.Ctime%1e9))
+}
+
+func statTo(ino memfs.Ino, st uintptr) int64 {
+	a, e := memfs.Stat(ino)
+	if e != 0 {
+		return errno(e)
+	}
+	b, ok := userBytes(st, 144, true)
+	if !ok {
+		return -EFAULT
+	}
+	putStat(b, a)
+	return 0
+}
+
+func newfstatat(dirfd int, pathAddr, st uintptr, flags int) int64 {
+	if flags&atEmptyPath != 0 {
+		if c, ok := userBytes(pathAddr, 1, false); ok && c[0] == 0 {
+			if dirfd == atFDCWD {
+				return statTo(vfs.Cwd(), st)
+			}
+			return fstat(dirfd, st)
+		}
+	}
+	_, ino, e := existing(dirfd, pathAddr, flags&atSymlinkNofollow == 0)
+	if e != 0 {
+		return e
+	}
+	return statTo(ino, st)
+}
+
+func statx(dirfd int, pathAddr uintptr, flags int, buf uintptr) int64 {
+	var ino memfs.Ino
+	if c, ok := userBytes(pathAddr, 1, false); ok && c[0] == 0 && flags&atEmptyPath != 0 {
+		if dirfd == atFDCWD {
+			ino = vfs.Cwd()
+		} else if f := files.Get(dirfd); f != nil && (f.Kind == files.KindFile || f.Kind == files.KindDevice) {
+			ino = memfs.Ino(f.Ino)
+		} else {
+			return -EBADF
+		}
+	} else {
+		var e int64
+		if _, ino, e = existing(dirfd, pathAddr, flags&atSymlinkNofollow == 0); e != 0 {
+			return e
+		}
+	}
+	a, en := memfs.Stat(ino)
+	if en != 0 {
+		return errno(en)
+	}
+	b, ok := userBytes(buf, 256, true)
+	if !ok {
+		return -EFAULT
+	}
+	clear(b)
+	putLE32(b[0:], 0x7ff) // STATX_BASIC_STATS
+	putLE32(b[4:], 4096)
+	putLE32(b[16:], a.Nlink)
+	putLE32(b[20:], a.UID)
+	putLE32(b[24:], a.GID)
+	b[28], b[29] = byte(a.Mode), byte(a.Mode>>8)
+	putLE64(b[32:], uint64(a.Ino))
+	putLE64(b[40:], uint64(a.Size))
+	putLE64(b[48:], uint64(a.Blocks))
+	for i, t := range [4]int64{a.Atime, a.Ctime, a.Ctime, a.Mtime} { // atime, btime, ctime, mtime
+		putLE64(b[64+16*i:], uint64(t/1e9))
+		putLE32(b[72+16*i:], uint32(t%1e9))
+	}
+	putLE32(b[128:], a.Rdev>>8)
+	putLE32(b[132:], a.Rdev&0xff)
+	return 0
+}
+
+func getdents64(fd int, buf, count uintptr) int64 {
+	f := files.Get(fd)
+	if f == nil {
+		return -EBADF
+	}
+	if f.Kind != files.KindFile {
+		return -ENOTDIR
+	}
+	out, ok := userBytes(buf, count, true)
+	if !ok {
+		return -EFAULT
+	}
+	pos := 0
+	tooSmall := false
+	e := memfs.ReadDir(memfs.Ino(f.Ino), f.Off, func(ino memfs.Ino, typ uint8, name []byte, next int64) bool {
+		reclen := (19 + len(name) + 1 + 7) &^ 7
+		if pos+reclen > len(out) {
+			tooSmall = pos == 0
+			return false
+		}
+		r := out[pos : pos+reclen]
+		clear(r)
+		putLE64(r[0:], uint64(ino))
+		putLE64(r[8:], uint64(next))
+		r[16], r[17] = byte(reclen), byte(reclen>>8)
+		r[18] = typ
+		copy(r[19:], name)
+		pos += reclen
+		f.Off = next
+		return true
+	})
+	if e != 0 {
+		return errno(e)
+	}
+	if tooSmall {
+		return -EINVAL
+	}
+	return int64(pos)
+}
+
+func mkdirat(dirfd int, pathAddr uintptr, mode uint32) int64 {
+	var p, w [vfs.PathMax]byte
+	r, _, e := lookupAt(dirfd, pathAddr, false, &p, &w)
+	if e != 0 {
+		return e
+	}
+	if r.Ino != 0 {
+		return -EEXIST
+	}
+	if !vfs.Writable(r.Dir) {
+		return -EROFS
+	}
+	_, en := memfs.Mkdir(r.Dir, r.Name, vfs.CreateMode(mode&0o7777), vfs.Now())
+	return errno(en)
+}
+
+func unlinkat(dirfd int, pathAddr uintptr, flags int) int64 {
+	var p, w [vfs.PathMax]byte
+	r, _, e := lookupAt(dirfd, pathAddr, false, &p, &w)
+	if e != 0 {
+		return e
+	}
+	if r.Ino == 0 {
+		return -ENOENT
+	}
+	if !vfs.Writable(r.Dir) {
+		return -EROFS
+	}
+	if flags&atRemoveDir != 0 {
+		if r.Ino == vfs.Root() {
+			return -16 // EBUSY
+		}
+		return errno(memfs.Rmdir(r.Dir, r.Name, vfs.Now()))
+	}
+	return errno(memfs.Unlink(r.Dir, r.Name, vfs.Now()))
+}
+
+func renameat2(olddirfd int, oldAddr uintptr, newdirfd int, newAddr uintptr, flags int) int64 {
+	const renameNoReplace = 1
+	if flags&^renameNoReplace != 0 {
+		return -EINVAL
+	}
+	var p1, w1, p2, w2 [vfs.PathMax]byte
+	o, _, e := lookupAt(olddirfd, oldAddr, false, &p1, &w1)
+	if e != 0 {
+		return e
+	}
+	if o.Ino == 0 {
+		return -ENOENT
+	}
+	n, _, e := lookupAt(newdirfd, newAddr, false, &p2, &w2)
+	if e != 0 {
+		return e
+	}
+	if !vfs.Writable(o.Dir) || !vfs.Writable(n.Dir) {
+		return -EROFS
+	}
+	return errno(memfs.Rename(o.Dir, o.Name, n.Dir, n.Name, flags&renameNoReplace != 0, vfs.Now()))
+}
+
+func linkat(olddirfd int, oldAddr uintptr, newdirfd int, newAddr uintptr, flags int) int64 {
+	_, ino, e := existing(olddirfd, oldAddr, flags&atSymlinkFollow != 0)
+	if e != 0 {
+		return e
+	}
+	var p, w [vfs.PathMax]byte
+	n, _, e := lookupAt(newdirfd, newAddr, false, &p, &w)
+	if e != 0 {
+		return e
+	}
+	if n.Ino != 0 {
+		return -EEXIST
+	}
+	if !vfs.Writable(n.Dir) {
+		return -EROFS
+	}
+	return errno(memfs.Link(n.Dir, n.Name, ino, vfs.Now()))
+}
+
+func symlinkat(targetAddr uintptr, dirfd int, linkAddr uintptr) int64 {
+	var t [vfs.PathMax]byte
+	target, e := readPath(targetAddr, &t)
+	if e != 0 {
+		return e
+	}
+	if len(target) == 0 {
+		return -ENOENT
+	}
+	var p, w [vfs.PathMax]byte
+	r, _, e := lookupAt(dirfd, linkAddr, false, &p, &w)
+	if e != 0 {
+		return e
+	}
+	if r.Ino != 0 {
+		return -EEXIST
+	}
+	if !vfs.Writable(r.Dir) {
+		return -EROFS
+	}
+	ino, en := memfs.Create(r.Dir, r.Name, memfs.TypeSymlink|0o777, vfs.Now())
+	if en != 0 {
+		return errno(en)
+	}
+	if _, en := memfs.WriteAt(ino, target, 0, vfs.Now()); en != 0 {
+		memfs.Unlink(r.Dir, r.Name, vfs.Now())
+		return errno(en)
+	}
+	return 0
+}
+
+func readlinkat(dirfd int, pathAddr, buf, size uintptr) int64 {
+	_, ino, e := existing(dirfd, pathAddr, false)
+	if e != 0 {
+		return e
+	}
+	a, _ := memfs.Stat(ino)
+	if a.Mode&memfs.TypeMask != memfs.TypeSymlink {
+		return -EINVAL
+	}
+	if int64(size) <= 0 {
+		return -EINVAL
+	}
+	b, ok := userBytes(buf, size, true)
+	if !ok {
+		return -EFAULT
+	}
+	n, en := memfs.ReadAt(ino, b, 0)
+	if en != 0 {
+		return errno(en)
+	}
+	return int64(n)
+}
+
+func fchmodat(dirfd int, pathAddr uintptr, mode uint32) int64 {
+	dir, ino, e := existing(dirfd, pathAddr, true)
+	if e != 0 {
+		return e
+	}
+	if !vfs.Writable(dir) {
+		return -EROFS
+	}
+	return errno(memfs.Chmod(ino, mode, vfs.Now()))
+}
+
+func fchmod(fd int, mode uint32) int64 {
+	f := files.Get(fd)
+	if f == nil {
+		return -EBADF
+	}
+	if f.Kind != files.KindFile {
+		return 0
+	}
+	return errno(memfs.Chmod(memfs.Ino(f.Ino), mode, vfs.Now()))
+}
+
+func fchownat(dirfd int, pathAddr uintptr, uid, gid uint32, flags int) int64 {
+	_, ino, e := existing(dirfd, pathAddr, flags&atSymlinkNofollow == 0)
+	if e != 0 {
+		return e
+	}
+	return errno(memfs.Chown(ino, uid, gid, vfs.Now()))
+}
+
+func fchown(fd int, uid, gid uint32) int64 {
+	f := files.Get(fd)
+	if f == nil {
+		return -EBADF
+	}
+	if f.Kind == files.KindFile {
+		return errno(memfs.Chown(memfs.Ino(f.Ino), uid, gid, vfs.Now()))
+	}
+	return 0
+}
+
+func utimensat(dirfd int, pathAddr, times uintptr, flags int) int64 {
+	var ino memfs.Ino
+	if pathAddr == 0 {
+		f := files.Get(dirfd)
+		if f == nil || f.Kind != files.KindFile {
+			return -EBADF
+		}
+		ino = memfs.Ino(f.Ino)
+	} else {
+		var e int64
+		if _, ino, e = existing(dirfd, pathAddr, flags&atSymlinkNofollow == 0); e != 0 {
+			return e
+		}
+	}
+	const (
+		utimeNow  = 1<<30 - 1
+		utimeOmit = 1<<30 - 2
+	)
+	now := vfs.Now()
+	at, mt := now, now
+	if times != 0 {
+		var ts [2]int64
+		for i := range ts {
+			sec, ok1 := getU64(times + uintptr(16*i))
+			nsec, ok2 := getU64(times + uintptr(16*i) + 8)
+			if !ok1 || !ok2 {
+				return -EFAULT
+			}
+			switch nsec {
+			case utimeNow:
+				ts[i] = now
+			case utimeOmit:
+				ts[i] = -1
+			default:
+				if nsec >= 1e9 {
+					return -EINVAL
+				}
+				ts[i] = int64(sec)*1e9 + int64(nsec)
+			}
+		}
+		at, mt = ts[0], ts[1]
+	}
+	return errno(memfs.SetTimes(ino, at, mt, now))
+}
+
+func faccessat(dirfd int, pathAddr uintptr, mode int, flags int) int64 {
+	dir, ino, e := existing(dirfd, pathAddr, flags&atSymlinkNofollow == 0)
+	if e != 0 {
+		return e
+	}
+	a, _ := memfs.Stat(ino)
+	const wOK, xOK = 2, 1
+	where := dir
+	if a.Mode&memfs.TypeMask == memfs.TypeDir {
+		where = ino
+	}
+	if mode&wOK != 0 && a.Mode&memfs.TypeMask != memfs.TypeChar && !vfs.Writable(where) {
+		return -EROFS
+	}
+	if mode&xOK != 0 && a.Mode&0o111 == 0 {
+		return -vfs.EACCES
+	}
+	return 0
+}
+
+func getcwd(buf, size uintptr) int64 {
+	b, ok := userBytes(buf, size, true)
+	if !ok {
+		return -EFAULT
+	}
+	n, e := vfs.Getcwd(b)
+	if e != 0 {
+		return errno(e)
+	}
+	return int64(n)
+}
+
+func chdir(pathAddr uintptr) int64 {
+	_, ino, e := existing(atFDCWD, pathAddr, true)
+	if e != 0 {
+		return e
+	}
+	return errno(vfs.Chdir(ino))
+}
+
+func fchdir(fd int) int64 {
+	f := files.Get(fd)
+	if f == nil {
+		return -EBADF
+	}
+	if f.Kind != files.KindFile {
+		return -ENOTDIR
+	}
+	return errno(vfs.Chdir(memfs.Ino(f.Ino)))
+}

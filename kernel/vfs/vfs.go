@@ -1,0 +1,124 @@
+// Package vfs is the name space the app sees: path walking (the working
+// directory, "..", symbolic links), where writes are allowed (tmpfs mounts;
+// the rest of the tree is the read-only image root), and the device files.
+// Files themselves live in memfs. System-call path: no allocation; paths
+// are walked in fixed buffers.
+package vfs
+
+import (
+	"unigo.dev/unigo/kernel/clock"
+	"unigo.dev/unigo/kernel/fs/memfs"
+)
+
+// Ino names a file.
+type Ino = memfs.Ino
+
+// Errors, as errno values.
+const (
+	EACCES       = 13
+	EROFS        = 30
+	ELOOP        = 40
+	ENOENT       = memfs.ENOENT
+	ENOTDIR      = memfs.ENOTDIR
+	ENAMETOOLONG = memfs.ENAMETOOLONG
+	EEXIST       = memfs.EEXIST
+	EINVAL       = memfs.EINVAL
+)
+
+// PathMax is the longest path accepted, as Linux's PATH_MAX.
+const PathMax = 4096
+
+// Device numbers of the device files.
+const (
+	DevNull    = 1<<8 | 3
+	DevZero    = 1<<8 | 5
+	DevRandom  = 1<<8 | 8
+	DevURandom = 1<<8 | 9
+)
+
+// state: the root, the working directory and the writable mounts.
+// Non-zero initialiser: loaded data.
+var state = struct {
+	root, cwd Ino
+	writable  [8]Ino // roots of tmpfs mounts
+	nWritable int
+	umask     uint32
+}{umask: 0o022}
+
+func now() int64 { return clock.Realtime() }
+
+// Init builds the tree: / (read-only), /tmp (tmpfs), /dev with null, zero,
+// random and urandom, /proc/self/exe pointing at the program.
+func Init(exe []byte) bool {
+	root, e := memfs.NewRoot(0o755, now())
+	if e != 0 {
+		return false
+	}
+	state.root, state.cwd = root, root
+	tmp, _ := memfs.Mkdir(root, []byte("tmp"), 0o1777, now())
+	Mount(tmp)
+	dev, _ := memfs.Mkdir(root, []byte("dev"), 0o755, now())
+	for _, d := range [...]struct {
+		name string
+		rdev uint32
+	}{{"null", DevNull}, {"zero", DevZero}, {"random", DevRandom}, {"urandom", DevURandom}} {
+		ino, _ := memfs.Create(dev, []byte(d.name), memfs.TypeChar|0o666, now())
+		memfs.SetRdev(ino, d.rdev)
+	}
+	proc, _ := memfs.Mkdir(root, []byte("proc"), 0o555, now())
+	self, _ := memfs.Mkdir(proc, []byte("self"), 0o555, now())
+	link, _ := memfs.Create(self, []byte("exe"), memfs.TypeSymlink|0o777, now())
+	var path [256]byte
+	n := copy(path[:], "/")
+	n += copy(path[n:], exe)
+	memfs.WriteAt(link, path[:n], 0, now())
+	return true
+}
+
+// Mount makes the tree under dir writable (a tmpfs mount point).
+func Mount(dir Ino) {
+	if state.nWritable < len(state.writable) {
+		state.writable[state.nWritable] = dir
+		state.nWritable++
+	}
+}
+
+// Writable reports whether dir is inside a tmpfs mount.
+func Writable(dir Ino) bool {
+	for i := 0; i < state.nWritable; i++ {
+		if memfs.IsAncestor(state.writable[i], dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// Root and Cwd return the root and the working directory.
+func Root() Ino { return state.root }
+func Cwd() Ino  { return state.cwd }
+
+// Chdir sets the working directory.
+func Chdir(dir Ino) int {
+	a, e := memfs.Stat(dir)
+	if e != 0 {
+		return e
+	}
+	if a.Mode&memfs.TypeMask != memfs.TypeDir {
+		return ENOTDIR
+	}
+	state.cwd = dir
+	return 0
+}
+
+// Umask sets the file-creation mask and returns the old one.
+func Umask(m uint32) uint32 {
+	old := state.umask
+	state.umask = m & 0o777
+	return old
+}
+
+// CreateMode applies the umask to a requested permission.
+func CreateMode(perm uint32) uint32 { return perm &^ state.umask }
+
+// Now is the time stamp for file changes.
+func Now() int64 { return now() }

@@ -1,0 +1,138 @@
+package vfs
+
+import "unigo.dev/unigo/kernel/fs/memfs"
+
+const maxSymlinks = 40
+
+// dotName is the name of a path that ends in its directory ("/", "a/").
+var dotName = [1]byte{'.'}
+
+// Result is where a path led: the directory holding its last component,
+// that component's name (in the caller's buffer), and the file (0 when the
+// last component does not exist; its directory does).
+type Result struct {
+	Dir  Ino
+	Name []byte
+	Ino  Ino
+}
+
+// Walk resolves path from start (the directory of a dirfd, or the working
+// directory). followLast says whether a symbolic link as the last component
+// is followed. buf holds the path and is rewritten when symlinks expand.
+func Walk(start Ino, path []byte, followLast bool, buf *[PathMax]byte) (Result, int) {
+	if len(path) == 0 {
+		return Result{}, ENOENT
+	}
+	if len(path) >= PathMax {
+		return Result{}, ENAMETOOLONG
+	}
+	n := copy(buf[:], path)
+	p := buf[:n]
+	dir := start
+	links := 0
+	for {
+		if len(p) > 0 && p[0] == '/' {
+			dir = state.root
+			for len(p) > 0 && p[0] == '/' {
+				p = p[1:]
+			}
+		}
+		if len(p) == 0 { // "/" or "dir/"
+			return Result{Dir: memfs.Parent(dir), Name: dotName[:], Ino: dir}, 0
+		}
+		i := 0
+		for i < len(p) && p[i] != '/' {
+			i++
+		}
+		name, rest := p[:i], p[i:]
+		trailingSlash := false
+		for len(rest) > 0 && rest[0] == '/' {
+			rest = rest[1:]
+			trailingSlash = true
+		}
+		last := len(rest) == 0
+		if len(name) > memfs.MaxName {
+			return Result{}, ENAMETOOLONG
+		}
+		var ino Ino
+		var e int
+		switch string(name) {
+		case ".":
+			ino = dir
+		case "..":
+			ino = memfs.Parent(dir)
+		default:
+			ino, e = memfs.Lookup(dir, name)
+		}
+		if e == ENOENT && last {
+			// A missing last component: the caller may create it ("new/"
+			// names a directory to be, which only mkdir accepts).
+			return Result{Dir: dir, Name: name}, 0
+		}
+		if e != 0 {
+			return Result{}, e
+		}
+		a, _ := memfs.Stat(ino)
+		if a.Mode&memfs.TypeMask == memfs.TypeSymlink && (!last || followLast || trailingSlash) {
+			links++
+			if links > maxSymlinks {
+				return Result{}, ELOOP
+			}
+			// New path: the link's target, then the rest.
+			var target [PathMax]byte
+			tn, _ := memfs.ReadAt(ino, target[:], 0)
+			if tn+1+len(rest) >= PathMax {
+				return Result{}, ENAMETOOLONG
+			}
+			copy(buf[tn+1:], rest) // rest lies after tn+1 in buf or not: copy handles overlap
+			copy(buf[:tn], target[:tn])
+			buf[tn] = '/'
+			p = buf[:tn+1+len(rest)]
+			if len(rest) == 0 {
+				p = buf[:tn]
+			}
+			continue
+		}
+		if last {
+			if trailingSlash && a.Mode&memfs.TypeMask != memfs.TypeDir {
+				return Result{}, ENOTDIR
+			}
+			return Result{Dir: dir, Name: name, Ino: ino}, 0
+		}
+		if a.Mode&memfs.TypeMask != memfs.TypeDir {
+			return Result{}, ENOTDIR
+		}
+		dir, p = ino, rest
+	}
+}
+
+// Getcwd writes the working directory's absolute path into buf.
+func Getcwd(buf []byte) (int, int) {
+	var parts [PathMax]byte
+	pos := len(parts)
+	dir := state.cwd
+	for dir != state.root {
+		parent := memfs.Parent(dir)
+		var name [memfs.MaxName]byte
+		n, ok := memfs.NameOf(parent, dir, name[:])
+		if !ok || pos-n-1 < 0 {
+			return 0, ENOENT // the working directory was removed
+		}
+		pos -= n
+		copy(parts[pos:], name[:n])
+		pos--
+		parts[pos] = '/'
+		dir = parent
+	}
+	if pos == len(parts) {
+		pos--
+		parts[pos] = '/'
+	}
+	n := len(parts) - pos
+	if n+1 > len(buf) {
+		return 0, 34 // ERANGE
+	}
+	copy(buf, parts[pos:])
+	buf[n] = 0
+	return n + 1, 0
+}
