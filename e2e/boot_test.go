@@ -162,3 +162,9 @@ func TestFiles(t *testing.T) {
 	r := run(t, app(t, "files"))
 	r.expect(t, 0, "ok WalkDir", "ok EROFS outside /tmp", "ok unlinked open file", "all file checks passed")
 }
+
+func TestPipes(t *testing.T) {
+	t.Parallel()
+	run(t, app(t, "pipes")).expect(t, 0, "netpoller pipe: 1000000 bytes, same=true, err=<nil>",
+		"deadline: true", `blocking pipe: "late hello" then 0 (EOF)`)
+}

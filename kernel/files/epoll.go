@@ -2,9 +2,10 @@ package files
 
 // interest is one descriptor registered with an epoll instance.
 type interest struct {
-	fd     int32
-	events uint32
-	data   uint64
+	fd      int32
+	events  uint32
+	data    uint64
+	pending uint32 // edge-triggered: readiness seen since the last report
 }
 
 const (
@@ -101,7 +102,7 @@ func EpollCtl(ep int32, op int, fd int, events uint32, data uint64) int64 {
 		if e.n == maxInterests {
 			return -errNoSpc
 		}
-		e.list[e.n] = interest{int32(fd), events, data}
+		e.list[e.n] = interest{int32(fd), events, data, Ready(fd)}
 		e.n++
 	case EpollCtlDel:
 		if i < 0 {
@@ -112,7 +113,7 @@ func EpollCtl(ep int32, op int, fd int, events uint32, data uint64) int64 {
 		if i < 0 {
 			return -errNoEnt
 		}
-		e.list[i].events, e.list[i].data = events, data
+		e.list[i].events, e.list[i].data, e.list[i].pending = events, data, Ready(fd)
 	default:
 		return -errInval
 	}
@@ -125,15 +126,34 @@ type Event struct {
 	Data   uint64
 }
 
+// Changed records that fd's readiness may have changed: edge-triggered
+// interests in it report again.
+func Changed(fd int) {
+	for i := range epolls {
+		e := &epolls[i]
+		if !e.used {
+			continue
+		}
+		if j := e.find(int32(fd)); j >= 0 {
+			e.list[j].pending |= Ready(fd)
+		}
+	}
+}
+
 // EpollReady fills out with ready events (at most len(out)) and returns the
-// count. Readiness is level-triggered: the kinds here stay ready until their
-// state changes, which is what the Go netpoller expects of eventfd.
+// count. Level-triggered interests report while the descriptor is ready;
+// edge-triggered ones (EPOLLET, as Go's netpoller uses) once per change.
 func EpollReady(ep int32, out []Event) int {
 	e := &epolls[ep]
 	n := 0
 	for i := 0; i < e.n && n < len(out); i++ {
 		in := &e.list[i]
-		ev := Ready(int(in.fd)) & (in.events | EventErr | EventHup)
+		mask := in.events | EventErr | EventHup
+		ev := Ready(int(in.fd)) & mask
+		if in.events&EpollET != 0 {
+			ev &= in.pending
+			in.pending = 0
+		}
 		if ev == 0 {
 			continue
 		}

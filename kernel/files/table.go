@@ -18,6 +18,8 @@ const (
 	KindEpoll
 	KindFile   // a regular file, directory or symbolic link (O_PATH) in memfs
 	KindDevice // /dev/null, /dev/zero, /dev/urandom
+	KindPipeRead
+	KindPipeWrite
 )
 
 // Status flags (open(2) / fcntl F_GETFL) and descriptor flags.
@@ -40,6 +42,7 @@ type File struct {
 	Ino     uint32 // the memfs inode of KindFile and KindDevice
 	Rdev    uint32 // which device, for KindDevice
 	Off     int64  // the file offset
+	Pipe    int32  // index into pipes for the pipe kinds
 }
 
 // MaxFDs bounds the table.
@@ -88,6 +91,9 @@ func Close(fd int) bool {
 	if f.Kind == KindFile || f.Kind == KindDevice {
 		memfs.Close(memfs.Ino(f.Ino))
 	}
+	if f.Kind == KindPipeRead || f.Kind == KindPipeWrite {
+		closePipeEnd(f)
+	}
 	forgetInEpolls(fd)
 	*f = File{}
 	return true
@@ -114,6 +120,8 @@ func Ready(fd int) uint32 {
 		return EventIn | EventHup // end of file at once
 	case KindFile, KindDevice:
 		return EventIn | EventOut
+	case KindPipeRead, KindPipeWrite:
+		return pipeReady(f)
 	case KindEventfd:
 		ev := uint32(EventOut)
 		if f.Count > 0 {

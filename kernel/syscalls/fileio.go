@@ -4,6 +4,7 @@ import (
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/fs/memfs"
 	"unigo.dev/unigo/kernel/random"
+	"unigo.dev/unigo/kernel/threads"
 	"unigo.dev/unigo/kernel/vfs"
 )
 
@@ -188,7 +189,7 @@ func pread(fd int, buf, n uintptr, off int64, write bool) int64 {
 	return fileRead(f, buf, n, off)
 }
 
-func readv(fd int, iov uintptr, cnt int) int64 {
+func readv(t *threads.Thread, fd int, iov uintptr, cnt int) int64 {
 	if cnt < 0 || cnt > 1024 {
 		return -EINVAL
 	}
@@ -199,7 +200,7 @@ func readv(fd int, iov uintptr, cnt int) int64 {
 		if !ok1 || !ok2 {
 			return -EFAULT
 		}
-		r := read(fd, uintptr(base), uintptr(n))
+		r := read(t, fd, uintptr(base), uintptr(n))
 		if r < 0 {
 			if total > 0 {
 				return total
@@ -312,9 +313,12 @@ func dup(oldfd, newfd, flags int, exact bool) int64 {
 	return int64(newfd)
 }
 
-// reopened counts another descriptor on a file's inode.
+// reopened counts another descriptor on a file's inode or pipe end.
 func reopened(f *files.File) {
-	if f.Kind == files.KindFile || f.Kind == files.KindDevice {
+	switch f.Kind {
+	case files.KindFile, files.KindDevice:
 		memfs.Open(memfs.Ino(f.Ino))
+	case files.KindPipeRead, files.KindPipeWrite:
+		files.DupPipeEnd(f)
 	}
 }

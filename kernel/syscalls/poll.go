@@ -12,9 +12,12 @@ var pollWaiters byte
 
 func pollKey() uintptr { return addrOf(&pollWaiters) }
 
-// readinessChanged wakes every epoll waiter; they restart their call and
-// collect the events.
-func readinessChanged() { threads.WakeRestartAll(pollKey()) }
+// readinessChanged notes that fd may have become ready and wakes every
+// epoll waiter; they restart their call and collect the events.
+func readinessChanged(fd int) {
+	files.Changed(fd)
+	threads.WakeRestartAll(pollKey())
+}
 
 func epollCreate(flags int) int64 {
 	ep := files.NewEpoll()

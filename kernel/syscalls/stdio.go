@@ -4,6 +4,7 @@ import (
 	"unigo.dev/unigo/kernel/devices/serial"
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/fs/memfs"
+	"unigo.dev/unigo/kernel/threads"
 )
 
 // The app's standard streams: stdout on COM1, stderr on COM2; stdin reads
@@ -15,7 +16,7 @@ func consolePort(k files.Kind) serial.Port {
 	return serial.COM2
 }
 
-func read(fd int, buf, n uintptr) int64 {
+func read(t *threads.Thread, fd int, buf, n uintptr) int64 {
 	f := files.Get(fd)
 	if f == nil {
 		return -EBADF
@@ -27,11 +28,15 @@ func read(fd int, buf, n uintptr) int64 {
 		return eventfdRead(f, buf, n)
 	case files.KindFile, files.KindDevice:
 		return fileRead(f, buf, n, -1)
+	case files.KindPipeRead:
+		return pipeRead(t, fd, f, buf, n)
+	case files.KindPipeWrite:
+		return -EBADF
 	}
 	return -EINVAL
 }
 
-func write(fd int, buf, n uintptr) int64 {
+func write(t *threads.Thread, fd int, buf, n uintptr) int64 {
 	if KernelFault {
 		faultOnPurpose()
 	}
@@ -48,14 +53,18 @@ func write(fd int, buf, n uintptr) int64 {
 		consolePort(f.Kind).Write(b)
 		return int64(n)
 	case files.KindEventfd:
-		return eventfdWrite(f, buf, n)
+		return eventfdWrite(fd, f, buf, n)
 	case files.KindFile, files.KindDevice:
 		return fileWrite(f, buf, n, -1)
+	case files.KindPipeWrite:
+		return pipeWrite(t, fd, f, buf, n)
+	case files.KindPipeRead:
+		return -EBADF
 	}
 	return -EINVAL
 }
 
-func writev(fd int, iov uintptr, cnt int) int64 {
+func writev(t *threads.Thread, fd int, iov uintptr, cnt int) int64 {
 	if cnt < 0 || cnt > 1024 {
 		return -EINVAL
 	}
@@ -66,7 +75,7 @@ func writev(fd int, iov uintptr, cnt int) int64 {
 		if !ok1 || !ok2 {
 			return -EFAULT
 		}
-		r := write(fd, uintptr(base), uintptr(n))
+		r := write(t, fd, uintptr(base), uintptr(n))
 		if r < 0 {
 			if total > 0 {
 				return total
@@ -94,7 +103,7 @@ func eventfdRead(f *files.File, buf, n uintptr) int64 {
 	return 8
 }
 
-func eventfdWrite(f *files.File, buf, n uintptr) int64 {
+func eventfdWrite(fd int, f *files.File, buf, n uintptr) int64 {
 	if n < 8 {
 		return -EINVAL
 	}
@@ -107,13 +116,19 @@ func eventfdWrite(f *files.File, buf, n uintptr) int64 {
 		return -EAGAIN
 	}
 	f.Count += v
-	readinessChanged()
+	readinessChanged(fd)
 	return 8
 }
 
 func closeFD(fd int) int64 {
-	if !files.Close(fd) {
+	f := files.Get(fd)
+	if f == nil {
 		return -EBADF
+	}
+	pipeEnd := *f
+	files.Close(fd)
+	if pipeEnd.Kind == files.KindPipeRead || pipeEnd.Kind == files.KindPipeWrite {
+		pipeChanged(&pipeEnd)
 	}
 	return 0
 }

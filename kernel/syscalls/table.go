@@ -96,11 +96,11 @@ func Handle(t *threads.Thread) {
 func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 	switch nr {
 	case sysRead:
-		return read(int(a[0]), a[1], a[2])
+		return read(t, int(a[0]), a[1], a[2])
 	case sysWrite:
-		return write(int(a[0]), a[1], a[2])
+		return write(t, int(a[0]), a[1], a[2])
 	case sysWritev:
-		return writev(int(a[0]), a[1], int(a[2]))
+		return writev(t, int(a[0]), a[1], int(a[2]))
 	case sysClose:
 		return closeFD(int(a[0]))
 	case sysFstat:
@@ -195,7 +195,7 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 	case sysGetrandom:
 		return getrandom(a[0], a[1])
 	}
-	if r, ok := dispatchFS(nr, a); ok {
+	if r, ok := dispatchFS(t, nr, a); ok {
 		return r
 	}
 	return -ENOSYS
@@ -260,10 +260,12 @@ const (
 	sysRenameat2  = 316
 	sysStatx      = 332
 	sysFaccessat2 = 439
+	sysPipe       = 22
+	sysPipe2      = 293
 )
 
 // dispatchFS runs the file-system calls; ok is false for other numbers.
-func dispatchFS(nr uint64, a *[6]uintptr) (r int64, ok bool) {
+func dispatchFS(t *threads.Thread, nr uint64, a *[6]uintptr) (r int64, ok bool) {
 	i := func(k int) int { return int(int32(a[k])) }
 	switch nr {
 	case sysOpenat:
@@ -275,7 +277,7 @@ func dispatchFS(nr uint64, a *[6]uintptr) (r int64, ok bool) {
 	case sysPwrite64:
 		return pread(i(0), a[1], a[2], int64(a[3]), true), true
 	case sysReadv:
-		return readv(i(0), a[1], int(a[2])), true
+		return readv(t, i(0), a[1], int(a[2])), true
 	case sysLseek:
 		return lseek(i(0), int64(a[1]), int(a[2])), true
 	case sysStat:
@@ -357,6 +359,10 @@ func dispatchFS(nr uint64, a *[6]uintptr) (r int64, ok bool) {
 		return chdir(a[0]), true
 	case sysFchdir:
 		return fchdir(i(0)), true
+	case sysPipe2:
+		return pipe2(a[0], int(a[1])), true
+	case sysPipe:
+		return pipe2(a[0], 0), true
 	case sysUmask:
 		return int64(vfs.Umask(uint32(a[0]))), true
 	}

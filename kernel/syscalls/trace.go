@@ -37,7 +37,7 @@ var names = [...]string{
 	sysNewfstatat: "newfstatat", sysUnlinkat: "unlinkat", sysRenameat: "renameat", sysLinkat: "linkat",
 	sysSymlinkat: "symlinkat", sysReadlinkat: "readlinkat", sysFchmodat: "fchmodat",
 	sysFaccessat: "faccessat", sysUtimensat: "utimensat", sysDup3: "dup3", sysRenameat2: "renameat2",
-	sysStatx: "statx", sysFaccessat2: "faccessat2",
+	sysStatx: "statx", sysFaccessat2: "faccessat2", sysPipe: "pipe", sysPipe2: "pipe2",
 }
 
 // Name returns the name of an implemented call, or "" for others.

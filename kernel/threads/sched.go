@@ -140,3 +140,7 @@ func WakeRestartAll(key uintptr) {
 		}
 	}
 }
+
+// BlockRestart puts t to sleep on key with no deadline; WakeRestartAll on
+// key makes it execute its system call again.
+func BlockRestart(t *Thread, key uintptr) { Block(t, key, 0, 0) }
