@@ -262,6 +262,9 @@ const (
 	sysFaccessat2 = 439
 	sysPipe       = 22
 	sysPipe2      = 293
+	sysGetrusage  = 98
+	sysSysinfo    = 99
+	sysTimes      = 100
 )
 
 // dispatchFS runs the file-system calls; ok is false for other numbers.
@@ -363,6 +366,12 @@ func dispatchFS(t *threads.Thread, nr uint64, a *[6]uintptr) (r int64, ok bool) 
 		return pipe2(a[0], int(a[1])), true
 	case sysPipe:
 		return pipe2(a[0], 0), true
+	case sysSysinfo:
+		return sysinfo(a[0]), true
+	case sysTimes:
+		return times(a[0]), true
+	case sysGetrusage:
+		return getrusage(i(0), a[1]), true
 	case sysUmask:
 		return int64(vfs.Umask(uint32(a[0]))), true
 	}
