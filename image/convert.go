@@ -23,7 +23,16 @@ import (
 //
 // data is modified in place and returned. A file that already is a unigo image
 // of this format is returned unchanged.
-func FromELF(data []byte) ([]byte, error) {
+func FromELF(data []byte) ([]byte, error) { return convert(data, nil) }
+
+// FromELFWithRootfs is FromELF plus the image's read-only root file system:
+// rootfs (a newc cpio archive) is appended to the file and loaded by a third
+// added program header, a PT_LOAD marked PFRootfs whose physical address
+// follows the image's last loaded byte. The kernel unpacks it at boot and
+// gives the pages back.
+func FromELFWithRootfs(data, rootfs []byte) ([]byte, error) { return convert(data, rootfs) }
+
+func convert(data, rootfs []byte) ([]byte, error) {
 	if len(data) < ehdrSize || !isELF(data) {
 		return nil, fmt.Errorf("%w: not an ELF file", ErrNotImage)
 	}
@@ -57,12 +66,16 @@ func FromELF(data []byte) ([]byte, error) {
 	}
 
 	notes := [][]byte{xenEntryNote(h.entry).encode(), versionNote().encode()}
+	added := len(notes) // program headers added
+	if rootfs != nil {
+		added++
+	}
 
 	// Plan: program header table grows by two entries in place; if the
 	// section header table is in the way it moves right after it; the notes
 	// follow whichever ends last.
 	oldPhEnd := h.phoff + uint64(h.phnum)*phdrSize
-	newPhEnd := oldPhEnd + uint64(len(notes))*phdrSize
+	newPhEnd := oldPhEnd + uint64(added)*phdrSize
 	shStart, shEnd := h.shoff, h.shoff+uint64(h.shnum)*shdrSize
 	moveSh := h.shnum > 0 && shStart < newPhEnd && shEnd > oldPhEnd
 	newShoff := h.shoff
@@ -122,23 +135,42 @@ func FromELF(data []byte) ([]byte, error) {
 		}.put(data[oldPhEnd+uint64(i)*phdrSize:])
 		off += uint64(len(n))
 	}
-	le.PutUint16(data[56:], h.phnum+uint16(len(notes)))
+	le.PutUint16(data[56:], h.phnum+uint16(added))
 
+	var loadEnd uint64 // physical end of what the loader writes
 	for i, p := range progs {
 		switch {
 		case p.typ == elf.PT_PHDR:
-			p.filesz += uint64(len(notes)) * phdrSize
-			p.memsz += uint64(len(notes)) * phdrSize
+			p.filesz += uint64(added) * phdrSize
+			p.memsz += uint64(added) * phdrSize
 		case p.typ == elf.PT_LOAD && p.flags&elf.PF_W != 0:
 			fileEnd := alignUp(p.vaddr+p.filesz, pageSize) - p.vaddr
 			p.memsz = min(p.memsz, fileEnd)
-		default:
-			continue
+		}
+		if p.typ == elf.PT_LOAD {
+			loadEnd = max(loadEnd, alignUp(p.paddr+p.memsz, pageSize))
 		}
 		p.put(data[h.phoff+uint64(i)*phdrSize:])
 	}
-	return data, nil
+	if rootfs == nil {
+		return data, nil
+	}
+	rootOff := alignUp(uint64(len(data)), pageSize)
+	progHeader{
+		typ: elf.PT_LOAD, flags: elf.PF_R | PFRootfs,
+		off: rootOff, vaddr: loadEnd, paddr: loadEnd,
+		filesz: uint64(len(rootfs)), memsz: alignUp(uint64(len(rootfs)), pageSize),
+		align: pageSize,
+	}.put(data[oldPhEnd+uint64(len(notes))*phdrSize:])
+	out := make([]byte, rootOff+uint64(len(rootfs)))
+	copy(out, data)
+	copy(out[rootOff:], rootfs)
+	return out, nil
 }
+
+// PFRootfs marks the PT_LOAD segment that holds the root file system (a bit
+// of PF_MASKOS, which loaders ignore).
+const PFRootfs elf.ProgFlag = 0x00100000
 
 // checkSections makes sure no section with file contents (other than the
 // section header table itself, which is not a section) overlaps [from, to).

@@ -91,9 +91,14 @@ func kernelMain(startInfo uintptr) {
 	if opts.NArgs > 0 {
 		exe = cl[opts.Args[0].Start:opts.Args[0].End]
 	}
-	if !vfs.Init(exe) {
-		klog.Line("boot failed: cannot build the file tree; run with a larger --memory")
+	if !vfs.Init(exe, memory.Rootfs()) {
+		klog.Line("boot failed: cannot build the file tree (a damaged root file system in the image, or too little memory for it: run with a larger --memory)")
 		power.Crash("boot: files")
+	}
+	memory.ReleaseRootfs()
+	if opts.Cwd.End > opts.Cwd.Start && !vfs.SetCwdPath(cl[opts.Cwd.Start:opts.Cwd.End]) {
+		klog.Line("boot failed: the working directory given with cwd= does not exist in the image")
+		power.Crash("boot: cwd")
 	}
 	if opts.BootTime {
 		klog.Str("unigo: boot: TSC ")

@@ -24,6 +24,7 @@ type Options struct {
 	KernelFault bool   // fault in kernel mode at the first write (tests)
 	BootTime    bool   // print how long each boot step took
 	TSCHz       uint64 // the TSC frequency, when the host knows it (tsc_hz=)
+	Cwd         Span   // the working directory (cwd=)
 }
 
 // ParseCmdline splits buf into space-separated tokens and records arg=, env=
@@ -57,6 +58,8 @@ func token(buf []byte, start, end int, o *Options) {
 		}
 	case hasPrefix(tok, "tsc_hz="):
 		o.TSCHz = parseUint(tok[len("tsc_hz="):])
+	case hasPrefix(tok, "cwd="):
+		o.Cwd = decode(buf, start+4, end)
 	case equal(tok, "trace"):
 		o.Trace = true
 	case equal(tok, "debug.kernelfault"):

@@ -6,6 +6,9 @@ import (
 	"unigo.dev/unigo/kernel/cpu"
 )
 
+// pfRootfs marks the root file system's PT_LOAD (image.PFRootfs).
+const pfRootfs = 0x00100000
+
 // elfHeaderAddr is where the loader put the image's ELF header: the image is
 // linked with text at 0x101000 and its first page holds the headers.
 const elfHeaderAddr uintptr = 0x100000
@@ -28,6 +31,16 @@ func imageSegments(out *[8]Segment) (n int, fileEnd uintptr) {
 		flags := *(*uint32)(unsafe.Add(nil, ph+4))
 		vaddr := *(*uintptr)(unsafe.Add(nil, ph+16))
 		memsz := *(*uintptr)(unsafe.Add(nil, ph+40))
+		if flags&pfRootfs != 0 {
+			// The root file system archive: loaded, not mapped; its pages
+			// are reserved until the kernel has unpacked it.
+			mm.rootfs = vaddr
+			mm.rootfsSize = *(*uintptr)(unsafe.Add(nil, ph+32))
+			if end := pageUp(vaddr + memsz); end > fileEnd {
+				fileEnd = end
+			}
+			continue
+		}
 		var prot uint32 = ProtRead
 		if flags&1 != 0 {
 			prot |= ProtExec
@@ -126,4 +139,20 @@ func MapDevice(phys, size uintptr) uintptr {
 		mapPage(DirectMapBase+p, p, ptePresent|pteWritable|pteNoCache|pteWriteThr|pteNoExec)
 	}
 	return DirectMapBase + phys
+}
+
+// Rootfs returns the root file system archive the image carries (nil if none).
+func Rootfs() []byte {
+	if mm.rootfsSize == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Add(nil, PhysToVirt(mm.rootfs))), mm.rootfsSize)
+}
+
+// ReleaseRootfs gives the archive's pages to the allocator once unpacked.
+func ReleaseRootfs() {
+	for p := mm.rootfs; p < pageUp(mm.rootfs+mm.rootfsSize); p += PageSize {
+		mm.frames.donate(p)
+	}
+	mm.rootfsSize = 0
 }

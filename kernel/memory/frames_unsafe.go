@@ -26,6 +26,8 @@ var mm = struct {
 	ramTop     uintptr // end of the highest RAM range
 	imageTop   uintptr // end of the image's BSS: the image cannot be remapped
 	faults     int     // page faults handled (counted here: the fault path must not touch BSS)
+	rootfs     uintptr // physical address of the root file system archive
+	rootfsSize uintptr
 	frames     frameAllocator
 }{physOffset: 0, root: 1}
 
@@ -78,6 +80,13 @@ func (f *frameAllocator) release(p uintptr) {
 	physPage(p)[0] = uint64(f.free)
 	f.free = p
 	f.used--
+}
+
+// donate adds a page the allocator did not manage before.
+func (f *frameAllocator) donate(p uintptr) {
+	physPage(p)[0] = uint64(f.free)
+	f.free = p
+	f.total++
 }
 
 // Usage reports pages in use and pages managed, for sysinfo and OOM reports.

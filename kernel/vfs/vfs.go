@@ -47,17 +47,21 @@ var state = struct {
 
 func now() int64 { return clock.Realtime() }
 
-// Init builds the tree: / (read-only), /tmp (tmpfs), /dev with null, zero,
-// random and urandom, /proc/self/exe pointing at the program.
-func Init(exe []byte) bool {
+// Init builds the tree: / (read-only) with the image's root file system
+// (rootfs, a newc cpio archive, may be nil), /tmp (tmpfs), /dev with null,
+// zero, random and urandom, /proc/self/exe pointing at the program.
+func Init(exe, rootfs []byte) bool {
 	root, e := memfs.NewRoot(0o755, now())
 	if e != 0 {
 		return false
 	}
 	state.root, state.cwd = root, root
-	tmp, _ := memfs.Mkdir(root, []byte("tmp"), 0o1777, now())
+	if rootfs != nil && !Unpack(rootfs) {
+		return false
+	}
+	tmp := mkdir(root, "tmp", 0o1777)
 	Mount(tmp)
-	dev, _ := memfs.Mkdir(root, []byte("dev"), 0o755, now())
+	dev := mkdir(root, "dev", 0o755)
 	for _, d := range [...]struct {
 		name string
 		rdev uint32
@@ -65,8 +69,8 @@ func Init(exe []byte) bool {
 		ino, _ := memfs.Create(dev, []byte(d.name), memfs.TypeChar|0o666, now())
 		memfs.SetRdev(ino, d.rdev)
 	}
-	proc, _ := memfs.Mkdir(root, []byte("proc"), 0o555, now())
-	self, _ := memfs.Mkdir(proc, []byte("self"), 0o555, now())
+	proc := mkdir(root, "proc", 0o555)
+	self := mkdir(proc, "self", 0o555)
 	link, _ := memfs.Create(self, []byte("exe"), memfs.TypeSymlink|0o777, now())
 	var path [256]byte
 	n := copy(path[:], "/")
@@ -122,3 +126,22 @@ func CreateMode(perm uint32) uint32 { return perm &^ state.umask }
 
 // Now is the time stamp for file changes.
 func Now() int64 { return now() }
+
+// mkdir returns the directory name in dir, making it if needed.
+func mkdir(dir Ino, name string, perm uint32) Ino {
+	if ino, e := memfs.Lookup(dir, []byte(name)); e == 0 {
+		return ino
+	}
+	ino, _ := memfs.Mkdir(dir, []byte(name), perm, now())
+	return ino
+}
+
+// SetCwdPath makes path (absolute, existing) the working directory.
+func SetCwdPath(path []byte) bool {
+	var buf [PathMax]byte
+	r, e := Walk(state.root, path, true, &buf)
+	if e != 0 || r.Ino == 0 {
+		return false
+	}
+	return Chdir(r.Ino) == 0
+}

@@ -1,0 +1,152 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"unigo.dev/unigo"
+	"unigo.dev/unigo/image"
+	"unigo.dev/unigo/internal/cpio"
+)
+
+// TestOptions says which package's tests to build.
+type TestOptions struct {
+	Package  string    // directory or import path; standard-library packages too
+	Output   string    // the image to write
+	Dir      string    // where relative paths start; empty: the current directory
+	Toolexec string    // the unigo executable, run by go as -toolexec (see Toolexec)
+	Progress io.Writer // nil: quiet
+}
+
+// TestPackage is what BuildTest learned about the package.
+type TestPackage struct {
+	ImportPath string
+	Dir        string // its source directory: the tests' working directory
+	HasTests   bool
+}
+
+// BuildTest links the package's test binary (go test -c) with the kernel
+// and writes it as an image whose read-only root holds the package's
+// directory at the same path, so that tests find testdata/ as under go test.
+//
+// The kernel import cannot be added with an overlay here (standard-library
+// packages may not import other modules), so go runs the compiler and linker
+// through Toolexec, which adds `import _ "unigo.dev/unigo/kernel"` to the
+// generated test main package and the kernel's compiled packages to the
+// compile and link import configurations.
+func BuildTest(ctx context.Context, opts TestOptions) (*TestPackage, error) {
+	dir := opts.Dir
+	if dir == "" {
+		var err error
+		if dir, err = os.Getwd(); err != nil {
+			return nil, err
+		}
+	}
+	progress := opts.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	listDir, arg := dir, opts.Package
+	if isLocal(arg) {
+		abs := arg
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(dir, arg)
+		}
+		listDir, arg = abs, "."
+	}
+	out, err := goCmd(ctx, listDir, nil, "list", "-json=Dir,ImportPath,TestGoFiles,XTestGoFiles", arg)
+	if err != nil {
+		return nil, fmt.Errorf("package %s not found: %s", opts.Package, goMessage(err))
+	}
+	var p struct {
+		Dir, ImportPath           string
+		TestGoFiles, XTestGoFiles []string
+	}
+	if err := json.Unmarshal(out, &p); err != nil {
+		return nil, fmt.Errorf("%s matches several packages: name one", opts.Package)
+	}
+	pkg := &TestPackage{ImportPath: p.ImportPath, Dir: p.Dir, HasTests: len(p.TestGoFiles)+len(p.XTestGoFiles) > 0}
+	if !pkg.HasTests {
+		return pkg, nil
+	}
+
+	tmp, err := os.MkdirTemp("", "unigo-test-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	mods, err := mainModules(ctx, listDir)
+	if err != nil {
+		return nil, err
+	}
+	version, err := goCmd(ctx, listDir, nil, "env", "GOVERSION")
+	if err != nil {
+		return nil, fmt.Errorf("cannot run the go command: %s", goMessage(err))
+	}
+	ws, err := planWorkspace(tmp, strings.TrimSpace(string(version)), mods, func() (string, error) { return extractKernel(unigo.KernelSource) })
+	if err != nil {
+		return nil, err
+	}
+	env := append(append([]string{}, targetEnv...), ws.env...)
+
+	// The kernel's compiled packages, as import-configuration lines.
+	out, err = goCmd(ctx, listDir, env, "list", "-export", "-deps", "-f", "{{if .Export}}packagefile {{.ImportPath}}={{.Export}}{{end}}", KernelPackage)
+	if err != nil {
+		return nil, fmt.Errorf("cannot compile the kernel: %s", goMessage(err))
+	}
+	cfg := filepath.Join(tmp, "kernel.importcfg")
+	if err := os.WriteFile(cfg, out, 0o644); err != nil {
+		return nil, err
+	}
+
+	fmt.Fprintf(progress, "building tests of %s...\n", pkg.ImportPath)
+	elf := filepath.Join(tmp, "test.elf")
+	args := []string{"test", "-c", "-o", elf, "-ldflags", ldflags, "-toolexec", opts.Toolexec + " " + ToolexecCommand, arg}
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = listDir
+	cmd.Env = append(append(os.Environ(), env...), toolexecCfgEnv+"="+cfg)
+	var msgs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &msgs, &msgs
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("go test -c %s failed (%v):\n%s", opts.Package, err, strings.TrimSpace(msgs.String()))
+	}
+	data, err := os.ReadFile(elf)
+	if err != nil {
+		return nil, err
+	}
+	var root bytes.Buffer
+	w := cpio.NewWriter(&root)
+	if err := w.AddDir(pkg.Dir, pkg.Dir); err != nil {
+		return nil, fmt.Errorf("packing %s: %w", pkg.Dir, err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	img, err := image.FromELFWithRootfs(data, root.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("cannot make the tests of %s bootable: %w", opts.Package, err)
+	}
+	return pkg, image.WriteFile(opts.Output, img)
+}
+
+// mainModules lists the main modules of dir's context.
+func mainModules(ctx context.Context, dir string) ([]mainModule, error) {
+	out, err := goCmd(ctx, dir, nil, "list", "-m", "-f", "{{.Path}}\t{{.Dir}}")
+	if err != nil {
+		return nil, fmt.Errorf("finding the module: %s (run unigo test inside a Go module)", goMessage(err))
+	}
+	var mods []mainModule
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if path, mdir, ok := strings.Cut(line, "\t"); ok && mdir != "" {
+			mods = append(mods, mainModule{Path: path, Dir: mdir})
+		}
+	}
+	return mods, nil
+}
