@@ -20,7 +20,10 @@ type Segment struct {
 }
 
 // imageSegments reads the program headers of the running image.
-func imageSegments(out *[8]Segment) (n int, fileEnd uintptr) {
+// It returns the end of the mapped segments (where the BSS continues) and
+// the end of everything loaded (the root file system archive sits after the
+// data in physical memory, below the BSS's virtual addresses).
+func imageSegments(out *[8]Segment) (n int, fileEnd, loadEnd uintptr) {
 	phoff := *(*uint64)(unsafe.Add(nil, elfHeaderAddr+32))
 	phnum := int(*(*uint16)(unsafe.Add(nil, elfHeaderAddr+56)))
 	for i := 0; i < phnum && n < len(out); i++ {
@@ -36,8 +39,8 @@ func imageSegments(out *[8]Segment) (n int, fileEnd uintptr) {
 			// are reserved until the kernel has unpacked it.
 			mm.rootfs = vaddr
 			mm.rootfsSize = *(*uintptr)(unsafe.Add(nil, ph+32))
-			if end := pageUp(vaddr + memsz); end > fileEnd {
-				fileEnd = end
+			if end := pageUp(vaddr + memsz); end > loadEnd {
+				loadEnd = end
 			}
 			continue
 		}
@@ -54,7 +57,10 @@ func imageSegments(out *[8]Segment) (n int, fileEnd uintptr) {
 		}
 		n++
 	}
-	return n, fileEnd
+	if fileEnd > loadEnd {
+		loadEnd = fileEnd
+	}
+	return n, fileEnd, loadEnd
 }
 
 // RAM is one usable range from the boot memory map.
@@ -67,12 +73,12 @@ type RAM struct{ Start, End uintptr }
 // It runs before anything can fault, so it must not touch BSS.
 func Init(ram []RAM, bssEnd uintptr) bool {
 	var segs [8]Segment
-	n, imageEnd := imageSegments(&segs)
+	n, imageEnd, loadEnd := imageSegments(&segs)
 	f := &mm.frames
 	for _, r := range ram {
 		start := r.Start
-		if start < imageEnd {
-			start = imageEnd
+		if start < loadEnd {
+			start = loadEnd
 		}
 		if r.End > mm.ramTop {
 			mm.ramTop = r.End
