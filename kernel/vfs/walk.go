@@ -88,8 +88,8 @@ func Walk(start Ino, path []byte, followLast bool, buf *[PathMax]byte) (Result, 
 			copy(buf[:tn], target[:tn])
 			buf[tn] = '/'
 			p = buf[:tn+1+len(rest)]
-			if len(rest) == 0 {
-				p = buf[:tn]
+			if len(rest) == 0 && !trailingSlash {
+				p = buf[:tn] // "link/" keeps its slash: the target must be a directory
 			}
 			continue
 		}
