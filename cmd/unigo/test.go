@@ -1,9 +1,12 @@
 package main
 
 import (
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -30,18 +33,31 @@ unigo test exits 0 when every package passed, 1 otherwise.`,
 	Example: `  unigo test ./...
   unigo test -run TestReader -v strings
   unigo test encoding/json`,
-	RunE: runTest,
+	// Flags are go test's: -run and --run both work, so they are parsed
+	// with the standard flag package rather than cobra.
+	DisableFlagParsing: true,
+	RunE:               runTest,
 }
 
-func init() {
-	f := testCmd.Flags()
+// testFlagSet declares unigo test's flags on fs.
+func testFlagSet() *flag.FlagSet {
+	f := flag.NewFlagSet("unigo test", flag.ContinueOnError)
 	f.StringVar(&testFlags.run, "run", "", "run only the tests matching this regular expression (go test -run)")
-	f.BoolVarP(&testFlags.verbose, "v", "v", false, "print every test's output (go test -v)")
+	f.BoolVar(&testFlags.verbose, "v", false, "print every test's output (go test -v)")
 	f.BoolVar(&testFlags.short, "short", true, "tell long-running tests to shorten (go test -short)")
 	f.DurationVar(&testFlags.timeout, "timeout", 10*time.Minute, "fail a package whose tests run longer than this")
 	f.StringVar(&testFlags.memory, "memory", "512M", "guest memory per test binary")
 	f.StringVar(&testFlags.machine, "machine", vmm.MachineMicroVM, "QEMU machine: microvm or pc")
 	f.StringVar(&testFlags.accel, "accel", defaultAccel(), "accelerator: auto, kvm or tcg")
+	return f
+}
+
+func init() {
+	var usage strings.Builder
+	f := testFlagSet()
+	f.SetOutput(&usage)
+	f.PrintDefaults()
+	testCmd.Long += "\n\nFlags:\n" + usage.String()
 	rootCmd.AddCommand(testCmd)
 	rootCmd.AddCommand(&cobra.Command{
 		Use: build.ToolexecCommand, Hidden: true, DisableFlagParsing: true,
@@ -57,7 +73,16 @@ func init() {
 	})
 }
 
-func runTest(cmd *cobra.Command, pkgs []string) error {
+func runTest(cmd *cobra.Command, args []string) error {
+	f := testFlagSet()
+	f.SetOutput(io.Discard)
+	if err := f.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return cmd.Help()
+		}
+		return fmt.Errorf("%v: see 'unigo test --help'", err)
+	}
+	pkgs := f.Args()
 	if len(pkgs) == 0 {
 		pkgs = []string{"."}
 	}
