@@ -150,3 +150,21 @@ func mainModules(ctx context.Context, dir string) ([]mainModule, error) {
 	}
 	return mods, nil
 }
+
+// ExpandPatterns turns package patterns with "..." into the packages they
+// match (others are kept as given), as go test does.
+func ExpandPatterns(ctx context.Context, dir string, patterns []string) ([]string, error) {
+	var out []string
+	for _, p := range patterns {
+		if !strings.Contains(p, "...") {
+			out = append(out, p)
+			continue
+		}
+		list, err := goCmd(ctx, dir, nil, "list", p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s", p, goMessage(err))
+		}
+		out = append(out, strings.Fields(string(list))...)
+	}
+	return out, nil
+}

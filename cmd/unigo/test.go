@@ -86,6 +86,10 @@ func runTest(cmd *cobra.Command, args []string) error {
 	if len(pkgs) == 0 {
 		pkgs = []string{"."}
 	}
+	pkgs, err := build.ExpandPatterns(cmd.Context(), "", pkgs)
+	if err != nil {
+		return err
+	}
 	mem, err := parseMemory(testFlags.memory)
 	if err != nil {
 		return err
