@@ -101,6 +101,9 @@ func BuildTest(ctx context.Context, opts TestOptions) (*TestPackage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot compile the kernel: %s", goMessage(err))
 	}
+	if bytes.Contains(out, []byte("packagefile "+pkg.ImportPath+"=")) {
+		return nil, fmt.Errorf("the kernel itself is built from %s, so its tests cannot run inside the unikernel (the test build would need two versions of it); run them with go test", pkg.ImportPath)
+	}
 	cfg := filepath.Join(tmp, "kernel.importcfg")
 	if err := os.WriteFile(cfg, out, 0o644); err != nil {
 		return nil, err
