@@ -1,7 +1,5 @@
 package boot
 
-import "encoding/binary"
-
 // Auxiliary-vector keys the Go runtime reads.
 const (
 	atNull   = 0
@@ -74,7 +72,9 @@ func BuildStack(mem []byte, top uintptr, in *StackInput) uintptr {
 	}
 	w := pos
 	putWord := func(v uint64) {
-		binary.LittleEndian.PutUint64(mem[w:], v)
+		for i := 0; i < 8; i++ { // little-endian; no encoding/binary, so unigo test can test that package
+			mem[w+i] = byte(v >> (8 * i))
+		}
 		w += 8
 	}
 	putWord(uint64(o.NArgs))

@@ -1,7 +1,5 @@
 package memfs
 
-import "encoding/binary"
-
 // A directory's data is a sequence of records that never cross a page:
 // ino (4 bytes), record length (2), name length (1), type (1), the name,
 // padded to 8 bytes. A deleted record has ino 0 or is merged into the one
@@ -22,16 +20,18 @@ type record struct {
 func readRecord(page *[PageSize]byte, at int) record {
 	nl := int(page[at+6])
 	return record{
-		ino:    Ino(binary.LittleEndian.Uint32(page[at:])),
-		length: int(binary.LittleEndian.Uint16(page[at+4:])),
+		ino:    Ino(uint32(page[at]) | uint32(page[at+1])<<8 | uint32(page[at+2])<<16 | uint32(page[at+3])<<24),
+		length: int(page[at+4]) | int(page[at+5])<<8,
 		typ:    page[at+7],
 		name:   page[at+recHeader : at+recHeader+nl],
 	}
 }
 
 func writeRecord(page *[PageSize]byte, at int, ino Ino, length int, name []byte, typ uint8) {
-	binary.LittleEndian.PutUint32(page[at:], uint32(ino))
-	binary.LittleEndian.PutUint16(page[at+4:], uint16(length))
+	// Little-endian by hand: the kernel avoids encoding/binary so that
+	// unigo test can run that package's tests.
+	page[at], page[at+1], page[at+2], page[at+3] = byte(ino), byte(ino>>8), byte(ino>>16), byte(ino>>24)
+	page[at+4], page[at+5] = byte(length), byte(length>>8)
 	page[at+6] = uint8(len(name))
 	page[at+7] = typ
 	copy(page[at+recHeader:], name)
