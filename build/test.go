@@ -124,15 +124,11 @@ func BuildTest(ctx context.Context, opts TestOptions) (*TestPackage, error) {
 	if err != nil {
 		return nil, err
 	}
-	var root bytes.Buffer
-	w := cpio.NewWriter(&root)
-	if err := w.AddDir(pkg.Dir, pkg.Dir); err != nil {
-		return nil, fmt.Errorf("packing %s: %w", pkg.Dir, err)
-	}
-	if err := w.Close(); err != nil {
+	root, err := testRoot(ctx, listDir, pkg.Dir)
+	if err != nil {
 		return nil, err
 	}
-	img, err := image.FromELFWithRootfs(data, root.Bytes())
+	img, err := image.FromELFWithRootfs(data, root)
 	if err != nil {
 		return nil, fmt.Errorf("cannot make the tests of %s bootable: %w", opts.Package, err)
 	}
@@ -170,4 +166,48 @@ func ExpandPatterns(ctx context.Context, dir string, patterns []string) ([]strin
 		out = append(out, strings.Fields(string(list))...)
 	}
 	return out, nil
+}
+
+// ZoneinfoEnv is the environment variable that tells a test binary where the
+// time zone database packed into its root is.
+const ZoneinfoEnv = "ZONEINFO"
+
+// testRoot packs the image root of a test binary: the package directory at
+// its own path, every testdata/ directory above it (standard-library tests
+// read ../../testdata), and Go's time zone database at its GOROOT path.
+func testRoot(ctx context.Context, listDir, pkgDir string) ([]byte, error) {
+	var buf bytes.Buffer
+	w := cpio.NewWriter(&buf)
+	if err := w.AddDir(pkgDir, pkgDir); err != nil {
+		return nil, fmt.Errorf("packing %s: %w", pkgDir, err)
+	}
+	for d := filepath.Dir(pkgDir); d != filepath.Dir(d); d = filepath.Dir(d) {
+		td := filepath.Join(d, "testdata")
+		if st, err := os.Stat(td); err == nil && st.IsDir() {
+			if err := w.AddDir(td, td); err != nil {
+				return nil, fmt.Errorf("packing %s: %w", td, err)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			break
+		}
+	}
+	if goroot, err := goCmd(ctx, listDir, nil, "env", "GOROOT"); err == nil {
+		zip := filepath.Join(strings.TrimSpace(string(goroot)), "lib", "time", "zoneinfo.zip")
+		if data, err := os.ReadFile(zip); err == nil {
+			w.Entry(strings.TrimPrefix(zip, "/"), cpio.ModeRegular|0o644, 0, data)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// TestEnv is the environment a test binary runs with inside the unikernel.
+func TestEnv(ctx context.Context) []string {
+	if goroot, err := goCmd(ctx, "", nil, "env", "GOROOT"); err == nil {
+		return []string{ZoneinfoEnv + "=" + filepath.Join(strings.TrimSpace(string(goroot)), "lib", "time", "zoneinfo.zip")}
+	}
+	return nil
 }

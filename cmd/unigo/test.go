@@ -130,7 +130,7 @@ func runTest(cmd *cobra.Command, args []string) error {
 		out := &tailBuffer{}
 		spec := vmm.Spec{
 			Image: img, Memory: mem, Machine: testFlags.machine, Accel: testFlags.accel,
-			Cmdline: vmm.Cmdline{Args: args, Tokens: []string{"cwd=" + pkg.Dir}},
+			Cmdline: vmm.Cmdline{Args: args, Env: build.TestEnv(cmd.Context()), Tokens: []string{"cwd=" + pkg.Dir}},
 			Stdout:  out, Stderr: out,
 		}
 		if testFlags.verbose {
