@@ -77,6 +77,7 @@ const (
 	errNoSpc = 28
 	errInval = 22
 	errBadF  = 9
+	errPerm  = 1
 )
 
 // epoll_ctl operations.
@@ -89,8 +90,12 @@ const (
 // EpollCtl changes the interest list of epoll instance ep. It returns 0 or
 // a negative errno.
 func EpollCtl(ep int32, op int, fd int, events uint32, data uint64) int64 {
-	if Get(fd) == nil {
+	f := Get(fd)
+	if f == nil {
 		return -errBadF
+	}
+	if f.Kind == KindFile || f.Kind == KindDevice {
+		return -errPerm // as Linux: regular files are always ready, not pollable
 	}
 	e := &epolls[ep]
 	i := e.find(int32(fd))

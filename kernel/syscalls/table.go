@@ -168,6 +168,8 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 		return 0
 	case sysSetuid:
 		return 0
+	case sysGetgroups:
+		return 0 // no supplementary groups
 	case sysSchedGetaffinity:
 		return schedGetaffinity(a[1], a[2])
 	case sysArchPrctl:
@@ -200,6 +202,9 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 	}
 	return -ENOSYS
 }
+
+// Identity calls beyond the basic ones.
+const sysGetgroups = 115
 
 // The netpoller's calls.
 const (

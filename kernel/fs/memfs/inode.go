@@ -112,13 +112,19 @@ func Chmod(ino Ino, perm uint32, now int64) int {
 	return 0
 }
 
-// Chown sets the owner.
+// Chown sets the owner; ^0 (-1) leaves an ID as it is, as chown(2) does.
 func Chown(ino Ino, uid, gid uint32, now int64) int {
 	n := node(ino)
 	if n == nil {
 		return ENOENT
 	}
-	n.UID, n.GID, n.Ctime = uid, gid, now
+	if uid != ^uint32(0) {
+		n.UID = uid
+	}
+	if gid != ^uint32(0) {
+		n.GID = gid
+	}
+	n.Ctime = now
 	return 0
 }
 
