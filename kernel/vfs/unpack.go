@@ -77,7 +77,7 @@ func add(path []byte, mode uint32, mtime int64, data []byte) bool {
 		if last {
 			typ := mode & memfs.TypeMask
 			if e == 0 {
-				return typ == memfs.TypeDir // an existing directory: fine
+				return true // already there (an archive may name a path twice): the first wins
 			}
 			if typ == memfs.TypeDir {
 				ino, e = memfs.Mkdir(dir, name, mode&0o7777, mtime)
