@@ -23,8 +23,8 @@ type goApp struct {
 
 // buildApp builds the Go package in dir into outDir with the stock
 // toolchain and nothing added: the binary a `FROM scratch` container or a
-// Linux initramfs would hold.
-func buildApp(ctx context.Context, dir, outDir string) (*goApp, error) {
+// Linux initramfs would hold. env adds to the build's environment.
+func buildApp(ctx context.Context, dir, outDir string, env ...string) (*goApp, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -36,7 +36,7 @@ func buildApp(ctx context.Context, dir, outDir string) (*goApp, error) {
 	a.Binary = filepath.Join(outDir, a.Name+".linux")
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", a.Binary, ".")
 	cmd.Dir = abs
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
+	cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build %s: %v\n%s", dir, err, strings.TrimSpace(string(out)))
 	}

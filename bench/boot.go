@@ -17,6 +17,12 @@
 // on the console and to QEMU's exit (medians, min and max), the size of
 // what it boots, the least memory it boots in, and the host CPU an idle VM
 // burns.
+//
+// The compare benchmark (RunCompare, compare.go) runs one app as a native
+// process, a container, the same Linux microVM and a unigo VM, and adds
+// HTTP throughput and the attack surface. Both launch and time every
+// subject through watch.go, search memory limits with memory.go, and read
+// host processes through proc.go.
 package bench
 
 import (
@@ -29,12 +35,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
-	"unigo.dev/unigo/internal/atomicfile"
 
 	"unigo.dev/unigo/bench/linuxvm"
+	"unigo.dev/unigo/internal/atomicfile"
 	"unigo.dev/unigo/vmm"
 )
 
@@ -129,14 +134,28 @@ func (c *BootConfig) setDefaults() error {
 
 // BootReport is the result of RunBoot, written as results.json.
 type BootReport struct {
-	Benchmark string           `json:"benchmark"` // "boot"
-	Date      time.Time        `json:"date"`
-	Host      HostInfo         `json:"host"`
-	Config    ReportConfig     `json:"config"`
-	App       AppInfo          `json:"app"`
-	Subjects  []*SubjectResult `json:"subjects"`
-	Notes     []string         `json:"notes"`
-	Duration  float64          `json:"duration_s"` // of the whole benchmark
+	reportBase
+	Config   ReportConfig     `json:"config"`
+	Subjects []*SubjectResult `json:"subjects"`
+}
+
+// reportBase is what every benchmark's results.json starts with.
+type reportBase struct {
+	Benchmark string    `json:"benchmark"` // "boot", "compare"
+	Date      time.Time `json:"date"`
+	Host      HostInfo  `json:"host"`
+	App       AppInfo   `json:"app"`
+	Notes     []string  `json:"notes"`
+	Duration  float64   `json:"duration_s"` // of the whole benchmark
+}
+
+// newReportBase starts a report of benchmark, begun at began, on app.
+func newReportBase(benchmark string, began time.Time, qemu, app string) reportBase {
+	r := reportBase{Benchmark: benchmark, Date: began.UTC().Truncate(time.Second), Host: hostInfo(qemu), App: AppInfo{Path: app}}
+	if khz, src, err := linuxvm.HostTSCKHz(); err == nil {
+		r.Host.TSCKHz, r.Host.TSCSource = khz, src
+	}
+	return r
 }
 
 // HostInfo describes the machine the numbers were measured on.
@@ -228,23 +247,17 @@ func RunBoot(ctx context.Context, cfg BootConfig) (r *BootReport, err error) {
 	}
 
 	r = &BootReport{
-		Benchmark: "boot",
-		Date:      began.UTC().Truncate(time.Second),
-		Host:      hostInfo(qemu),
+		reportBase: newReportBase("boot", began, qemu, cfg.App),
 		Config: ReportConfig{
 			Runs: cfg.Runs, Machine: cfg.Machine, Accel: accel.Name, CPU: accel.CPU, MemMiB: cfg.MemMiB,
 			Timeout: cfg.Timeout.Seconds(), IdleDuration: cfg.IdleDuration.Seconds(), Interleaved: true,
 		},
-		App: AppInfo{Path: cfg.App},
 	}
 	r.Notes = append(r.Notes,
 		"times run from launching QEMU to the app's first line on a console (COM1 or COM2), and to QEMU's exit; medians of interleaved runs, with min–max",
 		"Linux 'to exit': the app is /init, so when it exits the kernel panics ('Attempted to kill init'); panic=-1 reboot=t reboots at once by triple fault and QEMU's -no-reboot turns that into QEMU exiting. The panic's register dump on the console is part of that time",
 		"image size counts what QEMU loads: the floor image; vmlinux (or bzImage) + initramfs; the unigo image",
 	)
-	if khz, src, err := linuxvm.HostTSCKHz(); err == nil {
-		r.Host.TSCKHz, r.Host.TSCSource = khz, src
-	}
 
 	// The app, built plain, and the line every subject waits for.
 	app, err := buildApp(ctx, cfg.App, artifacts)
@@ -356,7 +369,8 @@ func RunBoot(ctx context.Context, cfg BootConfig) (r *BootReport, err error) {
 			s.MinMemoryMiB = naMetric("MiB", "not measured: no successful timed boot")
 		default:
 			probe := max(2*time.Second, time.Duration(3**s.FirstLine.Max*float64(time.Second)))
-			s.MinMemoryMiB = minMemory(ctx, m, s.prep.spec, cfg.MemMiB, probe, cfg.MemoryConfirm, cfg.MemoryBudget)
+			search := memorySearch{Limit: "-m", Lo: 1, Hi: cfg.MemMiB, Probe: probe, Confirm: cfg.MemoryConfirm, Budget: cfg.MemoryBudget}
+			s.MinMemoryMiB = search.run(ctx, vmRuns(ctx, m, s.prep.spec, probe))
 			progress("%s: least memory: %s", s.Label, metricText(s.MinMemoryMiB, "%.0f MiB"))
 		}
 	}
@@ -502,32 +516,6 @@ func measureIdle(ctx context.Context, m machine, spec bootSpec, memMiB int, time
 		return 0, err
 	}
 	return after - before, nil
-}
-
-// procCPU returns utime+stime of a process from /proc/PID/stat.
-func procCPU(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// The command name (field 2) is in parentheses and may hold spaces.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
-	}
-	f := strings.Fields(s[i+1:])
-	// f[0] is field 3 (state); utime and stime are fields 14 and 15.
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
-	}
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: bad utime/stime", pid)
-	}
-	const clkTck = 100 // USER_HZ on Linux x86
-	return time.Duration(ut+st) * time.Second / clkTck, nil
 }
 
 func hostInfo(qemu string) HostInfo {

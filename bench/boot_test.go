@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,26 +40,8 @@ func TestRunBoot(t *testing.T) {
 	}
 	start := time.Now()
 	r, err := RunBoot(context.Background(), cfg)
-	t.Logf("progress:\n%s", progress.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("took %v", time.Since(start).Round(time.Millisecond))
-	var table bytes.Buffer
-	if err := r.WriteTable(&table); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("\n%s", table.String())
-
-	// results.json is written and reads back to the same report.
-	b, err := os.ReadFile(filepath.Join(out, "results.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var back BootReport
-	if err := json.Unmarshal(b, &back); err != nil {
-		t.Fatalf("results.json: %v", err)
-	}
+	table := readBack(t, start, &progress, r, err, out, &back)
 	if len(back.Subjects) != 3 {
 		t.Fatalf("results.json has %d subjects, want 3", len(back.Subjects))
 	}
@@ -93,9 +76,33 @@ func TestRunBoot(t *testing.T) {
 	if linux := back.Subjects[1]; !linux.IdleCPU.OK() {
 		t.Errorf("linux idle CPU: n/a: %s", linux.IdleCPU.NA)
 	}
-	if !strings.Contains(table.String(), "Linux microVM") {
+	if !strings.Contains(table, "Linux microVM") {
 		t.Error("table lacks the Linux column")
 	}
+}
+
+// readBack logs a benchmark's progress, duration and table, and reads its
+// results.json back into back; it returns the table.
+func readBack(t *testing.T, start time.Time, progress *bytes.Buffer, r interface{ WriteTable(io.Writer) error }, err error, out string, back any) string {
+	t.Helper()
+	t.Logf("progress:\n%s", progress.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("took %v", time.Since(start).Round(time.Millisecond))
+	var table bytes.Buffer
+	if err := r.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", table.String())
+	b, err := os.ReadFile(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, back); err != nil {
+		t.Fatalf("results.json: %v", err)
+	}
+	return table.String()
 }
 
 // checkMetric fails unless m is exactly one of: a positive value (or zero,

@@ -6,16 +6,76 @@ import (
 	"time"
 )
 
-// minMemory finds the least memory (whole MiB, -m) with which spec boots
-// and prints its line, by binary search between 1 MiB and hi (which must
-// work), each probe limited to probe. The result is confirmed by confirm
-// more boots; if one of them fails the search goes on above it. The whole
-// search stops after budget and then reports the least size known to work.
-func minMemory(ctx context.Context, m machine, spec bootSpec, hi int, probe time.Duration, confirm int, budget time.Duration) Metric {
-	deadline := time.Now().Add(budget)
+// memorySearch finds the least memory (whole MiB) an app runs in under
+// some limit: QEMU's -m for a VM, a container's memory limit.
+type memorySearch struct {
+	Limit   string        // how the limit is set, for notes: "-m", "docker run --memory"
+	Lo, Hi  int           // MiB: the least limit tried, and one that must work
+	LoWhy   string        // why nothing below Lo is tried
+	Probe   time.Duration // limit of one try
+	Confirm int           // extra tries confirming the result
+	Budget  time.Duration // limit of the whole search
+}
+
+// run searches by bisection between s.Lo and s.Hi; runs(mib) reports
+// whether the app printed its line with that limit. The result is
+// confirmed by s.Confirm more tries; if one of them fails the search goes
+// on above it. The search stops after s.Budget and then reports the least
+// size known to work, as an upper bound.
+func (s memorySearch) run(ctx context.Context, runs func(mib int) bool) Metric {
+	deadline := time.Now().Add(s.Budget)
 	probes := 0
-	boots := func(mib int) bool {
-		probes++
+	try := func(mib int) bool { probes++; return runs(mib) }
+	if !try(s.Hi) {
+		return naMetric("MiB", "n/a: does not run with %s %d MiB within %v", s.Limit, s.Hi, s.Probe)
+	}
+	lo, good := s.Lo, s.Hi // invariant: good works; everything below lo failed
+	for {
+		for lo < good {
+			if ctx.Err() != nil {
+				return naMetric("MiB", "n/a: interrupted")
+			}
+			if time.Now().After(deadline) {
+				mm := valueMetric("MiB", float64(good))
+				mm.Note = fmt.Sprintf("an upper bound: the search stopped after %v (%d tries); %s %d–%d MiB untested", s.Budget, probes, s.Limit, lo, good-1)
+				return mm
+			}
+			mid := lo + (good-lo)/2
+			if try(mid) {
+				good = mid
+			} else {
+				lo = mid + 1
+			}
+		}
+		ok := true
+		for range s.Confirm {
+			if !try(good) {
+				ok = false
+				break
+			}
+		}
+		if ok || good >= s.Hi {
+			break
+		}
+		// good worked once but not every time: search above it.
+		lo, good = good+1, s.Hi
+	}
+	mm := valueMetric("MiB", float64(good))
+	mm.Note = fmt.Sprintf("least %s that printed the line in %d consecutive tries (%d tries, each limited to %v); %d MiB did not", s.Limit, s.Confirm+1, probes, s.Probe.Round(time.Millisecond), good-1)
+	if good == s.Lo {
+		why := s.LoWhy
+		if why == "" {
+			why = "less is not tried"
+		}
+		mm.Note = fmt.Sprintf("runs with %s %d MiB, the least tried: %s (%d tries)", s.Limit, s.Lo, why, probes)
+	}
+	return mm
+}
+
+// vmRuns returns the probe of a memory search for a VM: boot spec with
+// -m mib and wait up to probe for its line.
+func vmRuns(ctx context.Context, m machine, spec bootSpec, probe time.Duration) func(int) bool {
+	return func(mib int) bool {
 		v, err := m.start(ctx, spec, mib)
 		if err != nil {
 			return false
@@ -24,44 +84,4 @@ func minMemory(ctx context.Context, m machine, spec bootSpec, hi int, probe time
 		_, err = v.waitLine(probe)
 		return err == nil
 	}
-	if !boots(hi) {
-		return naMetric("MiB", "n/a: does not boot with %d MiB within %v", hi, probe)
-	}
-	lo, good := 1, hi // invariant: good boots; everything below lo failed
-	for {
-		for lo < good {
-			if ctx.Err() != nil {
-				return naMetric("MiB", "n/a: interrupted")
-			}
-			if time.Now().After(deadline) {
-				mm := valueMetric("MiB", float64(good))
-				mm.Note = fmt.Sprintf("an upper bound: the search stopped after %v (%d probes); %d–%d MiB untested", budget, probes, lo, good-1)
-				return mm
-			}
-			mid := lo + (good-lo)/2
-			if boots(mid) {
-				good = mid
-			} else {
-				lo = mid + 1
-			}
-		}
-		ok := true
-		for range confirm {
-			if !boots(good) {
-				ok = false
-				break
-			}
-		}
-		if ok || good >= hi {
-			break
-		}
-		// good booted once but not every time: search above it.
-		lo, good = good+1, hi
-	}
-	mm := valueMetric("MiB", float64(good))
-	mm.Note = fmt.Sprintf("least -m that printed the line in %d consecutive boots (%d probes, each limited to %v); %d MiB did not", confirm+1, probes, probe.Round(time.Millisecond), good-1)
-	if good == 1 {
-		mm.Note = fmt.Sprintf("boots with the least -m tried, 1 MiB (%d probes)", probes)
-	}
-	return mm
 }

@@ -12,28 +12,12 @@ import (
 // Reasons for n/a cells are footnotes below the table.
 func (r *BootReport) WriteTable(w io.Writer) error {
 	var b strings.Builder
-	runs := fmt.Sprintf("%d runs interleaved", r.Config.Runs)
-	if r.Config.Runs == 1 {
-		runs = "1 run"
-	}
 	fmt.Fprintf(&b, "unigo bench boot: %s on QEMU %s (%s, -cpu %s), -m %dM, %s\n",
-		r.App.Path, r.Config.Machine, r.Config.Accel, r.Config.CPU, r.Config.MemMiB, runs)
-	fmt.Fprintf(&b, "host: %s, %d CPUs, %s; %s\n", r.Host.CPU, r.Host.CPUs, r.Host.Kernel, r.Host.QEMU)
-	fmt.Fprintf(&b, "app line: %q; plain go build: %s\n\n", r.App.Line, metricText(r.App.GoBuildSize, "bytes"))
+		r.App.Path, r.Config.Machine, r.Config.Accel, r.Config.CPU, r.Config.MemMiB, runsText(r.Config.Runs))
+	r.writeHostAndApp(&b)
 
-	var notes []string
-	cell := func(m Metric, format string) string {
-		if m.OK() {
-			return metricText(m, format)
-		}
-		for i, n := range notes {
-			if n == m.NA {
-				return fmt.Sprintf("n/a [%d]", i+1)
-			}
-		}
-		notes = append(notes, m.NA)
-		return fmt.Sprintf("n/a [%d]", len(notes))
-	}
+	var fn footnotes
+	cell := fn.cell
 	var floor, linux *SubjectResult
 	for _, s := range r.Subjects {
 		switch s.Key {
@@ -99,20 +83,10 @@ func (r *BootReport) WriteTable(w io.Writer) error {
 	}
 	writeRows(&b, rows)
 
-	if len(notes) > 0 {
-		b.WriteString("\n")
-		for i, n := range notes {
-			fmt.Fprintf(&b, "[%d] %s\n", i+1, strings.TrimPrefix(n, "n/a: "))
-		}
-	}
+	fn.write(&b)
 	b.WriteString("\n")
 	for _, s := range r.Subjects {
-		if s.Boots != "" {
-			fmt.Fprintf(&b, "%s: %s\n", s.Label, s.Boots)
-		}
-		for _, p := range s.Parts {
-			fmt.Fprintf(&b, "  %s: %s\n", p.Name, humanBytes(float64(p.Bytes)))
-		}
+		writeHow(&b, s.Label, s.Boots, s.Parts)
 		if len(s.Ended) > 0 {
 			var ends []string
 			for how, n := range s.Ended {
@@ -126,26 +100,89 @@ func (r *BootReport) WriteTable(w io.Writer) error {
 				fmt.Fprintf(&b, "  %s\n", m.Note)
 			}
 		}
-		for _, n := range s.Notes {
-			fmt.Fprintf(&b, "  %s\n", n)
-		}
+		writeNotes(&b, "  ", s.Notes)
 	}
-	for _, n := range r.Notes {
-		fmt.Fprintf(&b, "note: %s\n", n)
-	}
+	writeNotes(&b, "note: ", r.Notes)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
+func writeNotes(b *strings.Builder, prefix string, notes []string) {
+	for _, n := range notes {
+		fmt.Fprintf(b, "%s%s\n", prefix, n)
+	}
+}
+
+func runsText(n int) string {
+	if n == 1 {
+		return "1 run"
+	}
+	return fmt.Sprintf("%d runs interleaved", n)
+}
+
+// writeHostAndApp prints the lines under a table's title: the machine and
+// the app.
+func (r *reportBase) writeHostAndApp(b *strings.Builder) {
+	fmt.Fprintf(b, "host: %s, %d CPUs, %s; %s\n", r.Host.CPU, r.Host.CPUs, r.Host.Kernel, r.Host.QEMU)
+	fmt.Fprintf(b, "app line: %q; plain go build: %s\n\n", r.App.Line, metricText(r.App.GoBuildSize, "bytes"))
+}
+
+// writeHow prints how a subject ran and the files it is made of.
+func writeHow(b *strings.Builder, label, how string, parts []part) {
+	if how != "" {
+		fmt.Fprintf(b, "%s: %s\n", label, how)
+	}
+	for _, p := range parts {
+		fmt.Fprintf(b, "  %s: %s\n", p.Name, humanBytes(float64(p.Bytes)))
+	}
+}
+
+// footnotes collects the reasons of n/a cells: each distinct reason once,
+// numbered, printed below the table.
+type footnotes struct{ notes []string }
+
+// cell formats m for a table: its value, or "n/a [N]" with N the
+// footnote holding its reason.
+func (f *footnotes) cell(m Metric, format string) string {
+	if m.OK() {
+		return metricText(m, format)
+	}
+	for i, n := range f.notes {
+		if n == m.NA {
+			return fmt.Sprintf("n/a [%d]", i+1)
+		}
+	}
+	f.notes = append(f.notes, m.NA)
+	return fmt.Sprintf("n/a [%d]", len(f.notes))
+}
+
+func (f *footnotes) write(b *strings.Builder) {
+	if len(f.notes) > 0 {
+		b.WriteString("\n")
+		for i, n := range f.notes {
+			fmt.Fprintf(b, "[%d] %s\n", i+1, strings.TrimPrefix(n, "n/a: "))
+		}
+	}
+}
+
 // metricText formats a metric's value (with its range, when it has
-// samples). The format "bytes" prints sizes in B, KiB or MiB.
+// samples). The format "bytes" prints sizes in B, KiB or MiB, "s" seconds
+// in µs, ms or s, "yes/no" a boolean.
 func metricText(m Metric, format string) string {
 	if !m.OK() {
 		return m.NA
 	}
 	f := func(v float64) string {
-		if format == "bytes" {
+		switch format {
+		case "bytes":
 			return humanBytes(v)
+		case "s":
+			return durationText(v)
+		case "yes/no":
+			if v != 0 {
+				return "yes"
+			}
+			return "no"
 		}
 		return fmt.Sprintf(format, v)
 	}
@@ -159,6 +196,24 @@ func metricText(m Metric, format string) string {
 		s += fmt.Sprintf(" (%s–%s%s)", lo, hi, unit)
 	}
 	return s
+}
+
+// durationText prints seconds with about three significant digits, in
+// µs, ms or s.
+func durationText(v float64) string {
+	switch {
+	case v >= 10:
+		return fmt.Sprintf("%.1f s", v)
+	case v >= 1:
+		return fmt.Sprintf("%.2f s", v)
+	case v >= 0.1:
+		return fmt.Sprintf("%.0f ms", v*1e3)
+	case v >= 0.01:
+		return fmt.Sprintf("%.1f ms", v*1e3)
+	case v >= 0.001:
+		return fmt.Sprintf("%.2f ms", v*1e3)
+	}
+	return fmt.Sprintf("%.0f µs", v*1e6)
 }
 
 // ratioText prints a ratio with about three significant digits.

@@ -29,8 +29,8 @@ func TestWriteTableNA(t *testing.T) {
 		ImageBytes: valueMetric("bytes", 2<<20), MinMemoryMiB: naMetric("MiB", "n/a: does not boot: kernel crashed"),
 		IdleCPU: naMetric("s", "n/a: no idle state")}
 	r := &BootReport{Config: ReportConfig{Runs: 2, Machine: "microvm", Accel: "tcg", IdleDuration: 10},
-		App:      AppInfo{Path: "./examples/hello", GoBuildSize: valueMetric("bytes", 1<<20)},
-		Subjects: []*SubjectResult{floor, unigo}}
+		reportBase: reportBase{App: AppInfo{Path: "./examples/hello", GoBuildSize: valueMetric("bytes", 1<<20)}},
+		Subjects:   []*SubjectResult{floor, unigo}}
 	var b bytes.Buffer
 	if err := r.WriteTable(&b); err != nil {
 		t.Fatal(err)

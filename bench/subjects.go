@@ -151,7 +151,8 @@ type BuildFunc func(ctx context.Context, appDir, out string) error
 
 // buildUnigo is the BuildFunc of `unigo build`.
 func buildUnigo(ctx context.Context, appDir, out string) error {
-	return build.Build(ctx, build.Options{Package: appDir, Output: out})
+	_, err := build.Build(ctx, build.Options{Package: appDir, Output: out})
+	return err
 }
 
 func unigoPreparer(build BuildFunc) preparer {

@@ -23,6 +23,7 @@ import (
 
 	"unigo.dev/unigo"
 	"unigo.dev/unigo/image"
+	"unigo.dev/unigo/store"
 )
 
 // Options says what to build.
@@ -46,15 +47,35 @@ type Options struct {
 	Kernel fs.FS
 }
 
+// Result is what Build made.
+type Result struct {
+	Image     string     // the image file written
+	Name      string     // DefaultName of the package: the image's default name
+	Dir       string     // the package's directory
+	GoVersion string     // the go command's version, such as go1.26.1
+	Kernel    string     // sha256 of the kernel source linked in ("sha256:HEX")
+	Config    *AppConfig // the package's unigo.yaml; nil when it has none
+}
+
+// Manifest is what the image store records about the image.
+func (r *Result) Manifest() store.Manifest {
+	m := store.Manifest{GoVersion: r.GoVersion, Kernel: r.Kernel}
+	if r.Config != nil {
+		m.Config = r.Config.Run
+	}
+	return m
+}
+
 // Build builds the image. Its steps, in order: find the package and its
-// module; make the kernel module available to it; link with the kernel's
-// entry point; turn the executable into an image; write it atomically.
-func Build(ctx context.Context, opts Options) error {
+// module; read its unigo.yaml; make the kernel module available to it; link
+// with the kernel's entry point; turn the executable into an image; write it
+// atomically.
+func Build(ctx context.Context, opts Options) (*Result, error) {
 	dir := opts.Dir
 	if dir == "" {
 		wd, err := os.Getwd()
 		if err != nil {
-			return fmt.Errorf("cannot find the current directory: %w", err)
+			return nil, fmt.Errorf("cannot find the current directory: %w", err)
 		}
 		dir = wd
 	}
@@ -76,7 +97,11 @@ func Build(ctx context.Context, opts Options) error {
 
 	pkg, mods, err := resolve(ctx, dir, opts.Package)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	cfg, err := LoadConfig(pkg.Dir)
+	if err != nil {
+		return nil, err
 	}
 	output := opts.Output
 	if output == "" {
@@ -88,24 +113,29 @@ func Build(ctx context.Context, opts Options) error {
 	// another toolchain than the current directory's.
 	goVersion, err := goCmd(ctx, pkg.Dir, nil, "env", "GOVERSION")
 	if err != nil {
-		return fmt.Errorf("cannot run the go command: %s", goMessage(err))
+		return nil, fmt.Errorf("cannot run the go command: %s", goMessage(err))
 	}
 	version := strings.TrimSpace(string(goVersion))
 	fmt.Fprintf(progress, "building %s (%s, linux/amd64)...\n", opts.Package, version)
 
 	tmp, err := os.MkdirTemp("", "unigo-build-")
 	if err != nil {
-		return fmt.Errorf("cannot create a temporary directory: %w", err)
+		return nil, fmt.Errorf("cannot create a temporary directory: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 
-	ws, err := planWorkspace(tmp, version, mods, func() (string, error) { return extractKernel(kernel) })
+	var kernelSum string
+	ws, err := planWorkspace(tmp, version, mods, func() (string, error) {
+		dir, err := extractKernel(kernel)
+		kernelSum = filepath.Base(dir)
+		return dir, err
+	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	overlay, err := writeOverlay(tmp, pkg.Dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if ws.goWork != "" {
 		data, _ := os.ReadFile(ws.goWork)
@@ -115,22 +145,38 @@ func Build(ctx context.Context, opts Options) error {
 
 	elfPath := filepath.Join(tmp, "app.elf")
 	if err := goBuild(ctx, buildDir(dir, pkg, ws), ws.env, overlay, elfPath, pkg.Dir, progress, verbose); err != nil {
-		return err
+		return nil, err
 	}
 
 	data, err := os.ReadFile(elfPath)
 	if err != nil {
-		return fmt.Errorf("cannot read the linked executable: %w", err)
+		return nil, fmt.Errorf("cannot read the linked executable: %w", err)
 	}
 	img, err := image.FromELF(data)
 	if err != nil {
-		return fmt.Errorf("cannot make %s bootable: %w: this is a unigo bug, please report it", opts.Package, err)
+		return nil, fmt.Errorf("cannot make %s bootable: %w: this is a unigo bug, please report it", opts.Package, err)
 	}
 	if err := image.WriteFile(output, img); err != nil {
-		return fmt.Errorf("%w: check that the directory exists and is writable", err)
+		return nil, fmt.Errorf("%w: check that the directory exists and is writable", err)
 	}
-	fmt.Fprintf(progress, "wrote %s (%s)\n", displayPath(dir, output), humanSize(int64(len(img))))
-	return nil
+	fmt.Fprintf(progress, "wrote %s (%s)\n", displayPath(dir, output), HumanSize(int64(len(img))))
+	if kernelSum == "" {
+		kernelSum = moduleKernelSum(mods)
+	}
+	return &Result{Image: output, Name: DefaultName(pkg.ImportPath), Dir: pkg.Dir, GoVersion: version, Kernel: "sha256:" + kernelSum, Config: cfg}, nil
+}
+
+// moduleKernelSum hashes the kernel source of the main module that has it
+// (unigo's own, when the app lives there): that is the kernel linked in.
+func moduleKernelSum(mods []mainModule) string {
+	for _, m := range mods {
+		if m.Path == ModulePath {
+			if _, sum, err := kernelFiles(os.DirFS(m.Dir)); err == nil {
+				return sum
+			}
+		}
+	}
+	return "unknown"
 }
 
 // DefaultName is the name go build gives the executable of the package at
@@ -195,7 +241,8 @@ func displayPath(dir, p string) string {
 	return p
 }
 
-func humanSize(n int64) string {
+// HumanSize writes a size in bytes, KiB or MiB.
+func HumanSize(n int64) string {
 	switch {
 	case n < 1<<10:
 		return fmt.Sprintf("%d bytes", n)

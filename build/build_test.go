@@ -108,7 +108,7 @@ func TestBuildAppOutsideRepo(t *testing.T) {
 	cache := isolateCache(t)
 	app := appModule(t)
 	var progress bytes.Buffer
-	err := Build(context.Background(), Options{
+	_, err := Build(context.Background(), Options{
 		Package: "./cmd/hello", Dir: app, Progress: &progress, Verbose: true, Kernel: fakeKernel,
 	})
 	if err != nil {
@@ -154,7 +154,7 @@ func TestBuildAppOutsideRepo(t *testing.T) {
 	}
 
 	// A second build reuses the extracted kernel.
-	if err := Build(context.Background(), Options{Package: "example.com/app/cmd/hello", Output: "again.img", Dir: app, Kernel: fakeKernel}); err != nil {
+	if _, err := Build(context.Background(), Options{Package: "example.com/app/cmd/hello", Output: "again.img", Dir: app, Kernel: fakeKernel}); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(filepath.Join(cache, "unigo", "kernel"))
@@ -171,7 +171,7 @@ func TestBuildFromAnotherDirectory(t *testing.T) {
 	app := appModule(t)
 	elsewhere := t.TempDir() // not in any module
 	out := filepath.Join(t.TempDir(), "h.img")
-	if err := Build(context.Background(), Options{Package: filepath.Join(app, "cmd", "hello"), Output: out, Dir: elsewhere, Kernel: fakeKernel}); err != nil {
+	if _, err := Build(context.Background(), Options{Package: filepath.Join(app, "cmd", "hello"), Output: out, Dir: elsewhere, Kernel: fakeKernel}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := image.Open(out); err != nil {
@@ -200,7 +200,7 @@ func TestBuildOfflineWithDependency(t *testing.T) {
 		"main.go": "package main\n\nimport \"github.com/spf13/pflag\"\n\nfunc main() { pflag.Parse() }\n",
 	})
 	var progress bytes.Buffer
-	if err := Build(context.Background(), Options{Dir: app, Progress: &progress, Kernel: fakeKernel}); err != nil {
+	if _, err := Build(context.Background(), Options{Dir: app, Progress: &progress, Kernel: fakeKernel}); err != nil {
 		t.Fatalf("%v\n%s", err, progress.String())
 	}
 	if _, err := image.Open(filepath.Join(app, "flags.img")); err != nil {
@@ -221,7 +221,7 @@ func TestBuildInUnigoModule(t *testing.T) {
 	})
 	var progress bytes.Buffer
 	out := filepath.Join(t.TempDir(), "hello.img")
-	err := Build(context.Background(), Options{Package: "./examples/hello", Output: out, Dir: repo, Progress: &progress, Verbose: true,
+	_, err := Build(context.Background(), Options{Package: "./examples/hello", Output: out, Dir: repo, Progress: &progress, Verbose: true,
 		Kernel: fstest.MapFS{}}) // would fail if used
 	if err != nil {
 		t.Fatalf("%v\n%s", err, progress.String())
@@ -255,7 +255,7 @@ func TestBuildErrors(t *testing.T) {
 		{".", noModule, []string{"package . not found: go.mod file not found"}},
 	}
 	for _, tt := range tests {
-		err := Build(context.Background(), Options{Package: tt.pkg, Dir: tt.dir, Kernel: fakeKernel})
+		_, err := Build(context.Background(), Options{Package: tt.pkg, Dir: tt.dir, Kernel: fakeKernel})
 		for _, want := range tt.want {
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("Build(%s): %v\nwant it to contain %q", tt.pkg, err, want)
@@ -268,7 +268,7 @@ func TestBuildCompileError(t *testing.T) {
 	isolateCache(t)
 	app := appModule(t)
 	var progress bytes.Buffer
-	err := Build(context.Background(), Options{Package: "./cmd/broken", Dir: app, Progress: &progress, Kernel: fakeKernel})
+	_, err := Build(context.Background(), Options{Package: "./cmd/broken", Dir: app, Progress: &progress, Kernel: fakeKernel})
 	if err == nil || !strings.Contains(err.Error(), "go build failed") {
 		t.Fatalf("err = %v", err)
 	}
@@ -280,7 +280,7 @@ func TestBuildCompileError(t *testing.T) {
 		t.Error("an image was written")
 	}
 	// Without a progress writer the messages are in the error.
-	err = Build(context.Background(), Options{Package: "./cmd/broken", Dir: app, Kernel: fakeKernel})
+	_, err = Build(context.Background(), Options{Package: "./cmd/broken", Dir: app, Kernel: fakeKernel})
 	if err == nil || !strings.Contains(err.Error(), "undefined: undefinedThing") {
 		t.Errorf("err = %v", err)
 	}

@@ -72,12 +72,20 @@ func extractKernel(src fs.FS) (string, error) {
 	return dir, nil
 }
 
-// kernelFiles lists the regular files of the kernel tree in a fixed order and
-// hashes their names and contents, together with the generated go.mod.
+// kernelFiles lists the regular files of the kernel tree (under "kernel" in
+// src) in a fixed order and hashes their names and contents, together with
+// the generated go.mod.
 func kernelFiles(src fs.FS) (files []string, sum string, err error) {
-	err = fs.WalkDir(src, ".", func(name string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(src, "kernel", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
+		}
+		if n := d.Name(); n != "kernel" && (n[0] == '.' || n[0] == '_') {
+			// What go:embed leaves out of the embedded copy.
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
 		}
 		if d.Type().IsRegular() {
 			files = append(files, name)

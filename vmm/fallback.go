@@ -214,6 +214,18 @@ func (f *fallbackVM) Stop() {
 	vm.Stop()
 }
 
+// Signal implements VM.
+func (f *fallbackVM) Signal(sig int) error { return f.current().Signal(sig) }
+
+// Pid implements VM.
+func (f *fallbackVM) Pid() int { return f.current().Pid() }
+
+func (f *fallbackVM) current() *qemuVM {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cur
+}
+
 // Wait implements VM.
 func (f *fallbackVM) Wait() (Exit, error) {
 	f.once.Do(func() { f.exit, f.err = f.wait() })

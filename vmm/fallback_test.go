@@ -278,7 +278,7 @@ func TestBootHelloAuto(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	var progress bytes.Buffer
-	if err := build.Build(ctx, build.Options{Package: "../examples/hello", Output: img, Progress: &progress}); err != nil {
+	if _, err := build.Build(ctx, build.Options{Package: "../examples/hello", Output: img, Progress: &progress}); err != nil {
 		t.Fatalf("building hello: %v\n%s", err, progress.String())
 	}
 	for i := 0; i < 2; i++ { // the second run follows the record, if any

@@ -65,7 +65,9 @@ const (
 	fdControl = 5
 )
 
-// Args returns QEMU's arguments for spec (without the program name).
+// Args returns QEMU's arguments for spec (without the program name): the
+// machine, the guest's output channels on fds 3 to 5, the image and its
+// command line. Start adds the host's channels into the VM (hostchan.go).
 func (q *QEMU) Args(spec Spec, accel Accel) []string {
 	mem := spec.Memory
 	if mem <= 0 {
@@ -138,7 +140,7 @@ func (q *QEMU) Start(ctx context.Context, spec Spec) (VM, error) {
 
 // start starts QEMU (bin) for a checked spec, with accel.
 func (q *QEMU) start(ctx context.Context, spec Spec, bin string, accel Accel) (*qemuVM, error) {
-	args := q.Args(spec, accel)
+	args := append(q.Args(spec, accel), hostChannelArgs()...)
 	if spec.Verbose != nil {
 		// Written from several goroutines: QEMU's output, the control reader.
 		spec.Verbose = &syncWriter{w: spec.Verbose}
@@ -157,18 +159,28 @@ func (q *QEMU) start(ctx context.Context, spec Spec, bin string, accel Accel) (*
 	ctx, vm.cancel = context.WithCancel(ctx)
 	vm.ctx = ctx
 
+	// The host's channels into the VM: the control input and QMP.
+	host, hostEnds, err := newHostChannels()
+	if err != nil {
+		vm.cancel()
+		return nil, err
+	}
+	vm.host = host
 	// The guest's three channels: COM1 and COM2 are copied to the writers as
 	// they come, the control channel is parsed.
 	writeEnds, err := vm.channels(orDiscard(spec.Stdout), vm.stderr, func(r io.Reader) {
 		vm.event, vm.haveEvent = readControl(r, spec.Verbose)
 	})
 	if err != nil {
+		host.close()
+		closeFiles(hostEnds)
 		vm.cancel()
 		return nil, err
 	}
+	writeEnds = append(writeEnds, hostEnds...)
 
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.ExtraFiles = writeEnds // fds 3, 4, 5: COM1, COM2, control
+	cmd.ExtraFiles = writeEnds // fds 3 to 7: COM1, COM2, control, control input, QMP
 	vm.qemuOut.onFault = vm.fail
 	cmd.Stdout = &vm.qemuOut
 	if spec.Verbose != nil {
@@ -179,8 +191,14 @@ func (q *QEMU) start(ctx context.Context, spec Spec, bin string, accel Accel) (*
 		Setpgid:   true,            // Ctrl-C in a terminal reaches unigo only; unigo stops QEMU
 		Pdeathsig: syscall.SIGKILL, // no orphaned VMs if unigo dies
 	}
-	// Stopping: SIGTERM (QEMU shuts down cleanly), SIGKILL after the grace.
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	// Stopping: QMP quit, or SIGTERM if QMP does not answer (QEMU shuts down
+	// cleanly either way), SIGKILL after the grace.
+	cmd.Cancel = func() error {
+		if host.quit() == nil {
+			return nil
+		}
+		return cmd.Process.Signal(syscall.SIGTERM)
+	}
 	cmd.WaitDelay = q.StopGrace
 	if cmd.WaitDelay == 0 {
 		cmd.WaitDelay = DefaultStopGrace
@@ -191,6 +209,7 @@ func (q *QEMU) start(ctx context.Context, spec Spec, bin string, accel Accel) (*
 	closeFiles(writeEnds) // QEMU has its copies; EOF on the pipes now means QEMU is gone
 	if err != nil {
 		vm.copies.Wait()
+		host.close()
 		vm.cancel()
 		return nil, fmt.Errorf("cannot start %s: %w", bin, err)
 	}
@@ -255,6 +274,7 @@ type qemuVM struct {
 	event     Exit           // set by the control reader before copies is done
 	haveEvent bool
 	qemuOut   qemuLog // QEMU's own stdout and stderr
+	host      *hostChannels
 
 	failed     atomic.Bool // the VM was stopped because the hypervisor gave up on it
 	guestWrote atomic.Bool // the guest wrote to COM1, COM2 or the control channel
@@ -267,6 +287,12 @@ type qemuVM struct {
 // Stop implements VM.
 func (vm *qemuVM) Stop() { vm.cancel() }
 
+// Signal implements VM.
+func (vm *qemuVM) Signal(sig int) error { return vm.host.signal(sig) }
+
+// Pid implements VM.
+func (vm *qemuVM) Pid() int { return vm.cmd.Process.Pid }
+
 // fail stops a VM that the hypervisor cannot run any further.
 func (vm *qemuVM) fail() {
 	vm.failed.Store(true)
@@ -277,6 +303,7 @@ func (vm *qemuVM) fail() {
 func (vm *qemuVM) Wait() (Exit, error) {
 	vm.waitOnce.Do(func() {
 		waitErr := vm.cmd.Wait()
+		vm.host.close()
 		vm.copies.Wait()
 		vm.stderr.Close()
 		stopped := vm.ctx.Err() != nil

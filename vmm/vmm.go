@@ -24,9 +24,17 @@ type VM interface {
 	// and says how it ended. The error is for failures of the VMM itself
 	// (QEMU refused to start, was killed...), not of the guest.
 	Wait() (Exit, error)
-	// Stop asks the VM to end: the VMM is asked to quit, and killed if it
-	// has not after a grace period. Wait then reports Stopped.
+	// Stop asks the VM to end: the VMM is asked to quit (for QEMU, QMP
+	// "quit": the VM is powered off), and killed if it has not after a grace
+	// period. Wait then reports Stopped.
 	Stop()
+	// Signal delivers signal sig to the app, as kill(2) from another
+	// process would, through the control input of docs/boot-contract.md
+	// (`unigo stop` sends 15, SIGTERM). It returns once the command is on its
+	// way; what the app does with it shows in how the VM ends.
+	Signal(sig int) error
+	// Pid is the process ID of the VMM process running the VM now.
+	Pid() int
 }
 
 // Machine types a Spec may ask for.

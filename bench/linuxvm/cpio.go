@@ -1,76 +1,20 @@
 package linuxvm
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
+	"path"
+
+	"unigo.dev/unigo/internal/cpio"
 )
 
-// CPIO file modes (the st_mode bits the newc format carries).
-const (
-	cpioRegular = 0o100000
-	cpioDir     = 0o040000
-)
-
-// cpioWriter writes a "newc" (SVR4, no CRC) cpio archive: the format the
-// Linux kernel unpacks as an initramfs.
-type cpioWriter struct {
-	w   *bufio.Writer
-	ino uint32
-	err error
-}
-
-func newCPIOWriter(w io.Writer) *cpioWriter { return &cpioWriter{w: bufio.NewWriter(w)} }
-
-// header writes one entry header and its NUL-terminated, padded name.
-func (c *cpioWriter) header(name string, mode, size uint32) {
-	if c.err != nil {
-		return
-	}
-	c.ino++
-	nlink := uint32(1)
-	if mode&0o170000 == cpioDir {
-		nlink = 2
-	}
-	// magic, ino, mode, uid, gid, nlink, mtime, filesize,
-	// devmajor, devminor, rdevmajor, rdevminor, namesize, check
-	_, c.err = fmt.Fprintf(c.w, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-		c.ino, mode, 0, 0, nlink, 0, size, 0, 0, 0, 0, len(name)+1, 0)
-	if c.err != nil {
-		return
-	}
-	c.write([]byte(name + "\x00"))
-	c.pad(110 + len(name) + 1)
-}
-
-func (c *cpioWriter) write(b []byte) {
-	if c.err == nil {
-		_, c.err = c.w.Write(b)
-	}
-}
-
-// pad writes zeros so that n bytes written become a multiple of 4.
-func (c *cpioWriter) pad(n int) {
-	if r := n % 4; r != 0 {
-		c.write(make([]byte, 4-r))
-	}
-}
-
-// File adds a regular file with the given permission bits and contents.
-func (c *cpioWriter) File(name string, perm uint32, data []byte) {
-	c.header(name, cpioRegular|perm&0o7777, uint32(len(data)))
-	c.write(data)
-	c.pad(len(data))
-}
-
-// Close writes the trailer entry and flushes.
-func (c *cpioWriter) Close() error {
-	c.header("TRAILER!!!", 0, 0)
-	if c.err != nil {
-		return c.err
-	}
-	return c.w.Flush()
+// File is one file of an initramfs: the host file at Path, stored as Name
+// (no leading slash) with permission bits Perm.
+type File struct {
+	Name string
+	Path string
+	Perm uint32
 }
 
 // WriteInitramfs writes an uncompressed newc initramfs whose only entry is
@@ -80,14 +24,31 @@ func (c *cpioWriter) Close() error {
 // the default one) already provides /dev/console, which is all the kernel
 // needs to give /init its standard input, output and error.
 func WriteInitramfs(w io.Writer, initPath string) error {
-	data, err := os.ReadFile(initPath)
-	if err != nil {
-		return err
+	return WriteInitramfsFiles(w, []File{{Name: "init", Path: initPath, Perm: 0o755}})
+}
+
+// WriteInitramfsFiles writes an uncompressed newc initramfs holding files,
+// with a directory entry before the first file of each directory.
+func WriteInitramfsFiles(w io.Writer, files []File) error {
+	c := cpio.NewWriter(w)
+	dirs := map[string]bool{".": true}
+	for _, f := range files {
+		var parents []string
+		for d := path.Dir(f.Name); !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
+			parents = append([]string{d}, parents...)
+		}
+		for _, d := range parents {
+			c.Entry(d, cpio.ModeDir|0o755, 0, nil)
+		}
+		data, err := os.ReadFile(f.Path)
+		if err != nil {
+			return err
+		}
+		if len(data) > 1<<32-1 {
+			return fmt.Errorf("%s is too large for a cpio archive", f.Path)
+		}
+		c.Entry(f.Name, cpio.ModeRegular|f.Perm&0o7777, 0, data)
 	}
-	if len(data) > 1<<32-1 {
-		return fmt.Errorf("%s is too large for a cpio archive", initPath)
-	}
-	c := newCPIOWriter(w)
-	c.File("init", 0o755, data)
 	return c.Close()
 }

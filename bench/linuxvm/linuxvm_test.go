@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/pierrec/lz4/v4"
+
+	"unigo.dev/unigo/internal/cpio"
 )
 
 // tinyELF returns a minimal ELF64 x86-64 executable whose only program
@@ -209,5 +212,30 @@ func TestHostTSCKHz(t *testing.T) {
 	}
 	if khz < 100_000 || khz > 10_000_000 {
 		t.Errorf("TSC %d kHz (from %s) is not a plausible CPU clock", khz, src)
+	}
+}
+
+func TestWriteInitramfsFiles(t *testing.T) {
+	dir := t.TempDir()
+	app := filepath.Join(dir, "app")
+	mod := filepath.Join(dir, "m.ko")
+	os.WriteFile(app, []byte("\x7fELF and more"), 0o755)
+	os.WriteFile(mod, []byte("abc"), 0o644)
+	var buf bytes.Buffer
+	err := WriteInitramfsFiles(&buf, []File{{"init", app, 0o755}, {"modules/a/m.ko", mod, 0o644}, {"modules/b.ko", mod, 0o644}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := cpio.List(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range hs {
+		got = append(got, fmt.Sprintf("%s %o %d", h.Name, h.Mode, h.Size))
+	}
+	want := []string{"init 100755 13", "modules 40755 0", "modules/a 40755 0", "modules/a/m.ko 100644 3", "modules/b.ko 100644 3"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("entries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

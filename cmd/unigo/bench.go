@@ -19,7 +19,7 @@ func init() {
 		Long: `Benchmarks that run unigo side by side with its baselines, on this machine,
 in one run, and write what they measured (with the commands) to results.json.`,
 	}
-	benchCmd.AddCommand(newBenchBootCmd(), newBenchLinuxKernelCmd())
+	benchCmd.AddCommand(newBenchBootCmd(), newBenchCompareCmd(), newBenchLinuxKernelCmd())
 	rootCmd.AddCommand(benchCmd)
 }
 
@@ -79,6 +79,75 @@ A column that cannot be measured says n/a and why.`,
 	f.DurationVar(&cfg.MemoryBudget, "memory-budget", 90*time.Second, "time limit of one subject's memory search")
 	f.StringVar(&cfg.IdleApp, "idle-app", "./examples/idle", `app that prints a line and idles, for the idle-CPU measurement ("-" skips it)`)
 	f.DurationVar(&cfg.IdleDuration, "idle", 10*time.Second, "how long to measure an idle VM's host CPU")
+	f.StringVar(&cfg.LinuxCacheDir, "linux-cache", "", "where the Debian kernel is cached (default ~/.cache/unigo/linux-baseline)")
+	return cmd
+}
+
+func newBenchCompareCmd() *cobra.Command {
+	var (
+		cfg      bench.CompareConfig
+		subjects string
+		noMemory bool
+	)
+	cmd := &cobra.Command{
+		Use:   "compare APP",
+		Short: "The same app as a process, a container, a Linux microVM and a unikernel, side by side",
+		Long: `Builds the Go main package APP once and runs it four ways on this machine, interleaved
+(A B C D A B C D ...):
+
+  native      the plain static binary (CGO_ENABLED=0 go build) as a host process
+  container   the same binary in a FROM scratch image run by the Docker engine, or,
+              when no engine answers, in a minimal OCI bundle run by runc
+  linux       the same binary as /init of Debian's cloud kernel, in QEMU
+  unigo       the unigo image of APP, in the same QEMU
+
+and reports, as medians with min–max: the time to the app's first line (with --http,
+to its first HTTP 200, and requests/s and p99 latency under a bounded load); the
+artifact's size; the least memory it runs in and the host RSS of an idle instance; its
+attack surface: the system calls the app can reach, the executable files in the
+artifact, and whether a shell is there. Writes results.json and chart.svg to --out.
+A column that cannot be measured says n/a and why.
+
+With --http PORT the app must serve GET / on PORT (it also gets PORT in $PORT).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg.App = args[0]
+			if subjects != "" {
+				cfg.Subjects = strings.Split(subjects, ",")
+			}
+			cfg.SkipMemory = noMemory
+			if cfg.Out == "" {
+				cfg.Out = filepath.Join("bench-results", "compare-"+time.Now().Format("20060102-150405"))
+			}
+			cfg.Progress = cmd.ErrOrStderr()
+			r, err := bench.RunCompare(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout())
+			if err := r.WriteTable(cmd.OutOrStdout()); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "\nresults: %s\nchart:   %s\n", filepath.Join(cfg.Out, "results.json"), filepath.Join(cfg.Out, "chart.svg"))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&cfg.HTTPPort, "http", 0, "the port the app serves HTTP on: also measure time to the first HTTP 200, requests/s and p99")
+	f.IntVar(&cfg.Runs, "runs", 10, "interleaved runs of each way")
+	f.StringVar(&cfg.Out, "out", "", "directory for results.json, chart.svg and the built files (default bench-results/compare-TIME)")
+	f.StringVar(&subjects, "subjects", "", "comma-separated subset of native,container,linux,unigo (default all)")
+	f.StringVar(&cfg.Runtime, "container-runtime", "auto", "auto (Docker if the engine answers, else runc), docker or runc")
+	f.StringVar(&cfg.Line, "line", "", "the app's first output line (default: learnt by running the app once natively)")
+	f.StringVar(&cfg.Machine, "machine", "microvm", "QEMU machine type of the VMs: microvm or pc")
+	f.StringVar(&cfg.Accel, "accel", "tcg", "accelerator of the VMs: tcg, kvm, or auto (KVM when /dev/kvm opens)")
+	f.IntVar(&cfg.MemMiB, "mem", 256, "memory of the VMs' timed runs and the top of the memory searches, in MiB")
+	f.DurationVar(&cfg.Timeout, "timeout", 30*time.Second, "limit for one run")
+	f.BoolVar(&noMemory, "no-memory", false, "skip the search for the least memory")
+	f.DurationVar(&cfg.MemoryBudget, "memory-budget", 90*time.Second, "time limit of one subject's memory search")
+	f.StringVar(&cfg.IdleApp, "idle-app", "./examples/idle", `app that prints a line and idles, for the idle-memory measurement without --http ("-" skips it)`)
+	f.DurationVar(&cfg.LoadDuration, "load", 3*time.Second, "length of the HTTP load in each run")
+	f.IntVar(&cfg.LoadConns, "load-conns", 4, "concurrent keep-alive connections of the HTTP load")
 	f.StringVar(&cfg.LinuxCacheDir, "linux-cache", "", "where the Debian kernel is cached (default ~/.cache/unigo/linux-baseline)")
 	return cmd
 }

@@ -1,15 +1,19 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"unigo.dev/unigo/build"
+	"unigo.dev/unigo/store"
 )
 
 var buildFlags struct {
 	output  string
+	tags    []string
 	verbose bool
 }
 
@@ -24,28 +28,87 @@ The package's module does not need to know about unigo: nothing is added to
 its go.mod and no file of it is changed. Build flags in GOFLAGS apply, and the
 build works offline when the module's dependencies are in the module cache.
 
-The image is an ELF file that QEMU boots with -kernel (PVH); run it with
-'unigo run'.`,
+With -t NAME[:TAG] the image goes into the local image store (see 'unigo
+images'), where 'unigo run NAME' finds it. A unigo.yaml next to the package
+gives the defaults: the image name (so that a plain 'unigo build' stores it),
+and the args, env, memory and ports it runs with:
+
+  name: hello
+  args: [-greeting, hi]
+  env:
+    LOG_LEVEL: debug
+  memory: 32M
+  ports: [8080]
+
+Without -t or a name in unigo.yaml, the image is a file (-o, default
+<package name>.img) that QEMU boots with -kernel (PVH); run it with
+'unigo run FILE'.`,
 	Example: `  unigo build ./cmd/hello              # writes hello.img
-  unigo build -o /tmp/web.img ./cmd/web`,
+  unigo build -o /tmp/web.img ./cmd/web
+  unigo build -t web:v1 ./cmd/web       # into the image store`,
 	Args: cobra.MaximumNArgs(1),
 	RunE: func(cmd *cobra.Command, args []string) error {
 		pkg := "."
 		if len(args) == 1 {
 			pkg = args[0]
 		}
-		return build.Build(cmd.Context(), build.Options{
+		var refs []store.Ref
+		for _, t := range buildFlags.tags {
+			r, err := store.ParseRef(t)
+			if err != nil {
+				return fmt.Errorf("-t: %w", err)
+			}
+			refs = append(refs, r)
+		}
+		output := buildFlags.output
+		if len(refs) == 0 && output == "" {
+			// A unigo.yaml that names the image sends it to the store.
+			if cfg, err := build.LoadConfig(pkg); err != nil {
+				return err
+			} else if cfg != nil && cfg.Name.Name != "" {
+				refs = []store.Ref{cfg.Name}
+			}
+		}
+		if len(refs) > 0 && output == "" {
+			tmp, err := os.MkdirTemp("", "unigo-build-")
+			if err != nil {
+				return fmt.Errorf("cannot create a temporary directory: %w", err)
+			}
+			defer os.RemoveAll(tmp)
+			output = filepath.Join(tmp, "image")
+		}
+		res, err := build.Build(cmd.Context(), build.Options{
 			Package:  pkg,
-			Output:   buildFlags.output,
+			Output:   output,
 			Progress: os.Stderr,
 			Verbose:  buildFlags.verbose,
 		})
+		if err != nil {
+			return err
+		}
+		if len(refs) == 0 {
+			return nil
+		}
+		s, err := openStore()
+		if err != nil {
+			return err
+		}
+		img, err := s.Add(res.Image, res.Manifest(), refs...)
+		if err != nil {
+			return err
+		}
+		for _, r := range refs {
+			fmt.Fprintf(os.Stderr, "tagged %s\n", r)
+		}
+		fmt.Fprintln(cmd.OutOrStdout(), img.ID)
+		return nil
 	},
 }
 
 func init() {
 	f := buildCmd.Flags()
-	f.StringVarP(&buildFlags.output, "output", "o", "", "image file to write (default: <package name>.img)")
+	f.StringVarP(&buildFlags.output, "output", "o", "", "image file to write (default: <package name>.img, or none with -t)")
+	f.StringArrayVarP(&buildFlags.tags, "tag", "t", nil, "store the image under NAME[:TAG] (repeatable)")
 	f.BoolVarP(&buildFlags.verbose, "verbose", "v", false, "show the go command, go.work and overlay used")
 	rootCmd.AddCommand(buildCmd)
 }

@@ -3,13 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"unigo.dev/unigo/build"
+	"unigo.dev/unigo/internal/memsize"
 	"unigo.dev/unigo/vmm"
 )
 
@@ -21,14 +19,23 @@ var runFlags struct {
 	verbose       bool
 	traceSyscalls bool
 	kernelOpts    []string
+	detach        bool
+	name          string
+	restart       string
 }
 
 var runCmd = &cobra.Command{
 	Use:   "run [flags] IMAGE|PACKAGE [--] [ARG...]",
-	Short: "Boot a unikernel image in a VM, attached to this terminal",
-	Long: `Run boots IMAGE (made by 'unigo build') in a virtual machine and waits for it.
-If the argument is a package (a directory or an import path) instead of an
-image file, run builds it first, into a temporary image.
+	Short: "Boot a unikernel image in a VM, attached to this terminal or detached (-d)",
+	Long: `Run boots IMAGE in a virtual machine and waits for it. IMAGE is an image file
+(made by 'unigo build -o'), or an image of the store by NAME[:TAG] or ID (made
+by 'unigo build -t'; its args, env and memory are the defaults). If the
+argument is a package (a directory or an import path) instead, run builds it
+first, into a temporary image.
+
+With -d, the image (from the store) boots as a detached instance: run prints
+its name and returns, and 'unigo ps', 'logs', 'stop', 'kill', 'restart', 'rm'
+and 'inspect' manage it; a small monitor process (no daemon) supervises it.
 
 The app's stdout and stderr are this terminal's; kernel messages go to stderr
 too, and a kernel crash report names the source lines of its code addresses.
@@ -43,7 +50,8 @@ unigo run exits with the app's exit code; 128+N if the app died of signal N;
 130 if stopped with Ctrl-C.`,
 	Example: `  unigo run hello.img
   unigo run --memory 256M --env GREETING=hi hello.img -- -name world
-  unigo run -v ./examples/hello`,
+  unigo run -v ./examples/hello
+  unigo run -d --name web --restart on-failure:3 web:v1`,
 	Args: cobra.MinimumNArgs(1),
 	RunE: runRun,
 }
@@ -59,6 +67,9 @@ func init() {
 	f.BoolVar(&runFlags.traceSyscalls, "trace-syscalls", false, "print every system call the app makes on stderr")
 	f.StringArrayVar(&runFlags.kernelOpts, "kernel-opt", nil, "raw kernel command-line token (repeatable; for tests)")
 	f.MarkHidden("kernel-opt")
+	f.BoolVarP(&runFlags.detach, "detach", "d", false, "run as a detached instance, supervised in the background")
+	f.StringVar(&runFlags.name, "name", "", "the detached instance's name (default: the image's and a random suffix)")
+	f.StringVar(&runFlags.restart, "restart", "no", "restart policy of a detached instance: no, on-failure[:N] or always")
 	rootCmd.AddCommand(runCmd)
 }
 
@@ -79,36 +90,32 @@ func runRun(cmd *cobra.Command, args []string) error {
 	if runFlags.traceSyscalls {
 		tokens = append(tokens, vmm.TokenTrace)
 	}
-
-	img := target
-	if !isImageArg(target) {
-		tmp, err := os.MkdirTemp("", "unigo-run-")
-		if err != nil {
-			return fmt.Errorf("cannot create a temporary directory: %w", err)
-		}
-		defer os.RemoveAll(tmp)
-		img = filepath.Join(tmp, packageName(target)+".img")
-		opts := build.Options{Package: target, Output: img, Verbose: runFlags.verbose}
-		if runFlags.verbose {
-			opts.Progress = os.Stderr
-		}
-		if err := build.Build(cmd.Context(), opts); err != nil {
-			return err
-		}
+	t, err := resolveTarget(cmd.Context(), target, runFlags.verbose)
+	if err != nil {
+		return err
+	}
+	defer t.cleanup()
+	// The image's defaults, unless the command line says otherwise.
+	def := t.defaults()
+	if len(appArgs) == 0 {
+		appArgs = def.Args
+	}
+	if def.Memory != 0 && !cmd.Flags().Changed("memory") {
+		mem = def.Memory
+	}
+	cmdline := vmm.Cmdline{Args: append([]string{t.name}, appArgs...), Env: mergeEnv(def.Env, env), Tokens: tokens}
+	if runFlags.detach {
+		return runDetached(cmd, t, cmdline, mem)
 	}
 
 	spec := vmm.Spec{
-		Image:   img,
+		Image:   t.path,
 		Memory:  mem,
 		Machine: runFlags.machine,
 		Accel:   runFlags.accel,
-		Cmdline: vmm.Cmdline{
-			Args:   append([]string{strings.TrimSuffix(filepath.Base(img), filepath.Ext(img))}, appArgs...),
-			Env:    env,
-			Tokens: tokens,
-		},
-		Stdout: os.Stdout,
-		Stderr: os.Stderr,
+		Cmdline: cmdline,
+		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
 	}
 	if runFlags.verbose {
 		spec.Verbose = os.Stderr
@@ -141,24 +148,6 @@ func defaultAccel() string {
 	return "auto"
 }
 
-// isImageArg tells an image file from a package: an existing regular file,
-// or a name ending in .img, is an image; anything else is built first.
-func isImageArg(arg string) bool {
-	if st, err := os.Stat(arg); err == nil {
-		return st.Mode().IsRegular()
-	}
-	return strings.HasSuffix(arg, ".img")
-}
-
-// packageName is the name the image of a package gets: its directory's or
-// import path's last element.
-func packageName(pkg string) string {
-	if abs, err := filepath.Abs(pkg); err == nil && (strings.HasPrefix(pkg, ".") || filepath.IsAbs(pkg)) {
-		return filepath.Base(abs)
-	}
-	return build.DefaultName(pkg)
-}
-
 // appEnv turns --env values into KEY=VALUE pairs; a bare KEY takes this
 // process's value, as docker run does.
 func appEnv(vals []string) ([]string, error) {
@@ -181,33 +170,11 @@ func appEnv(vals []string) ([]string, error) {
 	return env, nil
 }
 
-// parseMemory reads a size such as 64M, 512K or 1G (also 64MiB, 64MB; all
-// binary units) into bytes.
+// parseMemory reads the --memory flag.
 func parseMemory(s string) (int64, error) {
-	t := strings.ToUpper(strings.TrimSpace(s))
-	t = strings.TrimSuffix(strings.TrimSuffix(t, "B"), "I")
-	shift := 0
-	switch {
-	case strings.HasSuffix(t, "K"):
-		shift = 10
-	case strings.HasSuffix(t, "M"):
-		shift = 20
-	case strings.HasSuffix(t, "G"):
-		shift = 30
-	default:
-		return 0, fmt.Errorf("--memory %s has no unit: write it like 64M, 512K or 1G", s)
+	n, err := memsize.Parse(s)
+	if err != nil {
+		return 0, fmt.Errorf("--memory %w", err)
 	}
-	n, err := strconv.ParseInt(t[:len(t)-1], 10, 64)
-	if err != nil || n <= 0 || n > 1<<(62-shift) {
-		return 0, fmt.Errorf("--memory %s is not a size: write it like 64M, 512K or 1G", s)
-	}
-	bytes := n << shift
-	if bytes < minMemory {
-		return 0, fmt.Errorf("--memory %s is too small: give at least %dM", s, minMemory>>20)
-	}
-	return bytes, nil
+	return n, nil
 }
-
-// minMemory is the least guest memory run accepts: the image is loaded at
-// 1 MiB, and the kernel and the Go runtime need a few MiB beyond it.
-const minMemory = 8 << 20

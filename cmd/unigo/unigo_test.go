@@ -102,16 +102,9 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
-func TestParseMemory(t *testing.T) {
-	for in, want := range map[string]int64{"64M": 64 << 20, "64m": 64 << 20, "1G": 1 << 30, "16384K": 16 << 20, "128MiB": 128 << 20, "256MB": 256 << 20} {
-		if got, err := parseMemory(in); err != nil || got != want {
-			t.Errorf("parseMemory(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "64", "M", "-1M", "1.5G", "64X", "1K", "99999999999G"} {
-		if _, err := parseMemory(in); err == nil {
-			t.Errorf("parseMemory(%q): no error", in)
-		}
+func TestParseMemoryNamesTheFlag(t *testing.T) {
+	if _, err := parseMemory("64"); err == nil || err.Error() != "--memory 64 has no unit: write it like 64M, 512K or 1G" {
+		t.Errorf("err = %v", err)
 	}
 }
 
@@ -182,5 +175,66 @@ func TestRunInterrupt(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("stopping took %v", d)
+	}
+}
+
+func TestMergeEnv(t *testing.T) {
+	got := mergeEnv([]string{"A=1", "B=2"}, []string{"B=3", "C=4", "AB=5"})
+	if strings.Join(got, ";") != "A=1;B=3;C=4;AB=5" {
+		t.Errorf("mergeEnv = %q", got)
+	}
+}
+
+func TestSecondsFlag(t *testing.T) {
+	for in, want := range map[string]time.Duration{"10": 10 * time.Second, "0": 0, "1.5": 1500 * time.Millisecond, "500ms": 500 * time.Millisecond, "2m": 2 * time.Minute} {
+		var s seconds
+		if err := s.Set(in); err != nil || time.Duration(s) != want {
+			t.Errorf("Set(%q) = %v, %v", in, time.Duration(s), err)
+		}
+	}
+	for _, in := range []string{"-1", "x", "1h-"} {
+		var s seconds
+		if err := s.Set(in); err == nil {
+			t.Errorf("Set(%q): no error", in)
+		}
+	}
+}
+
+func TestLooksLikeImportPath(t *testing.T) {
+	for in, want := range map[string]bool{"example.com/app": true, "example.com/app/cmd/x": true, "hello": false, "hello:v1": false, "team/app": false, "registry.io/app:v1": false} {
+		if got := looksLikeImportPath(in); got != want {
+			t.Errorf("looksLikeImportPath(%q) = %v", in, got)
+		}
+	}
+}
+
+// The store's errors, without QEMU: one line, exit 125.
+func TestStoreErrors(t *testing.T) {
+	root := []string{"UNIGO_ROOT=" + t.TempDir()}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "nosuch"}, `unigo: no such image "nosuch": 'unigo images' lists the images; build one with 'unigo build -t nosuch:latest'`},
+		{[]string{"run", "-d", "hello:v1"}, `unigo: no such image "hello:v1"`},
+		{[]string{"rmi", "hello"}, `unigo: no such image "hello"`},
+		{[]string{"tag", "hello", "x"}, `unigo: no such image "hello"`},
+		{[]string{"build", "-t", "Hello", "."}, `unigo: -t: "Hello" is not an image name`},
+		{[]string{"inspect", "nothing"}, `unigo: no instance or image named "nothing"`},
+		{[]string{"stop", "nothing"}, `unigo: no such instance "nothing": 'unigo ps -a' lists the instances`},
+		{[]string{"logs", "a/b"}, `unigo: no such instance "a/b"`},
+	} {
+		stdout, stderr, code := unigo(t, root, tt.args...)
+		if code != 125 || stdout != "" || !strings.HasPrefix(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("unigo %s: exit %d, stdout %q, stderr %q\nwant exit 125 and one line starting %q", strings.Join(tt.args, " "), code, stdout, stderr, tt.want)
+		}
+	}
+	stdout, _, code := unigo(t, root, "images")
+	if code != 0 || stdout != "NAME   TAG   IMAGE ID   CREATED   SIZE\n" {
+		t.Errorf("images of an empty store: %q, exit %d", stdout, code)
+	}
+	stdout, _, code = unigo(t, root, "ps", "-a")
+	if code != 0 || stdout != "NAME   IMAGE   STATE   UPTIME   MEMORY\n" {
+		t.Errorf("ps of no instances: %q, exit %d", stdout, code)
 	}
 }

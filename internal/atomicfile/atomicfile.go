@@ -1,7 +1,8 @@
 // Package atomicfile writes files so that readers see either the old content
 // or the complete new content, never a half-written file: the bytes go to a
 // temporary file in the same directory, are synced, and the temporary file is
-// renamed over the target.
+// renamed over the target, and the directory is synced so that the rename
+// survives a crash of the host.
 package atomicfile
 
 import (
@@ -37,5 +38,18 @@ func Write(path string, data []byte, perm os.FileMode) (err error) {
 	if err = f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(f.Name(), path)
+	if err = os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

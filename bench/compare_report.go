@@ -1,0 +1,85 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// compareRow is one measured quantity of the compare benchmark, as the
+// table and the chart show it.
+type compareRow struct {
+	name   string // for people
+	short  string // chart panel title
+	format string // metricText format
+	better string // "lower" or "higher"
+	http   bool   // only measured with --http
+	get    func(*ContenderResult) Metric
+}
+
+var compareRows = []compareRow{
+	{"to first line", "time to the app's first line", "s", "lower", false, func(r *ContenderResult) Metric { return r.FirstLine }},
+	{"to first HTTP 200", "time to the first HTTP response", "s", "lower", true, func(r *ContenderResult) Metric { return r.FirstHTTP }},
+	{"requests/s", "HTTP requests per second", "%.0f", "higher", true, func(r *ContenderResult) Metric { return r.RequestsPS }},
+	{"p99 latency", "HTTP p99 latency", "%.2f ms", "lower", true, func(r *ContenderResult) Metric { return r.P99 }},
+	{"artifact size", "artifact size", "bytes", "lower", false, func(r *ContenderResult) Metric { return r.Artifact }},
+	{"least memory", "least memory it runs in", "%.1f MiB", "lower", false, func(r *ContenderResult) Metric { return r.LeastMemory }},
+	{"idle host RSS", "host RSS of an idle instance", "%.1f MiB", "lower", false, func(r *ContenderResult) Metric { return r.IdleRSS }},
+	{"system calls", "system calls the app can reach", "%.0f", "lower", false, func(r *ContenderResult) Metric { return r.Syscalls }},
+	{"executables", "programs in the artifact", "%.0f", "lower", false, func(r *ContenderResult) Metric { return r.Executables }},
+	{"shell", "a shell to execute", "yes/no", "lower", false, func(r *ContenderResult) Metric { return r.Shell }},
+}
+
+// rows returns the rows the report has measurements for.
+func (r *CompareReport) rows() []compareRow {
+	var out []compareRow
+	for _, row := range compareRows {
+		if !row.http || r.Config.HTTPPort > 0 {
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+// WriteTable prints the report as a table for people: one column per way
+// of running the app, medians with min–max, reasons for n/a cells as
+// footnotes, then how each was run and what each number means.
+func (r *CompareReport) WriteTable(w io.Writer) error {
+	var b strings.Builder
+	http := ""
+	if r.Config.HTTPPort > 0 {
+		http = fmt.Sprintf(", HTTP on port %d", r.Config.HTTPPort)
+	}
+	fmt.Fprintf(&b, "unigo bench compare: %s, %s%s; VMs on QEMU %s (%s, -cpu %s), -m %dM\n",
+		r.App.Path, runsText(r.Config.Runs), http, r.Config.Machine, r.Config.Accel, r.Config.CPU, r.Config.MemMiB)
+	r.writeHostAndApp(&b)
+
+	var fn footnotes
+	rows := [][]string{{""}}
+	for _, s := range r.Subjects {
+		rows[0] = append(rows[0], s.Label)
+	}
+	for _, row := range r.rows() {
+		line := []string{row.name}
+		for _, s := range r.Subjects {
+			line = append(line, fn.cell(row.get(s), row.format))
+		}
+		rows = append(rows, line)
+	}
+	writeRows(&b, rows)
+	fn.write(&b)
+
+	b.WriteString("\n")
+	for _, s := range r.Subjects {
+		writeHow(&b, s.Label, s.How, s.Parts)
+		for _, row := range r.rows() {
+			if m := row.get(s); m.OK() && m.Note != "" {
+				fmt.Fprintf(&b, "  %s: %s\n", row.name, m.Note)
+			}
+		}
+		writeNotes(&b, "  ", s.Notes)
+	}
+	writeNotes(&b, "note: ", r.Notes)
+	_, err := io.WriteString(w, b.String())
+	return err
+}

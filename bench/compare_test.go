@@ -1,0 +1,163 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"unigo.dev/unigo/kernel/syscalls"
+)
+
+// TestRunCompare runs `unigo bench compare` on examples/hello with two runs,
+// for real (Docker or runc, QEMU, Debian's cloud kernel), and checks that
+// every measurement of every way is a value or n/a with a reason, never a
+// zero standing in for "not measured".
+func TestRunCompare(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs containers and VMs, fetches a Debian kernel")
+	}
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		t.Fatal("qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)")
+	}
+	out := t.TempDir()
+	var progress bytes.Buffer
+	start := time.Now()
+	r, err := RunCompare(context.Background(), CompareConfig{
+		App:           "../examples/hello",
+		IdleApp:       "../examples/idle",
+		Runs:          2,
+		Out:           out,
+		MemoryConfirm: 1,
+		MemoryBudget:  15 * time.Second,
+		Settle:        500 * time.Millisecond,
+		Progress:      &progress,
+	})
+	var back CompareReport
+	readBack(t, start, &progress, r, err, out, &back)
+	if len(back.Subjects) != 4 {
+		t.Fatalf("results.json has %d subjects, want 4", len(back.Subjects))
+	}
+	for i, key := range []string{Native, Container, Linux, Unigo} {
+		s := back.Subjects[i]
+		if s.Key != key {
+			t.Errorf("subject %d is %q, want %q", i, s.Key, key)
+		}
+		for _, nm := range s.metrics() {
+			checkMetric(t, s.Key+" "+nm.name, *nm.m, nm.name == "executables" || nm.name == "shell")
+		}
+		for _, nm := range s.metrics()[1:4] { // HTTP, not asked for
+			if !strings.Contains(nm.m.NA, "--http") {
+				t.Errorf("%s %s without --http: %+v, want n/a naming --http", s.Key, nm.name, *nm.m)
+			}
+		}
+	}
+	// The way that runs everywhere QEMU does must really have been measured.
+	for _, s := range []*ContenderResult{back.Subjects[0], back.Subjects[3]} {
+		for _, nm := range s.metrics() {
+			if nm.name == "first_http" || nm.name == "requests_per_s" || nm.name == "p99" {
+				continue
+			}
+			if !nm.m.OK() {
+				t.Errorf("%s %s: n/a: %s", s.Key, nm.name, nm.m.NA)
+			}
+		}
+	}
+	u := back.Subjects[3]
+	if u.Syscalls.OK() && int(*u.Syscalls.Value) != len(syscalls.Implemented()) {
+		t.Errorf("unigo system calls = %v, want len(syscalls.Implemented()) = %d", *u.Syscalls.Value, len(syscalls.Implemented()))
+	}
+	if u.Shell.OK() && *u.Shell.Value != 0 {
+		t.Errorf("unigo has a shell: %s", u.Shell.Note)
+	}
+
+	// The chart is well-formed SVG with a panel per measured row.
+	svg, err := os.ReadFile(filepath.Join(out, "chart.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wellFormed(svg); err != nil {
+		t.Errorf("chart.svg: %v", err)
+	}
+	for _, row := range back.rows() {
+		if !bytes.Contains(svg, []byte(esc(row.short))) {
+			t.Errorf("chart.svg lacks the panel %q", row.short)
+		}
+	}
+
+	// Nothing the benchmark made in Docker is left behind.
+	if back.Subjects[1].Label == "container (Docker)" {
+		imgs, _ := exec.Command("docker", "images", "--format", "{{.Repository}}:{{.Tag}}").Output()
+		if prefix := fmt.Sprintf("unigo-bench/hello:%d-", os.Getpid()); bytes.Contains(imgs, []byte(prefix)) {
+			t.Errorf("docker images still lists %s…", prefix)
+		}
+		ctrs, _ := exec.Command("docker", "ps", "-a", "--format", "{{.Names}}").Output()
+		if prefix := fmt.Sprintf("unigo-bench-%d-", os.Getpid()); bytes.Contains(ctrs, []byte(prefix)) {
+			t.Errorf("docker ps -a still lists %s…", prefix)
+		}
+	}
+}
+
+func wellFormed(b []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		if _, err := d.Token(); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+}
+
+// TestRunCompareHTTP serves examples/httpd natively and from the Linux
+// microVM (its virtio-net drivers and network /init) and checks that the
+// HTTP columns are measured there and say why not for unigo (no network
+// yet), without a memory search.
+func TestRunCompareHTTP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs an HTTP server")
+	}
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := RunCompare(context.Background(), CompareConfig{
+		App:          "../examples/httpd",
+		HTTPPort:     port,
+		Subjects:     []string{Native, Linux, Unigo},
+		Runs:         1,
+		Out:          t.TempDir(),
+		SkipMemory:   true,
+		LoadDuration: 300 * time.Millisecond,
+		Settle:       100 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range r.Subjects[:2] {
+		for _, m := range []Metric{s.FirstLine, s.FirstHTTP, s.RequestsPS, s.P99, s.IdleRSS} {
+			if !m.OK() || *m.Value <= 0 {
+				t.Errorf("%s: %+v, want a value", s.Key, m)
+			}
+		}
+	}
+	if l := r.Subjects[1]; !l.Executables.OK() || *l.Executables.Value != 2 {
+		t.Errorf("Linux with a network: %+v programs, want 2 (the network /init and the app)", l.Executables)
+	}
+	u := r.Subjects[2]
+	for _, m := range []Metric{u.FirstLine, u.FirstHTTP, u.RequestsPS, u.P99, u.IdleRSS} {
+		if m.OK() || !strings.Contains(m.NA, "issue 4") {
+			t.Errorf("unigo: %+v, want n/a naming issue 4", m)
+		}
+	}
+	if !u.Artifact.OK() || !u.Syscalls.OK() {
+		t.Errorf("unigo: artifact %+v, syscalls %+v: want values (they need no network)", u.Artifact, u.Syscalls)
+	}
+}

@@ -1,0 +1,91 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// The helper program (bench/helper) runs inside the baselines: it counts a
+// kernel's system calls, and it is the Linux microVM's /init when the app
+// needs a network. Its source is embedded so that the benchmark can build
+// it wherever `unigo` runs.
+//
+//go:embed helper/main.go helper/net_unsafe.go
+var helperSource embed.FS
+
+// buildHelper writes the helper's source under dir and builds it there.
+func buildHelper(ctx context.Context, dir string) (string, error) {
+	src := filepath.Join(dir, "helper-src")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		return "", err
+	}
+	files := map[string][]byte{"go.mod": []byte("module unigo.dev/unigo-bench-helper\n\ngo 1.22\n")}
+	for _, n := range []string{"main.go", "net_unsafe.go"} {
+		b, err := helperSource.ReadFile("helper/" + n)
+		if err != nil {
+			return "", err
+		}
+		files[n] = b
+	}
+	for n, b := range files {
+		if err := os.WriteFile(filepath.Join(src, n), b, 0o644); err != nil {
+			return "", err
+		}
+	}
+	app, err := buildApp(ctx, src, dir, "GOWORK=off", "GOFLAGS=-mod=mod")
+	if err != nil {
+		return "", fmt.Errorf("building the benchmark's helper: %w", err)
+	}
+	return app.Binary, nil
+}
+
+// syscallsLine is how the helper reports its count.
+const syscallsLine = "unigo-bench: syscalls "
+
+func parseSyscallsLine(s string) (int, bool) {
+	i := strings.Index(s, syscallsLine)
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(s[i+len(syscallsLine):])
+	if len(f) == 0 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(f[0])
+	return n, err == nil && n > 0
+}
+
+// hostSyscalls counts the system calls the host kernel has compiled in,
+// by running the helper in a private mount namespace (it mounts tracefs
+// there when the host has not).
+func hostSyscalls(ctx context.Context, helper string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, helper, "syscalls")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		if n, ok := parseSyscallsLine(sc.Text()); ok {
+			return n, nil
+		}
+	}
+	if err == nil {
+		err = fmt.Errorf("it printed %q", strings.TrimSpace(out.String()))
+	} else if s := strings.TrimSpace(out.String()); s != "" {
+		err = fmt.Errorf("%v: %s", err, s)
+	}
+	return 0, fmt.Errorf("counting the host kernel's system calls (tracefs, needs root): %w", err)
+}

@@ -1,0 +1,107 @@
+package build
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"unigo.dev/unigo/internal/memsize"
+	"unigo.dev/unigo/store"
+)
+
+// ConfigFile is the file next to an app's main package that gives its build
+// defaults: the image name, and how the image runs unless told otherwise.
+//
+//	name: hello            # unigo build stores the image as hello:latest
+//	args: [-listen, :8080] # os.Args[1:]
+//	env:
+//	  GREETING: hi
+//	memory: 32M
+//	ports: [8080, 53/udp]
+const ConfigFile = "unigo.yaml"
+
+// AppConfig is what an app's unigo.yaml says.
+type AppConfig struct {
+	Path string    // the file
+	Name store.Ref // the image name; Name.Name is "" when the file gives none
+	Run  store.Config
+}
+
+// configFile is the YAML's shape.
+type configFile struct {
+	Name   string            `yaml:"name"`
+	Args   []string          `yaml:"args"`
+	Env    map[string]string `yaml:"env"`
+	Memory string            `yaml:"memory"`
+	Ports  []string          `yaml:"ports"`
+}
+
+// LoadConfig reads the unigo.yaml in dir; nil, nil when there is none.
+// Unknown keys are errors, so that a misspelt one is not silently ignored.
+func LoadConfig(dir string) (*AppConfig, error) {
+	path := filepath.Join(dir, ConfigFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	var f configFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && err != io.EOF {
+		msg := strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", " ")
+		return nil, fmt.Errorf("%s: %s: the keys are name, args, env, memory and ports", path, strings.Join(strings.Fields(msg), " "))
+	}
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%s: %s", path, fmt.Sprintf(format, a...))
+	}
+	c := &AppConfig{Path: path, Run: store.Config{Args: f.Args}}
+	if f.Name != "" {
+		if c.Name, err = store.ParseRef(f.Name); err != nil {
+			return nil, bad("name: %v", err)
+		}
+	}
+	for k, v := range f.Env {
+		if k == "" || strings.ContainsAny(k, "= ") {
+			return nil, bad("env: %q is not a variable name", k)
+		}
+		c.Run.Env = append(c.Run.Env, k+"="+v)
+	}
+	sort.Strings(c.Run.Env)
+	if f.Memory != "" {
+		if c.Run.Memory, err = memsize.Parse(f.Memory); err != nil {
+			return nil, bad("memory %v", err)
+		}
+	}
+	for _, p := range f.Ports {
+		port, err := parsePort(p)
+		if err != nil {
+			return nil, bad("ports: %v", err)
+		}
+		c.Run.Ports = append(c.Run.Ports, port)
+	}
+	return c, nil
+}
+
+// parsePort reads PORT or PORT/tcp or PORT/udp into the PORT/PROTO form.
+func parsePort(s string) (string, error) {
+	num, proto, ok := strings.Cut(s, "/")
+	if !ok {
+		proto = "tcp"
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 1 || n > 65535 || (proto != "tcp" && proto != "udp") {
+		return "", fmt.Errorf("%q is not a port: write it like 8080 or 8080/tcp or 53/udp", s)
+	}
+	return fmt.Sprintf("%d/%s", n, proto), nil
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"unigo.dev/unigo/instance"
+	"unigo.dev/unigo/internal/memsize"
+	"unigo.dev/unigo/vmm"
+)
+
+var psAll bool
+
+var psCmd = &cobra.Command{
+	Use:   "ps [-a]",
+	Short: "List the running instances (-a: all)",
+	Args:  cobra.NoArgs,
+	RunE: func(cmd *cobra.Command, _ []string) error {
+		is, err := openInstances()
+		if err != nil {
+			return err
+		}
+		list, err := is.List()
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 3, ' ', 0)
+		fmt.Fprintln(w, "NAME\tIMAGE\tSTATE\tUPTIME\tMEMORY")
+		for _, st := range list {
+			running := st.Status == instance.Running
+			if !running && !psAll && st.Status != instance.Restarting {
+				continue
+			}
+			uptime := "-"
+			if running {
+				uptime = humanDuration(time.Since(st.StartedAt))
+			}
+			mem := st.Spec.Memory
+			if mem == 0 {
+				mem = vmm.DefaultMemory
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", st.Name, st.Spec.Image, st.Summary, uptime, memsize.Format(mem))
+		}
+		return w.Flush()
+	},
+}
+
+func init() {
+	psCmd.Flags().BoolVarP(&psAll, "all", "a", false, "list every instance, not only the running ones")
+	rootCmd.AddCommand(psCmd)
+}
+
+// humanDuration is a duration in its largest unit: 42s, 5m, 3h, 2d.
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}

@@ -1,0 +1,256 @@
+package instance
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"unigo.dev/unigo/internal/lockfile"
+	"unigo.dev/unigo/vmm"
+)
+
+// The monitor: one process per instance, from `unigo run -d` (or start,
+// restart) until the instance has ended. It boots the VM, writes its
+// console to the log and its state to the state file, takes stop and kill
+// requests (requests.go), and boots the VM again when the restart policy
+// says so. Its steps read top to bottom in run.
+
+// DefaultStopTime is how long `unigo stop` gives the app after SIGTERM.
+const DefaultStopTime = 10 * time.Second
+
+const (
+	monitorLock = "monitor.lock"
+	monitorSock = "monitor.sock"
+	monitorLog  = "monitor.log"
+)
+
+// RunMonitor runs the monitor of instance name in this process, until the
+// instance has ended. ready receives "ok\n" once the first boot has started,
+// or "error: MESSAGE\n" if it could not, and is closed.
+func (is *Instances) RunMonitor(name string, ready io.WriteCloser) error {
+	m := &monitor{is: is, ready: ready, reqs: make(chan request), done: make(chan struct{}), output: make(chan struct{}, 1)}
+	err := m.run(name)
+	// The state is final and the lock free: say why the VM did not start, if
+	// it did not, and answer the requests.
+	switch {
+	case err != nil:
+		m.tell("error: " + err.Error())
+	case m.st.Exit != nil && m.st.Exit.Reason == ReasonFailed:
+		m.tell("error: " + m.st.Exit.Detail)
+	}
+	close(m.done)
+	m.answersMu.Lock()
+	m.closing = true
+	m.answersMu.Unlock()
+	m.answers.Wait()
+	return err
+}
+
+type monitor struct {
+	is    *Instances
+	st    *State
+	log   *consoleLog
+	ready io.WriteCloser
+
+	reqs      chan request  // from the request socket and SIGTERM
+	done      chan struct{} // closed once the final state is written and the lock released
+	answersMu sync.Mutex
+	answers   sync.WaitGroup // requests being answered
+	closing   bool           // no more answers: the process is about to exit
+	output    chan struct{}  // the guest wrote its first output of this boot
+	written   atomic.Bool    // set at the first output of a boot
+
+	ended   string // "stop" or "kill" once asked: no more boots
+	waiting time.Duration
+}
+
+func (m *monitor) run(name string) error {
+	lock, ok, err := lockfile.TryAcquire(m.is.path(name, monitorLock))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("instance %s is already running", name)
+	}
+	defer lock.Unlock()
+	if m.st, err = m.is.readState(name); err != nil {
+		return err
+	}
+	if m.st.Monitor, err = procOf(os.Getpid()); err != nil {
+		return err
+	}
+	stopServing, err := m.serveRequests()
+	if err != nil {
+		return err
+	}
+	defer stopServing()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM)
+	signal.Ignore(syscall.SIGINT, syscall.SIGHUP, syscall.SIGPIPE)
+	go func() {
+		<-sigs // a shutdown of the host: end as `unigo stop` would
+		m.request(request{verb: "stop", grace: DefaultStopTime})
+	}()
+	if m.log, err = openConsoleLog(m.is.path(name, consoleFile), m.sawOutput); err != nil {
+		return fmt.Errorf("cannot open the log of %s: %w", name, err)
+	}
+	defer m.log.close()
+
+	m.st.Restarts = 0
+	for {
+		exit := m.boot()
+		exit.LastLines = m.log.lastLines()
+		m.st.Exit, m.st.FinishedAt = exit, time.Now().UTC()
+		if exit.Reason == ReasonFailed || m.ended != "" || !m.st.Spec.Restart.again(exit, m.st.Restarts) || !m.pause() {
+			break
+		}
+		m.st.Restarts++
+	}
+	m.st.Status = Exited
+	return m.is.writeState(m.st)
+}
+
+// boot runs the VM once, from start to end, and says how it ended.
+func (m *monitor) boot() *Exit {
+	img, err := m.is.images.Get(m.st.Spec.ImageID)
+	var blob string
+	if err == nil {
+		blob, err = m.is.images.BlobPath(img)
+	}
+	if err != nil {
+		return m.failed(err)
+	}
+	stdout, stderr := m.log.stream("stdout"), m.log.stream("stderr")
+	spec := vmm.Spec{
+		Image:   blob,
+		Memory:  m.st.Spec.Memory,
+		Machine: m.st.Spec.Machine,
+		Accel:   m.st.Spec.Accel,
+		Cmdline: vmm.Cmdline{Args: m.st.Spec.Args, Env: m.st.Spec.Env, Tokens: m.st.Spec.KernelOpts},
+		Stdout:  stdout,
+		Stderr:  stderr,
+	}
+	m.written.Store(false)
+	select {
+	case <-m.output: // from the boot before
+	default:
+	}
+	started := time.Now()
+	vm, err := (&vmm.QEMU{}).Start(context.Background(), spec)
+	if err != nil {
+		return m.failed(err)
+	}
+	m.st.Status, m.st.StartedAt, m.st.BootTimeMs, m.st.Exit = Running, started.UTC(), 0, nil
+	m.st.QEMU, _ = procOf(vm.Pid())
+	if err := m.is.writeState(m.st); err != nil {
+		vm.Stop()
+		vm.Wait()
+		return m.failed(err)
+	}
+	m.tell("ok")
+
+	type result struct {
+		exit vmm.Exit
+		err  error
+	}
+	waited := make(chan result, 1)
+	go func() {
+		e, err := vm.Wait()
+		waited <- result{e, err}
+	}()
+	var grace <-chan time.Time
+	for {
+		select {
+		case <-m.output:
+			m.st.BootTimeMs = float64(time.Since(started).Microseconds()) / 1000
+			m.st.QEMU, _ = procOf(vm.Pid()) // another process after a fallback to TCG
+			m.is.writeState(m.st)
+		case req := <-m.reqs:
+			m.take(req)
+			if req.verb == "stop" && vm.Signal(15) == nil {
+				grace = time.After(req.grace)
+			} else {
+				vm.Stop()
+			}
+		case <-grace:
+			vm.Stop()
+		case r := <-waited:
+			stdout.flush()
+			stderr.flush()
+			return m.exitOf(r.exit, r.err)
+		}
+	}
+}
+
+// sawOutput is the console log's hook: the first output of a boot.
+func (m *monitor) sawOutput() {
+	if !m.written.Swap(true) {
+		select {
+		case m.output <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// pause waits before a restart, with the state saying so; false if a stop
+// or kill came meanwhile.
+func (m *monitor) pause() bool {
+	m.st.Status = Restarting
+	m.is.writeState(m.st)
+	select {
+	case req := <-m.reqs:
+		m.take(req)
+		return false
+	case <-time.After(restartDelay(m.st.Restarts)):
+		return true
+	}
+}
+
+func (m *monitor) failed(err error) *Exit {
+	return &Exit{Code: codeFailed, Reason: ReasonFailed, Detail: err.Error()}
+}
+
+// exitOf turns how the VM ended into the instance's Exit.
+func (m *monitor) exitOf(e vmm.Exit, err error) *Exit {
+	if err != nil {
+		return &Exit{Code: codeKilled, Reason: ReasonKilled, Detail: err.Error()}
+	}
+	x := &Exit{Code: e.Code(), Detail: e.Detail}
+	switch e.Reason {
+	case vmm.Exited:
+		x.Reason = ReasonExited
+	case vmm.Signaled:
+		x.Reason = ReasonSignaled
+	case vmm.Crashed:
+		x.Reason = ReasonCrashed
+	case vmm.Reset:
+		x.Reason, x.Detail = ReasonReset, e.String()
+	case vmm.VMFailed:
+		x.Reason = ReasonVMFailed
+	case vmm.Stopped:
+		x.Code = codeKilled
+		switch m.ended {
+		case "stop":
+			x.Reason = ReasonStopped
+			x.Detail = fmt.Sprintf("the app did not exit within %v of SIGTERM: the VM was powered off", m.waiting)
+		default:
+			x.Reason, x.Detail = ReasonKilled, "the VM was powered off by 'unigo kill'"
+		}
+	}
+	return x
+}
+
+// tell reports on the ready channel, once.
+func (m *monitor) tell(msg string) {
+	if m.ready != nil {
+		fmt.Fprintln(m.ready, msg)
+		m.ready.Close()
+		m.ready = nil
+	}
+}
