@@ -16,7 +16,7 @@ import (
 )
 
 var testFlags struct {
-	run, memory, machine, accel string
+	run, skip, memory, machine, accel string
 	verbose, short              bool
 	timeout                     time.Duration
 }
@@ -43,6 +43,7 @@ unigo test exits 0 when every package passed, 1 otherwise.`,
 func testFlagSet() *flag.FlagSet {
 	f := flag.NewFlagSet("unigo test", flag.ContinueOnError)
 	f.StringVar(&testFlags.run, "run", "", "run only the tests matching this regular expression (go test -run)")
+	f.StringVar(&testFlags.skip, "skip", "", "skip the tests matching this regular expression (go test -skip)")
 	f.BoolVar(&testFlags.verbose, "v", false, "print every test's output (go test -v)")
 	f.BoolVar(&testFlags.short, "short", true, "tell long-running tests to shorten (go test -short)")
 	f.DurationVar(&testFlags.timeout, "timeout", 10*time.Minute, "fail a package whose tests run longer than this")
@@ -126,6 +127,9 @@ func runTest(cmd *cobra.Command, args []string) error {
 		}
 		if testFlags.run != "" {
 			args = append(args, "-test.run="+testFlags.run)
+		}
+		if testFlags.skip != "" {
+			args = append(args, "-test.skip="+testFlags.skip)
 		}
 		out := &tailBuffer{}
 		spec := vmm.Spec{
