@@ -271,10 +271,13 @@ func readlinkat(dirfd int, pathAddr, buf, size uintptr) int64 {
 	return int64(n)
 }
 
-func fchmodat(dirfd int, pathAddr uintptr, mode uint32) int64 {
-	dir, ino, e := existing(dirfd, pathAddr, true)
+func fchmodat(dirfd int, pathAddr uintptr, mode uint32, flags int) int64 {
+	dir, ino, e := existing(dirfd, pathAddr, flags&atSymlinkNofollow == 0)
 	if e != 0 {
 		return e
+	}
+	if a, _ := memfs.Stat(ino); a.Mode&memfs.TypeMask == memfs.TypeSymlink {
+		return -95 // EOPNOTSUPP: links have no mode of their own (as Linux)
 	}
 	if !vfs.Writable(dir) {
 		return -EROFS

@@ -265,6 +265,7 @@ const (
 	sysRenameat2  = 316
 	sysStatx      = 332
 	sysFaccessat2 = 439
+	sysFchmodat2  = 452
 	sysPipe       = 22
 	sysPipe2      = 293
 	sysGetrusage  = 98
@@ -327,9 +328,11 @@ func dispatchFS(t *threads.Thread, nr uint64, a *[6]uintptr) (r int64, ok bool) 
 	case sysReadlink:
 		return readlinkat(atFDCWD, a[0], a[1], a[2]), true
 	case sysFchmodat:
-		return fchmodat(i(0), a[1], uint32(a[2])), true
+		return fchmodat(i(0), a[1], uint32(a[2]), 0), true
+	case sysFchmodat2:
+		return fchmodat(i(0), a[1], uint32(a[2]), int(a[3])), true
 	case sysChmod:
-		return fchmodat(atFDCWD, a[0], uint32(a[1])), true
+		return fchmodat(atFDCWD, a[0], uint32(a[1]), 0), true
 	case sysFchmod:
 		return fchmod(i(0), uint32(a[1])), true
 	case sysFchownat:

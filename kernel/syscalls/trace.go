@@ -38,7 +38,7 @@ var names = [...]string{
 	sysSymlinkat: "symlinkat", sysReadlinkat: "readlinkat", sysFchmodat: "fchmodat",
 	sysFaccessat: "faccessat", sysUtimensat: "utimensat", sysDup3: "dup3", sysRenameat2: "renameat2",
 	sysStatx: "statx", sysFaccessat2: "faccessat2", sysPipe: "pipe", sysPipe2: "pipe2",
-	sysGetrusage: "getrusage", sysGetgroups: "getgroups", sysSysinfo: "sysinfo", sysTimes: "times",
+	sysGetrusage: "getrusage", sysGetgroups: "getgroups", sysFchmodat2: "fchmodat2", sysSysinfo: "sysinfo", sysTimes: "times",
 }
 
 // Name returns the name of an implemented call, or "" for others.

@@ -69,6 +69,21 @@ func Init(exe, rootfs []byte) bool {
 		ino, _ := memfs.Create(dev, []byte(d.name), memfs.TypeChar|0o666, now())
 		memfs.SetRdev(ino, d.rdev)
 	}
+	// The few files of /etc that programs expect of any Linux system.
+	etc := mkdir(root, "etc", 0o755)
+	for _, f := range [...]struct{ name, data string }{
+		{"passwd", "root:x:0:0:root:/root:/sbin/nologin\n"},
+		{"group", "root:x:0:\n"},
+		{"hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost\n"},
+	} {
+		if _, e := memfs.Lookup(etc, []byte(f.name)); e == 0 {
+			continue // the image's root has its own
+		}
+		ino, e := memfs.Create(etc, []byte(f.name), memfs.TypeRegular|0o644, now())
+		if e == 0 {
+			memfs.WriteAt(ino, []byte(f.data), 0, now())
+		}
+	}
 	proc := mkdir(root, "proc", 0o555)
 	self := mkdir(proc, "self", 0o555)
 	link, _ := memfs.Create(self, []byte("exe"), memfs.TypeSymlink|0o777, now())

@@ -115,8 +115,11 @@ func Getcwd(buf []byte) (int, int) {
 		parent := memfs.Parent(dir)
 		var name [memfs.MaxName]byte
 		n, ok := memfs.NameOf(parent, dir, name[:])
-		if !ok || pos-n-1 < 0 {
+		if !ok {
 			return 0, ENOENT // the working directory was removed
+		}
+		if pos-n-1 < 0 {
+			return 0, ENAMETOOLONG // callers (Go's os.Getwd) then walk ".." themselves
 		}
 		pos -= n
 		copy(parts[pos:], name[:n])
