@@ -39,7 +39,14 @@ func openat(dirfd int, pathAddr uintptr, flags int, mode uint32) int64 {
 		return -95 // EOPNOTSUPP
 	}
 	var p, w [vfs.PathMax]byte
-	r, path, e := lookupAt(dirfd, pathAddr, flags&oNofollow == 0 && !(flags&oCreat != 0 && flags&oExcl != 0), &p, &w)
+	how := vfs.Follow
+	switch {
+	case flags&oCreat != 0 && flags&oExcl != 0:
+		how = vfs.Never
+	case flags&oNofollow != 0:
+		how = vfs.NoFollow
+	}
+	r, _, e := lookupAt(dirfd, pathAddr, how, &p, &w)
 	if e != 0 {
 		return e
 	}
@@ -49,7 +56,7 @@ func openat(dirfd int, pathAddr uintptr, flags int, mode uint32) int64 {
 		if flags&oCreat == 0 {
 			return -ENOENT
 		}
-		if len(path) > 0 && path[len(path)-1] == '/' || flags&oDirectory != 0 {
+		if r.Slash || flags&oDirectory != 0 {
 			return -EISDIR
 		}
 		if !vfs.Writable(r.Dir) {

@@ -140,7 +140,7 @@ func getdents64(fd int, buf, count uintptr) int64 {
 
 func mkdirat(dirfd int, pathAddr uintptr, mode uint32) int64 {
 	var p, w [vfs.PathMax]byte
-	r, _, e := lookupAt(dirfd, pathAddr, false, &p, &w)
+	r, _, e := lookupAt(dirfd, pathAddr, vfs.Never, &p, &w)
 	if e != 0 {
 		return e
 	}
@@ -156,7 +156,7 @@ func mkdirat(dirfd int, pathAddr uintptr, mode uint32) int64 {
 
 func unlinkat(dirfd int, pathAddr uintptr, flags int) int64 {
 	var p, w [vfs.PathMax]byte
-	r, _, e := lookupAt(dirfd, pathAddr, false, &p, &w)
+	r, _, e := lookupAt(dirfd, pathAddr, vfs.Never, &p, &w)
 	if e != 0 {
 		return e
 	}
@@ -165,6 +165,9 @@ func unlinkat(dirfd int, pathAddr uintptr, flags int) int64 {
 	}
 	if !vfs.Writable(r.Dir) {
 		return -EROFS
+	}
+	if a, _ := memfs.Stat(r.Ino); r.Slash && a.Mode&memfs.TypeMask != memfs.TypeDir {
+		return -ENOTDIR // "x/" names a directory, and x is not one
 	}
 	if flags&atRemoveDir != 0 {
 		if r.Ino == vfs.Root() {
@@ -181,14 +184,14 @@ func renameat2(olddirfd int, oldAddr uintptr, newdirfd int, newAddr uintptr, fla
 		return -EINVAL
 	}
 	var p1, w1, p2, w2 [vfs.PathMax]byte
-	o, _, e := lookupAt(olddirfd, oldAddr, false, &p1, &w1)
+	o, _, e := lookupAt(olddirfd, oldAddr, vfs.Never, &p1, &w1)
 	if e != 0 {
 		return e
 	}
 	if o.Ino == 0 {
 		return -ENOENT
 	}
-	n, _, e := lookupAt(newdirfd, newAddr, false, &p2, &w2)
+	n, _, e := lookupAt(newdirfd, newAddr, vfs.Never, &p2, &w2)
 	if e != 0 {
 		return e
 	}
@@ -204,7 +207,7 @@ func linkat(olddirfd int, oldAddr uintptr, newdirfd int, newAddr uintptr, flags 
 		return e
 	}
 	var p, w [vfs.PathMax]byte
-	n, _, e := lookupAt(newdirfd, newAddr, false, &p, &w)
+	n, _, e := lookupAt(newdirfd, newAddr, vfs.Never, &p, &w)
 	if e != 0 {
 		return e
 	}
@@ -227,7 +230,7 @@ func symlinkat(targetAddr uintptr, dirfd int, linkAddr uintptr) int64 {
 		return -ENOENT
 	}
 	var p, w [vfs.PathMax]byte
-	r, _, e := lookupAt(dirfd, linkAddr, false, &p, &w)
+	r, _, e := lookupAt(dirfd, linkAddr, vfs.Never, &p, &w)
 	if e != 0 {
 		return e
 	}

@@ -64,7 +64,7 @@ func dirOf(dirfd int) (memfs.Ino, int64) {
 }
 
 // lookupAt resolves (dirfd, path) as the *at calls do.
-func lookupAt(dirfd int, pathAddr uintptr, follow bool, p, walkBuf *[vfs.PathMax]byte) (vfs.Result, []byte, int64) {
+func lookupAt(dirfd int, pathAddr uintptr, follow int, p, walkBuf *[vfs.PathMax]byte) (vfs.Result, []byte, int64) {
 	path, e := readPath(pathAddr, p)
 	if e != 0 {
 		return vfs.Result{}, nil, e
@@ -84,8 +84,12 @@ func lookupAt(dirfd int, pathAddr uintptr, follow bool, p, walkBuf *[vfs.PathMax
 
 // existing resolves a path that must exist, to its directory and file.
 func existing(dirfd int, pathAddr uintptr, follow bool) (dir, ino memfs.Ino, e int64) {
+	how := vfs.NoFollow
+	if follow {
+		how = vfs.Follow
+	}
 	var p, w [vfs.PathMax]byte
-	r, _, e := lookupAt(dirfd, pathAddr, follow, &p, &w)
+	r, _, e := lookupAt(dirfd, pathAddr, how, &p, &w)
 	if e == 0 && r.Ino == 0 {
 		e = -ENOENT
 	}

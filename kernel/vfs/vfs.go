@@ -154,7 +154,7 @@ func mkdir(dir Ino, name string, perm uint32) Ino {
 // SetCwdPath makes path (absolute, existing) the working directory.
 func SetCwdPath(path []byte) bool {
 	var buf [PathMax]byte
-	r, e := Walk(state.root, path, true, &buf)
+	r, e := Walk(state.root, path, Follow, &buf)
 	if e != 0 || r.Ino == 0 {
 		return false
 	}

@@ -11,15 +11,23 @@ var dotName = [1]byte{'.'}
 // that component's name (in the caller's buffer), and the file (0 when the
 // last component does not exist; its directory does).
 type Result struct {
-	Dir  Ino
-	Name []byte
-	Ino  Ino
+	Dir   Ino
+	Name  []byte
+	Ino   Ino
+	Slash bool // the path (or a link it went through) ended with "/"
 }
+
+// How Walk treats a symbolic link as the last component.
+const (
+	NoFollow = 0 // not followed, unless the path ends with "/" (stat, open O_NOFOLLOW)
+	Follow   = 1 // followed (open, stat)
+	Never    = 2 // never followed, "/" or not: the name itself is meant (mkdir)
+)
 
 // Walk resolves path from start (the directory of a dirfd, or the working
 // directory). followLast says whether a symbolic link as the last component
 // is followed. buf holds the path and is rewritten when symlinks expand.
-func Walk(start Ino, path []byte, followLast bool, buf *[PathMax]byte) (Result, int) {
+func Walk(start Ino, path []byte, follow int, buf *[PathMax]byte) (Result, int) {
 	if len(path) == 0 {
 		return Result{}, ENOENT
 	}
@@ -38,7 +46,7 @@ func Walk(start Ino, path []byte, followLast bool, buf *[PathMax]byte) (Result, 
 			}
 		}
 		if len(p) == 0 { // "/" or "dir/"
-			return Result{Dir: memfs.Parent(dir), Name: dotName[:], Ino: dir}, 0
+			return Result{Dir: memfs.Parent(dir), Name: dotName[:], Ino: dir, Slash: true}, 0
 		}
 		i := 0
 		for i < len(p) && p[i] != '/' {
@@ -67,13 +75,13 @@ func Walk(start Ino, path []byte, followLast bool, buf *[PathMax]byte) (Result, 
 		if e == ENOENT && last {
 			// A missing last component: the caller may create it ("new/"
 			// names a directory to be, which only mkdir accepts).
-			return Result{Dir: dir, Name: name}, 0
+			return Result{Dir: dir, Name: name, Slash: trailingSlash}, 0
 		}
 		if e != 0 {
 			return Result{}, e
 		}
 		a, _ := memfs.Stat(ino)
-		if a.Mode&memfs.TypeMask == memfs.TypeSymlink && (!last || followLast || trailingSlash) {
+		if a.Mode&memfs.TypeMask == memfs.TypeSymlink && (!last || follow == Follow || follow == NoFollow && trailingSlash) {
 			links++
 			if links > maxSymlinks {
 				return Result{}, ELOOP
@@ -94,10 +102,10 @@ func Walk(start Ino, path []byte, followLast bool, buf *[PathMax]byte) (Result, 
 			continue
 		}
 		if last {
-			if trailingSlash && a.Mode&memfs.TypeMask != memfs.TypeDir {
+			if trailingSlash && follow != Never && a.Mode&memfs.TypeMask != memfs.TypeDir {
 				return Result{}, ENOTDIR
 			}
-			return Result{Dir: dir, Name: name, Ino: ino}, 0
+			return Result{Dir: dir, Name: name, Ino: ino, Slash: trailingSlash}, 0
 		}
 		if a.Mode&memfs.TypeMask != memfs.TypeDir {
 			return Result{}, ENOTDIR
