@@ -195,6 +195,9 @@ func renameat2(olddirfd int, oldAddr uintptr, newdirfd int, newAddr uintptr, fla
 	if e != 0 {
 		return e
 	}
+	if a, _ := memfs.Stat(o.Ino); (o.Slash || n.Slash) && a.Mode&memfs.TypeMask != memfs.TypeDir {
+		return -ENOTDIR // a trailing "/" names a directory
+	}
 	if !vfs.Writable(o.Dir) || !vfs.Writable(n.Dir) {
 		return -EROFS
 	}
