@@ -17,8 +17,8 @@ import (
 
 var testFlags struct {
 	run, skip, memory, machine, accel string
-	verbose, short              bool
-	timeout                     time.Duration
+	verbose, short                    bool
+	timeout                           time.Duration
 }
 
 var testCmd = &cobra.Command{
