@@ -196,7 +196,9 @@ func pread(fd int, buf, n uintptr, off int64, write bool) int64 {
 	return fileRead(f, buf, n, off)
 }
 
-func readv(t *threads.Thread, fd int, iov uintptr, cnt int) int64 {
+// vectorIO runs readv or writev as a sequence of reads or writes, stopping
+// at the first short one.
+func vectorIO(t *threads.Thread, fd int, iov uintptr, cnt int, writing bool) int64 {
 	if cnt < 0 || cnt > 1024 {
 		return -EINVAL
 	}
@@ -207,7 +209,12 @@ func readv(t *threads.Thread, fd int, iov uintptr, cnt int) int64 {
 		if !ok1 || !ok2 {
 			return -EFAULT
 		}
-		r := read(t, fd, uintptr(base), uintptr(n))
+		var r int64
+		if writing {
+			r = write(t, fd, uintptr(base), uintptr(n))
+		} else {
+			r = read(t, fd, uintptr(base), uintptr(n))
+		}
 		if r < 0 {
 			if total > 0 {
 				return total

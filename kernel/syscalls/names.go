@@ -138,17 +138,26 @@ func getdents64(fd int, buf, count uintptr) int64 {
 	return int64(pos)
 }
 
+// newName resolves a path that is to be created: it must not exist, and
+// its directory must be writable.
+func newName(dirfd int, pathAddr uintptr, p, w *[vfs.PathMax]byte) (vfs.Result, int64) {
+	r, _, e := lookupAt(dirfd, pathAddr, vfs.Never, p, w)
+	switch {
+	case e != 0:
+		return r, e
+	case r.Ino != 0:
+		return r, -EEXIST
+	case !vfs.Writable(r.Dir):
+		return r, -EROFS
+	}
+	return r, 0
+}
+
 func mkdirat(dirfd int, pathAddr uintptr, mode uint32) int64 {
 	var p, w [vfs.PathMax]byte
-	r, _, e := lookupAt(dirfd, pathAddr, vfs.Never, &p, &w)
+	r, e := newName(dirfd, pathAddr, &p, &w)
 	if e != 0 {
 		return e
-	}
-	if r.Ino != 0 {
-		return -EEXIST
-	}
-	if !vfs.Writable(r.Dir) {
-		return -EROFS
 	}
 	_, en := memfs.Mkdir(r.Dir, r.Name, vfs.CreateMode(mode&0o7777), vfs.Now())
 	return errno(en)
@@ -210,15 +219,9 @@ func linkat(olddirfd int, oldAddr uintptr, newdirfd int, newAddr uintptr, flags 
 		return e
 	}
 	var p, w [vfs.PathMax]byte
-	n, _, e := lookupAt(newdirfd, newAddr, vfs.Never, &p, &w)
+	n, e := newName(newdirfd, newAddr, &p, &w)
 	if e != 0 {
 		return e
-	}
-	if n.Ino != 0 {
-		return -EEXIST
-	}
-	if !vfs.Writable(n.Dir) {
-		return -EROFS
 	}
 	return errno(memfs.Link(n.Dir, n.Name, ino, vfs.Now()))
 }
@@ -233,15 +236,9 @@ func symlinkat(targetAddr uintptr, dirfd int, linkAddr uintptr) int64 {
 		return -ENOENT
 	}
 	var p, w [vfs.PathMax]byte
-	r, _, e := lookupAt(dirfd, linkAddr, vfs.Never, &p, &w)
+	r, e := newName(dirfd, linkAddr, &p, &w)
 	if e != 0 {
 		return e
-	}
-	if r.Ino != 0 {
-		return -EEXIST
-	}
-	if !vfs.Writable(r.Dir) {
-		return -EROFS
 	}
 	ino, en := memfs.Create(r.Dir, r.Name, memfs.TypeSymlink|0o777, vfs.Now())
 	if en != 0 {

@@ -64,29 +64,6 @@ func write(t *threads.Thread, fd int, buf, n uintptr) int64 {
 	return -EINVAL
 }
 
-func writev(t *threads.Thread, fd int, iov uintptr, cnt int) int64 {
-	if cnt < 0 || cnt > 1024 {
-		return -EINVAL
-	}
-	var total int64
-	for i := 0; i < cnt; i++ {
-		base, ok1 := getU64(iov + uintptr(i)*16)
-		n, ok2 := getU64(iov + uintptr(i)*16 + 8)
-		if !ok1 || !ok2 {
-			return -EFAULT
-		}
-		r := write(t, fd, uintptr(base), uintptr(n))
-		if r < 0 {
-			if total > 0 {
-				return total
-			}
-			return r
-		}
-		total += r
-	}
-	return total
-}
-
 func eventfdRead(f *files.File, buf, n uintptr) int64 {
 	if n < 8 {
 		return -EINVAL

@@ -100,7 +100,7 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 	case sysWrite:
 		return write(t, int(a[0]), a[1], a[2])
 	case sysWritev:
-		return writev(t, int(a[0]), a[1], int(a[2]))
+		return vectorIO(t, int(a[0]), a[1], int(a[2]), true)
 	case sysClose:
 		return closeFD(int(a[0]))
 	case sysFstat:
@@ -286,7 +286,7 @@ func dispatchFS(t *threads.Thread, nr uint64, a *[6]uintptr) (r int64, ok bool) 
 	case sysPwrite64:
 		return pread(i(0), a[1], a[2], int64(a[3]), true), true
 	case sysReadv:
-		return readv(t, i(0), a[1], int(a[2])), true
+		return vectorIO(t, i(0), a[1], int(a[2]), false), true
 	case sysLseek:
 		return lseek(i(0), int64(a[1]), int(a[2])), true
 	case sysStat:
