@@ -45,6 +45,9 @@ type Options struct {
 	// Kernel is the kernel's source tree (paths beginning "kernel/"); nil
 	// means unigo.KernelSource. Tests give a small stand-in.
 	Kernel fs.FS
+	// Rootfs is a directory whose contents become the image's read-only
+	// root file system ("/"); empty means an empty root.
+	Rootfs string
 }
 
 // Result is what Build made.
@@ -152,7 +155,16 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the linked executable: %w", err)
 	}
-	img, err := image.FromELF(data)
+	var img []byte
+	if opts.Rootfs != "" {
+		root, rerr := packRoot(opts.Rootfs, dir)
+		if rerr != nil {
+			return nil, rerr
+		}
+		img, err = image.FromELFWithRootfs(data, root)
+	} else {
+		img, err = image.FromELF(data)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot make %s bootable: %w: this is a unigo bug, please report it", opts.Package, err)
 	}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -167,4 +168,16 @@ func TestPipes(t *testing.T) {
 	t.Parallel()
 	run(t, app(t, "pipes")).expect(t, 0, "netpoller pipe: 1000000 bytes, same=true, err=<nil>",
 		"deadline: true", `blocking pipe: "late hello" then 0 (EOF)`)
+}
+
+// unigo build --rootfs bakes a directory into the image as its read-only /.
+func TestBuildRootfs(t *testing.T) {
+	t.Parallel()
+	img := filepath.Join(t.TempDir(), "readroot.img")
+	r := unigo(t, nil, "build", "--rootfs", "./e2e/testdata/rootfs", "-o", img, "./e2e/testdata/readroot")
+	if r.code != 0 {
+		t.Fatalf("build failed:\n%v", r)
+	}
+	run(t, img).expect(t, 0, `config: "greeting = hello from the image's root\n" err=<nil>`,
+		"write refused with EROFS: true", "etc/passwd present: true")
 }

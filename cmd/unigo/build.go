@@ -15,6 +15,7 @@ var buildFlags struct {
 	output  string
 	tags    []string
 	verbose bool
+	rootfs  string
 }
 
 var buildCmd = &cobra.Command{
@@ -82,6 +83,7 @@ Without -t or a name in unigo.yaml, the image is a file (-o, default
 			Output:   output,
 			Progress: os.Stderr,
 			Verbose:  buildFlags.verbose,
+			Rootfs:   buildFlags.rootfs,
 		})
 		if err != nil {
 			return err
@@ -110,5 +112,6 @@ func init() {
 	f.StringVarP(&buildFlags.output, "output", "o", "", "image file to write (default: <package name>.img, or none with -t)")
 	f.StringArrayVarP(&buildFlags.tags, "tag", "t", nil, "store the image under NAME[:TAG] (repeatable)")
 	f.BoolVarP(&buildFlags.verbose, "verbose", "v", false, "show the go command, go.work and overlay used")
+	f.StringVar(&buildFlags.rootfs, "rootfs", "", "directory whose contents become the image's read-only / (config files, templates, static assets)")
 	rootCmd.AddCommand(buildCmd)
 }
