@@ -1,0 +1,427 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"unigo.dev/unigo/bench/linuxvm"
+	"unigo.dev/unigo/vmm"
+)
+
+// The files benchmark (RunFiles) runs one file I/O program
+// (examples/fsbench) three ways, interleaved: as a native process, as /init
+// of the Linux microVM (whose /tmp is the initramfs's rootfs, a tmpfs) and
+// as a unigo image (whose /tmp is the kernel's tmpfs). The program prints
+// one line of name=value pairs, which is parsed into metrics.
+
+// FilesConfig says what RunFiles measures and how.
+type FilesConfig struct {
+	Runs     int      // interleaved runs of each subject; default 5
+	Machine  string   // QEMU machine type: microvm (default) or pc
+	Accel    string   // tcg (default), kvm, or auto
+	MemMiB   int      // memory of the VMs; default 256 (the program writes a 64 MiB file)
+	App      string   // directory of the benchmark program; default ./examples/fsbench
+	Subjects []string // subset of Native, Linux, Unigo; default all three
+	Out      string   // directory for results.json and the built files; required
+	// NativeTmp is the TMPDIR of the native process; default /dev/shm when it
+	// is a tmpfs (the VMs write to tmpfs too), else the host's os.TempDir().
+	NativeTmp string
+
+	Timeout time.Duration // limit for one run; default 120 s
+
+	QEMU          string    // default qemu-system-x86_64
+	LinuxCacheDir string    // default linuxvm.DefaultCacheDir()
+	Build         BuildFunc // builds unigo images; nil means `unigo build`
+	Progress      io.Writer // progress lines; nil for none
+}
+
+func (c *FilesConfig) setDefaults() error {
+	if c.Runs <= 0 {
+		c.Runs = 5
+	}
+	if c.Machine == "" {
+		c.Machine = "microvm"
+	}
+	if c.Machine != "microvm" && c.Machine != "pc" {
+		return fmt.Errorf("machine %q: want microvm or pc", c.Machine)
+	}
+	if c.Accel == "" {
+		c.Accel = "tcg"
+	}
+	if c.Accel != "tcg" && c.Accel != "kvm" && c.Accel != "auto" {
+		return fmt.Errorf("accelerator %q: want tcg, kvm or auto", c.Accel)
+	}
+	if c.MemMiB <= 0 {
+		c.MemMiB = 256
+	}
+	if c.App == "" {
+		c.App = "./examples/fsbench"
+	}
+	if len(c.Subjects) == 0 {
+		c.Subjects = []string{Native, Linux, Unigo}
+	}
+	for _, s := range c.Subjects {
+		if s != Native && s != Linux && s != Unigo {
+			return fmt.Errorf("subject %q: want %s, %s or %s", s, Native, Linux, Unigo)
+		}
+	}
+	if c.Out == "" {
+		return errors.New("no output directory")
+	}
+	if c.NativeTmp == "" {
+		c.NativeTmp = os.TempDir()
+		if isTmpfs("/dev/shm") {
+			c.NativeTmp = "/dev/shm"
+		}
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 120 * time.Second
+	}
+	if c.QEMU == "" {
+		c.QEMU = "qemu-system-x86_64"
+	}
+	if c.LinuxCacheDir == "" {
+		d, err := linuxvm.DefaultCacheDir()
+		if err != nil {
+			return err
+		}
+		c.LinuxCacheDir = d
+	}
+	return nil
+}
+
+// isTmpfs reports whether dir is the root of a tmpfs mount.
+func isTmpfs(dir string) bool {
+	b, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		return false
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 3 && f[1] == dir && f[2] == "tmpfs" {
+			return true
+		}
+	}
+	return false
+}
+
+// FilesMetrics are the quantities the benchmark program prints, by the name
+// it prints them under, in table order.
+var FilesMetrics = []struct{ Key, Name, Unit string }{
+	{"seq_write_mbps", "sequential write, 1 MiB (64 MiB + fsync)", "MB/s"},
+	{"seq_read_mbps", "sequential read, 1 MiB", "MB/s"},
+	{"small_files_per_s", "small files create+stat+delete", "files/s"},
+}
+
+// filesLinePrefix starts the program's result line; filesErrorPrefix its
+// failure line.
+const (
+	filesLinePrefix  = "fsbench "
+	filesErrorPrefix = "fsbench error:"
+)
+
+// FilesReport is the result of RunFiles, written as results.json.
+type FilesReport struct {
+	reportBase
+	Config   FilesReportConfig `json:"config"`
+	Subjects []*FilesSubject   `json:"subjects"`
+}
+
+// FilesReportConfig is the configuration the report was measured with.
+type FilesReportConfig struct {
+	Runs        int     `json:"runs"`
+	Machine     string  `json:"machine"`
+	Accel       string  `json:"accel"`
+	CPU         string  `json:"cpu"`
+	MemMiB      int     `json:"mem_mib"`
+	NativeTmp   string  `json:"native_tmp"`
+	Timeout     float64 `json:"timeout_s"`
+	Interleaved bool    `json:"interleaved"`
+}
+
+// FilesSubject holds the measurements of one subject: one Metric per
+// FilesMetrics key.
+type FilesSubject struct {
+	Key     string            `json:"key"`
+	Label   string            `json:"label"`
+	How     string            `json:"how,omitempty"`
+	Command []string          `json:"command,omitempty"`
+	Metrics map[string]Metric `json:"metrics"`
+	Notes   []string          `json:"notes,omitempty"`
+
+	start   func(ctx context.Context) (*watched, error)
+	naWhy   string
+	samples map[string][]float64
+	fails   int
+	failed  string
+}
+
+// RunFiles runs the file I/O benchmark and writes results.json into cfg.Out.
+func RunFiles(ctx context.Context, cfg FilesConfig) (*FilesReport, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	began := time.Now()
+	progress := func(format string, args ...any) {
+		if cfg.Progress != nil {
+			fmt.Fprintf(cfg.Progress, format+"\n", args...)
+		}
+	}
+	artifacts := filepath.Join(cfg.Out, "artifacts")
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		return nil, err
+	}
+	needVM := false
+	for _, s := range cfg.Subjects {
+		needVM = needVM || s != Native
+	}
+	var m machine
+	qemu := cfg.QEMU
+	r := &FilesReport{}
+	if needVM {
+		var err error
+		if qemu, err = exec.LookPath(cfg.QEMU); err != nil {
+			return nil, fmt.Errorf("QEMU (%s) is not installed: install the qemu-system-x86 package: %w", cfg.QEMU, err)
+		}
+		accel, err := vmm.ChooseAccel(cfg.Accel)
+		if err != nil {
+			return nil, err
+		}
+		m = machine{QEMU: qemu, Type: cfg.Machine, Accel: accel}
+		if err := m.check(); err != nil {
+			return nil, err
+		}
+		cfg.Accel = accel.Name
+		r.Config.CPU = accel.CPU
+	}
+	r.reportBase = newReportBase("files", began, qemu, cfg.App)
+	r.Config = FilesReportConfig{Runs: cfg.Runs, Machine: cfg.Machine, Accel: cfg.Accel, CPU: r.Config.CPU,
+		MemMiB: cfg.MemMiB, NativeTmp: cfg.NativeTmp, Timeout: cfg.Timeout.Seconds(), Interleaved: true}
+	r.Notes = append(r.Notes,
+		"each run is one execution of the program, which measures itself with its own clock (the guest's, in a VM) and prints one line; medians of interleaved runs, with min–max",
+		"MB/s are 10^6 bytes per second; the write time includes the final fsync and close; small files: 2000 files of 100 bytes created, then stat'ed, then deleted, counted once",
+		"the VMs' /tmp is a tmpfs: the Linux initramfs's rootfs, the unigo kernel's /tmp",
+	)
+
+	app, err := buildApp(ctx, cfg.App, artifacts)
+	if err != nil {
+		return nil, err
+	}
+	r.App.GoBuildSize = valueMetric("bytes", float64(app.Size))
+	app.Line = filesLinePrefix
+	r.App.Line, r.App.LineSource = filesLinePrefix+"KEY=VALUE ...", "the result line of the benchmark program"
+	progress("app %s: %d bytes built plain", cfg.App, app.Size)
+
+	match := func(s string) bool {
+		return strings.Contains(s, filesLinePrefix+FilesMetrics[0].Key+"=") || strings.Contains(s, filesErrorPrefix)
+	}
+	preparers := map[string]preparer{
+		Linux: linuxPreparer(cfg.LinuxCacheDir, r.Host.TSCKHz, r.Host.TSCSource),
+		Unigo: unigoPreparer(cfg.Build),
+	}
+	for _, key := range cfg.Subjects {
+		s := &FilesSubject{Key: key, Label: compareLabels[key], Metrics: map[string]Metric{}, samples: map[string][]float64{}}
+		r.Subjects = append(r.Subjects, s)
+		if key == Native {
+			s.How = "the plain static `go build` (CGO_ENABLED=0) as a process of the host, TMPDIR=" + cfg.NativeTmp
+			if !isTmpfs(cfg.NativeTmp) {
+				s.Notes = append(s.Notes, cfg.NativeTmp+" is not a tmpfs mount")
+			}
+			s.Command = []string{app.Binary}
+			s.start = func(ctx context.Context) (*watched, error) {
+				cmd := exec.CommandContext(ctx, app.Binary)
+				cmd.Dir = cfg.NativeTmp
+				cmd.Env = append(os.Environ(), "TMPDIR="+cfg.NativeTmp)
+				w := newWatched(cmd, match)
+				cmd.Stdout, cmd.Stderr = w.console(), w.console()
+				return w, w.start()
+			}
+			continue
+		}
+		p, err := preparers[key](ctx, app, artifacts)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err != nil {
+			s.naWhy = err.Error()
+			progress("%s: n/a: %s", s.Label, s.naWhy)
+			continue
+		}
+		spec := p.spec
+		spec.Match = match
+		s.How, s.Notes = p.how, append(s.Notes, p.notes...)
+		s.Command = m.commandLine(spec, cfg.MemMiB)
+		s.start = func(ctx context.Context) (*watched, error) { return m.start(ctx, spec, cfg.MemMiB) }
+	}
+
+	for i := range cfg.Runs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var line []string
+		for _, s := range r.Subjects {
+			if s.naWhy != "" {
+				continue
+			}
+			vals, err := filesRunOnce(ctx, s, cfg.Timeout)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				s.fails++
+				if s.failed == "" {
+					s.failed = err.Error()
+				}
+				line = append(line, s.Key+" failed: "+err.Error())
+				continue
+			}
+			var parts []string
+			for _, fm := range FilesMetrics {
+				s.samples[fm.Key] = append(s.samples[fm.Key], vals[fm.Key])
+				parts = append(parts, fmt.Sprintf("%.0f", vals[fm.Key]))
+			}
+			line = append(line, s.Key+" "+strings.Join(parts, "/"))
+		}
+		progress("run %d/%d (write MB/s / read MB/s / files/s): %s", i+1, cfg.Runs, strings.Join(line, "  "))
+	}
+	for _, s := range r.Subjects {
+		for _, fm := range FilesMetrics {
+			switch {
+			case s.naWhy != "":
+				s.Metrics[fm.Key] = naMetric(fm.Unit, "n/a: %s", s.naWhy)
+			case len(s.samples[fm.Key]) == 0:
+				s.Metrics[fm.Key] = naMetric(fm.Unit, "n/a: every run failed; the first: %s", s.failed)
+			default:
+				s.Metrics[fm.Key] = sampleMetric(fm.Unit, s.samples[fm.Key])
+			}
+		}
+		if s.fails > 0 {
+			s.Notes = append(s.Notes, fmt.Sprintf("%d of %d runs failed; the first: %s", s.fails, cfg.Runs, s.failed))
+		}
+	}
+	r.Duration = time.Since(began).Seconds()
+	if err := writeJSON(filepath.Join(cfg.Out, "results.json"), r); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// filesRunOnce runs subject s once and parses its result line.
+func filesRunOnce(ctx context.Context, s *FilesSubject, timeout time.Duration) (map[string]float64, error) {
+	w, err := s.start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer w.kill()
+	deadline := time.Now().Add(timeout)
+	if _, err := w.waitLine(timeout); err != nil {
+		return nil, err
+	}
+	vals, err := parseFilesLine(w.line())
+	if err != nil {
+		return nil, err
+	}
+	// Let it finish (clean up, exit, the VM power off) so that runs do not
+	// overlap.
+	if _, err := w.waitExit(time.Until(deadline)); err != nil {
+		return nil, err
+	}
+	return vals, nil
+}
+
+// parseFilesLine parses the program's result line (possibly preceded by
+// other console text) into its values; every FilesMetrics key must be
+// there.
+func parseFilesLine(line string) (map[string]float64, error) {
+	line = strings.TrimRight(line, "\r\n")
+	if i := strings.Index(line, filesErrorPrefix); i >= 0 {
+		return nil, errors.New("the program failed: " + strings.TrimSpace(line[i+len(filesErrorPrefix):]))
+	}
+	i := strings.Index(line, filesLinePrefix)
+	if i < 0 {
+		return nil, fmt.Errorf("not a result line: %q", line)
+	}
+	vals := map[string]float64{}
+	for _, f := range strings.Fields(line[i+len(filesLinePrefix):]) {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			return nil, fmt.Errorf("result line %q: %q is not KEY=VALUE", line, f)
+		}
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || x <= 0 {
+			return nil, fmt.Errorf("result line %q: %s is not a positive number", line, f)
+		}
+		vals[k] = x
+	}
+	for _, fm := range FilesMetrics {
+		if _, ok := vals[fm.Key]; !ok {
+			return nil, fmt.Errorf("result line %q lacks %s", line, fm.Key)
+		}
+	}
+	return vals, nil
+}
+
+// WriteTable prints the report as a table: one column per subject, medians
+// with min–max, and unigo's ratio to Linux and to native.
+func (r *FilesReport) WriteTable(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "unigo bench files: %s; VMs on QEMU %s (%s, -cpu %s), -m %dM; %s\n",
+		r.App.Path, r.Config.Machine, r.Config.Accel, r.Config.CPU, r.Config.MemMiB, runsText(r.Config.Runs))
+	fmt.Fprintf(&b, "host: %s, %d CPUs, %s; %s\n\n", r.Host.CPU, r.Host.CPUs, r.Host.Kernel, r.Host.QEMU)
+	var fn footnotes
+	var linux, native, unigo *FilesSubject
+	rows := [][]string{{""}}
+	for _, s := range r.Subjects {
+		rows[0] = append(rows[0], s.Label)
+		switch s.Key {
+		case Linux:
+			linux = s
+		case Native:
+			native = s
+		case Unigo:
+			unigo = s
+		}
+	}
+	if unigo != nil && linux != nil {
+		rows[0] = append(rows[0], "unigo / Linux")
+	}
+	if unigo != nil && native != nil {
+		rows[0] = append(rows[0], "unigo / native")
+	}
+	for _, fm := range FilesMetrics {
+		row := []string{fm.Name + " (" + fm.Unit + ")"}
+		for _, s := range r.Subjects {
+			row = append(row, fn.cell(s.Metrics[fm.Key], "%.0f"))
+		}
+		for _, base := range []*FilesSubject{linux, native} {
+			if unigo == nil || base == nil {
+				continue
+			}
+			c := "n/a"
+			if q, ok := ratio(unigo.Metrics[fm.Key], base.Metrics[fm.Key]); ok {
+				c = ratioText(q)
+			}
+			row = append(row, c)
+		}
+		rows = append(rows, row)
+	}
+	writeRows(&b, rows)
+	fn.write(&b)
+	b.WriteString("\n")
+	for _, s := range r.Subjects {
+		if s.How != "" {
+			fmt.Fprintf(&b, "%s: %s\n", s.Label, s.How)
+		}
+		writeNotes(&b, "  ", s.Notes)
+	}
+	writeNotes(&b, "note: ", r.Notes)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
