@@ -75,20 +75,8 @@ func (c *BootConfig) setDefaults() error {
 	if c.Runs <= 0 {
 		c.Runs = 10
 	}
-	if c.Machine == "" {
-		c.Machine = "microvm"
-	}
-	if c.Machine != "microvm" && c.Machine != "pc" {
-		return fmt.Errorf("machine %q: want microvm or pc", c.Machine)
-	}
-	if c.Accel == "" {
-		c.Accel = "tcg"
-	}
-	if c.Accel != "tcg" && c.Accel != "kvm" && c.Accel != "auto" {
-		return fmt.Errorf("accelerator %q: want tcg, kvm or auto", c.Accel)
-	}
-	if c.MemMiB <= 0 {
-		c.MemMiB = 256
+	if err := vmDefaults(&c.Machine, &c.Accel, &c.MemMiB); err != nil {
+		return err
 	}
 	if c.App == "" {
 		c.App = "./examples/hello"
@@ -543,4 +531,25 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	return atomicfile.Write(path, append(b, '\n'), 0o644)
+}
+
+// vmDefaults fills in and checks the VM settings every benchmark shares:
+// machine type (microvm), accelerator (tcg) and guest memory (256 MiB).
+func vmDefaults(machine, accel *string, memMiB *int) error {
+	if *machine == "" {
+		*machine = "microvm"
+	}
+	if *machine != "microvm" && *machine != "pc" {
+		return fmt.Errorf("machine %q: want microvm or pc", *machine)
+	}
+	if *accel == "" {
+		*accel = "tcg"
+	}
+	if *accel != "tcg" && *accel != "kvm" && *accel != "auto" {
+		return fmt.Errorf("accelerator %q: want tcg, kvm or auto", *accel)
+	}
+	if *memMiB <= 0 {
+		*memMiB = 256
+	}
+	return nil
 }

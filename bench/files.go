@@ -47,20 +47,8 @@ func (c *FilesConfig) setDefaults() error {
 	if c.Runs <= 0 {
 		c.Runs = 5
 	}
-	if c.Machine == "" {
-		c.Machine = "microvm"
-	}
-	if c.Machine != "microvm" && c.Machine != "pc" {
-		return fmt.Errorf("machine %q: want microvm or pc", c.Machine)
-	}
-	if c.Accel == "" {
-		c.Accel = "tcg"
-	}
-	if c.Accel != "tcg" && c.Accel != "kvm" && c.Accel != "auto" {
-		return fmt.Errorf("accelerator %q: want tcg, kvm or auto", c.Accel)
-	}
-	if c.MemMiB <= 0 {
-		c.MemMiB = 256
+	if err := vmDefaults(&c.Machine, &c.Accel, &c.MemMiB); err != nil {
+		return err
 	}
 	if c.App == "" {
 		c.App = "./examples/fsbench"

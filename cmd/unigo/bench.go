@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"time"
@@ -57,12 +58,7 @@ A column that cannot be measured says n/a and why.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(cmd.OutOrStdout())
-			if err := r.WriteTable(cmd.OutOrStdout()); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "\nresults: %s\n", filepath.Join(cfg.Out, "results.json"))
-			return nil
+			return printReport(cmd, r, cfg.Out)
 		},
 	}
 	f := cmd.Flags()
@@ -185,4 +181,14 @@ then prints the files and the kernel command line the boot benchmark uses.`,
 	}
 	cmd.Flags().StringVar(&cacheDir, "linux-cache", "", "where the Debian kernel is cached (default ~/.cache/unigo/linux-baseline)")
 	return cmd
+}
+
+// printReport prints a benchmark's table and where its results.json is.
+func printReport(cmd *cobra.Command, r interface{ WriteTable(io.Writer) error }, out string) error {
+	fmt.Fprintln(cmd.OutOrStdout())
+	if err := r.WriteTable(cmd.OutOrStdout()); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "\nresults: %s\n", filepath.Join(out, "results.json"))
+	return nil
 }

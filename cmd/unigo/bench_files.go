@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
@@ -45,12 +44,7 @@ medians with min–max and unigo's ratio to Linux and to native.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(cmd.OutOrStdout())
-			if err := r.WriteTable(cmd.OutOrStdout()); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "\nresults: %s\n", filepath.Join(cfg.Out, "results.json"))
-			return nil
+			return printReport(cmd, r, cfg.Out)
 		},
 	}
 	f := cmd.Flags()
