@@ -24,11 +24,30 @@ var conformance = []struct {
 	{"encoding/xml", "", ""}, {"errors", "", ""},
 	{"flag", "^TestExitCode$", "re-executes the test binary as a subprocess: one program per unikernel, by design"},
 	{"fmt", "", ""}, {"hash/crc32", "", ""}, {"html/template", "", ""}, {"io", "", ""}, {"io/fs", "", ""},
-	{"math", "", ""}, {"math/big", "", ""}, {"math/rand", "", ""}, {"path", "", ""}, {"regexp", "", ""},
+	{"math", "", ""}, {"math/big", "", ""}, {"math/rand", "", ""},
+	{"os", "^(" + osSubprocess + "|" + osSockets + "|" + osOwnFile + "|" + osUsrBin + ")$", "see the os* lists below"},
+	{"path", "", ""},
+	{"path/filepath", "^TestBug3486$", "walks $GOROOT/src/unicode: the Go source tree is not in the image"},
+	{"regexp", "", ""},
 	{"sort", "", ""}, {"strconv", "", ""}, {"strings", "", ""},
 	{"sync", "^(TestMutexMisuse|TestIssue76126)$", "re-execute the test binary as a subprocess: one program per unikernel, by design"},
 	{"sync/atomic", "", ""}, {"text/template", "", ""}, {"time", "", ""}, {"unicode/utf8", "", ""},
 }
+
+// The os tests skipped, by reason.
+const (
+	// They start a subprocess (often the test binary itself): one program
+	// per unikernel, by design.
+	osSubprocess = "TestFileChdirTestlog|TestStdPipe|TestReadNonblockingFd|TestProcessWithHandleLinux|" +
+		"TestKillFindProcess|TestGetppid|TestKillStartProcess|TestStatStdin|TestStartProcess|TestExecutable"
+	// They need TCP or Unix sockets: networking (issue 4).
+	osSockets = "TestLargeCopyViaNetwork|TestSpliceFile|TestGetPollFDAndNetwork|TestSendFile"
+	// They open the program's own file by path: the image carries the
+	// program as its boot image, not as a file in its root.
+	osOwnFile = "TestOpenFileNonBlocking|TestPidfdLeak"
+	// They list or enter /usr/bin: a unikernel has no other programs.
+	osUsrBin = "TestChdirAndGetwd|TestReaddirnamesOneAtATime"
+)
 
 // TestStandardLibraryConformance runs the suites above with unigo test
 // (about five minutes under software emulation). UNIGO_CONFORMANCE=off

@@ -8,6 +8,7 @@ type pipe struct {
 	head, count int     // ring position and bytes held
 	readers     int32   // open read ends
 	writers     int32   // open write ends
+	fifo        uint32  // the memfs inode of a named pipe (FIFO); 0 for pipe(2)
 	used        bool
 }
 
@@ -18,15 +19,18 @@ const (
 
 var pipes [maxPipes]pipe
 
-// NewPipe makes a pipe and returns its index, or -1.
-func NewPipe() int32 {
+// NewPipe makes a pipe with one read and one write end and returns its
+// index, or -1.
+func NewPipe() int32 { return newPipe(1, 1, 0) }
+
+func newPipe(readers, writers int32, fifo uint32) int32 {
 	for i := range pipes {
 		if !pipes[i].used {
 			p := memory.AllocPage()
 			if p == 0 {
 				return -1
 			}
-			pipes[i] = pipe{page: p, readers: 1, writers: 1, used: true}
+			pipes[i] = pipe{page: p, readers: readers, writers: writers, fifo: fifo, used: true}
 			return int32(i)
 		}
 	}
@@ -84,12 +88,27 @@ func PipeWrite(f *File, src []byte) (n int, broken bool) {
 	return n, false
 }
 
+// ends says which ends of its pipe a descriptor holds: a named pipe opened
+// O_RDWR holds both (its Kind is KindPipeRead).
+func ends(f *File) (read, write bool) {
+	if f.Kind == KindPipeWrite {
+		return false, true
+	}
+	return true, f.Flags&3 == ORdwr
+}
+
+// PipeWritable reports whether f may be written: a write end, or a named
+// pipe opened O_RDWR.
+func PipeWritable(f *File) bool { _, w := ends(f); return w }
+
 // closePipeEnd drops one end; the page goes when both ends are gone.
 func closePipeEnd(f *File) {
 	p := f.pipe()
-	if f.Kind == KindPipeRead {
+	r, w := ends(f)
+	if r {
 		p.readers--
-	} else {
+	}
+	if w {
 		p.writers--
 	}
 	if p.readers == 0 && p.writers == 0 {
@@ -101,31 +120,34 @@ func closePipeEnd(f *File) {
 // DupPipeEnd counts another descriptor on the same end.
 func DupPipeEnd(f *File) {
 	p := f.pipe()
-	if f.Kind == KindPipeRead {
+	r, w := ends(f)
+	if r {
 		p.readers++
-	} else {
+	}
+	if w {
 		p.writers++
 	}
 }
 
 func pipeReady(f *File) uint32 {
 	p := f.pipe()
-	if f.Kind == KindPipeRead {
-		var ev uint32
+	r, w := ends(f)
+	var ev uint32
+	if r {
 		if p.count > 0 {
 			ev |= EventIn
 		}
 		if p.writers == 0 {
 			ev |= EventIn | EventHup
 		}
-		return ev
 	}
-	var ev uint32
-	if p.count < pipeSize {
-		ev |= EventOut
-	}
-	if p.readers == 0 {
-		ev |= EventOut | EventErr
+	if w {
+		if p.count < pipeSize {
+			ev |= EventOut
+		}
+		if p.readers == 0 {
+			ev |= EventOut | EventErr
+		}
 	}
 	return ev
 }

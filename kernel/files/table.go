@@ -92,6 +92,9 @@ func Close(fd int) bool {
 		memfs.Close(memfs.Ino(f.Ino))
 	}
 	if f.Kind == KindPipeRead || f.Kind == KindPipeWrite {
+		if ino := f.pipe().fifo; ino != 0 {
+			memfs.Close(memfs.Ino(ino))
+		}
 		closePipeEnd(f)
 	}
 	forgetInEpolls(fd)

@@ -126,3 +126,12 @@ func (l *regionList) freeRange(from, n uintptr) uintptr {
 	}
 	return a
 }
+
+// EachRegion calls fn for every mapped stretch of the app's address space
+// in address order (for /proc/self/maps). PROT_NONE reservations included.
+func EachRegion(fn func(start, end uintptr, prot uint32)) {
+	for i := 0; i < regions.n; i++ {
+		r := &regions.r[i]
+		fn(r.start, r.end, r.prot)
+	}
+}

@@ -103,7 +103,7 @@ func Raise(t *threads.Thread, sig int, code int32, addr uint64) {
 	}
 	t.SigPending |= bit(sig)
 	t.SigInfo[sig] = threads.SigInfo{Code: code, Addr: addr}
-	if t.IsBlocked() && t.SigMask&bit(sig) == 0 {
+	if t.Interruptible() && t.SigMask&bit(sig) == 0 {
 		threads.Wake(t, -4) // EINTR
 	}
 }

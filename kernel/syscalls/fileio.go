@@ -34,7 +34,7 @@ const (
 	ESPIPE  = 29
 )
 
-func openat(dirfd int, pathAddr uintptr, flags int, mode uint32) int64 {
+func openat(t *threads.Thread, dirfd int, pathAddr uintptr, flags int, mode uint32) int64 {
 	if flags&oTmpfile == oTmpfile {
 		return -95 // EOPNOTSUPP
 	}
@@ -80,6 +80,8 @@ func openat(dirfd int, pathAddr uintptr, flags int, mode uint32) int64 {
 			return -ENOTDIR
 		case typ == memfs.TypeDir && (acc != 0 || flags&oTrunc != 0):
 			return -EISDIR
+		case typ == memfs.TypeFIFO && flags&oPath == 0:
+			return fifoOpen(t, ino, flags)
 		case typ == memfs.TypeChar:
 			return openFD(files.File{Kind: files.KindDevice, Ino: uint32(ino), Rdev: a.Rdev, Flags: uint32(flags & (oAccMode | oAppend | oNonblock))}, flags, ino)
 		}
@@ -89,6 +91,9 @@ func openat(dirfd int, pathAddr uintptr, flags int, mode uint32) int64 {
 		}
 		if (acc != 0 || flags&oTrunc != 0) && flags&oPath == 0 && !vfs.Writable(where) {
 			return -EROFS
+		}
+		if ino == vfs.ProcMaps() {
+			vfs.RefreshProcMaps()
 		}
 		if flags&oTrunc != 0 && typ == memfs.TypeRegular && acc != 0 {
 			if en := memfs.Truncate(ino, 0, vfs.Now()); en != 0 {
@@ -251,7 +256,7 @@ func lseek(fd int, off int64, whence int) int64 {
 		pos = a.Size + off
 	case 3: // SEEK_DATA: all of a file is data here
 		if off >= a.Size {
-			return -6 // ENXIO
+			return -ENXIO
 		}
 		pos = off
 	case 4: // SEEK_HOLE
@@ -334,5 +339,8 @@ func reopened(f *files.File) {
 		memfs.Open(memfs.Ino(f.Ino))
 	case files.KindPipeRead, files.KindPipeWrite:
 		files.DupPipeEnd(f)
+		if ino := files.FifoInode(f); ino != 0 {
+			memfs.Open(memfs.Ino(ino))
+		}
 	}
 }

@@ -138,15 +138,22 @@ func getdents64(fd int, buf, count uintptr) int64 {
 	return int64(pos)
 }
 
-// newName resolves a path that is to be created: it must not exist, and
-// its directory must be writable.
+// newName resolves a path that is to be created (not a directory): it must
+// not exist, its directory must be writable, and it must not end in "/".
 func newName(dirfd int, pathAddr uintptr, p, w *[vfs.PathMax]byte) (vfs.Result, int64) {
+	return nameToCreate(dirfd, pathAddr, false, p, w)
+}
+
+// nameToCreate is newName; a directory's name (mkdir) may end in "/".
+func nameToCreate(dirfd int, pathAddr uintptr, dir bool, p, w *[vfs.PathMax]byte) (vfs.Result, int64) {
 	r, _, e := lookupAt(dirfd, pathAddr, vfs.Never, p, w)
 	switch {
 	case e != 0:
 		return r, e
 	case r.Ino != 0:
 		return r, -EEXIST
+	case r.Slash && !dir:
+		return r, -ENOENT // as Linux: "x/" can only be made by mkdir
 	case !vfs.Writable(r.Dir):
 		return r, -EROFS
 	}
@@ -155,7 +162,7 @@ func newName(dirfd int, pathAddr uintptr, p, w *[vfs.PathMax]byte) (vfs.Result, 
 
 func mkdirat(dirfd int, pathAddr uintptr, mode uint32) int64 {
 	var p, w [vfs.PathMax]byte
-	r, e := newName(dirfd, pathAddr, &p, &w)
+	r, e := nameToCreate(dirfd, pathAddr, true, &p, &w)
 	if e != 0 {
 		return e
 	}

@@ -41,6 +41,9 @@ func prlimit(resource int, newLimit, old uintptr) int64 {
 	return 0
 }
 
+// wait4 and waitid: a unikernel runs one program and never has children.
+func waitChild() int64 { return -ECHILD }
+
 func getrandom(buf, n uintptr) int64 {
 	if n > 1<<25 {
 		n = 1 << 25

@@ -59,6 +59,9 @@ func write(t *threads.Thread, fd int, buf, n uintptr) int64 {
 	case files.KindPipeWrite:
 		return pipeWrite(t, fd, f, buf, n)
 	case files.KindPipeRead:
+		if files.PipeWritable(f) { // a named pipe opened O_RDWR
+			return pipeWrite(t, fd, f, buf, n)
+		}
 		return -EBADF
 	}
 	return -EINVAL
@@ -119,6 +122,10 @@ func fstat(fd int, st uintptr) int64 {
 	if f.Kind == files.KindFile || f.Kind == files.KindDevice {
 		return statTo(memfs.Ino(f.Ino), st)
 	}
+	isPipe := f.Kind == files.KindPipeRead || f.Kind == files.KindPipeWrite
+	if isPipe && files.FifoInode(f) != 0 {
+		return statTo(memfs.Ino(files.FifoInode(f)), st)
+	}
 	b, ok := userBytes(st, 144, true)
 	if !ok {
 		return -EFAULT
@@ -126,8 +133,11 @@ func fstat(fd int, st uintptr) int64 {
 	clear(b)
 	const sIFCHR = 0o020000
 	mode := uint32(sIFCHR | 0o620)
-	if f.Kind == files.KindEventfd || f.Kind == files.KindEpoll {
+	switch {
+	case f.Kind == files.KindEventfd || f.Kind == files.KindEpoll:
 		mode = 0o600 // anonymous inode
+	case isPipe:
+		mode = memfs.TypeFIFO | 0o600
 	}
 	putLE32(b[24:], mode) // st_mode
 	b[16] = 1             // st_nlink

@@ -168,6 +168,8 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 		return 0
 	case sysSetuid:
 		return 0
+	case sysWait4, sysWaitid:
+		return waitChild()
 	case sysGetgroups:
 		return 0 // no supplementary groups
 	case sysSchedGetaffinity:
@@ -203,8 +205,12 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 	return -ENOSYS
 }
 
-// Identity calls beyond the basic ones.
-const sysGetgroups = 115
+// Identity calls beyond the basic ones, and waiting for children.
+const (
+	sysGetgroups = 115
+	sysWait4     = 61
+	sysWaitid    = 247
+)
 
 // The netpoller's calls.
 const (
@@ -268,6 +274,8 @@ const (
 	sysFchmodat2  = 452
 	sysPipe       = 22
 	sysPipe2      = 293
+	sysMknod      = 133
+	sysMknodat    = 259
 	sysGetrusage  = 98
 	sysSysinfo    = 99
 	sysTimes      = 100
@@ -278,9 +286,9 @@ func dispatchFS(t *threads.Thread, nr uint64, a *[6]uintptr) (r int64, ok bool) 
 	i := func(k int) int { return int(int32(a[k])) }
 	switch nr {
 	case sysOpenat:
-		return openat(i(0), a[1], int(a[2]), uint32(a[3])), true
+		return openat(t, i(0), a[1], int(a[2]), uint32(a[3])), true
 	case sysOpen:
-		return openat(atFDCWD, a[0], int(a[1]), uint32(a[2])), true
+		return openat(t, atFDCWD, a[0], int(a[1]), uint32(a[2])), true
 	case sysPread64:
 		return pread(i(0), a[1], a[2], int64(a[3]), false), true
 	case sysPwrite64:
@@ -374,6 +382,10 @@ func dispatchFS(t *threads.Thread, nr uint64, a *[6]uintptr) (r int64, ok bool) 
 		return pipe2(a[0], int(a[1])), true
 	case sysPipe:
 		return pipe2(a[0], 0), true
+	case sysMknodat:
+		return mknodat(i(0), a[1], uint32(a[2])), true
+	case sysMknod:
+		return mknodat(atFDCWD, a[0], uint32(a[1])), true
 	case sysSysinfo:
 		return sysinfo(a[0]), true
 	case sysTimes:

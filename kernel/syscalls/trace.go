@@ -39,6 +39,7 @@ var names = [...]string{
 	sysFaccessat: "faccessat", sysUtimensat: "utimensat", sysDup3: "dup3", sysRenameat2: "renameat2",
 	sysStatx: "statx", sysFaccessat2: "faccessat2", sysPipe: "pipe", sysPipe2: "pipe2",
 	sysGetrusage: "getrusage", sysGetgroups: "getgroups", sysFchmodat2: "fchmodat2", sysSysinfo: "sysinfo", sysTimes: "times",
+	sysMknod: "mknod", sysMknodat: "mknodat", sysWait4: "wait4", sysWaitid: "waitid",
 }
 
 // Name returns the name of an implemented call, or "" for others.

@@ -28,11 +28,35 @@ func Wake(t *Thread, result int64) {
 	t.state = Runnable
 	t.futexAddr = 0
 	t.deadline = 0
+	t.holdsResult = false
 	t.Frame.RAX = uint64(result)
 }
 
 // IsBlocked reports whether t waits in a system call.
 func (t *Thread) IsBlocked() bool { return t.state == Blocked }
+
+// Interruptible reports whether a signal may end t's wait with EINTR: not
+// when the call has already done its work and only waits to return it.
+func (t *Thread) Interruptible() bool { return t.state == Blocked && !t.holdsResult }
+
+// BlockWithResult puts t to sleep on key until WakeAllWithResult; the call
+// then returns result. For calls whose effect happens before the wait (a
+// FIFO's open registers its end, then waits for the other side), so a
+// signal must not interrupt them.
+func BlockWithResult(t *Thread, key uintptr, result int64) {
+	Block(t, key, 0, result)
+	t.holdsResult = true
+}
+
+// WakeAllWithResult wakes every thread blocked on key by BlockWithResult.
+func WakeAllWithResult(key uintptr) {
+	for i := 0; i < top; i++ {
+		t := &table[i]
+		if t.state == Blocked && t.futexAddr == key && t.holdsResult {
+			Wake(t, t.onTimeout)
+		}
+	}
+}
 
 // FutexWake wakes up to n threads waiting on addr and returns how many woke.
 func FutexWake(addr uintptr, n int) int {

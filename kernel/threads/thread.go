@@ -35,10 +35,11 @@ type Thread struct {
 	TID    int32
 	state  State
 
-	futexAddr uintptr // while Blocked on a futex
-	deadline  int64   // monotonic ns when a Blocked thread times out, 0 if never
-	onTimeout int64   // RAX value when the deadline passes
-	syscallNr uint64  // the blocked call, to restart it
+	futexAddr   uintptr // while Blocked on a futex
+	deadline    int64   // monotonic ns when a Blocked thread times out, 0 if never
+	onTimeout   int64   // RAX value when the deadline passes
+	syscallNr   uint64  // the blocked call, to restart it
+	holdsResult bool    // blocked with its result already decided (BlockWithResult)
 
 	SigMask    uint64 // blocked signals, bit n-1 for signal n
 	SigPending uint64

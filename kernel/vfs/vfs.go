@@ -43,13 +43,14 @@ var state = struct {
 	writable  [8]Ino // roots of tmpfs mounts
 	nWritable int
 	umask     uint32
+	procMaps  Ino // /proc/self/maps, rewritten on open
 }{umask: 0o022}
 
 func now() int64 { return clock.Realtime() }
 
 // Init builds the tree: / (read-only) with the image's root file system
 // (rootfs, a newc cpio archive, may be nil), /tmp (tmpfs), /dev with null,
-// zero, random and urandom, /proc/self/exe pointing at the program.
+// zero, random and urandom, /proc/self/exe pointing at the program, /proc/self/maps.
 func Init(exe, rootfs []byte) bool {
 	root, e := memfs.NewRoot(0o755, now())
 	if e != 0 {
@@ -91,6 +92,7 @@ func Init(exe, rootfs []byte) bool {
 	n := copy(path[:], "/")
 	n += copy(path[n:], exe)
 	memfs.WriteAt(link, path[:n], 0, now())
+	state.procMaps, _ = memfs.Create(self, []byte("maps"), memfs.TypeRegular|0o444, now())
 	return true
 }
 

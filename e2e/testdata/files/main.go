@@ -122,6 +122,33 @@ func main() {
 	rnd := make([]byte, 16)
 	_, err = io.ReadFull(r, rnd)
 	check("read /dev/urandom", err)
+	maps, err := os.ReadFile("/proc/self/maps")
+	if err == nil && !strings.Contains(string(maps), " rw-p 00000000 00:00 0\n") {
+		err = fmt.Errorf("no writable mapping listed in %q", maps)
+	}
+	check("/proc/self/maps", err)
+
+	fifo := filepath.Join(dir, "fifo")
+	check("Mkfifo", syscall.Mkfifo(fifo, 0o600))
+	fromFifo := make(chan string)
+	go func() {
+		b, err := os.ReadFile(fifo) // waits in open for the writer
+		if err != nil {
+			b = []byte(err.Error())
+		}
+		fromFifo <- string(b)
+	}()
+	check("FIFO write", os.WriteFile(fifo, []byte("through the fifo"), 0))
+	if s := <-fromFifo; s != "through the fifo" {
+		err = fmt.Errorf("read %q", s)
+	}
+	check("FIFO read", err)
+	fi, err := os.Stat(fifo)
+	if err == nil && fi.Mode()&fs.ModeNamedPipe == 0 {
+		err = fmt.Errorf("mode %v", fi.Mode())
+	}
+	check("FIFO stat", err)
+
 	check("RemoveAll", os.RemoveAll(dir))
 	exe, err := os.Executable()
 	fmt.Println("executable", exe, err)
