@@ -26,7 +26,7 @@ func mknodat(dirfd int, pathAddr uintptr, mode uint32) int64 {
 	if e != 0 {
 		return e
 	}
-	_, en := memfs.Create(r.Dir, r.Name, typ|vfs.CreateMode(mode&0o7777), vfs.Now())
+	_, en := vfs.Create(r.Dir, r.Name, typ|vfs.CreateMode(mode&0o7777))
 	return errno(en)
 }
 

@@ -63,7 +63,7 @@ func openat(t *threads.Thread, dirfd int, pathAddr uintptr, flags int, mode uint
 			return -EROFS
 		}
 		var en int
-		ino, en = memfs.Create(r.Dir, r.Name, memfs.TypeRegular|vfs.CreateMode(mode&0o7777), vfs.Now())
+		ino, en = vfs.Create(r.Dir, r.Name, memfs.TypeRegular|vfs.CreateMode(mode&0o7777))
 		if en != 0 {
 			return errno(en)
 		}
@@ -71,7 +71,7 @@ func openat(t *threads.Thread, dirfd int, pathAddr uintptr, flags int, mode uint
 		if flags&oCreat != 0 && flags&oExcl != 0 {
 			return -EEXIST
 		}
-		a, _ := memfs.Stat(ino)
+		a, _ := vfs.Stat(ino)
 		typ := a.Mode & memfs.TypeMask
 		switch {
 		case typ == memfs.TypeSymlink && flags&oPath == 0:
@@ -96,7 +96,7 @@ func openat(t *threads.Thread, dirfd int, pathAddr uintptr, flags int, mode uint
 			vfs.RefreshProcMaps()
 		}
 		if flags&oTrunc != 0 && typ == memfs.TypeRegular && acc != 0 {
-			if en := memfs.Truncate(ino, 0, vfs.Now()); en != 0 {
+			if en := vfs.Truncate(ino, 0); en != 0 {
 				return errno(en)
 			}
 		}
@@ -112,7 +112,7 @@ func openFD(f files.File, flags int, ino memfs.Ino) int64 {
 	if fd < 0 {
 		return -EMFILE
 	}
-	memfs.Open(ino)
+	vfs.Open(ino)
 	return int64(fd)
 }
 
@@ -144,7 +144,7 @@ func fileRead(f *files.File, buf, n uintptr, off int64) int64 {
 	if off < 0 {
 		at = f.Off
 	}
-	got, e := memfs.ReadAt(memfs.Ino(f.Ino), b, at)
+	got, e := vfs.ReadAt(memfs.Ino(f.Ino), b, at)
 	if e != 0 {
 		return errno(e)
 	}
@@ -170,11 +170,11 @@ func fileWrite(f *files.File, buf, n uintptr, off int64) int64 {
 	if off < 0 {
 		at = f.Off
 		if f.Flags&oAppend != 0 {
-			a, _ := memfs.Stat(ino)
+			a, _ := vfs.Stat(ino)
 			at = a.Size
 		}
 	}
-	put, e := memfs.WriteAt(ino, b, at, vfs.Now())
+	put, e := vfs.WriteAt(ino, b, at)
 	if e != 0 {
 		return errno(e)
 	}
@@ -245,7 +245,7 @@ func lseek(fd int, off int64, whence int) int64 {
 	if f.Kind != files.KindFile {
 		return -ESPIPE
 	}
-	a, _ := memfs.Stat(memfs.Ino(f.Ino))
+	a, _ := vfs.Stat(memfs.Ino(f.Ino))
 	var pos int64
 	switch whence {
 	case 0:
@@ -282,7 +282,7 @@ func ftruncate(fd int, size int64) int64 {
 	if f.Kind != files.KindFile || !canWrite(f) {
 		return -EINVAL
 	}
-	return errno(memfs.Truncate(memfs.Ino(f.Ino), size, vfs.Now()))
+	return errno(vfs.Truncate(memfs.Ino(f.Ino), size))
 }
 
 func truncatePath(pathAddr uintptr, size int64) int64 {
@@ -293,14 +293,18 @@ func truncatePath(pathAddr uintptr, size int64) int64 {
 	if !vfs.Writable(dir) {
 		return -EROFS
 	}
-	return errno(memfs.Truncate(ino, size, vfs.Now()))
+	return errno(vfs.Truncate(ino, size))
 }
 
 func fsync(fd int) int64 {
-	if files.Get(fd) == nil {
+	f := files.Get(fd)
+	if f == nil {
 		return -EBADF
 	}
-	return 0 // memory is as durable as it gets
+	if f.Kind != files.KindFile {
+		return 0 // nothing stored: pipes, the console, memory devices
+	}
+	return errno(vfs.Sync(memfs.Ino(f.Ino)))
 }
 
 func dup(oldfd, newfd, flags int, exact bool) int64 {
@@ -336,11 +340,11 @@ func dup(oldfd, newfd, flags int, exact bool) int64 {
 func reopened(f *files.File) {
 	switch f.Kind {
 	case files.KindFile, files.KindDevice:
-		memfs.Open(memfs.Ino(f.Ino))
+		vfs.Open(memfs.Ino(f.Ino))
 	case files.KindPipeRead, files.KindPipeWrite:
 		files.DupPipeEnd(f)
 		if ino := files.FifoInode(f); ino != 0 {
-			memfs.Open(memfs.Ino(ino))
+			vfs.Open(memfs.Ino(ino))
 		}
 	}
 }

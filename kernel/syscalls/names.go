@@ -27,7 +27,7 @@ func putStat(b []byte, a memfs.Attr) {
 }
 
 func statTo(ino memfs.Ino, st uintptr) int64 {
-	a, e := memfs.Stat(ino)
+	a, e := vfs.Stat(ino)
 	if e != 0 {
 		return errno(e)
 	}
@@ -71,7 +71,7 @@ func statx(dirfd int, pathAddr uintptr, flags int, buf uintptr) int64 {
 			return e
 		}
 	}
-	a, en := memfs.Stat(ino)
+	a, en := vfs.Stat(ino)
 	if en != 0 {
 		return errno(en)
 	}
@@ -112,7 +112,7 @@ func getdents64(fd int, buf, count uintptr) int64 {
 	}
 	pos := 0
 	tooSmall := false
-	e := memfs.ReadDir(memfs.Ino(f.Ino), f.Off, func(ino memfs.Ino, typ uint8, name []byte, next int64) bool {
+	e := vfs.ReadDir(memfs.Ino(f.Ino), f.Off, func(ino memfs.Ino, typ uint8, name []byte, next int64) bool {
 		reclen := (19 + len(name) + 1 + 7) &^ 7
 		if pos+reclen > len(out) {
 			tooSmall = pos == 0
@@ -166,7 +166,7 @@ func mkdirat(dirfd int, pathAddr uintptr, mode uint32) int64 {
 	if e != 0 {
 		return e
 	}
-	_, en := memfs.Mkdir(r.Dir, r.Name, vfs.CreateMode(mode&0o7777), vfs.Now())
+	_, en := vfs.Mkdir(r.Dir, r.Name, vfs.CreateMode(mode&0o7777))
 	return errno(en)
 }
 
@@ -182,16 +182,16 @@ func unlinkat(dirfd int, pathAddr uintptr, flags int) int64 {
 	if !vfs.Writable(r.Dir) {
 		return -EROFS
 	}
-	if a, _ := memfs.Stat(r.Ino); r.Slash && a.Mode&memfs.TypeMask != memfs.TypeDir {
+	if a, _ := vfs.Stat(r.Ino); r.Slash && a.Mode&memfs.TypeMask != memfs.TypeDir {
 		return -ENOTDIR // "x/" names a directory, and x is not one
 	}
 	if flags&atRemoveDir != 0 {
 		if r.Ino == vfs.Root() {
 			return -16 // EBUSY
 		}
-		return errno(memfs.Rmdir(r.Dir, r.Name, vfs.Now()))
+		return errno(vfs.Rmdir(r.Dir, r.Name))
 	}
-	return errno(memfs.Unlink(r.Dir, r.Name, vfs.Now()))
+	return errno(vfs.Unlink(r.Dir, r.Name))
 }
 
 func renameat2(olddirfd int, oldAddr uintptr, newdirfd int, newAddr uintptr, flags int) int64 {
@@ -211,13 +211,13 @@ func renameat2(olddirfd int, oldAddr uintptr, newdirfd int, newAddr uintptr, fla
 	if e != 0 {
 		return e
 	}
-	if a, _ := memfs.Stat(o.Ino); (o.Slash || n.Slash) && a.Mode&memfs.TypeMask != memfs.TypeDir {
+	if a, _ := vfs.Stat(o.Ino); (o.Slash || n.Slash) && a.Mode&memfs.TypeMask != memfs.TypeDir {
 		return -ENOTDIR // a trailing "/" names a directory
 	}
 	if !vfs.Writable(o.Dir) || !vfs.Writable(n.Dir) {
 		return -EROFS
 	}
-	return errno(memfs.Rename(o.Dir, o.Name, n.Dir, n.Name, flags&renameNoReplace != 0, vfs.Now()))
+	return errno(vfs.Rename(o.Dir, o.Name, n.Dir, n.Name, flags&renameNoReplace != 0))
 }
 
 func linkat(olddirfd int, oldAddr uintptr, newdirfd int, newAddr uintptr, flags int) int64 {
@@ -230,7 +230,7 @@ func linkat(olddirfd int, oldAddr uintptr, newdirfd int, newAddr uintptr, flags 
 	if e != 0 {
 		return e
 	}
-	return errno(memfs.Link(n.Dir, n.Name, ino, vfs.Now()))
+	return errno(vfs.Link(n.Dir, n.Name, ino))
 }
 
 func symlinkat(targetAddr uintptr, dirfd int, linkAddr uintptr) int64 {
@@ -247,12 +247,12 @@ func symlinkat(targetAddr uintptr, dirfd int, linkAddr uintptr) int64 {
 	if e != 0 {
 		return e
 	}
-	ino, en := memfs.Create(r.Dir, r.Name, memfs.TypeSymlink|0o777, vfs.Now())
+	ino, en := vfs.Create(r.Dir, r.Name, memfs.TypeSymlink|0o777)
 	if en != 0 {
 		return errno(en)
 	}
-	if _, en := memfs.WriteAt(ino, target, 0, vfs.Now()); en != 0 {
-		memfs.Unlink(r.Dir, r.Name, vfs.Now())
+	if _, en := vfs.WriteAt(ino, target, 0); en != 0 {
+		vfs.Unlink(r.Dir, r.Name)
 		return errno(en)
 	}
 	return 0
@@ -263,7 +263,7 @@ func readlinkat(dirfd int, pathAddr, buf, size uintptr) int64 {
 	if e != 0 {
 		return e
 	}
-	a, _ := memfs.Stat(ino)
+	a, _ := vfs.Stat(ino)
 	if a.Mode&memfs.TypeMask != memfs.TypeSymlink {
 		return -EINVAL
 	}
@@ -274,7 +274,7 @@ func readlinkat(dirfd int, pathAddr, buf, size uintptr) int64 {
 	if !ok {
 		return -EFAULT
 	}
-	n, en := memfs.ReadAt(ino, b, 0)
+	n, en := vfs.ReadAt(ino, b, 0)
 	if en != 0 {
 		return errno(en)
 	}
@@ -286,13 +286,13 @@ func fchmodat(dirfd int, pathAddr uintptr, mode uint32, flags int) int64 {
 	if e != 0 {
 		return e
 	}
-	if a, _ := memfs.Stat(ino); a.Mode&memfs.TypeMask == memfs.TypeSymlink {
+	if a, _ := vfs.Stat(ino); a.Mode&memfs.TypeMask == memfs.TypeSymlink {
 		return -95 // EOPNOTSUPP: links have no mode of their own (as Linux)
 	}
 	if !vfs.Writable(dir) {
 		return -EROFS
 	}
-	return errno(memfs.Chmod(ino, mode, vfs.Now()))
+	return errno(vfs.Chmod(ino, mode))
 }
 
 func fchmod(fd int, mode uint32) int64 {
@@ -303,7 +303,7 @@ func fchmod(fd int, mode uint32) int64 {
 	if f.Kind != files.KindFile {
 		return 0
 	}
-	return errno(memfs.Chmod(memfs.Ino(f.Ino), mode, vfs.Now()))
+	return errno(vfs.Chmod(memfs.Ino(f.Ino), mode))
 }
 
 func fchownat(dirfd int, pathAddr uintptr, uid, gid uint32, flags int) int64 {
@@ -311,7 +311,7 @@ func fchownat(dirfd int, pathAddr uintptr, uid, gid uint32, flags int) int64 {
 	if e != 0 {
 		return e
 	}
-	return errno(memfs.Chown(ino, uid, gid, vfs.Now()))
+	return errno(vfs.Chown(ino, uid, gid))
 }
 
 func fchown(fd int, uid, gid uint32) int64 {
@@ -320,7 +320,7 @@ func fchown(fd int, uid, gid uint32) int64 {
 		return -EBADF
 	}
 	if f.Kind == files.KindFile {
-		return errno(memfs.Chown(memfs.Ino(f.Ino), uid, gid, vfs.Now()))
+		return errno(vfs.Chown(memfs.Ino(f.Ino), uid, gid))
 	}
 	return 0
 }
@@ -367,7 +367,7 @@ func utimensat(dirfd int, pathAddr, times uintptr, flags int) int64 {
 		}
 		at, mt = ts[0], ts[1]
 	}
-	return errno(memfs.SetTimes(ino, at, mt, now))
+	return errno(vfs.SetTimes(ino, at, mt))
 }
 
 func faccessat(dirfd int, pathAddr uintptr, mode int, flags int) int64 {
@@ -375,7 +375,7 @@ func faccessat(dirfd int, pathAddr uintptr, mode int, flags int) int64 {
 	if e != 0 {
 		return e
 	}
-	a, _ := memfs.Stat(ino)
+	a, _ := vfs.Stat(ino)
 	const wOK, xOK = 2, 1
 	where := dir
 	if a.Mode&memfs.TypeMask == memfs.TypeDir {

@@ -56,7 +56,7 @@ func dirOf(dirfd int) (memfs.Ino, int64) {
 	if f.Kind != files.KindFile {
 		return 0, -ENOTDIR
 	}
-	a, _ := memfs.Stat(memfs.Ino(f.Ino))
+	a, _ := vfs.Stat(memfs.Ino(f.Ino))
 	if a.Mode&memfs.TypeMask != memfs.TypeDir {
 		return 0, -ENOTDIR
 	}

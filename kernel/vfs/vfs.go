@@ -107,7 +107,7 @@ func Mount(dir Ino) {
 // Writable reports whether dir is inside a tmpfs mount.
 func Writable(dir Ino) bool {
 	for i := 0; i < state.nWritable; i++ {
-		if memfs.IsAncestor(state.writable[i], dir) {
+		if IsAncestor(state.writable[i], dir) {
 			return true
 		}
 	}
@@ -120,7 +120,7 @@ func Cwd() Ino  { return state.cwd }
 
 // Chdir sets the working directory.
 func Chdir(dir Ino) int {
-	a, e := memfs.Stat(dir)
+	a, e := Stat(dir)
 	if e != 0 {
 		return e
 	}

@@ -46,7 +46,7 @@ func Walk(start Ino, path []byte, follow int, buf *[PathMax]byte) (Result, int) 
 			}
 		}
 		if len(p) == 0 { // "/" or "dir/"
-			return Result{Dir: memfs.Parent(dir), Name: dotName[:], Ino: dir, Slash: true}, 0
+			return Result{Dir: Parent(dir), Name: dotName[:], Ino: dir, Slash: true}, 0
 		}
 		i := 0
 		for i < len(p) && p[i] != '/' {
@@ -68,9 +68,9 @@ func Walk(start Ino, path []byte, follow int, buf *[PathMax]byte) (Result, int) 
 		case ".":
 			ino = dir
 		case "..":
-			ino = memfs.Parent(dir)
+			ino = Parent(dir)
 		default:
-			ino, e = memfs.Lookup(dir, name)
+			ino, e = Lookup(dir, name)
 		}
 		if e == ENOENT && last {
 			// A missing last component: the caller may create it ("new/"
@@ -80,7 +80,7 @@ func Walk(start Ino, path []byte, follow int, buf *[PathMax]byte) (Result, int) 
 		if e != 0 {
 			return Result{}, e
 		}
-		a, _ := memfs.Stat(ino)
+		a, _ := Stat(ino)
 		if a.Mode&memfs.TypeMask == memfs.TypeSymlink && (!last || follow == Follow || follow == NoFollow && trailingSlash) {
 			links++
 			if links > maxSymlinks {
@@ -88,7 +88,7 @@ func Walk(start Ino, path []byte, follow int, buf *[PathMax]byte) (Result, int) 
 			}
 			// New path: the link's target, then the rest.
 			var target [PathMax]byte
-			tn, _ := memfs.ReadAt(ino, target[:], 0)
+			tn, _ := ReadAt(ino, target[:], 0)
 			if tn+1+len(rest) >= PathMax {
 				return Result{}, ENAMETOOLONG
 			}
@@ -120,9 +120,9 @@ func Getcwd(buf []byte) (int, int) {
 	pos := len(parts)
 	dir := state.cwd
 	for dir != state.root {
-		parent := memfs.Parent(dir)
+		parent := Parent(dir)
 		var name [memfs.MaxName]byte
-		n, ok := memfs.NameOf(parent, dir, name[:])
+		n, ok := NameOf(parent, dir, name[:])
 		if !ok {
 			return 0, ENOENT // the working directory was removed
 		}
