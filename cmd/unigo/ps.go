@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -28,7 +29,7 @@ var psCmd = &cobra.Command{
 			return err
 		}
 		w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 3, ' ', 0)
-		fmt.Fprintln(w, "NAME\tIMAGE\tSTATE\tUPTIME\tMEMORY")
+		fmt.Fprintln(w, "NAME\tIMAGE\tSTATE\tUPTIME\tPORTS\tMEMORY")
 		for _, st := range list {
 			running := st.Status == instance.Running
 			if !running && !psAll && st.Status != instance.Restarting {
@@ -42,7 +43,11 @@ var psCmd = &cobra.Command{
 			if mem == 0 {
 				mem = vmm.DefaultMemory
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", st.Name, st.Spec.Image, st.Summary, uptime, memsize.Format(mem))
+			ports := strings.Join(st.Spec.Ports, ",")
+			if ports == "" {
+				ports = "-"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", st.Name, st.Spec.Image, st.Summary, uptime, ports, memsize.Format(mem))
 		}
 		return w.Flush()
 	},

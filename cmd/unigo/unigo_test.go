@@ -234,7 +234,7 @@ func TestStoreErrors(t *testing.T) {
 		t.Errorf("images of an empty store: %q, exit %d", stdout, code)
 	}
 	stdout, _, code = unigo(t, root, "ps", "-a")
-	if code != 0 || stdout != "NAME   IMAGE   STATE   UPTIME   MEMORY\n" {
+	if code != 0 || stdout != "NAME   IMAGE   STATE   UPTIME   PORTS   MEMORY\n" {
 		t.Errorf("ps of no instances: %q, exit %d", stdout, code)
 	}
 }

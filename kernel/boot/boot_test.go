@@ -24,6 +24,22 @@ func TestParseCmdline(t *testing.T) {
 	}
 }
 
+func TestParseMounts(t *testing.T) {
+	buf := []byte("mount=0:/data mount=1:/my%20logs:ro mount=x:/bad mount=9:/too-far mount=2")
+	var o Options
+	ParseCmdline(buf, &o)
+	str := func(s Span) string { return string(buf[s.Start:s.End]) }
+	if o.NMounts != 2 {
+		t.Fatalf("%d mounts: %+v", o.NMounts, o.Mounts[:o.NMounts])
+	}
+	if m := o.Mounts[0]; m.Disk != 0 || str(m.Path) != "/data" || m.ReadOnly {
+		t.Fatalf("first: %+v %q", m, str(m.Path))
+	}
+	if m := o.Mounts[1]; m.Disk != 1 || str(m.Path) != "/my logs" || !m.ReadOnly {
+		t.Fatalf("second: %+v %q", m, str(m.Path))
+	}
+}
+
 func TestBuildStack(t *testing.T) {
 	buf := []byte("arg=app arg=x env=A=b")
 	var o Options

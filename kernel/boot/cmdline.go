@@ -25,6 +25,20 @@ type Options struct {
 	BootTime    bool   // print how long each boot step took
 	TSCHz       uint64 // the TSC frequency, when the host knows it (tsc_hz=)
 	Cwd         Span   // the working directory (cwd=)
+	Mounts      [MaxMounts]Mount
+	NMounts     int
+}
+
+// MaxMounts bounds the volumes a guest mounts.
+const MaxMounts = 8
+
+// Mount is a mount=DISK:PATH[:ro] token: the DISK-th virtio block device
+// (from 0, in the order the host attached them) holds the file system to
+// mount at PATH.
+type Mount struct {
+	Disk     int
+	Path     Span
+	ReadOnly bool
 }
 
 // ParseCmdline splits buf into space-separated tokens and records arg=, env=
@@ -58,6 +72,8 @@ func token(buf []byte, start, end int, o *Options) {
 		}
 	case hasPrefix(tok, "tsc_hz="):
 		o.TSCHz = parseUint(tok[len("tsc_hz="):])
+	case hasPrefix(tok, "mount="):
+		mountToken(buf, start+len("mount="), end, o)
 	case hasPrefix(tok, "cwd="):
 		o.Cwd = decode(buf, start+4, end)
 	case equal(tok, "trace"):
@@ -125,3 +141,29 @@ func parseUint(b []byte) uint64 {
 	}
 	return v
 }
+
+// mountToken records DISK:PATH[:ro]; a malformed token is ignored (the
+// host builds them).
+func mountToken(buf []byte, start, end int, o *Options) {
+	colon := start
+	for colon < end && buf[colon] != ':' {
+		colon++
+	}
+	if colon == start || colon == end || o.NMounts == MaxMounts {
+		return
+	}
+	disk := parseUint(buf[start:colon])
+	if disk >= MaxMounts || disk == 0 && !equal(buf[start:colon], "0") {
+		return
+	}
+	m := Mount{Disk: int(disk)}
+	if hasSuffix(buf[colon+1:end], ":ro") {
+		m.ReadOnly = true
+		end -= len(":ro")
+	}
+	m.Path = decode(buf, colon+1, end)
+	o.Mounts[o.NMounts] = m
+	o.NMounts++
+}
+
+func hasSuffix(b []byte, p string) bool { return len(b) >= len(p) && equal(b[len(b)-len(p):], p) }
