@@ -138,6 +138,26 @@ func TestKill(t *testing.T) {
 	}
 }
 
+// An app that uses up the VM's memory: the instance ends crashed, and
+// inspect says it ran out of memory and shows the last console lines.
+func TestInstanceOutOfMemory(t *testing.T) {
+	t.Parallel()
+	root := newRoot(t)
+	in(t, root, "run", "-d", "--memory", "24M", "--name", "oom", "hoard").expect(t, 0, "oom\n")
+	var st state
+	waitFor(t, "the instance to end", 120*time.Second, func() bool {
+		st = inspect(t, root, "oom")
+		return st.Exit != nil && st.Status == "exited"
+	})
+	last := strings.Join(st.Exit.LastLines, "\n")
+	if st.Exit.Reason != "crashed" || !strings.Contains(st.Exit.Detail, "out of memory") || !strings.Contains(last, "holding") {
+		t.Fatalf("after running out of memory: %+v %+v", st, st.Exit)
+	}
+	if ps := in(t, root, "ps", "-a"); !strings.Contains(ps.stdout, "crashed") {
+		t.Fatalf("ps -a:\n%v", ps)
+	}
+}
+
 // Killing the monitor or QEMU from outside: ps tells the truth, and no
 // process is left.
 func TestKilledMonitorOrQEMU(t *testing.T) {

@@ -27,6 +27,7 @@ var storeApps = map[string]string{
 	"idle":       "./e2e/testdata/idle",
 	"exitcode":   "./e2e/testdata/exitcode",
 	"ignoreterm": "./e2e/testdata/ignoreterm",
+	"hoard":      "./e2e/testdata/hoard",
 }
 
 // newRoot returns a fresh unigo root holding the test images; the test's
