@@ -156,8 +156,18 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("cannot read the linked executable: %w", err)
 	}
 	var img []byte
-	if opts.Rootfs != "" {
-		root, rerr := packRoot(opts.Rootfs, dir)
+	rootDir, files := opts.Rootfs, map[string]string(nil)
+	if rootDir != "" && !filepath.IsAbs(rootDir) {
+		rootDir = filepath.Join(dir, rootDir)
+	}
+	if cfg != nil {
+		if rootDir == "" {
+			rootDir = cfg.Rootfs // --rootfs wins over unigo.yaml
+		}
+		files = cfg.Files
+	}
+	if rootDir != "" || len(files) > 0 {
+		root, rerr := packRoot(rootDir, files)
 		if rerr != nil {
 			return nil, rerr
 		}

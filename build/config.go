@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -26,46 +27,57 @@ import (
 //	  GREETING: hi
 //	memory: 32M
 //	ports: [8080, 53/udp]
+//	rootfs: ./root         # this directory becomes the image's read-only /
+//	files:                 # and these files are added to it (guest path: host path)
+//	  /etc/app.conf: conf/prod.conf
+//	tmpfs: [/var/cache]    # writable in-memory directories besides /tmp
+//	volumes: [data:/data]  # volumes unigo run attaches (unigo volume create data)
 const ConfigFile = "unigo.yaml"
 
 // AppConfig is what an app's unigo.yaml says.
 type AppConfig struct {
-	Path string    // the file
-	Name store.Ref // the image name; Name.Name is "" when the file gives none
-	Run  store.Config
+	Path   string            // the file
+	Name   store.Ref         // the image name; Name.Name is "" when the file gives none
+	Run    store.Config      // how the image runs
+	Rootfs string            // the directory that becomes the image's /, absolute; "" for none
+	Files  map[string]string // more files of the image's root: guest path → host file, absolute
 }
 
 // configFile is the YAML's shape.
 type configFile struct {
-	Name   string            `yaml:"name"`
-	Args   []string          `yaml:"args"`
-	Env    map[string]string `yaml:"env"`
-	Memory string            `yaml:"memory"`
-	Ports  []string          `yaml:"ports"`
+	Name    string            `yaml:"name"`
+	Args    []string          `yaml:"args"`
+	Env     map[string]string `yaml:"env"`
+	Memory  string            `yaml:"memory"`
+	Ports   []string          `yaml:"ports"`
+	Rootfs  string            `yaml:"rootfs"`
+	Files   map[string]string `yaml:"files"`
+	Tmpfs   []string          `yaml:"tmpfs"`
+	Volumes []string          `yaml:"volumes"`
 }
 
 // LoadConfig reads the unigo.yaml in dir; nil, nil when there is none.
 // Unknown keys are errors, so that a misspelt one is not silently ignored.
 func LoadConfig(dir string) (*AppConfig, error) {
-	path := filepath.Join(dir, ConfigFile)
-	data, err := os.ReadFile(path)
+	file := filepath.Join(dir, ConfigFile)
+	data, err := os.ReadFile(file)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+		return nil, fmt.Errorf("cannot read %s: %w", file, err)
 	}
 	var f configFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil && err != io.EOF {
 		msg := strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", " ")
-		return nil, fmt.Errorf("%s: %s: the keys are name, args, env, memory and ports", path, strings.Join(strings.Fields(msg), " "))
+		return nil, fmt.Errorf("%s: %s: the keys are name, args, env, memory, ports, rootfs, files, tmpfs and volumes", file, strings.Join(strings.Fields(msg), " "))
 	}
 	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%s: %s", path, fmt.Sprintf(format, a...))
+		return fmt.Errorf("%s: %s", file, fmt.Sprintf(format, a...))
 	}
-	c := &AppConfig{Path: path, Run: store.Config{Args: f.Args}}
+	c := &AppConfig{Path: file, Run: store.Config{Args: f.Args}}
 	if f.Name != "" {
 		if c.Name, err = store.ParseRef(f.Name); err != nil {
 			return nil, bad("name: %v", err)
@@ -89,6 +101,36 @@ func LoadConfig(dir string) (*AppConfig, error) {
 			return nil, bad("ports: %v", err)
 		}
 		c.Run.Ports = append(c.Run.Ports, port)
+	}
+	if f.Rootfs != "" {
+		c.Rootfs = filepath.Join(dir, f.Rootfs)
+		if filepath.IsAbs(f.Rootfs) {
+			c.Rootfs = f.Rootfs
+		}
+	}
+	for guest, host := range f.Files {
+		if !path.IsAbs(guest) || path.Clean(guest) == "/" {
+			return nil, bad("files: %q is not an absolute path of a file in the image", guest)
+		}
+		if !filepath.IsAbs(host) {
+			host = filepath.Join(dir, host)
+		}
+		if c.Files == nil {
+			c.Files = map[string]string{}
+		}
+		c.Files[path.Clean(guest)] = host
+	}
+	for _, t := range f.Tmpfs {
+		if !path.IsAbs(t) || path.Clean(t) == "/" {
+			return nil, bad("tmpfs: %q is not an absolute directory other than /", t)
+		}
+		c.Run.Tmpfs = append(c.Run.Tmpfs, path.Clean(t))
+	}
+	for _, v := range f.Volumes {
+		if src, target, ok := strings.Cut(v, ":"); !ok || src == "" || !strings.HasPrefix(target, "/") {
+			return nil, bad("volumes: %q is not NAME:/path", v)
+		}
+		c.Run.Volumes = append(c.Run.Volumes, v)
 	}
 	return c, nil
 }

@@ -4,25 +4,44 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
+	"sort"
+	"strings"
 
 	"unigo.dev/unigo/internal/cpio"
 )
 
-// packRoot packs the directory dir (relative to base) as the image's root
-// file system: its contents appear at "/" inside the unikernel, read-only.
-func packRoot(dir, base string) ([]byte, error) {
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(base, dir)
-	}
-	st, err := os.Stat(dir)
-	if err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("--rootfs %s: not a directory: give the directory whose contents become the image's /", dir)
-	}
+// packRoot packs the image's root file system: the directory dir (absolute;
+// "" for none) and the files (guest path → host file), which win over the
+// directory's (the first entry of a path is the one the guest keeps). Its
+// contents appear at "/" inside the unikernel, read-only.
+func packRoot(dir string, files map[string]string) ([]byte, error) {
 	var buf bytes.Buffer
 	w := cpio.NewWriter(&buf)
-	if err := w.AddDir(dir, ""); err != nil {
-		return nil, fmt.Errorf("packing --rootfs %s: %w", dir, err)
+	guests := make([]string, 0, len(files))
+	for g := range files {
+		guests = append(guests, g)
+	}
+	sort.Strings(guests)
+	for _, g := range guests {
+		host := files[g]
+		st, err := os.Stat(host)
+		if err != nil || !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("files: %s for %s is not a regular file: check the path in %s", host, g, ConfigFile)
+		}
+		data, err := os.ReadFile(host)
+		if err != nil {
+			return nil, err
+		}
+		w.Entry(strings.TrimPrefix(g, "/"), cpio.ModeRegular|uint32(st.Mode().Perm()), st.ModTime().Unix(), data)
+	}
+	if dir != "" {
+		st, err := os.Stat(dir)
+		if err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("rootfs %s: not a directory: give the directory whose contents become the image's /", dir)
+		}
+		if err := w.AddDir(dir, ""); err != nil {
+			return nil, fmt.Errorf("packing rootfs %s: %w", dir, err)
+		}
 	}
 	if err := w.Close(); err != nil {
 		return nil, err

@@ -182,3 +182,13 @@ func TestBuildRootfs(t *testing.T) {
 	run(t, img).expect(t, 0, `config: "greeting = hello from the image's root\n" err=<nil>`,
 		"write refused with EROFS: true", "etc/passwd present: true")
 }
+
+// unigo.yaml's rootfs, files and tmpfs, and run --tmpfs.
+func TestConfigRootAndTmpfs(t *testing.T) {
+	t.Parallel()
+	r := unigo(t, nil, "run", "--tmpfs", "/srv/state", "./e2e/testdata/configroot")
+	r.expect(t, 0, `/etc/app/config.toml: "greeting = hello from the image's root\n" err=<nil>`,
+		`/etc/app/extra.txt: "an extra file named in unigo.yaml\n" err=<nil>`,
+		"root write refused with EROFS: true", "writable /var/cache: <nil>", "writable /srv/state: <nil>")
+	unigo(t, nil, "run", "--tmpfs", "relative", "./e2e/testdata/configroot").expect(t, 125, "stderr:give an absolute directory")
+}

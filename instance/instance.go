@@ -69,6 +69,7 @@ type Spec struct {
 	Machine    string   `json:"machine,omitempty"`
 	Accel      string   `json:"accel,omitempty"`
 	KernelOpts []string `json:"kernelOpts,omitempty"`
+	Tmpfs      []string `json:"tmpfs,omitempty"` // writable in-memory directories besides /tmp
 	Ports      []string `json:"ports,omitempty"` // the image's exposed ports
 	Restart    Restart  `json:"restart"`
 }

@@ -132,7 +132,7 @@ func (m *monitor) boot() *Exit {
 		Memory:  m.st.Spec.Memory,
 		Machine: m.st.Spec.Machine,
 		Accel:   m.st.Spec.Accel,
-		Cmdline: vmm.Cmdline{Args: m.st.Spec.Args, Env: m.st.Spec.Env, Tokens: m.st.Spec.KernelOpts},
+		Cmdline: vmm.Cmdline{Args: m.st.Spec.Args, Env: m.st.Spec.Env, Tokens: m.st.Spec.KernelOpts, Tmpfs: m.st.Spec.Tmpfs},
 		Stdout:  stdout,
 		Stderr:  stderr,
 	}

@@ -12,11 +12,12 @@ const (
 	stepMemory
 	stepTraps
 	stepClocks
+	stepDevices
 	stepStart
 	nSteps
 )
 
-var stepNames = [nSteps]string{"entry", "memory", "traps", "clocks", "app stack"}
+var stepNames = [nSteps]string{"entry", "memory", "traps", "clocks", "devices", "app stack"}
 
 // bootMarks records the TSC when each step ends. Non-zero initialiser: it is
 // written before BSS can be mapped.

@@ -10,6 +10,7 @@ import (
 	"unigo.dev/unigo/kernel/devices/power"
 	"unigo.dev/unigo/kernel/devices/rtc"
 	"unigo.dev/unigo/kernel/devices/serial"
+	"unigo.dev/unigo/kernel/devices/virtioblk"
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/hostctl"
 	"unigo.dev/unigo/kernel/klog"
@@ -82,7 +83,11 @@ func kernelMain(startInfo uintptr) {
 	clock.SetWall(rtc.UnixSeconds() * 1e9)
 	mark(stepClocks)
 
-	// 5. The app's first thread.
+	// 5. Devices on the buses: the disks.
+	virtioblk.Probe()
+	mark(stepDevices)
+
+	// 6. The app's first thread.
 	syscalls.Trace = opts.Trace
 	syscalls.KernelFault = opts.KernelFault
 	syscalls.ShowStats = opts.BootTime
@@ -96,6 +101,8 @@ func kernelMain(startInfo uintptr) {
 		power.Crash("boot: files")
 	}
 	memory.ReleaseRootfs()
+	vfs.AddDisks()
+	mountAll(cl, &opts)
 	if opts.Cwd.End > opts.Cwd.Start && !vfs.SetCwdPath(cl[opts.Cwd.Start:opts.Cwd.End]) {
 		klog.Line("boot failed: the working directory given with cwd= does not exist in the image")
 		power.Crash("boot: cwd")

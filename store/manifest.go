@@ -31,10 +31,12 @@ type Blob struct {
 // Config is how an image runs unless `unigo run` says otherwise; it comes
 // from the app's unigo.yaml.
 type Config struct {
-	Args   []string `json:"args,omitempty"`   // the app's arguments (os.Args[1:])
-	Env    []string `json:"env,omitempty"`    // KEY=VALUE
-	Memory int64    `json:"memory,omitempty"` // guest memory in bytes; 0: the VMM's default
-	Ports  []string `json:"ports,omitempty"`  // ports the app listens on: "8080/tcp"
+	Args    []string `json:"args,omitempty"`    // the app's arguments (os.Args[1:])
+	Env     []string `json:"env,omitempty"`     // KEY=VALUE
+	Memory  int64    `json:"memory,omitempty"`  // guest memory in bytes; 0: the VMM's default
+	Ports   []string `json:"ports,omitempty"`   // ports the app listens on: "8080/tcp"
+	Tmpfs   []string `json:"tmpfs,omitempty"`   // writable in-memory directories besides /tmp
+	Volumes []string `json:"volumes,omitempty"` // volumes to attach: "NAME:/path[:ro]"
 }
 
 func (m Manifest) encode() []byte {

@@ -12,6 +12,7 @@ type Cmdline struct {
 	Args   []string // os.Args of the app; Args[0] is its name
 	Env    []string // KEY=VALUE pairs
 	Tokens []string // raw tokens, passed as they are: "trace", "debug.kernelfault"
+	Tmpfs  []string // more writable in-memory directories (absolute paths)
 }
 
 // Kernel tokens of docs/boot-contract.md.
@@ -31,6 +32,9 @@ func (c Cmdline) String() string {
 	for _, e := range c.Env {
 		toks = append(toks, "env="+encodeValue(e))
 	}
+	for _, t := range c.Tmpfs {
+		toks = append(toks, "tmpfs="+encodeValue(t))
+	}
 	toks = append(toks, c.Tokens...)
 	return strings.Join(toks, " ")
 }
@@ -40,6 +44,11 @@ func (c Cmdline) Validate() error {
 	for _, t := range c.Tokens {
 		if t == "" || strings.ContainsAny(t, " \t\n") {
 			return fmt.Errorf("kernel option %q is empty or contains white space: give one token per option", t)
+		}
+	}
+	for _, t := range c.Tmpfs {
+		if !strings.HasPrefix(t, "/") || strings.Trim(t, "/") == "" {
+			return fmt.Errorf("tmpfs %q: give an absolute directory other than /", t)
 		}
 	}
 	for _, e := range c.Env {

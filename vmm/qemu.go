@@ -67,7 +67,8 @@ const (
 
 // Args returns QEMU's arguments for spec (without the program name): the
 // machine, the guest's output channels on fds 3 to 5, the image and its
-// command line. Start adds the host's channels into the VM (hostchan.go).
+// command line, the disks. Start adds the host's channels into the VM
+// (hostchan.go).
 func (q *QEMU) Args(spec Spec, accel Accel) []string {
 	mem := spec.Memory
 	if mem <= 0 {
@@ -77,7 +78,7 @@ func (q *QEMU) Args(spec Spec, accel Accel) []string {
 	if machine == "" {
 		machine = MachineMicroVM
 	}
-	return []string{
+	args := []string{
 		"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
 		"-machine", machineOptions[machine],
 		"-accel", accel.Name, "-cpu", accel.CPU,
@@ -92,6 +93,7 @@ func (q *QEMU) Args(spec Spec, accel Accel) []string {
 		"-kernel", spec.Image,
 		"-append", kernelCmdline(spec.Cmdline),
 	}
+	return append(args, diskArgs(machine, spec.Disks)...)
 }
 
 // kernelCmdline is the app's command line plus what the host knows that
@@ -115,6 +117,9 @@ func (q *QEMU) Start(ctx context.Context, spec Spec) (VM, error) {
 		return nil, fmt.Errorf("unknown machine %q: use %s or %s", spec.Machine, MachineMicroVM, MachinePC)
 	}
 	if err := spec.Cmdline.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkDisks(spec.Disks); err != nil {
 		return nil, err
 	}
 	if _, err := image.Open(spec.Image); err != nil {

@@ -52,6 +52,7 @@ type Spec struct {
 	Memory  int64   // guest memory in bytes; 0 means DefaultMemory
 	Machine string  // MachineMicroVM (the default when empty) or MachinePC
 	Cmdline Cmdline // what the guest kernel reads from its command line
+	Disks   []Disk  // virtio block devices: /dev/vda, /dev/vdb, ... in the guest
 
 	Stdout io.Writer // the app's stdout (COM1); nil discards it
 	// Stderr receives the app's stderr and kernel messages (COM2); code

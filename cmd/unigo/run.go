@@ -22,6 +22,7 @@ var runFlags struct {
 	detach        bool
 	name          string
 	restart       string
+	tmpfs         []string
 }
 
 var runCmd = &cobra.Command{
@@ -51,7 +52,8 @@ unigo run exits with the app's exit code; 128+N if the app died of signal N;
 	Example: `  unigo run hello.img
   unigo run --memory 256M --env GREETING=hi hello.img -- -name world
   unigo run -v ./examples/hello
-  unigo run -d --name web --restart on-failure:3 web:v1`,
+  unigo run -d --name web --restart on-failure:3 web:v1
+  unigo run --tmpfs /var/cache ./app`,
 	Args: cobra.MinimumNArgs(1),
 	RunE: runRun,
 }
@@ -70,6 +72,7 @@ func init() {
 	f.BoolVarP(&runFlags.detach, "detach", "d", false, "run as a detached instance, supervised in the background")
 	f.StringVar(&runFlags.name, "name", "", "the detached instance's name (default: the image's and a random suffix)")
 	f.StringVar(&runFlags.restart, "restart", "no", "restart policy of a detached instance: no, on-failure[:N] or always")
+	f.StringArrayVar(&runFlags.tmpfs, "tmpfs", nil, "make the directory PATH writable, in memory, like /tmp (repeatable; adds to the image's)")
 	rootCmd.AddCommand(runCmd)
 }
 
@@ -103,7 +106,11 @@ func runRun(cmd *cobra.Command, args []string) error {
 	if def.Memory != 0 && !cmd.Flags().Changed("memory") {
 		mem = def.Memory
 	}
-	cmdline := vmm.Cmdline{Args: append([]string{t.name}, appArgs...), Env: mergeEnv(def.Env, env), Tokens: tokens}
+	cmdline := vmm.Cmdline{Args: append([]string{t.name}, appArgs...), Env: mergeEnv(def.Env, env), Tokens: tokens,
+		Tmpfs: append(append([]string{}, def.Tmpfs...), runFlags.tmpfs...)}
+	if err := cmdline.Validate(); err != nil {
+		return err
+	}
 	if runFlags.detach {
 		return runDetached(cmd, t, cmdline, mem)
 	}

@@ -39,6 +39,7 @@ func runDetached(cmd *cobra.Command, t *runTarget, cmdline vmm.Cmdline, mem int6
 		Machine:    runFlags.machine,
 		Accel:      runFlags.accel,
 		KernelOpts: cmdline.Tokens,
+		Tmpfs:      cmdline.Tmpfs,
 		Ports:      t.stored.Manifest.Config.Ports,
 		Restart:    restart,
 	})

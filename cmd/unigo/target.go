@@ -19,6 +19,7 @@ type runTarget struct {
 	name    string       // the app's os.Args[0]
 	ref     string       // a stored image as the command line named it
 	stored  *store.Image // nil unless from the store
+	config  store.Config // a package's unigo.yaml run defaults, when built here
 	cleanup func()
 }
 
@@ -76,9 +77,13 @@ func buildTarget(ctx context.Context, pkg string, verbose bool) (*runTarget, err
 	if verbose {
 		opts.Progress = os.Stderr
 	}
-	if _, err := build.Build(ctx, opts); err != nil {
+	res, err := build.Build(ctx, opts)
+	if err != nil {
 		t.cleanup()
 		return nil, err
+	}
+	if res.Config != nil {
+		t.config = res.Config.Run
 	}
 	return t, nil
 }
@@ -86,7 +91,7 @@ func buildTarget(ctx context.Context, pkg string, verbose bool) (*runTarget, err
 // defaults is how the image runs unless the command line says otherwise.
 func (t *runTarget) defaults() store.Config {
 	if t.stored == nil {
-		return store.Config{}
+		return t.config
 	}
 	return t.stored.Manifest.Config
 }

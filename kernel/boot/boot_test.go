@@ -25,7 +25,7 @@ func TestParseCmdline(t *testing.T) {
 }
 
 func TestParseMounts(t *testing.T) {
-	buf := []byte("mount=0:/data mount=1:/my%20logs:ro mount=x:/bad mount=9:/too-far mount=2")
+	buf := []byte("mount=0:/data mount=1:/my%20logs:ro mount=x:/bad mount=9:/too-far mount=2 tmpfs=/var/cache")
 	var o Options
 	ParseCmdline(buf, &o)
 	str := func(s Span) string { return string(buf[s.Start:s.End]) }
@@ -37,6 +37,9 @@ func TestParseMounts(t *testing.T) {
 	}
 	if m := o.Mounts[1]; m.Disk != 1 || str(m.Path) != "/my logs" || !m.ReadOnly {
 		t.Fatalf("second: %+v %q", m, str(m.Path))
+	}
+	if o.NTmpfs != 1 || str(o.Tmpfs[0]) != "/var/cache" {
+		t.Fatalf("tmpfs: %d %q", o.NTmpfs, str(o.Tmpfs[0]))
 	}
 }
 

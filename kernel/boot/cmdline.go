@@ -27,6 +27,8 @@ type Options struct {
 	Cwd         Span   // the working directory (cwd=)
 	Mounts      [MaxMounts]Mount
 	NMounts     int
+	Tmpfs       [MaxMounts]Span // more writable in-memory directories (tmpfs=)
+	NTmpfs      int
 }
 
 // MaxMounts bounds the volumes a guest mounts.
@@ -72,6 +74,11 @@ func token(buf []byte, start, end int, o *Options) {
 		}
 	case hasPrefix(tok, "tsc_hz="):
 		o.TSCHz = parseUint(tok[len("tsc_hz="):])
+	case hasPrefix(tok, "tmpfs="):
+		if o.NTmpfs < MaxMounts {
+			o.Tmpfs[o.NTmpfs] = decode(buf, start+len("tmpfs="), end)
+			o.NTmpfs++
+		}
 	case hasPrefix(tok, "mount="):
 		mountToken(buf, start+len("mount="), end, o)
 	case hasPrefix(tok, "cwd="):

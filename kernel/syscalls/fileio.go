@@ -82,8 +82,8 @@ func openat(t *threads.Thread, dirfd int, pathAddr uintptr, flags int, mode uint
 			return -EISDIR
 		case typ == memfs.TypeFIFO && flags&oPath == 0:
 			return fifoOpen(t, ino, flags)
-		case typ == memfs.TypeChar:
-			return openFD(files.File{Kind: files.KindDevice, Ino: uint32(ino), Rdev: a.Rdev, Flags: uint32(flags & (oAccMode | oAppend | oNonblock))}, flags, ino)
+		case typ == memfs.TypeChar || typ == vfs.TypeBlock:
+			return openDevice(ino, a.Rdev, flags)
 		}
 		where := r.Dir
 		if typ == memfs.TypeDir {
@@ -129,6 +129,9 @@ func fileRead(f *files.File, buf, n uintptr, off int64) int64 {
 	if !ok {
 		return -EFAULT
 	}
+	if d := diskOf(f); d >= 0 {
+		return diskRead(f, d, b, off)
+	}
 	if f.Kind == files.KindDevice {
 		switch f.Rdev {
 		case vfs.DevNull:
@@ -161,6 +164,9 @@ func fileWrite(f *files.File, buf, n uintptr, off int64) int64 {
 	b, ok := userBytes(buf, n, false)
 	if !ok {
 		return -EFAULT
+	}
+	if d := diskOf(f); d >= 0 {
+		return diskWrite(f, d, b, off)
 	}
 	if f.Kind == files.KindDevice {
 		return int64(n)
@@ -239,6 +245,9 @@ func lseek(fd int, off int64, whence int) int64 {
 	if f == nil {
 		return -EBADF
 	}
+	if d := diskOf(f); d >= 0 {
+		return diskSeek(f, d, off, whence)
+	}
 	if f.Kind == files.KindDevice {
 		return 0
 	}
@@ -300,6 +309,9 @@ func fsync(fd int) int64 {
 	f := files.Get(fd)
 	if f == nil {
 		return -EBADF
+	}
+	if d := diskOf(f); d >= 0 {
+		return diskSync(d)
 	}
 	if f.Kind != files.KindFile {
 		return 0 // nothing stored: pipes, the console, memory devices

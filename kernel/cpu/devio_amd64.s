@@ -1,0 +1,61 @@
+#include "textflag.h"
+
+// See devio.go. Leaves: no stack frame, callable on any trap path.
+
+TEXT ·Inl(SB),NOSPLIT|NOFRAME,$0-12
+	MOVW port+0(FP), DX
+	INL
+	MOVL AX, ret+8(FP)
+	RET
+
+TEXT ·Pause(SB),NOSPLIT|NOFRAME,$0
+	PAUSE
+	RET
+
+TEXT ·Read8(SB),NOSPLIT|NOFRAME,$0-9
+	MOVQ addr+0(FP), BX
+	MOVB (BX), AX
+	MOVB AX, ret+8(FP)
+	RET
+
+TEXT ·Read16(SB),NOSPLIT|NOFRAME,$0-10
+	MOVQ addr+0(FP), BX
+	MOVW (BX), AX
+	MOVW AX, ret+8(FP)
+	RET
+
+TEXT ·Read32(SB),NOSPLIT|NOFRAME,$0-12
+	MOVQ addr+0(FP), BX
+	MOVL (BX), AX
+	MOVL AX, ret+8(FP)
+	RET
+
+TEXT ·Read64(SB),NOSPLIT|NOFRAME,$0-16
+	MOVQ addr+0(FP), BX
+	MOVQ (BX), AX
+	MOVQ AX, ret+8(FP)
+	RET
+
+TEXT ·Write8(SB),NOSPLIT|NOFRAME,$0-9
+	MOVQ addr+0(FP), BX
+	MOVB v+8(FP), AX
+	MOVB AX, (BX)
+	RET
+
+TEXT ·Write16(SB),NOSPLIT|NOFRAME,$0-10
+	MOVQ addr+0(FP), BX
+	MOVW v+8(FP), AX
+	MOVW AX, (BX)
+	RET
+
+TEXT ·Write32(SB),NOSPLIT|NOFRAME,$0-12
+	MOVQ addr+0(FP), BX
+	MOVL v+8(FP), AX
+	MOVL AX, (BX)
+	RET
+
+TEXT ·Write64(SB),NOSPLIT|NOFRAME,$0-16
+	MOVQ addr+0(FP), BX
+	MOVQ v+8(FP), AX
+	MOVQ AX, (BX)
+	RET
