@@ -28,6 +28,7 @@ var storeApps = map[string]string{
 	"exitcode":   "./e2e/testdata/exitcode",
 	"ignoreterm": "./e2e/testdata/ignoreterm",
 	"hoard":      "./e2e/testdata/hoard",
+	"volapp":     "./e2e/testdata/volapp",
 }
 
 // newRoot returns a fresh unigo root holding the test images; the test's

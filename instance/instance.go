@@ -35,6 +35,7 @@ import (
 
 	"unigo.dev/unigo/internal/lockfile"
 	"unigo.dev/unigo/store"
+	"unigo.dev/unigo/volume"
 )
 
 // Instances are the instances under a unigo root.
@@ -61,17 +62,18 @@ func Open(root string) *Instances {
 
 // Spec is how an instance runs.
 type Spec struct {
-	Image      string   `json:"image"`   // the image as it was named: hello:latest
-	ImageID    string   `json:"imageId"` // what that name meant then
-	Args       []string `json:"args"`    // os.Args; Args[0] is the app's name
-	Env        []string `json:"env,omitempty"`
-	Memory     int64    `json:"memory,omitempty"` // bytes; 0: the VMM's default
-	Machine    string   `json:"machine,omitempty"`
-	Accel      string   `json:"accel,omitempty"`
-	KernelOpts []string `json:"kernelOpts,omitempty"`
-	Tmpfs      []string `json:"tmpfs,omitempty"` // writable in-memory directories besides /tmp
-	Ports      []string `json:"ports,omitempty"` // the image's exposed ports
-	Restart    Restart  `json:"restart"`
+	Image      string         `json:"image"`   // the image as it was named: hello:latest
+	ImageID    string         `json:"imageId"` // what that name meant then
+	Args       []string       `json:"args"`    // os.Args; Args[0] is the app's name
+	Env        []string       `json:"env,omitempty"`
+	Memory     int64          `json:"memory,omitempty"` // bytes; 0: the VMM's default
+	Machine    string         `json:"machine,omitempty"`
+	Accel      string         `json:"accel,omitempty"`
+	KernelOpts []string       `json:"kernelOpts,omitempty"`
+	Tmpfs      []string       `json:"tmpfs,omitempty"`   // writable in-memory directories besides /tmp
+	Volumes    []volume.Mount `json:"volumes,omitempty"` // disks attached, leased while the VM runs
+	Ports      []string       `json:"ports,omitempty"`   // the image's exposed ports
+	Restart    Restart        `json:"restart"`
 }
 
 func (is *Instances) path(name string, file ...string) string {

@@ -13,6 +13,7 @@ import (
 
 	"unigo.dev/unigo/internal/lockfile"
 	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/volume"
 )
 
 // The monitor: one process per instance, from `unigo run -d` (or start,
@@ -126,8 +127,14 @@ func (m *monitor) boot() *Exit {
 	if err != nil {
 		return m.failed(err)
 	}
+	disks, release, err := volume.Attach(m.st.Spec.Volumes)
+	if err != nil {
+		return m.failed(err)
+	}
+	defer release() // the leases last as long as this boot's VM
 	stdout, stderr := m.log.stream("stdout"), m.log.stream("stderr")
 	spec := vmm.Spec{
+		Disks:   disks,
 		Image:   blob,
 		Memory:  m.st.Spec.Memory,
 		Machine: m.st.Spec.Machine,

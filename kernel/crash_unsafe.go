@@ -8,6 +8,7 @@ import (
 	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/memory"
 	"unigo.dev/unigo/kernel/threads"
+	"unigo.dev/unigo/kernel/vfs"
 )
 
 var exceptionNames = [32]string{
@@ -103,11 +104,14 @@ func appFault(f *threads.Frame, sig int, addr uint64) {
 	klog.Hex(addr)
 	klog.Str("\n")
 	report(f)
+	vfs.Unmount()
 	power.KilledBy(sig)
 }
 
-// killedBy ends the VM for a signal whose default action terminates.
+// killedBy ends the VM for a signal whose default action terminates (the
+// volume is written back first, as for an exit).
 func killedBy(t *threads.Thread, sig int) {
+	vfs.Unmount()
 	power.KilledBy(sig)
 }
 

@@ -3,12 +3,14 @@ package kernel
 import (
 	"unigo.dev/unigo/kernel/boot"
 	"unigo.dev/unigo/kernel/devices/power"
+	"unigo.dev/unigo/kernel/devices/virtioblk"
 	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/vfs"
 )
 
 // mountAll sets up what the host asked for besides the image's tree:
-// writable in-memory directories (tmpfs=). A mount that cannot be made
+// writable in-memory directories (tmpfs=) and the volume on a disk
+// (mount=DISK:PATH[:ro]). A mount that cannot be made
 // stops the boot with the reason: an app must not run without its storage.
 func mountAll(cl []byte, opts *boot.Options) {
 	for i := 0; i < opts.NTmpfs; i++ {
@@ -18,6 +20,26 @@ func mountAll(cl []byte, opts *boot.Options) {
 			klog.Bytes(path)
 			klog.Str(": not an absolute directory path the image can have (a file of the image's root is in the way?)\n")
 			power.Crash("boot: tmpfs")
+		}
+	}
+	for i := 0; i < opts.NMounts; i++ {
+		m := &opts.Mounts[i]
+		path := cl[m.Path.Start:m.Path.End]
+		if m.Disk >= virtioblk.Count() {
+			klog.Str("boot failed: no disk ")
+			klog.Dec(int64(m.Disk))
+			klog.Str(" to mount at ")
+			klog.Bytes(path)
+			klog.Str(": the VM has fewer disks than mounts\n")
+			power.Crash("boot: volume")
+		}
+		if e := vfs.MountVolume(m.Disk, path, m.ReadOnly); e != 0 {
+			klog.Str("boot failed: cannot mount the volume at ")
+			klog.Bytes(path)
+			klog.Str(": errno ")
+			klog.Dec(int64(e))
+			klog.Str(" (16: a second volume, one per VM for now; 22: not an ext2 file system unigo can write, e.g. ext3/ext4 features; 5: disk I/O error)\n")
+			power.Crash("boot: volume")
 		}
 	}
 }

@@ -11,6 +11,24 @@ import (
 type Disk struct {
 	Path     string // a raw disk image
 	ReadOnly bool   // the guest cannot write it (the device offers VIRTIO_BLK_F_RO)
+	MountAt  string // where the guest mounts the disk's ext2 file system; "" for a raw /dev/vdX only
+}
+
+// mountTokens tell the guest where to mount the disks' file systems:
+// mount=I:PATH[:ro] for disk I (docs/boot-contract.md), ':' in PATH encoded.
+func mountTokens(disks []Disk) []string {
+	var toks []string
+	for i, d := range disks {
+		if d.MountAt == "" {
+			continue
+		}
+		t := fmt.Sprintf("mount=%d:%s", i, strings.ReplaceAll(encodeValue(d.MountAt), ":", "%3A"))
+		if d.ReadOnly {
+			t += ":ro"
+		}
+		toks = append(toks, t)
+	}
+	return toks
 }
 
 // MaxDisks is how many disks the guest kernel drives.
@@ -21,7 +39,17 @@ func checkDisks(disks []Disk) error {
 	if len(disks) > MaxDisks {
 		return fmt.Errorf("%d disks: the guest drives at most %d", len(disks), MaxDisks)
 	}
+	targets := map[string]bool{}
 	for _, d := range disks {
+		if d.MountAt != "" {
+			if !strings.HasPrefix(d.MountAt, "/") || strings.Trim(d.MountAt, "/") == "" {
+				return fmt.Errorf("disk %s: mount path %q must be absolute and not /", d.Path, d.MountAt)
+			}
+			if targets[d.MountAt] {
+				return fmt.Errorf("two disks mounted at %s: give each its own path", d.MountAt)
+			}
+			targets[d.MountAt] = true
+		}
 		st, err := os.Stat(d.Path)
 		if err != nil {
 			return fmt.Errorf("disk: %w", err)

@@ -62,3 +62,11 @@ func TestStartRejectsBadDisks(t *testing.T) {
 		}
 	}
 }
+
+func TestMountTokens(t *testing.T) {
+	disks := []Disk{{Path: "a"}, {Path: "b", MountAt: "/data"}, {Path: "c", MountAt: "/my logs:x", ReadOnly: true}}
+	got := strings.Join(mountTokens(disks), " ")
+	if want := "mount=1:/data mount=2:/my%20logs%3Ax:ro"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

@@ -91,14 +91,15 @@ func (q *QEMU) Args(spec Spec, accel Accel) []string {
 		"-device", "isa-debugcon,iobase=" + controlPort + ",chardev=ctl",
 		"-device", "isa-debug-exit,iobase=" + exitPort + ",iosize=4",
 		"-kernel", spec.Image,
-		"-append", kernelCmdline(spec.Cmdline),
+		"-append", kernelCmdline(spec.Cmdline, spec.Disks),
 	}
 	return append(args, diskArgs(machine, spec.Disks)...)
 }
 
 // kernelCmdline is the app's command line plus what the host knows that
 // saves the kernel work at boot: the TSC rate (see HostTSCHz).
-func kernelCmdline(c Cmdline) string {
+func kernelCmdline(c Cmdline, disks []Disk) string {
+	c.Tokens = append(mountTokens(disks), c.Tokens...)
 	s := c.String()
 	if hz := HostTSCHz(); hz != 0 && !strings.Contains(" "+s, " tsc_hz=") {
 		s += fmt.Sprintf(" tsc_hz=%d", hz)

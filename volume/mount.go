@@ -10,10 +10,10 @@ import (
 
 // A Mount is one -v option resolved: a disk and where the guest mounts it.
 type Mount struct {
-	Source   string // as given: a volume name or a host path
-	Disk     string // the disk image on the host
-	Target   string // absolute path in the guest
-	ReadOnly bool
+	Source   string `json:"source"` // as given: a volume name or a host path
+	Disk     string `json:"disk"`   // the disk image on the host, absolute
+	Target   string `json:"target"` // absolute path in the guest
+	ReadOnly bool   `json:"readOnly,omitempty"`
 }
 
 // ParseMount reads "SOURCE:/path[:ro|:rw]". SOURCE is a volume of the store,

@@ -9,6 +9,7 @@ import (
 
 	"unigo.dev/unigo/internal/memsize"
 	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/volume"
 )
 
 var runFlags struct {
@@ -23,6 +24,7 @@ var runFlags struct {
 	name          string
 	restart       string
 	tmpfs         []string
+	volumes       []string
 }
 
 var runCmd = &cobra.Command{
@@ -51,7 +53,8 @@ unigo run exits with the app's exit code; 128+N if the app died of signal N;
 130 if stopped with Ctrl-C.`,
 	Example: `  unigo run hello.img
   unigo run --memory 256M --env GREETING=hi hello.img -- -name world
-  unigo run -v ./examples/hello
+  unigo run --verbose ./examples/hello
+  unigo volume create data --size 1G && unigo run -v data:/data ./app
   unigo run -d --name web --restart on-failure:3 web:v1
   unigo run --tmpfs /var/cache ./app`,
 	Args: cobra.MinimumNArgs(1),
@@ -65,7 +68,8 @@ func init() {
 	f.StringArrayVarP(&runFlags.env, "env", "e", nil, "set an environment variable of the app: KEY=VALUE, or KEY to pass this shell's value (repeatable)")
 	f.StringVar(&runFlags.machine, "machine", vmm.MachineMicroVM, "QEMU machine: microvm (fastest boot) or pc")
 	f.StringVar(&runFlags.accel, "accel", defaultAccel(), "accelerator: auto (KVM if usable), kvm or tcg (software emulation); default from $UNIGO_ACCEL")
-	f.BoolVarP(&runFlags.verbose, "verbose", "v", false, "show the accelerator, the QEMU command line and build steps")
+	f.BoolVar(&runFlags.verbose, "verbose", false, "show the accelerator, the QEMU command line and build steps")
+	f.StringArrayVarP(&runFlags.volumes, "volume", "v", nil, "attach a volume: NAME:/path (unigo volume create NAME) or ./disk.img:/path, :ro for read-only (repeatable; adds to the image's)")
 	f.BoolVar(&runFlags.traceSyscalls, "trace-syscalls", false, "print every system call the app makes on stderr")
 	f.StringArrayVar(&runFlags.kernelOpts, "kernel-opt", nil, "raw kernel command-line token (repeatable; for tests)")
 	f.MarkHidden("kernel-opt")
@@ -111,9 +115,18 @@ func runRun(cmd *cobra.Command, args []string) error {
 	if err := cmdline.Validate(); err != nil {
 		return err
 	}
-	if runFlags.detach {
-		return runDetached(cmd, t, cmdline, mem)
+	mounts, err := parseVolumes(append(append([]string{}, def.Volumes...), runFlags.volumes...))
+	if err != nil {
+		return err
 	}
+	if runFlags.detach {
+		return runDetached(cmd, t, cmdline, mem, mounts)
+	}
+	disks, release, err := volume.Attach(mounts)
+	if err != nil {
+		return err
+	}
+	defer release()
 
 	spec := vmm.Spec{
 		Image:   t.path,
@@ -121,6 +134,7 @@ func runRun(cmd *cobra.Command, args []string) error {
 		Machine: runFlags.machine,
 		Accel:   runFlags.accel,
 		Cmdline: cmdline,
+		Disks:   disks,
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,
 	}
@@ -144,6 +158,26 @@ func runRun(cmd *cobra.Command, args []string) error {
 		fmt.Fprintf(os.Stderr, "unigo: %v: -v shows QEMU's register dump; --accel tcg may run it\n", exit)
 	}
 	return exitError{exit.Code()}
+}
+
+// parseVolumes resolves -v options (and the image's volumes) to disks.
+func parseVolumes(specs []string) ([]volume.Mount, error) {
+	if len(specs) == 0 {
+		return nil, nil
+	}
+	vs, err := openVolumes()
+	if err != nil {
+		return nil, err
+	}
+	var mounts []volume.Mount
+	for _, s := range specs {
+		m, err := vs.ParseMount(s)
+		if err != nil {
+			return nil, err
+		}
+		mounts = append(mounts, m)
+	}
+	return mounts, nil
 }
 
 // defaultAccel is $UNIGO_ACCEL, or auto: a host where KVM is present but

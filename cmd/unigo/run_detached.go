@@ -7,10 +7,11 @@ import (
 
 	"unigo.dev/unigo/instance"
 	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/volume"
 )
 
 // runDetached starts a stored image as a detached instance and prints its name.
-func runDetached(cmd *cobra.Command, t *runTarget, cmdline vmm.Cmdline, mem int64) error {
+func runDetached(cmd *cobra.Command, t *runTarget, cmdline vmm.Cmdline, mem int64, mounts []volume.Mount) error {
 	if t.stored == nil {
 		return fmt.Errorf("run -d boots images from the image store, and %s is a file or a package: store it with 'unigo build -t NAME', then 'unigo run -d NAME'", t.path)
 	}
@@ -40,6 +41,7 @@ func runDetached(cmd *cobra.Command, t *runTarget, cmdline vmm.Cmdline, mem int6
 		Accel:      runFlags.accel,
 		KernelOpts: cmdline.Tokens,
 		Tmpfs:      cmdline.Tmpfs,
+		Volumes:    mounts,
 		Ports:      t.stored.Manifest.Config.Ports,
 		Restart:    restart,
 	})

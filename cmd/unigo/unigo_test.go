@@ -65,7 +65,7 @@ func TestRunFloorGuest(t *testing.T) {
 	}
 	img := floorImage(t)
 	for _, machine := range []string{"microvm", "pc"} {
-		stdout, stderr, code := unigo(t, nil, "run", "--machine", machine, "--accel", "tcg", "-v", "--env", "A=b c", "--kernel-opt", "debug.x", img, "--", "x y")
+		stdout, stderr, code := unigo(t, nil, "run", "--machine", machine, "--accel", "tcg", "--verbose", "--env", "A=b c", "--kernel-opt", "debug.x", img, "--", "x y")
 		if stdout != floorguest.Stdout || code != 0 {
 			t.Errorf("%s: stdout %q, exit %d\n%s", machine, stdout, code, stderr)
 		}

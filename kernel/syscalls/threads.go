@@ -6,6 +6,7 @@ import (
 	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/memory"
 	"unigo.dev/unigo/kernel/threads"
+	"unigo.dev/unigo/kernel/vfs"
 )
 
 // clone flags.
@@ -57,6 +58,7 @@ func exitThread(t *threads.Thread, code int) int64 {
 	}
 	threads.Exit(t)
 	if threads.Live() == 0 {
+		vfs.Unmount()
 		power.Exit(code)
 	}
 	return exits
@@ -75,6 +77,7 @@ func exitGroup(code int) int64 {
 		klog.Micros(clock.Nanotime())
 		klog.Str(" s\n")
 	}
+	vfs.Unmount() // what the app wrote reaches the disk, as Linux writes back a dead process's files
 	power.Exit(code)
 	return 0
 }

@@ -106,6 +106,9 @@ func Mount(dir Ino) {
 
 // Writable reports whether dir is inside a tmpfs mount.
 func Writable(dir Ino) bool {
+	if onDisk(dir) {
+		return volumeWritable()
+	}
 	for i := 0; i < state.nWritable; i++ {
 		if IsAncestor(state.writable[i], dir) {
 			return true

@@ -1,0 +1,393 @@
+package ext2
+
+// A directory is a list of records in its blocks: inode (4 bytes), record
+// length (2), name length (1), file type (1, with the filetype feature),
+// the name, padded to 4 bytes. Records never cross a block; the last one
+// of a block reaches its end. A deleted record is merged into the one
+// before it, or gets inode 0 when it starts its block. A directory with a
+// hashed index (htree) reads the same way: the index hides in records
+// that look empty; changing the directory drops the index flag.
+//
+// Offsets (block * block size + position in the block) are getdents
+// cookies: ReadDir resumes at any offset it handed out, even after the
+// directory changed, by scanning the block to the next record boundary.
+
+const recHeader = 8
+
+func recLen(nameLen int) int { return (recHeader + nameLen + 3) &^ 3 }
+
+// record is one decoded directory record; name points into the cache.
+type record struct {
+	ino    uint32
+	length int
+	name   []byte
+	ftype  uint8
+}
+
+// readRecord decodes the record at at, checking that it stays in the block.
+func readRecord(b []byte, at int) (record, bool) {
+	if at < 0 || at&3 != 0 || at+recHeader > len(b) {
+		return record{}, false
+	}
+	length := int(le16(b, at+4))
+	nl := int(b[at+6])
+	if length < recHeader || length&3 != 0 || at+length > len(b) || recHeader+nl > length {
+		return record{}, false
+	}
+	r := record{ino: le32(b, at), length: length, name: b[at+recHeader : at+recHeader+nl]}
+	if fs.filetype {
+		r.ftype = b[at+7]
+	}
+	return r, true
+}
+
+func writeRecord(b []byte, at int, ino Ino, length int, name []byte, ftype uint8) {
+	put32(b, at, uint32(ino))
+	put16(b, at+4, uint16(length))
+	b[at+6] = uint8(len(name))
+	b[at+7] = 0
+	if fs.filetype {
+		b[at+7] = ftype
+	}
+	copy(b[at+recHeader:], name)
+}
+
+// fileType is the directory record's type code for a mode.
+func fileType(mode uint32) uint8 {
+	switch mode & TypeMask {
+	case TypeRegular:
+		return 1
+	case TypeDir:
+		return 2
+	case TypeChar:
+		return 3
+	case TypeBlock:
+		return 4
+	case TypeFIFO:
+		return 5
+	case TypeSocket:
+		return 6
+	case TypeSymlink:
+		return 7
+	}
+	return 0
+}
+
+// direntTypes maps record type codes to getdents64's d_type.
+var direntTypes = [8]uint8{0, 8, 4, 2, 6, 1, 12, 10}
+
+func direntType(ftype uint8) uint8 {
+	if ftype < 8 {
+		return direntTypes[ftype]
+	}
+	return 0
+}
+
+// dirBlock pins the directory's block lb; slot -1 for a hole.
+func dirBlock(dir Ino, n *inode, lb uint64) (int, int) {
+	blk, _, e := mapBlock(dir, n, lb, false)
+	if e != 0 || blk == 0 {
+		return -1, e
+	}
+	return bget(blk, getRead, meta)
+}
+
+// dirBlocks is how many blocks the directory spans.
+func dirBlocks(n *inode) uint64 { return uint64((n.size + int64(fs.bs) - 1) / int64(fs.bs)) }
+
+// changed notes a change to directory n: its index is no longer valid,
+// and ReadDir calls in progress must resync.
+func changed(n *inode) {
+	n.flags &^= flagIndex
+	fs.dirGen++
+}
+
+// resync returns the first record boundary at or after at in block b.
+func resync(b []byte, at int) (int, bool) {
+	p := 0
+	for p < at {
+		r, ok := readRecord(b, p)
+		if !ok {
+			return 0, false
+		}
+		p += r.length
+	}
+	return p, true
+}
+
+// ReadDir calls fn for each entry at or after offset off, with the offset
+// of the entry after it, until fn returns false.
+func ReadDir(dir Ino, off int64, fn func(ino Ino, typ uint8, name []byte, next int64) bool) int {
+	var n inode
+	if e := live(dir, &n); e != 0 {
+		return e
+	}
+	if n.typ() != TypeDir {
+		return ENOTDIR
+	}
+	if off < 0 {
+		return EINVAL
+	}
+	bs := int64(fs.bs)
+	for off < n.size {
+		lb := off / bs
+		s, e := dirBlock(dir, &n, uint64(lb))
+		if e != 0 {
+			return e
+		}
+		if s < 0 {
+			off = (lb + 1) * bs
+			continue
+		}
+		b := blockBytes(s)
+		at, ok := resync(b, int(off%bs))
+		if !ok {
+			bput(s)
+			return EIO
+		}
+		restart := false
+		for at < fs.bs {
+			r, ok := readRecord(b, at)
+			if !ok {
+				bput(s)
+				return EIO
+			}
+			next := lb*bs + int64(at+r.length)
+			if r.ino != 0 {
+				gen := fs.dirGen
+				if !fn(Ino(r.ino), direntType(r.ftype), r.name, next) {
+					bput(s)
+					return 0
+				}
+				if fs.dirGen != gen { // fn changed a directory: this one may have moved
+					restart, off = true, next
+					break
+				}
+			}
+			at += r.length
+		}
+		bput(s)
+		if restart {
+			if live(dir, &n) != 0 {
+				return 0 // removed meanwhile
+			}
+			continue
+		}
+		off = (lb + 1) * bs
+	}
+	return 0
+}
+
+// find returns the offset of the entry called name and its inode; -1 and 0
+// when there is none.
+func find(dir Ino, n *inode, name []byte) (int64, Ino, int) {
+	off, ino, _, e := scan(dir, n, name, 0)
+	return off, ino, e
+}
+
+// scan is find that also looks, when need > 0, for the first record with
+// room to spare for a new record of need bytes (room -1: there is none),
+// so that adding a name takes one pass over the directory.
+func scan(dir Ino, n *inode, name []byte, need int) (off int64, ino Ino, room int64, e int) {
+	room = -1
+	for lb := uint64(0); lb < dirBlocks(n); lb++ {
+		s, e := dirBlock(dir, n, lb)
+		if e != 0 {
+			return -1, 0, -1, e
+		}
+		if s < 0 {
+			continue
+		}
+		b := blockBytes(s)
+		for at := 0; at < fs.bs; {
+			r, ok := readRecord(b, at)
+			if !ok {
+				bput(s)
+				return -1, 0, -1, EIO
+			}
+			pos := int64(lb)*int64(fs.bs) + int64(at)
+			if r.ino != 0 && sameName(r.name, name) {
+				bput(s)
+				return pos, Ino(r.ino), room, 0
+			}
+			if need > 0 && room < 0 && r.length-spaceUsed(r) >= need {
+				room = pos
+			}
+			at += r.length
+		}
+		bput(s)
+	}
+	return -1, 0, room, 0
+}
+
+// spaceUsed is how much of a record its entry needs (none when deleted).
+func spaceUsed(r record) int {
+	if r.ino == 0 {
+		return 0
+	}
+	return recLen(len(r.name))
+}
+
+// Lookup finds name in dir.
+func Lookup(dir Ino, name []byte) (Ino, int) {
+	var n inode
+	if e := live(dir, &n); e != 0 {
+		return 0, e
+	}
+	if n.typ() != TypeDir {
+		return 0, ENOTDIR
+	}
+	if len(name) > MaxName {
+		return 0, ENAMETOOLONG
+	}
+	if len(name) == 0 {
+		return 0, ENOENT
+	}
+	_, ino, e := find(dir, &n, name)
+	if e != 0 {
+		return 0, e
+	}
+	if ino == 0 {
+		return 0, ENOENT
+	}
+	return ino, 0
+}
+
+// addEntry stores a record for name → ino in directory n: in the spare
+// room of the record at offset room (found by scan), or in a new block at
+// the end when room is -1. n changes; the caller stores it.
+func addEntry(dir Ino, n *inode, name []byte, ino Ino, ftype uint8, room int64) int {
+	need := recLen(len(name))
+	if room >= 0 {
+		s, e := dirBlock(dir, n, uint64(room/int64(fs.bs)))
+		if e != 0 {
+			return e
+		}
+		if s < 0 {
+			return EIO
+		}
+		b := blockBytes(s)
+		at := int(room % int64(fs.bs))
+		r, ok := readRecord(b, at)
+		used := spaceUsed(r)
+		if !ok || r.length-used < need {
+			bput(s)
+			return EIO
+		}
+		if used == 0 {
+			writeRecord(b, at, ino, r.length, name, ftype)
+		} else {
+			put16(b, at+4, uint16(used))
+			writeRecord(b, at+used, ino, r.length-used, name, ftype)
+		}
+		bdirty(s)
+		bput(s)
+		changed(n)
+		return 0
+	}
+	nb := dirBlocks(n)
+	blk, _, e := mapBlock(dir, n, nb, true)
+	if e != 0 {
+		return e
+	}
+	s, e := bget(blk, getZero, meta)
+	if e != 0 {
+		return e
+	}
+	writeRecord(blockBytes(s), 0, ino, fs.bs, name, ftype)
+	bdirty(s)
+	bput(s)
+	n.size = int64(nb+1) * int64(fs.bs)
+	changed(n)
+	return 0
+}
+
+// removeEntry deletes the record at off: merged into the record before it
+// in its block, or emptied when it starts the block.
+func removeEntry(dir Ino, n *inode, off int64) int {
+	s, e := dirBlock(dir, n, uint64(off/int64(fs.bs)))
+	if e != 0 {
+		return e
+	}
+	if s < 0 {
+		return EIO
+	}
+	b := blockBytes(s)
+	at := int(off % int64(fs.bs))
+	r, ok := readRecord(b, at)
+	prev := -1
+	for p := 0; ok && p < at; {
+		q, qok := readRecord(b, p)
+		if !qok {
+			ok = false
+			break
+		}
+		if p+q.length == at {
+			prev = p
+			break
+		}
+		p += q.length
+	}
+	if !ok {
+		bput(s)
+		return EIO
+	}
+	if prev < 0 {
+		put32(b, at, 0)
+	} else {
+		put16(b, prev+4, uint16(at-prev+r.length))
+	}
+	bdirty(s)
+	bput(s)
+	changed(n)
+	return 0
+}
+
+// setEntry points the record at off to another inode.
+func setEntry(dir Ino, n *inode, off int64, ino Ino, ftype uint8) int {
+	s, e := dirBlock(dir, n, uint64(off/int64(fs.bs)))
+	if e != 0 {
+		return e
+	}
+	if s < 0 {
+		return EIO
+	}
+	b := blockBytes(s)
+	at := int(off % int64(fs.bs))
+	put32(b, at, uint32(ino))
+	if fs.filetype {
+		b[at+7] = ftype
+	}
+	bdirty(s)
+	bput(s)
+	changed(n)
+	return 0
+}
+
+// isEmpty reports whether a directory holds only "." and "..".
+func isEmpty(dir Ino, n *inode) (bool, int) {
+	for lb := uint64(0); lb < dirBlocks(n); lb++ {
+		s, e := dirBlock(dir, n, lb)
+		if e != 0 {
+			return false, e
+		}
+		if s < 0 {
+			continue
+		}
+		b := blockBytes(s)
+		for at := 0; at < fs.bs; {
+			r, ok := readRecord(b, at)
+			if !ok {
+				bput(s)
+				return false, EIO
+			}
+			if r.ino != 0 && !isDot(r.name) && !isDotDot(r.name) {
+				bput(s)
+				return false, 0
+			}
+			at += r.length
+		}
+		bput(s)
+	}
+	return true, 0
+}

@@ -1,0 +1,331 @@
+package ext2
+
+// The superblock: 1024 bytes at byte 1024 of the disk, read at Mount into
+// the geometry below. Its block stays in the cache; the free counts are
+// kept here and written into it on every sync.
+
+// Superblock fields (byte offsets).
+const (
+	sbInodesCount   = 0
+	sbBlocksCount   = 4
+	sbFreeBlocks    = 12
+	sbFreeInodes    = 16
+	sbFirstData     = 20
+	sbLogBlockSize  = 24
+	sbBlocksPerGrp  = 32
+	sbInodesPerGrp  = 40
+	sbMtime         = 44
+	sbWtime         = 48
+	sbMntCount      = 52
+	sbMagic         = 56
+	sbState         = 58
+	sbRevLevel      = 76
+	sbFirstIno      = 84
+	sbInodeSize     = 88
+	sbFeatCompat    = 92
+	sbFeatIncompat  = 96
+	sbFeatROCompat  = 100
+	sbWantExtraSize = 350
+
+	superMagic = 0xEF53
+	stateValid = 1 // cleanly unmounted
+)
+
+// Features. Compatible ones never stop a mount; of the incompatible ones
+// only filetype (and flex_bg, which only moves metadata the descriptors
+// point at) is understood; an unknown read-only-compatible one makes the
+// mount read-only.
+const (
+	incompatFiletype = 0x0002
+	incompatRecover  = 0x0004 // an ext3 journal needs replaying
+	incompatFlexBG   = 0x0200
+	incompatKnown    = incompatFiletype | incompatFlexBG
+
+	roCompatSparseSuper = 0x0001
+	roCompatLargeFile   = 0x0002
+	roCompatHugeFile    = 0x0008
+	roCompatKnown       = roCompatSparseSuper | roCompatLargeFile
+)
+
+// fsState is the mounted file system's geometry and state (no pointers).
+type fsState struct {
+	mounted, readOnly bool
+	wasClean          bool // the state found at mount
+	disk              int  // for the disk functions
+
+	bs          int // block size
+	ppb         uint32
+	blocksCount uint32
+	firstData   uint32
+	bpg, ipg    uint32 // blocks and inodes per group
+	groups      uint32
+	inodesCount uint32
+	firstIno    uint32
+	inodeSize   int
+	extraIsize  uint16 // i_extra_isize of new inodes
+	rev         uint32
+	filetype    bool
+	roCompat    uint32 // kept to set large_file when needed
+	maxSize     int64
+
+	sbBlock  uint32 // block holding the superblock, and where in it
+	sbOff    int
+	gdtBlock uint32 // first block of the group descriptor table
+
+	freeBlocks, freeInodes uint32
+
+	now    int64  // latest time stamp seen: for the superblock's write time
+	dirGen uint64 // bumped on each directory change (ReadDir resyncs)
+
+	hintIno Ino // the last data block allocated, to place the next after it
+	hintLb  uint64
+	hintBlk uint32
+}
+
+var fs fsState
+
+// Mount reads the superblock and the group descriptors of disk (a number
+// for the disk functions) and returns the root directory. It refuses
+// (EINVAL) what it cannot read safely; readOnly, or an unknown
+// read-only-compatible feature, makes the mount read-only. Mounted
+// read-write, the superblock is marked not clean on disk at once, so that
+// a crash leaves an image e2fsck -p repairs.
+func Mount(disk int, readOnly bool, now int64) (Ino, int) {
+	if fs.mounted {
+		return 0, EBUSY
+	}
+	// The superblock's own block size is unknown until it is read.
+	page := allocPage()
+	if page == 0 {
+		return 0, ENOMEM
+	}
+	e := diskRead(disk, 1024/sectorSize, page, 0, 1024)
+	if e == 0 {
+		e = parseSuper(pageAt(page)[:1024])
+	}
+	freePage(page)
+	if e != 0 {
+		return 0, e
+	}
+	fs.disk = disk
+	fs.readOnly = fs.readOnly || readOnly
+	fs.now = now
+	opens = [maxOpen]openFile{}
+	cacheInit()
+	fs.mounted = true
+	if e := loadGroups(); e != 0 {
+		abandon()
+		return 0, e
+	}
+	var root inode
+	if e := loadInode(RootIno, &root); e != 0 || root.mode&TypeMask != TypeDir {
+		abandon()
+		return 0, EINVAL
+	}
+	if !fs.readOnly {
+		if e := markSuper(false); e != 0 {
+			abandon()
+			return 0, e
+		}
+	}
+	return RootIno, 0
+}
+
+// parseSuper checks the superblock and fills fs from it.
+func parseSuper(sb []byte) int {
+	fs = fsState{}
+	if le16(sb, sbMagic) != superMagic {
+		return EINVAL
+	}
+	logBS := le32(sb, sbLogBlockSize)
+	if logBS > 2 { // blocks up to 4 KiB: one page holds one or more
+		return EINVAL
+	}
+	fs.bs = 1024 << logBS
+	fs.ppb = uint32(fs.bs / 4)
+	fs.blocksCount = le32(sb, sbBlocksCount)
+	fs.firstData = le32(sb, sbFirstData)
+	fs.bpg = le32(sb, sbBlocksPerGrp)
+	fs.ipg = le32(sb, sbInodesPerGrp)
+	fs.inodesCount = le32(sb, sbInodesCount)
+	fs.rev = le32(sb, sbRevLevel)
+	fs.inodeSize, fs.firstIno = 128, 11
+	var incompat, roCompat uint32
+	if fs.rev >= 1 {
+		fs.inodeSize = int(le16(sb, sbInodeSize))
+		fs.firstIno = le32(sb, sbFirstIno)
+		incompat = le32(sb, sbFeatIncompat)
+		roCompat = le32(sb, sbFeatROCompat)
+	}
+	fs.wasClean = le16(sb, sbState)&stateValid != 0
+	if incompat&^incompatKnown != 0 {
+		return EINVAL // journal to replay, extents, 64bit, meta_bg, …
+	}
+	if roCompat&^roCompatKnown != 0 {
+		fs.readOnly = true
+	}
+	fs.filetype = incompat&incompatFiletype != 0
+	fs.roCompat = roCompat
+	switch {
+	case fs.bpg == 0 || fs.bpg > uint32(fs.bs)*8,
+		fs.ipg == 0 || fs.ipg > uint32(fs.bs)*8,
+		fs.inodeSize < 128 || fs.inodeSize > fs.bs || fs.inodeSize&(fs.inodeSize-1) != 0,
+		fs.firstData != 0 && !(fs.bs == 1024 && fs.firstData == 1),
+		fs.blocksCount <= fs.firstData,
+		fs.firstIno < 11 || fs.firstIno > fs.inodesCount:
+		return EINVAL
+	}
+	fs.groups = (fs.blocksCount - fs.firstData + fs.bpg - 1) / fs.bpg
+	if uint64(fs.groups)*uint64(fs.ipg) < uint64(fs.inodesCount) {
+		return EINVAL
+	}
+	fs.sbBlock = uint32(1024 / fs.bs)
+	fs.sbOff = 1024 % fs.bs
+	fs.gdtBlock = fs.firstData + 1
+	if fs.inodeSize >= 160 {
+		fs.extraIsize = 32 // covers the nanosecond times and the creation time
+		if w := le16(sb, sbWantExtraSize); w >= 24 && w&3 == 0 && int(w) <= fs.inodeSize-128 {
+			fs.extraIsize = w
+		}
+	}
+	fs.maxSize = maxFileSize()
+	return 0
+}
+
+// maxFileSize is the largest size the block tree can map, within what
+// i_blocks (512-byte units, 32 bits) can count.
+func maxFileSize() int64 {
+	if fs.rev == 0 {
+		return 1<<31 - 1
+	}
+	p := uint64(fs.ppb)
+	blocks := 12 + p + p*p + p*p*p
+	size := blocks * uint64(fs.bs)
+	if limit := uint64(1)<<41 - uint64(fs.bs); size > limit {
+		size = limit
+	}
+	return int64(size)
+}
+
+// loadGroups checks every group descriptor and sums the free counts
+// (more trustworthy than the superblock's after a crash).
+func loadGroups() int {
+	if (fs.groups*gdSize+uint32(fs.bs)-1)/uint32(fs.bs)+fs.gdtBlock > fs.blocksCount {
+		return EINVAL
+	}
+	for g := uint32(0); g < fs.groups; g++ {
+		var d groupDesc
+		if e := readGroup(g, &d); e != 0 {
+			return e
+		}
+		tableBlocks := (fs.ipg*uint32(fs.inodeSize) + uint32(fs.bs) - 1) / uint32(fs.bs)
+		switch {
+		case d.blockBitmap < fs.firstData || d.blockBitmap >= fs.blocksCount,
+			d.inodeBitmap < fs.firstData || d.inodeBitmap >= fs.blocksCount,
+			d.inodeTable < fs.firstData || d.inodeTable+tableBlocks > fs.blocksCount:
+			return EINVAL
+		}
+		fs.freeBlocks += d.freeBlocks
+		fs.freeInodes += d.freeInodes
+	}
+	return 0
+}
+
+// abandon forgets a mount that failed half-way, writing nothing.
+func abandon() {
+	cacheRelease()
+	fs.mounted = false
+}
+
+// superRef pins the superblock's block and says where the superblock is in it.
+func superRef() (int, []byte, int) {
+	s, e := bget(fs.sbBlock, getRead, meta)
+	if e != 0 {
+		return -1, nil, e
+	}
+	return s, blockBytes(s)[fs.sbOff : fs.sbOff+1024], 0
+}
+
+// writeSuper puts the free counts and the write time into the cached
+// superblock (written with the other metadata).
+func writeSuper() int {
+	s, sb, e := superRef()
+	if e != 0 {
+		return e
+	}
+	put32(sb, sbFreeBlocks, fs.freeBlocks)
+	put32(sb, sbFreeInodes, fs.freeInodes)
+	put32(sb, sbWtime, uint32(unixSeconds(fs.now)))
+	if fs.rev >= 1 {
+		put32(sb, sbFeatROCompat, fs.roCompat)
+	}
+	bdirty(s)
+	bput(s)
+	return 0
+}
+
+// markSuper records on disk, at once, whether the file system is clean.
+// Marking it dirty (at mount) also counts the mount.
+func markSuper(clean bool) int {
+	s, sb, e := superRef()
+	if e != 0 {
+		return e
+	}
+	st := le16(sb, sbState)
+	if clean {
+		st |= stateValid
+	} else {
+		st &^= stateValid
+		put16(sb, sbMntCount, le16(sb, sbMntCount)+1)
+		put32(sb, sbMtime, uint32(unixSeconds(fs.now)))
+	}
+	put16(sb, sbState, st)
+	bdirty(s)
+	bput(s)
+	if e := writeSuper(); e != 0 {
+		return e
+	}
+	if e := writeSlot(s); e != 0 {
+		return e
+	}
+	return diskFlush(fs.disk)
+}
+
+// Unmount writes everything back, marks the file system clean and lets
+// the cache's pages go. Files still open and unlinked are freed now.
+func Unmount(now int64) int {
+	if !fs.mounted {
+		return EINVAL
+	}
+	if fs.readOnly {
+		abandon()
+		return 0
+	}
+	fs.now = now
+	releaseOrphans()
+	e := SyncAll()
+	if e == 0 {
+		e = markSuper(true)
+	}
+	abandon()
+	return e
+}
+
+// ReadOnly reports whether the mounted file system refuses changes.
+func ReadOnly() bool { return fs.readOnly }
+
+// WasClean reports whether the file system was cleanly unmounted before
+// this mount (if not, it should be checked with e2fsck).
+func WasClean() bool { return fs.wasClean }
+
+// FSInfo is what statfs(2) reports.
+type FSInfo struct {
+	BlockSize        int64
+	Blocks, Free     uint64
+	Files, FreeFiles uint64
+}
+
+// Statfs reports the file system's size and free space.
+func Statfs() FSInfo {
+	return FSInfo{int64(fs.bs), uint64(fs.blocksCount - fs.firstData), uint64(fs.freeBlocks), uint64(fs.inodesCount), uint64(fs.freeInodes)}
+}
