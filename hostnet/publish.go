@@ -1,0 +1,120 @@
+// Package hostnet is the host's side of an instance's network: the ports
+// it publishes (`unigo run -p 8080:80`, Docker's syntax) and the checks
+// made before QEMU starts, so that a busy port is one clear error instead
+// of a QEMU message after boot.
+package hostnet
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// Publish is one -p option: connections to HostIP:HostPort on the host
+// reach GuestPort in the guest.
+type Publish struct {
+	Proto     string `json:"proto"`            // "tcp" or "udp"
+	HostIP    string `json:"hostIp,omitempty"` // "" for all addresses
+	HostPort  int    `json:"hostPort"`
+	GuestPort int    `json:"guestPort"`
+}
+
+func (p Publish) String() string {
+	host := strconv.Itoa(p.HostPort)
+	if p.HostIP != "" {
+		host = net.JoinHostPort(p.HostIP, host)
+	}
+	return fmt.Sprintf("%s->%d/%s", host, p.GuestPort, p.Proto)
+}
+
+// ParsePublish reads [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp], or GUESTPORT
+// alone (published on the same host port).
+func ParsePublish(s string) (Publish, error) {
+	bad := func(why string) (Publish, error) {
+		return Publish{}, fmt.Errorf("invalid -p %q: %s (write HOSTPORT:GUESTPORT, e.g. 8080:80, optionally IP:8080:80 or 53:53/udp)", s, why)
+	}
+	spec, proto, hasProto := strings.Cut(s, "/")
+	if !hasProto {
+		proto = "tcp"
+	}
+	if proto != "tcp" && proto != "udp" {
+		return bad("the protocol must be tcp or udp")
+	}
+	p := Publish{Proto: proto}
+	parts := strings.Split(spec, ":")
+	if i := strings.LastIndex(spec, "]:"); strings.HasPrefix(spec, "[") && i > 0 { // [::1]:8080:80
+		rest := strings.Split(spec[i+2:], ":")
+		parts = append([]string{spec[1:i]}, rest...)
+	}
+	var hostPort, guestPort string
+	switch len(parts) {
+	case 1:
+		hostPort, guestPort = parts[0], parts[0]
+	case 2:
+		hostPort, guestPort = parts[0], parts[1]
+	case 3:
+		p.HostIP, hostPort, guestPort = parts[0], parts[1], parts[2]
+		if net.ParseIP(p.HostIP) == nil {
+			return bad(fmt.Sprintf("%q is not an IP address", p.HostIP))
+		}
+	default:
+		return bad("too many ':'")
+	}
+	var err error
+	if p.HostPort, err = port(hostPort); err != nil {
+		return bad(err.Error())
+	}
+	if p.GuestPort, err = port(guestPort); err != nil {
+		return bad(err.Error())
+	}
+	return p, nil
+}
+
+func port(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 65535 {
+		return 0, fmt.Errorf("%q is not a port number (1-65535)", s)
+	}
+	return n, nil
+}
+
+// ErrPortInUse is wrapped by the error for a host port someone holds.
+var ErrPortInUse = errors.New("already in use")
+
+// CheckFree makes sure each published host port can be taken now, and
+// that no port is published twice.
+func CheckFree(ps []Publish) error {
+	seen := map[string]bool{}
+	for _, p := range ps {
+		key := fmt.Sprintf("%s/%d", p.Proto, p.HostPort)
+		if seen[key] {
+			return fmt.Errorf("host port %d/%s is published twice: give each -p its own host port", p.HostPort, p.Proto)
+		}
+		seen[key] = true
+		addr := net.JoinHostPort(p.HostIP, strconv.Itoa(p.HostPort))
+		var err error
+		if p.Proto == "udp" {
+			var c net.PacketConn
+			if c, err = net.ListenPacket("udp", addr); err == nil {
+				c.Close()
+			}
+		} else {
+			var l net.Listener
+			if l, err = net.Listen("tcp", addr); err == nil {
+				l.Close()
+			}
+		}
+		switch {
+		case errors.Is(err, syscall.EADDRINUSE):
+			return fmt.Errorf("host port %d/%s is %w (by another instance or program): publish on another one, e.g. -p %d:%d", p.HostPort, p.Proto, ErrPortInUse, p.HostPort+1, p.GuestPort)
+		case errors.Is(err, syscall.EACCES):
+			return fmt.Errorf("host port %d/%s needs privileges to bind: use a port above 1023, e.g. -p 8080:%d", p.HostPort, p.Proto, p.GuestPort)
+		case err != nil:
+			return fmt.Errorf("cannot publish host port %d/%s: %v", p.HostPort, p.Proto, err)
+		}
+	}
+	return nil
+}
