@@ -92,6 +92,20 @@ func dirBlock(dir Ino, n *inode, lb uint64) (int, int) {
 	return bget(blk, getRead, meta)
 }
 
+// entryBlock pins the block holding the directory entry at byte offset off
+// and returns the slot, its bytes and off within them; a hole there is EIO
+// (entries are only ever found in blocks that exist).
+func entryBlock(dir Ino, n *inode, off int64) (s int, b []byte, at int, e int) {
+	s, e = dirBlock(dir, n, uint64(off/int64(fs.bs)))
+	if e != 0 {
+		return -1, nil, 0, e
+	}
+	if s < 0 {
+		return -1, nil, 0, EIO
+	}
+	return s, blockBytes(s), int(off % int64(fs.bs)), 0
+}
+
 // dirBlocks is how many blocks the directory spans.
 func dirBlocks(n *inode) uint64 { return uint64((n.size + int64(fs.bs) - 1) / int64(fs.bs)) }
 
@@ -259,15 +273,10 @@ func Lookup(dir Ino, name []byte) (Ino, int) {
 func addEntry(dir Ino, n *inode, name []byte, ino Ino, ftype uint8, room int64) int {
 	need := recLen(len(name))
 	if room >= 0 {
-		s, e := dirBlock(dir, n, uint64(room/int64(fs.bs)))
+		s, b, at, e := entryBlock(dir, n, room)
 		if e != 0 {
 			return e
 		}
-		if s < 0 {
-			return EIO
-		}
-		b := blockBytes(s)
-		at := int(room % int64(fs.bs))
 		r, ok := readRecord(b, at)
 		used := spaceUsed(r)
 		if !ok || r.length-used < need {
@@ -305,15 +314,10 @@ func addEntry(dir Ino, n *inode, name []byte, ino Ino, ftype uint8, room int64) 
 // removeEntry deletes the record at off: merged into the record before it
 // in its block, or emptied when it starts the block.
 func removeEntry(dir Ino, n *inode, off int64) int {
-	s, e := dirBlock(dir, n, uint64(off/int64(fs.bs)))
+	s, b, at, e := entryBlock(dir, n, off)
 	if e != 0 {
 		return e
 	}
-	if s < 0 {
-		return EIO
-	}
-	b := blockBytes(s)
-	at := int(off % int64(fs.bs))
 	r, ok := readRecord(b, at)
 	prev := -1
 	for p := 0; ok && p < at; {
@@ -345,15 +349,10 @@ func removeEntry(dir Ino, n *inode, off int64) int {
 
 // setEntry points the record at off to another inode.
 func setEntry(dir Ino, n *inode, off int64, ino Ino, ftype uint8) int {
-	s, e := dirBlock(dir, n, uint64(off/int64(fs.bs)))
+	s, b, at, e := entryBlock(dir, n, off)
 	if e != 0 {
 		return e
 	}
-	if s < 0 {
-		return EIO
-	}
-	b := blockBytes(s)
-	at := int(off % int64(fs.bs))
 	put32(b, at, uint32(ino))
 	if fs.filetype {
 		b[at+7] = ftype
