@@ -4,6 +4,7 @@ import (
 	"unigo.dev/unigo/kernel/cpu"
 	"unigo.dev/unigo/kernel/devices/lapic"
 	"unigo.dev/unigo/kernel/devices/power"
+	"unigo.dev/unigo/kernel/devices/virtionet"
 	"unigo.dev/unigo/kernel/hostctl"
 	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/memory"
@@ -25,6 +26,8 @@ func threadTrap() {
 	case v == lapic.SpuriousVector:
 	case v == hostctl.Vector:
 		hostctl.Interrupt()
+	case virtionet.Owns(v):
+		virtionet.Interrupt()
 	case v < 32:
 		threadException(t)
 	default:
@@ -101,6 +104,8 @@ func kernelTrap(f *threads.Frame) {
 	case v == lapic.SpuriousVector:
 	case v == hostctl.Vector:
 		hostctl.Interrupt()
+	case virtionet.Owns(v):
+		virtionet.Interrupt()
 	case v >= 32:
 		lapic.EOI()
 	default:

@@ -11,6 +11,7 @@ import (
 	"unigo.dev/unigo/kernel/devices/rtc"
 	"unigo.dev/unigo/kernel/devices/serial"
 	"unigo.dev/unigo/kernel/devices/virtioblk"
+	"unigo.dev/unigo/kernel/devices/virtionet"
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/hostctl"
 	"unigo.dev/unigo/kernel/klog"
@@ -83,8 +84,9 @@ func kernelMain(startInfo uintptr) {
 	clock.SetWall(rtc.UnixSeconds() * 1e9)
 	mark(stepClocks)
 
-	// 5. Devices on the buses: the disks.
+	// 5. Devices on the buses: the disks, the network card.
 	virtioblk.Probe()
+	virtionet.Probe()
 	mark(stepDevices)
 
 	// 6. The app's first thread.

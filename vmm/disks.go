@@ -62,8 +62,9 @@ func checkDisks(disks []Disk) error {
 }
 
 // diskArgs are QEMU's arguments for the disks: a raw drive and a virtio
-// block device each, virtio-mmio version 2 (not QEMU's legacy default) on
-// microvm, virtio-pci on pc. The guest finds them in this order on both.
+// block device each, virtio-mmio on microvm (version 2: Args adds
+// -global virtio-mmio.force-legacy=false), virtio-pci on pc. The guest
+// finds them in this order on both.
 //
 // cache=writeback: guest writes go to the host's page cache (so the host
 // sees them as soon as they complete), the device offers a volatile write
@@ -78,7 +79,6 @@ func diskArgs(machine string, disks []Disk) []string {
 	var args []string
 	device := "virtio-blk-pci"
 	if machine == MachineMicroVM {
-		args = append(args, "-global", "virtio-mmio.force-legacy=false")
 		device = "virtio-blk-device"
 	}
 	for i, d := range disks {

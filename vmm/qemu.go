@@ -67,8 +67,8 @@ const (
 
 // Args returns QEMU's arguments for spec (without the program name): the
 // machine, the guest's output channels on fds 3 to 5, the image and its
-// command line, the disks. Start adds the host's channels into the VM
-// (hostchan.go).
+// command line, the disks, the network card. Start adds the host's
+// channels into the VM (hostchan.go).
 func (q *QEMU) Args(spec Spec, accel Accel) []string {
 	mem := spec.Memory
 	if mem <= 0 {
@@ -93,7 +93,13 @@ func (q *QEMU) Args(spec Spec, accel Accel) []string {
 		"-kernel", spec.Image,
 		"-append", kernelCmdline(spec.Cmdline, spec.Disks),
 	}
-	return append(args, diskArgs(machine, spec.Disks)...)
+	if machine == MachineMicroVM && (len(spec.Disks) > 0 || spec.Net != nil) {
+		// The kernel drives virtio 1.x only; QEMU's virtio-mmio defaults
+		// to the legacy interface. Once for every virtio device.
+		args = append(args, "-global", "virtio-mmio.force-legacy=false")
+	}
+	args = append(args, diskArgs(machine, spec.Disks)...)
+	return append(args, netArgs(machine, spec.Net)...)
 }
 
 // kernelCmdline is the app's command line plus what the host knows that
@@ -121,6 +127,9 @@ func (q *QEMU) Start(ctx context.Context, spec Spec) (VM, error) {
 		return nil, err
 	}
 	if err := checkDisks(spec.Disks); err != nil {
+		return nil, err
+	}
+	if err := checkNet(spec.Net); err != nil {
 		return nil, err
 	}
 	if _, err := image.Open(spec.Image); err != nil {

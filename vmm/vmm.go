@@ -53,6 +53,9 @@ type Spec struct {
 	Machine string  // MachineMicroVM (the default when empty) or MachinePC
 	Cmdline Cmdline // what the guest kernel reads from its command line
 	Disks   []Disk  // virtio block devices: /dev/vda, /dev/vdb, ... in the guest
+	// Net, when set, gives the VM a network card (virtio-net on QEMU's
+	// user-mode network); nil means no network at all.
+	Net *NetSpec
 
 	Stdout io.Writer // the app's stdout (COM1); nil discards it
 	// Stderr receives the app's stderr and kernel messages (COM2); code

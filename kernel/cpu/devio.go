@@ -12,6 +12,12 @@ func Inl(port uint16) uint32
 // Pause hints the CPU that it is spinning (PAUSE).
 func Pause()
 
+// Fence orders every earlier load and store before every later one
+// (MFENCE): x86 may otherwise let a load pass an earlier store, which a
+// driver must prevent when it writes a ring flag and then reads what the
+// device wrote (the device runs on another host CPU).
+func Fence()
+
 // Read8 reads one byte at a kernel virtual address.
 func Read8(addr uintptr) uint8
 

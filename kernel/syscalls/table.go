@@ -202,6 +202,9 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 	if r, ok := dispatchFS(t, nr, a); ok {
 		return r
 	}
+	if r, ok := dispatchPrivate(t, nr, a); ok {
+		return r
+	}
 	return -ENOSYS
 }
 

@@ -76,6 +76,7 @@ func exitGroup(code int) int64 {
 		klog.Str(" KiB of RAM in use, exit at ")
 		klog.Micros(clock.Nanotime())
 		klog.Str(" s\n")
+		nicStats()
 	}
 	vfs.Unmount() // what the app wrote reaches the disk, as Linux writes back a dead process's files
 	power.Exit(code)

@@ -3,6 +3,7 @@ package syscalls
 import (
 	"unigo.dev/unigo/kernel/clock"
 	"unigo.dev/unigo/kernel/klog"
+	"unigo.dev/unigo/kernel/privcalls"
 	"unigo.dev/unigo/kernel/threads"
 )
 
@@ -42,12 +43,13 @@ var names = [...]string{
 	sysMknod: "mknod", sysMknodat: "mknodat", sysWait4: "wait4", sysWaitid: "waitid",
 }
 
-// Name returns the name of an implemented call, or "" for others.
+// Name returns the name of an implemented call (a private one included),
+// or "" for others.
 func Name(nr uint64) string {
 	if nr < uint64(len(names)) {
 		return names[nr]
 	}
-	return ""
+	return privcalls.Name(nr)
 }
 
 // trace prints one call as "unigo: [tid] name(args) = result".
@@ -87,8 +89,10 @@ func trace(t *threads.Thread, nr uint64, a *[6]uintptr, r int64) {
 	klog.Str("\n")
 }
 
-// Implemented returns the names of the system calls the kernel implements:
-// the attack surface an app can reach (calls refused by design excluded).
+// Implemented returns the names of the Linux system calls the kernel
+// implements: the attack surface an app can reach (calls refused by design
+// excluded). The kernel's private calls are not Linux calls and are not
+// listed; Private lists them.
 func Implemented() []string {
 	var out []string
 	for nr, n := range names {
@@ -102,3 +106,8 @@ func Implemented() []string {
 	}
 	return out
 }
+
+// Private returns the names of the kernel's private system calls (package
+// privcalls): reachable by the app too, so part of the attack surface,
+// but counted apart from the Linux calls of Implemented.
+func Private() []string { return append([]string(nil), privcalls.Names()...) }

@@ -15,3 +15,22 @@ func TestImplementedAreDispatched(t *testing.T) {
 		}
 	}
 }
+
+// The private calls have names for tracing but are not Linux calls: they
+// are counted apart from Implemented.
+func TestPrivateCallsListedApart(t *testing.T) {
+	if Name(1000) != "nic_info" || Name(1001) != "nic_recv" || Name(1002) != "nic_send" || Name(999) != "" {
+		t.Fatalf("names: %q %q %q %q", Name(1000), Name(1001), Name(1002), Name(999))
+	}
+	priv := Private()
+	if len(priv) < 3 || priv[0] != "nic_info" {
+		t.Fatalf("Private() = %v", priv)
+	}
+	for _, n := range Implemented() {
+		for _, p := range priv {
+			if n == p {
+				t.Fatalf("%s is both a Linux call and a private one", n)
+			}
+		}
+	}
+}

@@ -34,6 +34,8 @@ const (
 	mmioQueueNum          = 0x038
 	mmioQueueReady        = 0x044
 	mmioQueueNotify       = 0x050
+	mmioInterruptStatus   = 0x060
+	mmioInterruptACK      = 0x064
 	mmioStatus            = 0x070
 	mmioQueueDescLow      = 0x080
 	mmioQueueDriverLow    = 0x090

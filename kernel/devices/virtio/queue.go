@@ -21,10 +21,12 @@ const (
 // the driver (available) ring after it and the device (used) ring after
 // that, 4-aligned; the device is given the page's physical addresses.
 //
-// One request is in flight at a time: a chain is built from descriptor 0
-// (Add), made available (Submit), then waited for (Wait). Several requests
-// in flight, with a free list of descriptors and completion by interrupt,
-// can come later without changing the ring layout.
+// Two ways to use a queue (not both on one queue): one request in flight
+// at a time, a chain built from descriptor 0 (Add), made available
+// (Submit), then polled for (Wait), as virtio-blk does; or many
+// single-buffer requests in flight, each on a descriptor the driver names,
+// returned in any order and announced by interrupt (ring.go), as
+// virtio-net does.
 type Queue struct {
 	phys     uintptr // the page's physical address
 	virt     uintptr // the page through the direct map
@@ -50,7 +52,7 @@ func (q *Queue) init(size, index uint16) bool {
 		return false
 	}
 	*q = Queue{phys: p, virt: memory.PhysToVirt(p), size: size, index: index}
-	// Completion is polled: ask the device not to interrupt.
+	// No interrupts until a driver asks for them (SetInterrupts).
 	cpu.Write16(q.virt+q.availOff(), availNoInterrupt)
 	return true
 }
@@ -94,6 +96,11 @@ func (q *Queue) Submit() {
 	q.avail++
 	cpu.Write16(ring+2, q.avail)
 	q.busy = true
+	q.notifyDevice()
+}
+
+// notifyDevice tells the device that the driver ring has new entries.
+func (q *Queue) notifyDevice() {
 	if q.notify16 {
 		cpu.Write16(q.notifyAt, q.index)
 	} else {

@@ -1,13 +1,13 @@
 // Package virtio is the virtio 1.x transport layer: it finds devices, runs
 // the status and feature handshake, and gives each queue its rings, so that
-// device drivers (virtioblk; virtio-net later) only build requests.
+// device drivers (virtioblk, virtionet) only build requests.
 //
 // Two transports, one per QEMU machine: virtio-mmio version 2 on microvm
 // (mmio.go) and modern virtio-pci on pc (pci.go, pcicaps.go; the capability
 // layout, not the legacy I/O-port interface, whose rings would need
 // physically contiguous pages). Queues are split virtqueues in one page
-// each (queue.go). Completion is polled for now: Device.IRQ says which line
-// a device raises, for when drivers take interrupts.
+// each (queue.go): one request at a time, polled (virtio-blk), or many in
+// flight with completion by interrupt (ring.go, interrupt.go; virtio-net).
 //
 // Device state is plain values (no pointers), so drivers keep it in global
 // arrays and use it on the system-call path without write barriers.
@@ -46,7 +46,7 @@ type Device struct {
 	Type uint32 // TypeNet, TypeBlock, ...
 	// IRQ is the interrupt line the device raises (the I/O APIC input: the
 	// PCI interrupt line on pc; on microvm the GSI of the virtio-mmio slot),
-	// or -1 when unknown. Unused while completion is polled.
+	// or -1 when unknown. See EnableInterrupt.
 	IRQ int
 	// Addr says where the device is, for messages: the physical address of
 	// its virtio-mmio window, or its PCI address as bus<<8 | device<<3 | function.
@@ -103,6 +103,17 @@ func (d *Device) Ready() {
 
 // Fail tells the device that the driver gave up on it.
 func (d *Device) Fail() { d.setStatus(d.status() | statusFailed) }
+
+// Config8 reads a byte of the device-specific configuration.
+func (d *Device) Config8(off uintptr) uint8 { return cpu.Read8(d.config + off) }
+
+// Config16 reads a 16-bit field of the device-specific configuration.
+func (d *Device) Config16(off uintptr) uint16 { return cpu.Read16(d.config + off) }
+
+// ConfigGeneration changes whenever the device changes its configuration:
+// a driver reading a field in several accesses (a MAC address) reads it
+// again if the generation moved meanwhile.
+func (d *Device) ConfigGeneration() uint32 { return d.generation() }
 
 // Config32 reads a 32-bit field of the device-specific configuration.
 func (d *Device) Config32(off uintptr) uint32 { return cpu.Read32(d.config + off) }

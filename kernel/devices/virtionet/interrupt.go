@@ -1,0 +1,29 @@
+package virtionet
+
+import (
+	"unigo.dev/unigo/kernel/devices/lapic"
+	"unigo.dev/unigo/kernel/threads"
+)
+
+// Owns reports whether interrupt vector v is the card's.
+func Owns(v uint64) bool { return nic.vector != 0 && v == nic.vector }
+
+// Interrupt handles the card's interrupt: it acknowledges it (the
+// level-triggered line drops), reclaims sent buffers, and wakes the
+// threads waiting to receive or to send, which then run their call again.
+// Interrupts stay off on a queue until a thread waits on it again: frames
+// that nobody is waiting for cost no further interrupts. Short, and
+// allocation-free: it runs on the trap path.
+func Interrupt() {
+	nic.dev.AckInterrupt()
+	nic.stats.Interrupts++
+	if nic.rx.Returned() {
+		nic.rx.SetInterrupts(false)
+		threads.WakeRestartAll(RecvKey())
+	}
+	if reclaim() > 0 {
+		nic.tx.SetInterrupts(false)
+		threads.WakeRestartAll(SendKey())
+	}
+	lapic.EOI()
+}

@@ -1,0 +1,63 @@
+// Package privcalls numbers the kernel's private system calls: the ABI
+// between the kernel and its own goroutines that run in the app's Go
+// runtime (the network stack needs the Go heap, so it cannot run on the
+// kernel's trap path; it reaches the NIC through these calls). They are
+// numbered from 1000, above every Linux x86-64 call, so no Linux program
+// uses them by accident. docs/boot-contract.md documents them; this
+// package is the one place that defines them, for the kernel and for its
+// goroutines alike. No imports: any package may use it.
+package privcalls
+
+// The calls, made with the Linux convention (number in RAX, arguments in
+// RDI, RSI, RDX; result or -errno in RAX).
+const (
+	// NICInfo(buf *[InfoSize]byte) writes the NIC's MAC address, MTU and
+	// link state into buf (layout below) and returns 0; -ENODEV when the
+	// VM has no NIC, -EFAULT for a bad buf.
+	NICInfo = 1000
+	// NICRecv(buf, len) copies one received Ethernet frame (no virtio
+	// header) into buf, truncated to len, and returns the bytes copied. It
+	// blocks while no frame is queued; a signal ends the wait with -EINTR.
+	NICRecv = 1001
+	// NICSend(buf, len) queues one Ethernet frame of len bytes (14 to
+	// MaxFrame; -EINVAL or -EMSGSIZE otherwise) for transmission and
+	// returns len. buf is copied: the caller may reuse it at once. It
+	// blocks while every transmit buffer is in use (-EINTR as NICRecv).
+	NICSend = 1002
+)
+
+// NICInfo's buffer.
+const (
+	InfoSize = 16
+	InfoMAC  = 0 // 6 bytes
+	InfoMTU  = 6 // uint16, little endian: the largest IP packet, without the Ethernet header
+	InfoLink = 8 // 1 byte: 1 when the link is up
+)
+
+// MaxFrame is the longest frame NICSend takes: an MTU of 1500 bytes plus
+// the 14-byte Ethernet header (no VLAN tag, no frame check sequence).
+const MaxFrame = 1514
+
+// Linux errno values the private calls return (negated) beyond the usual
+// EFAULT, EINVAL and EINTR.
+const (
+	ENODEV   = 19
+	EMSGSIZE = 90
+)
+
+// names, from NICInfo on.
+var names = [...]string{"nic_info", "nic_recv", "nic_send", "net_attach", "net_ctl", "net_io"}
+
+// First is the lowest private call number.
+const First = NICInfo
+
+// Name returns the name of private call nr, or "" if there is none.
+func Name(nr uint64) string {
+	if nr >= First && nr-First < uint64(len(names)) {
+		return names[nr-First]
+	}
+	return ""
+}
+
+// Names lists the private calls, in number order.
+func Names() []string { return names[:] }

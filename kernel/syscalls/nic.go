@@ -1,0 +1,101 @@
+package syscalls
+
+import (
+	"unigo.dev/unigo/kernel/devices/virtionet"
+	"unigo.dev/unigo/kernel/klog"
+	"unigo.dev/unigo/kernel/privcalls"
+	"unigo.dev/unigo/kernel/threads"
+)
+
+// The kernel's private calls (package privcalls, docs/boot-contract.md):
+// the network stack's goroutines reach the NIC through them. A call that
+// must wait blocks its thread with BlockRestart: the NIC's interrupt wakes
+// it (virtionet.Interrupt) and it runs again from the start; a signal ends
+// the wait with EINTR, as for pipes.
+
+// dispatchPrivate runs the private calls; ok is false for other numbers.
+func dispatchPrivate(t *threads.Thread, nr uint64, a *[6]uintptr) (r int64, ok bool) {
+	switch nr {
+	case privcalls.NICInfo:
+		return nicInfo(a[0]), true
+	case privcalls.NICRecv:
+		return nicRecv(t, a[0], a[1]), true
+	case privcalls.NICSend:
+		return nicSend(t, a[0], a[1]), true
+	}
+	return 0, false
+}
+
+func nicInfo(buf uintptr) int64 {
+	mac, mtu, up, ok := virtionet.Info()
+	if !ok {
+		return -privcalls.ENODEV
+	}
+	b, okb := userBytes(buf, privcalls.InfoSize, true)
+	if !okb {
+		return -EFAULT
+	}
+	clear(b)
+	copy(b[privcalls.InfoMAC:], mac[:])
+	b[privcalls.InfoMTU], b[privcalls.InfoMTU+1] = byte(mtu), byte(mtu>>8)
+	if up {
+		b[privcalls.InfoLink] = 1
+	}
+	return 0
+}
+
+func nicRecv(t *threads.Thread, buf, n uintptr) int64 {
+	if !virtionet.Present() {
+		return -privcalls.ENODEV
+	}
+	b, ok := userBytes(buf, n, true)
+	if !ok {
+		return -EFAULT
+	}
+	if got, ok := virtionet.Recv(b); ok {
+		return int64(got)
+	}
+	threads.BlockRestart(t, virtionet.RecvKey())
+	return blocked
+}
+
+func nicSend(t *threads.Thread, buf, n uintptr) int64 {
+	if !virtionet.Present() {
+		return -privcalls.ENODEV
+	}
+	switch {
+	case n < 14:
+		return -EINVAL
+	case n > privcalls.MaxFrame:
+		return -privcalls.EMSGSIZE
+	}
+	b, ok := userBytes(buf, n, false)
+	if !ok {
+		return -EFAULT
+	}
+	if virtionet.Send(b) {
+		return int64(n)
+	}
+	threads.BlockRestart(t, virtionet.SendKey())
+	return blocked
+}
+
+// nicStats prints the card's counters at exit (debug.boottime), if there
+// is a card.
+func nicStats() {
+	if !virtionet.Present() {
+		return
+	}
+	s := virtionet.Counters()
+	klog.Str("unigo: stats: nic: ")
+	klog.Dec(int64(s.Received))
+	klog.Str(" frames in, ")
+	klog.Dec(int64(s.Sent))
+	klog.Str(" out, ")
+	klog.Dec(int64(s.Interrupts))
+	klog.Str(" interrupts, ")
+	klog.Dec(int64(s.RecvWaits))
+	klog.Str(" waits for a frame, ")
+	klog.Dec(int64(s.SendWaits))
+	klog.Str(" for a transmit buffer\n")
+}

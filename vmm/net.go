@@ -1,0 +1,110 @@
+package vmm
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// NetSpec gives the VM a network card: a virtio-net device on QEMU's
+// user-mode network (slirp), which needs no privileges on the host. The
+// guest is 10.0.2.15 behind a NAT whose gateway is 10.0.2.2 (DNS
+// 10.0.2.3); it can reach out, and the host reaches in only through
+// Forwards.
+type NetSpec struct {
+	MAC      string    // the card's address, "52:54:00:..." form; "" means DefaultMAC
+	Forwards []Forward // host ports forwarded to the guest
+}
+
+// Forward makes a host port lead to a port of the guest.
+type Forward struct {
+	Proto     string // "tcp" (when empty) or "udp"
+	HostIP    string // the host IPv4 address to listen on ("" means all); QEMU 7's hostfwd takes no IPv6
+	HostPort  int
+	GuestPort int
+}
+
+// DefaultMAC is the card's address when the spec gives none: fixed, so a
+// guest's address never changes between boots (QEMU's own default, a
+// locally administered address in QEMU's OUI).
+const DefaultMAC = "52:54:00:12:34:56"
+
+// checkNet rejects what QEMU would refuse with a less helpful message, or
+// accept and misread.
+func checkNet(n *NetSpec) error {
+	if n == nil {
+		return nil
+	}
+	if n.MAC != "" {
+		hw, err := net.ParseMAC(n.MAC)
+		if err != nil || len(hw) != 6 {
+			return fmt.Errorf("network: MAC address %q: give six bytes as 52:54:00:12:34:56", n.MAC)
+		}
+		if hw[0]&1 != 0 {
+			return fmt.Errorf("network: MAC address %s is a multicast address: the first byte must be even", n.MAC)
+		}
+	}
+	seen := map[string]bool{}
+	for _, f := range n.Forwards {
+		if p := f.proto(); p != "tcp" && p != "udp" {
+			return fmt.Errorf("network: port forward %s: protocol %q is neither tcp nor udp", f, f.Proto)
+		}
+		if f.HostIP != "" {
+			if ip := net.ParseIP(f.HostIP); ip == nil || ip.To4() == nil {
+				return fmt.Errorf("network: port forward %s: host address %q is not an IPv4 address", f, f.HostIP)
+			}
+		}
+		if f.HostPort < 1 || f.HostPort > 65535 || f.GuestPort < 1 || f.GuestPort > 65535 {
+			return fmt.Errorf("network: port forward %s: ports must be 1 to 65535", f)
+		}
+		key := f.proto() + "/" + strconv.Itoa(f.HostPort)
+		if seen[key] {
+			return fmt.Errorf("network: host port %d/%s is forwarded twice", f.HostPort, f.proto())
+		}
+		seen[key] = true
+	}
+	return nil
+}
+
+func (f Forward) proto() string {
+	if f.Proto == "" {
+		return "tcp"
+	}
+	return strings.ToLower(f.Proto)
+}
+
+// String is the forward for messages, as hostnet.Publish writes it:
+// [HOSTIP:]HOSTPORT->GUESTPORT/PROTO.
+func (f Forward) String() string {
+	host := strconv.Itoa(f.HostPort)
+	if f.HostIP != "" {
+		host = net.JoinHostPort(f.HostIP, host)
+	}
+	return fmt.Sprintf("%s->%d/%s", host, f.GuestPort, f.proto())
+}
+
+// netArgs are QEMU's arguments for the network card: a user-mode network
+// backend with the forwards (hostfwd=PROTO:HOSTIP:HOSTPORT-:GUESTPORT; an
+// empty guest address is the guest's DHCP address, 10.0.2.15) and a
+// virtio-net device on it: virtio-mmio on microvm (version 2: the caller
+// adds -global virtio-mmio.force-legacy=false), modern virtio-pci on pc,
+// without an option ROM (the kernel boots directly; no PXE).
+func netArgs(machine string, n *NetSpec) []string {
+	if n == nil {
+		return nil
+	}
+	backend := "user,id=net0"
+	for _, f := range n.Forwards {
+		backend += fmt.Sprintf(",hostfwd=%s:%s:%d-:%d", f.proto(), f.HostIP, f.HostPort, f.GuestPort)
+	}
+	mac := n.MAC
+	if mac == "" {
+		mac = DefaultMAC
+	}
+	device := "virtio-net-pci,netdev=net0,mac=" + strings.ToLower(mac) + ",romfile="
+	if machine == MachineMicroVM {
+		device = "virtio-net-device,netdev=net0,mac=" + strings.ToLower(mac)
+	}
+	return []string{"-netdev", backend, "-device", device}
+}
