@@ -41,7 +41,7 @@ func TestNICARP(t *testing.T) {
 			t.Parallel()
 			spec := vmm.Spec{Image: img, Machine: c.machine,
 				Cmdline: vmm.Cmdline{Args: []string{"nicprobe"}, Tokens: []string{"debug.boottime"}},
-				Net: &vmm.NetSpec{}, Accel: "tcg"}
+				Net:     &vmm.NetSpec{}}
 			if c.disk {
 				p := filepath.Join(t.TempDir(), "disk.img")
 				if err := os.WriteFile(p, make([]byte, 1<<20), 0o644); err != nil {
@@ -101,7 +101,7 @@ func TestNICWaitIsIdleUntilTheInterrupt(t *testing.T) {
 			spec := vmm.Spec{Image: img, Machine: machine,
 				Cmdline: vmm.Cmdline{Args: []string{"nicprobe", "wait"}, Tokens: []string{"debug.boottime"}},
 				Net:     &vmm.NetSpec{Forwards: []vmm.Forward{{HostIP: "127.0.0.1", HostPort: hostPort, GuestPort: 80}}},
-				Stdout: pw, Stderr: &stderr, Accel: "tcg"}
+				Stdout:  pw, Stderr: &stderr}
 			vm, err := (&vmm.QEMU{}).Start(ctx, spec)
 			if err != nil {
 				t.Fatal(err)
