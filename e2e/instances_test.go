@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -280,7 +281,26 @@ func TestInstanceBadInput(t *testing.T) {
 	oneError(t, in(t, root, "stop", "nosuch"), `no such instance "nosuch"`)
 	oneError(t, in(t, root, "logs", "nosuch"), `no such instance "nosuch"`)
 
-	in(t, root, "run", "-d", "--name", "one", "idle").expect(t, 0)
+	// A published port: ps shows it; a second instance, or anything else,
+	// wanting the same host port gets one clear error.
+	hold, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	free := hold.Addr().(*net.TCPAddr).Port
+	hold.Close()
+	in(t, root, "run", "-d", "--name", "one", "-p", fmt.Sprintf("127.0.0.1:%d:80", free), "idle").expect(t, 0)
+	if ps := in(t, root, "ps"); !strings.Contains(ps.stdout, fmt.Sprintf("127.0.0.1:%d->80/tcp", free)) {
+		t.Errorf("ps does not show the published port:\n%v", ps)
+	}
+	oneError(t, in(t, root, "run", "-d", "--name", "two", "-p", fmt.Sprintf("127.0.0.1:%d:80", free), "idle"), fmt.Sprintf("host port %d/tcp is already in use", free))
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	oneError(t, in(t, root, "run", "-p", fmt.Sprintf("127.0.0.1:%d:80", busy.Addr().(*net.TCPAddr).Port), "idle"), "already in use")
+	oneError(t, in(t, root, "run", "-p", "80:80:80:80", "idle"), "invalid -p")
 	oneError(t, in(t, root, "run", "-d", "--name", "one", "sigterm"), "an instance named one already exists")
 	if st := inspect(t, root, "one"); st.Status != "running" {
 		t.Errorf("the first instance named one: %+v", st)

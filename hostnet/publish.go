@@ -11,30 +11,16 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"unigo.dev/unigo/vmm"
 )
 
-// Publish is one -p option: connections to HostIP:HostPort on the host
-// reach GuestPort in the guest.
-type Publish struct {
-	Proto     string `json:"proto"`            // "tcp" or "udp"
-	HostIP    string `json:"hostIp,omitempty"` // "" for all addresses
-	HostPort  int    `json:"hostPort"`
-	GuestPort int    `json:"guestPort"`
-}
-
-func (p Publish) String() string {
-	host := strconv.Itoa(p.HostPort)
-	if p.HostIP != "" {
-		host = net.JoinHostPort(p.HostIP, host)
-	}
-	return fmt.Sprintf("%s->%d/%s", host, p.GuestPort, p.Proto)
-}
-
-// ParsePublish reads [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp], or GUESTPORT
-// alone (published on the same host port).
-func ParsePublish(s string) (Publish, error) {
-	bad := func(why string) (Publish, error) {
-		return Publish{}, fmt.Errorf("invalid -p %q: %s (write HOSTPORT:GUESTPORT, e.g. 8080:80, optionally IP:8080:80 or 53:53/udp)", s, why)
+// ParsePublish reads one -p option, [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]
+// or GUESTPORT alone (published on the same host port): connections to
+// the host port reach the guest's port.
+func ParsePublish(s string) (vmm.Forward, error) {
+	bad := func(why string) (vmm.Forward, error) {
+		return vmm.Forward{}, fmt.Errorf("invalid -p %q: %s (write HOSTPORT:GUESTPORT, e.g. 8080:80, optionally IP:8080:80 or 53:53/udp)", s, why)
 	}
 	spec, proto, hasProto := strings.Cut(s, "/")
 	if !hasProto {
@@ -43,12 +29,11 @@ func ParsePublish(s string) (Publish, error) {
 	if proto != "tcp" && proto != "udp" {
 		return bad("the protocol must be tcp or udp")
 	}
-	p := Publish{Proto: proto}
-	parts := strings.Split(spec, ":")
-	if i := strings.LastIndex(spec, "]:"); strings.HasPrefix(spec, "[") && i > 0 { // [::1]:8080:80
-		rest := strings.Split(spec[i+2:], ":")
-		parts = append([]string{spec[1:i]}, rest...)
+	p := vmm.Forward{Proto: proto}
+	if strings.HasPrefix(spec, "[") {
+		return bad("QEMU's user-mode network forwards IPv4 host addresses only")
 	}
+	parts := strings.Split(spec, ":")
 	var hostPort, guestPort string
 	switch len(parts) {
 	case 1:
@@ -57,8 +42,8 @@ func ParsePublish(s string) (Publish, error) {
 		hostPort, guestPort = parts[0], parts[1]
 	case 3:
 		p.HostIP, hostPort, guestPort = parts[0], parts[1], parts[2]
-		if net.ParseIP(p.HostIP) == nil {
-			return bad(fmt.Sprintf("%q is not an IP address", p.HostIP))
+		if ip := net.ParseIP(p.HostIP); ip == nil || ip.To4() == nil {
+			return bad(fmt.Sprintf("%q is not an IPv4 address", p.HostIP))
 		}
 	default:
 		return bad("too many ':'")
@@ -86,7 +71,7 @@ var ErrPortInUse = errors.New("already in use")
 
 // CheckFree makes sure each published host port can be taken now, and
 // that no port is published twice.
-func CheckFree(ps []Publish) error {
+func CheckFree(ps []vmm.Forward) error {
 	seen := map[string]bool{}
 	for _, p := range ps {
 		key := fmt.Sprintf("%s/%d", p.Proto, p.HostPort)

@@ -35,6 +35,7 @@ import (
 
 	"unigo.dev/unigo/internal/lockfile"
 	"unigo.dev/unigo/store"
+	"unigo.dev/unigo/vmm"
 	"unigo.dev/unigo/volume"
 )
 
@@ -73,6 +74,7 @@ type Spec struct {
 	Tmpfs      []string       `json:"tmpfs,omitempty"`   // writable in-memory directories besides /tmp
 	Volumes    []volume.Mount `json:"volumes,omitempty"` // disks attached, leased while the VM runs
 	Ports      []string       `json:"ports,omitempty"`   // the image's exposed ports
+	Publish    []vmm.Forward  `json:"publish,omitempty"` // host ports forwarded to the guest (-p)
 	Restart    Restart        `json:"restart"`
 }
 

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"unigo.dev/unigo/hostnet"
 	"unigo.dev/unigo/internal/lockfile"
 	"unigo.dev/unigo/vmm"
 	"unigo.dev/unigo/volume"
@@ -127,6 +128,9 @@ func (m *monitor) boot() *Exit {
 	if err != nil {
 		return m.failed(err)
 	}
+	if err := hostnet.CheckFree(m.st.Spec.Publish); err != nil {
+		return m.failed(err)
+	}
 	disks, release, err := volume.Attach(m.st.Spec.Volumes)
 	if err != nil {
 		return m.failed(err)
@@ -135,6 +139,7 @@ func (m *monitor) boot() *Exit {
 	stdout, stderr := m.log.stream("stdout"), m.log.stream("stderr")
 	spec := vmm.Spec{
 		Disks:   disks,
+		Net:     netOf(m.st.Spec.Publish),
 		Image:   blob,
 		Memory:  m.st.Spec.Memory,
 		Machine: m.st.Spec.Machine,
@@ -260,4 +265,12 @@ func (m *monitor) tell(msg string) {
 		m.ready.Close()
 		m.ready = nil
 	}
+}
+
+// netOf is the VM's network card for the published ports (none without).
+func netOf(publish []vmm.Forward) *vmm.NetSpec {
+	if len(publish) == 0 {
+		return nil
+	}
+	return &vmm.NetSpec{Forwards: publish}
 }

@@ -43,10 +43,7 @@ var psCmd = &cobra.Command{
 			if mem == 0 {
 				mem = vmm.DefaultMemory
 			}
-			ports := strings.Join(st.Spec.Ports, ",")
-			if ports == "" {
-				ports = "-"
-			}
+			ports := portsOf(st.Spec)
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", st.Name, st.Spec.Image, st.Summary, uptime, ports, memsize.Format(mem))
 		}
 		return w.Flush()
@@ -69,4 +66,28 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%dh", int(d.Hours()))
 	}
 	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+// portsOf is the PORTS column, as docker ps writes it: published ports
+// (8080->80/tcp), then the image's exposed ports not published (443/tcp).
+func portsOf(spec instance.Spec) string {
+	var out []string
+	published := map[string]bool{}
+	for _, f := range spec.Publish {
+		out = append(out, f.String())
+		proto := f.Proto
+		if proto == "" {
+			proto = "tcp"
+		}
+		published[fmt.Sprintf("%d/%s", f.GuestPort, proto)] = true
+	}
+	for _, p := range spec.Ports {
+		if !published[p] {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return "-"
+	}
+	return strings.Join(out, ",")
 }

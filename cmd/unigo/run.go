@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"unigo.dev/unigo/hostnet"
 	"unigo.dev/unigo/internal/memsize"
 	"unigo.dev/unigo/vmm"
 	"unigo.dev/unigo/volume"
@@ -25,6 +26,7 @@ var runFlags struct {
 	restart       string
 	tmpfs         []string
 	volumes       []string
+	publish       []string
 }
 
 var runCmd = &cobra.Command{
@@ -55,7 +57,7 @@ unigo run exits with the app's exit code; 128+N if the app died of signal N;
   unigo run --memory 256M --env GREETING=hi hello.img -- -name world
   unigo run --verbose ./examples/hello
   unigo volume create data --size 1G && unigo run -v data:/data ./app
-  unigo run -d --name web --restart on-failure:3 web:v1
+  unigo run -d --name web --restart on-failure:3 -p 8080:80 web:v1
   unigo run --tmpfs /var/cache ./app`,
 	Args: cobra.MinimumNArgs(1),
 	RunE: runRun,
@@ -69,6 +71,7 @@ func init() {
 	f.StringVar(&runFlags.machine, "machine", vmm.MachineMicroVM, "QEMU machine: microvm (fastest boot) or pc")
 	f.StringVar(&runFlags.accel, "accel", defaultAccel(), "accelerator: auto (KVM if usable), kvm or tcg (software emulation); default from $UNIGO_ACCEL")
 	f.BoolVar(&runFlags.verbose, "verbose", false, "show the accelerator, the QEMU command line and build steps")
+	f.StringArrayVarP(&runFlags.publish, "publish", "p", nil, "publish a port: HOSTPORT:GUESTPORT[/udp], or IP:HOSTPORT:GUESTPORT (repeatable); QEMU user-mode networking, no root needed")
 	f.StringArrayVarP(&runFlags.volumes, "volume", "v", nil, "attach a volume: NAME:/path (unigo volume create NAME) or ./disk.img:/path, :ro for read-only (repeatable; adds to the image's)")
 	f.BoolVar(&runFlags.traceSyscalls, "trace-syscalls", false, "print every system call the app makes on stderr")
 	f.StringArrayVar(&runFlags.kernelOpts, "kernel-opt", nil, "raw kernel command-line token (repeatable; for tests)")
@@ -119,8 +122,12 @@ func runRun(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	publish, err := parsePublish(runFlags.publish)
+	if err != nil {
+		return err
+	}
 	if runFlags.detach {
-		return runDetached(cmd, t, cmdline, mem, mounts)
+		return runDetached(cmd, t, cmdline, mem, mounts, publish)
 	}
 	disks, release, err := volume.Attach(mounts)
 	if err != nil {
@@ -135,6 +142,7 @@ func runRun(cmd *cobra.Command, args []string) error {
 		Accel:   runFlags.accel,
 		Cmdline: cmdline,
 		Disks:   disks,
+		Net:     netSpec(publish),
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,
 	}
@@ -158,6 +166,27 @@ func runRun(cmd *cobra.Command, args []string) error {
 		fmt.Fprintf(os.Stderr, "unigo: %v: -v shows QEMU's register dump; --accel tcg may run it\n", exit)
 	}
 	return exitError{exit.Code()}
+}
+
+// parsePublish reads the -p options and checks that the host ports are free.
+func parsePublish(specs []string) ([]vmm.Forward, error) {
+	var fwds []vmm.Forward
+	for _, s := range specs {
+		f, err := hostnet.ParsePublish(s)
+		if err != nil {
+			return nil, err
+		}
+		fwds = append(fwds, f)
+	}
+	return fwds, hostnet.CheckFree(fwds)
+}
+
+// netSpec is the VM's network card for the published ports (none without).
+func netSpec(publish []vmm.Forward) *vmm.NetSpec {
+	if len(publish) == 0 {
+		return nil
+	}
+	return &vmm.NetSpec{Forwards: publish}
 }
 
 // parseVolumes resolves -v options (and the image's volumes) to disks.
