@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -328,32 +327,11 @@ func filesRunOnce(ctx context.Context, s *FilesSubject, timeout time.Duration) (
 // other console text) into its values; every FilesMetrics key must be
 // there.
 func parseFilesLine(line string) (map[string]float64, error) {
-	line = strings.TrimRight(line, "\r\n")
-	if i := strings.Index(line, filesErrorPrefix); i >= 0 {
-		return nil, errors.New("the program failed: " + strings.TrimSpace(line[i+len(filesErrorPrefix):]))
-	}
-	i := strings.Index(line, filesLinePrefix)
-	if i < 0 {
-		return nil, fmt.Errorf("not a result line: %q", line)
-	}
-	vals := map[string]float64{}
-	for _, f := range strings.Fields(line[i+len(filesLinePrefix):]) {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok {
-			return nil, fmt.Errorf("result line %q: %q is not KEY=VALUE", line, f)
-		}
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil || x <= 0 {
-			return nil, fmt.Errorf("result line %q: %s is not a positive number", line, f)
-		}
-		vals[k] = x
-	}
+	var keys []string
 	for _, fm := range FilesMetrics {
-		if _, ok := vals[fm.Key]; !ok {
-			return nil, fmt.Errorf("result line %q lacks %s", line, fm.Key)
-		}
+		keys = append(keys, fm.Key)
 	}
-	return vals, nil
+	return parseResultLine(line, filesLinePrefix, filesErrorPrefix, keys)
 }
 
 // WriteTable prints the report as a table: one column per subject, medians

@@ -17,10 +17,10 @@ import (
 
 // The helper program (bench/helper) runs inside the baselines: it counts a
 // kernel's system calls, and it is the Linux microVM's /init when the app
-// needs a network. Its source is embedded so that the benchmark can build
-// it wherever `unigo` runs.
+// needs a network or a disk. Its source is embedded (every .go file of the
+// directory) so that the benchmark can build it wherever `unigo` runs.
 //
-//go:embed helper/main.go helper/net_unsafe.go
+//go:embed helper/*.go
 var helperSource embed.FS
 
 // buildHelper writes the helper's source under dir and builds it there.
@@ -30,12 +30,16 @@ func buildHelper(ctx context.Context, dir string) (string, error) {
 		return "", err
 	}
 	files := map[string][]byte{"go.mod": []byte("module unigo.dev/unigo-bench-helper\n\ngo 1.22\n")}
-	for _, n := range []string{"main.go", "net_unsafe.go"} {
-		b, err := helperSource.ReadFile("helper/" + n)
+	ents, err := helperSource.ReadDir("helper")
+	if err != nil {
+		return "", err
+	}
+	for _, e := range ents {
+		b, err := helperSource.ReadFile("helper/" + e.Name())
 		if err != nil {
 			return "", err
 		}
-		files[n] = b
+		files[e.Name()] = b
 	}
 	for n, b := range files {
 		if err := os.WriteFile(filepath.Join(src, n), b, 0o644); err != nil {

@@ -20,6 +20,7 @@ type bootSpec struct {
 	Line    string            // the app's first output line, watched for on the consoles
 	Match   func(string) bool // overrides Line: the console line to wait for
 	Extra   []string          // more QEMU arguments (a network device)
+	Disks   []vmm.Disk        // virtio block devices, as vmm attaches them (`unigo run -v`)
 }
 
 func (s bootSpec) matcher() func(string) bool {
@@ -54,6 +55,7 @@ func (m machine) args(spec bootSpec, memMiB int) []string {
 		Memory:  int64(memMiB) << 20,
 		Machine: m.Type,
 		Cmdline: spec.Cmdline,
+		Disks:   spec.Disks,
 	}, m.Accel)
 	if spec.Initrd != "" {
 		a = append(a, "-initrd", spec.Initrd)

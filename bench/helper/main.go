@@ -11,9 +11,12 @@
 //
 // As the /init of the Linux microVM baseline (process 1) it either counts
 // the guest kernel's system calls the same way (no /app in the initramfs),
-// or brings up the network and hands over to the app: it loads the drivers
-// in /modules (in name order), configures eth0 for QEMU's user network
-// (10.0.2.15/24), announces itself to QEMU, and executes /app.
+// or readies the guest and hands over to the app: it loads the drivers in
+// /modules (in name order); with a virtio-net driver among them it
+// configures eth0 for QEMU's user network (10.0.2.15/24) and announces
+// itself to QEMU; with a /mounts file it mounts the disks listed there
+// (mount.go); then it executes /app. If a disk cannot be mounted the app
+// is not run: it would measure the initramfs instead of the disk.
 package main
 
 import (
@@ -43,11 +46,20 @@ func main() {
 		os.Exit(127)
 	case os.Getpid() == 1:
 		if _, err := os.Stat("/app"); err == nil {
-			if err := netUp(); err != nil {
-				fmt.Println("unigo-bench: network:", err)
+			if err := loadModules(); err != nil {
+				fmt.Println("unigo-bench: modules:", err)
 			}
-			err := syscall.Exec("/app", []string{"/app"}, os.Environ())
-			fmt.Println("unigo-bench: exec /app:", err)
+			if m, _ := filepath.Glob("/modules/*virtio_net.ko"); len(m) > 0 {
+				if err := netUp(); err != nil {
+					fmt.Println("unigo-bench: network:", err)
+				}
+			}
+			if err := mountDisks(); err != nil {
+				fmt.Println("unigo-bench: mount:", err)
+			} else {
+				err := syscall.Exec("/app", []string{"/app"}, os.Environ())
+				fmt.Println("unigo-bench: exec /app:", err)
+			}
 		} else if err := printSyscalls(); err != nil {
 			fmt.Println("unigo-bench: syscalls:", err)
 		}

@@ -3,37 +3,15 @@ package main
 import (
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
-	"sort"
 	"syscall"
 	"time"
 	"unsafe"
 )
 
-const sysFinitModule = 313 // x86-64
-
-// netUp loads /modules/*.ko, configures eth0 and lo, and makes QEMU's user
-// network learn eth0's address (it drops the first forwarded connection
-// to a guest it has not heard from).
+// netUp configures eth0 and lo (the drivers are loaded) and makes QEMU's
+// user network learn eth0's address (it drops the first forwarded
+// connection to a guest it has not heard from).
 func netUp() error {
-	mods, _ := filepath.Glob("/modules/*.ko")
-	if len(mods) == 0 {
-		return nil
-	}
-	sort.Strings(mods)
-	for _, m := range mods {
-		f, err := os.Open(m)
-		if err != nil {
-			return err
-		}
-		empty := [1]byte{}
-		_, _, e := syscall.Syscall(sysFinitModule, f.Fd(), uintptr(unsafe.Pointer(&empty[0])), 0)
-		f.Close()
-		if e != 0 && e != syscall.EEXIST {
-			return fmt.Errorf("loading %s: %v", filepath.Base(m), e)
-		}
-	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		if _, err := net.InterfaceByName("eth0"); err == nil {

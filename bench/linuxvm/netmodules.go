@@ -25,11 +25,18 @@ var netDrivers = []string{"virtio_mmio", "virtio_pci", "virtio_net"}
 // call downloads the kernel package again and keeps these few modules in
 // the cache (k.Dir/netmodules).
 func (k *Kernel) NetModules(ctx context.Context) ([]string, error) {
-	dir := filepath.Join(k.Dir, "netmodules")
+	return k.modules(ctx, "netmodules", netDrivers)
+}
+
+// modules returns the modules named by drivers and everything they depend
+// on, in load order, kept in the cache as k.Dir/set: the first call
+// downloads the kernel package (apt-get download) and keeps only them.
+func (k *Kernel) modules(ctx context.Context, set string, drivers []string) ([]string, error) {
+	dir := filepath.Join(k.Dir, set)
 	if paths, err := readOrder(dir); err == nil {
 		return paths, nil
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(k.Dir), ".netmodules-")
+	tmp, err := os.MkdirTemp(filepath.Dir(k.Dir), "."+set+"-")
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +45,7 @@ func (k *Kernel) NetModules(ctx context.Context) ([]string, error) {
 	cmd := exec.CommandContext(ctx, "apt-get", "download", k.Package+"="+k.Version)
 	cmd.Dir = tmp
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("apt-get download %s=%s (for its virtio-net modules) failed: %v\n%s", k.Package, k.Version, err, lastLines(out, 5))
+		return nil, fmt.Errorf("apt-get download %s=%s (for its modules %v) failed: %v\n%s", k.Package, k.Version, drivers, err, lastLines(out, 5))
 	}
 	debs, _ := filepath.Glob(filepath.Join(tmp, "*.deb"))
 	if len(debs) != 1 {
@@ -79,12 +86,12 @@ func (k *Kernel) NetModules(ctx context.Context) ([]string, error) {
 		order = append(order, name)
 		return nil
 	}
-	for _, n := range netDrivers {
+	for _, n := range drivers {
 		if err := visit(n); err != nil {
 			return nil, err
 		}
 	}
-	out := filepath.Join(tmp, "netmodules")
+	out := filepath.Join(tmp, set)
 	if err := os.Mkdir(out, 0o755); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,286 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"unigo.dev/unigo/vmm"
+)
+
+// The instance benchmark (RunInstance) times the life of a detached
+// instance as its user sees it, from the command line: `unigo run -d` to
+// the app's first console line, `unigo stop` of an app that exits at once
+// on SIGTERM, and `unigo kill`. Baselines in the same run: the same image
+// run attached (`unigo run`, to its first line), and the same static
+// binary in a FROM scratch container (`docker run -d`, `docker stop`,
+// `docker kill`; runc when no Docker engine answers).
+
+// Subjects of the instance benchmark, in table order.
+const (
+	Detached = "unigo-detached" // unigo run -d, stop, kill
+	Attached = "unigo-attached" // unigo run, to the first line
+)
+
+// InstanceConfig says what RunInstance measures and how.
+type InstanceConfig struct {
+	Runs     int      // interleaved runs of each subject; default 10
+	App      string   // the app: prints a line, exits 0 on SIGTERM; default ./examples/sigwait
+	Unigo    string   // the unigo binary to time; required
+	Machine  string   // QEMU machine type: microvm (default) or pc
+	Accel    string   // tcg (default), kvm, or auto
+	MemMiB   int      // memory of the VMs; default 64 (unigo run's default)
+	Runtime  string   // container baseline: auto (default), docker or runc
+	Subjects []string // subset of Detached, Attached, Container; default all
+	Out      string   // directory for results.json, the built files and the unigo root; required
+
+	Timeout  time.Duration // limit for one step; default 60 s
+	Progress io.Writer     // progress lines; nil for none
+}
+
+func (c *InstanceConfig) setDefaults() error {
+	if c.Runs <= 0 {
+		c.Runs = 10
+	}
+	if c.MemMiB <= 0 {
+		c.MemMiB = 64
+	}
+	if err := vmDefaults(&c.Machine, &c.Accel, &c.MemMiB); err != nil {
+		return err
+	}
+	if c.App == "" {
+		c.App = "./examples/sigwait"
+	}
+	if c.Unigo == "" {
+		return errors.New("no unigo binary to time")
+	}
+	if c.Runtime == "" {
+		c.Runtime = RuntimeAuto
+	}
+	if c.Runtime != RuntimeAuto && c.Runtime != RuntimeDocker && c.Runtime != RuntimeRunc {
+		return fmt.Errorf("container runtime %q: want %s, %s or %s", c.Runtime, RuntimeAuto, RuntimeDocker, RuntimeRunc)
+	}
+	if len(c.Subjects) == 0 {
+		c.Subjects = []string{Detached, Attached, Container}
+	}
+	for _, s := range c.Subjects {
+		if s != Detached && s != Attached && s != Container {
+			return fmt.Errorf("subject %q: want %s, %s or %s", s, Detached, Attached, Container)
+		}
+	}
+	if c.Out == "" {
+		return errors.New("no output directory")
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 60 * time.Second
+	}
+	return nil
+}
+
+// InstanceMetrics are the quantities measured, in table order. Not every
+// subject has every one.
+var InstanceMetrics = []struct{ Key, Name string }{
+	{"start_line", "start to the app's first line"},
+	{"start_return", "start command returns"},
+	{"boot", "VMM start to first output (state BootTimeMs)"},
+	{"stop", "stop (SIGTERM, the app exits at once)"},
+	{"kill", "kill"},
+}
+
+// InstanceReport is the result of RunInstance, written as results.json.
+type InstanceReport struct {
+	reportBase
+	Config   InstanceReportConfig `json:"config"`
+	Subjects []*InstanceSubject   `json:"subjects"`
+}
+
+// InstanceReportConfig is the configuration the report was measured with.
+type InstanceReportConfig struct {
+	Runs        int     `json:"runs"`
+	Machine     string  `json:"machine"`
+	Accel       string  `json:"accel"`
+	MemMiB      int     `json:"mem_mib"`
+	Unigo       string  `json:"unigo"`
+	Root        string  `json:"unigo_root"`
+	Timeout     float64 `json:"timeout_s"`
+	Interleaved bool    `json:"interleaved"`
+}
+
+// InstanceSubject holds the measurements of one subject, in seconds.
+type InstanceSubject struct {
+	Key      string            `json:"key"`
+	Label    string            `json:"label"`
+	How      string            `json:"how,omitempty"`
+	Commands []string          `json:"commands,omitempty"`
+	Metrics  map[string]Metric `json:"metrics"`
+	Notes    []string          `json:"notes,omitempty"`
+
+	// cycle runs the subject once (start and stop, start and kill), adding
+	// each time it measures.
+	cycle   func(ctx context.Context, add func(key string, seconds float64)) error
+	na      map[string]string // metrics the subject does not have, and why
+	naWhy   string
+	samples map[string][]float64
+	fails   int
+	failed  string
+}
+
+// RunInstance runs the instance benchmark and writes results.json into
+// cfg.Out.
+func RunInstance(ctx context.Context, cfg InstanceConfig) (*InstanceReport, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	began, loadBefore := time.Now(), loadAvg()
+	progress := func(format string, args ...any) {
+		if cfg.Progress != nil {
+			fmt.Fprintf(cfg.Progress, format+"\n", args...)
+		}
+	}
+	artifacts := filepath.Join(cfg.Out, "artifacts")
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		return nil, err
+	}
+	unigoBin, err := exec.LookPath(cfg.Unigo)
+	if err != nil {
+		return nil, fmt.Errorf("the unigo binary %s: %w", cfg.Unigo, err)
+	}
+	if unigoBin, err = filepath.Abs(unigoBin); err != nil {
+		return nil, err
+	}
+	if _, err := vmm.ChooseAccel(cfg.Accel); err != nil {
+		return nil, err
+	}
+	root, err := filepath.Abs(filepath.Join(cfg.Out, "unigo-root"))
+	if err != nil {
+		return nil, err
+	}
+	r := &InstanceReport{reportBase: newReportBase("instance", began, vmm.QEMUBinary, cfg.App)}
+	r.Config = InstanceReportConfig{Runs: cfg.Runs, Machine: cfg.Machine, Accel: cfg.Accel, MemMiB: cfg.MemMiB,
+		Unigo: unigoBin, Root: root, Timeout: cfg.Timeout.Seconds(), Interleaved: true}
+	r.Notes = append(r.Notes,
+		"every time is of the commands a user types, run as processes by the benchmark: from starting the command to its exit, or to the app's first line",
+		"first line: the time stamp of the line's record in the instance's console log (unigo: console.log, written by the monitor as the line arrives; Docker: the json-file log, written by the daemon), minus the time the start command was started",
+		"each run starts every subject twice where it can (once to stop, once to kill), so start times have two samples a run",
+	)
+
+	app, err := buildApp(ctx, cfg.App, artifacts)
+	if err != nil {
+		return nil, err
+	}
+	r.App.GoBuildSize = valueMetric("bytes", float64(app.Size))
+	if app.Line, err = firstLine(ctx, app.Binary, 10*time.Second); err != nil {
+		return nil, fmt.Errorf("app %s: %w", cfg.App, err)
+	}
+	r.App.Line, r.App.LineSource = app.Line, "its first line when run natively"
+	progress("app %s: %d bytes built plain; first line %q", cfg.App, app.Size, app.Line)
+
+	u := &unigoInstances{cfg: cfg, bin: unigoBin, root: root, app: app}
+	var cleanups []func()
+	defer func() {
+		for _, c := range cleanups {
+			c()
+		}
+	}()
+	for _, key := range cfg.Subjects {
+		s := &InstanceSubject{Key: key, Metrics: map[string]Metric{}, samples: map[string][]float64{}, na: map[string]string{}}
+		r.Subjects = append(r.Subjects, s)
+		var err error
+		switch key {
+		case Detached:
+			err = u.detached(ctx, s)
+		case Attached:
+			err = u.attached(ctx, s)
+		case Container:
+			var cleanup func()
+			cleanup, err = containerInstances(ctx, cfg, app, artifacts, s)
+			if cleanup != nil {
+				cleanups = append(cleanups, cleanup)
+			}
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err != nil {
+			s.naWhy = err.Error()
+			progress("%s: n/a: %s", s.Label, s.naWhy)
+		}
+	}
+
+	for i := range cfg.Runs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var line []string
+		for _, s := range r.Subjects {
+			if s.naWhy != "" {
+				continue
+			}
+			var got []string
+			err := s.cycle(ctx, func(key string, v float64) {
+				s.samples[key] = append(s.samples[key], v)
+				got = append(got, fmt.Sprintf("%s %s", key, durationText(v)))
+			})
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				s.fails++
+				if s.failed == "" {
+					s.failed = err.Error()
+				}
+				got = append(got, "failed: "+err.Error())
+			}
+			line = append(line, s.Key+": "+strings.Join(got, ", "))
+		}
+		progress("run %d/%d: %s", i+1, cfg.Runs, strings.Join(line, "; "))
+	}
+	for _, s := range r.Subjects {
+		for _, im := range InstanceMetrics {
+			switch {
+			case s.naWhy != "":
+				s.Metrics[im.Key] = naMetric("s", "n/a: %s", s.naWhy)
+			case s.na[im.Key] != "":
+				s.Metrics[im.Key] = naMetric("s", "n/a: %s", s.na[im.Key])
+			case len(s.samples[im.Key]) == 0:
+				s.Metrics[im.Key] = naMetric("s", "n/a: every run failed; the first: %s", s.failed)
+			default:
+				s.Metrics[im.Key] = sampleMetric("s", s.samples[im.Key])
+			}
+		}
+		if s.fails > 0 {
+			s.Notes = append(s.Notes, fmt.Sprintf("%d of %d runs failed; the first: %s", s.fails, cfg.Runs, s.failed))
+		}
+	}
+	r.Notes = append(r.Notes, fmt.Sprintf("host load average (1 min): %s at the start, %s at the end", loadBefore, loadAvg()))
+	r.Duration = time.Since(began).Seconds()
+	if err := writeJSON(filepath.Join(cfg.Out, "results.json"), r); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// timed runs a command to its end and returns how long it took and its
+// standard output.
+func timed(ctx context.Context, timeout time.Duration, env []string, name string, args ...string) (time.Duration, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	if err != nil {
+		msg := strings.TrimSpace(errOut.String() + out.String())
+		return d, "", fmt.Errorf("%s %s: %v: %s", filepath.Base(name), strings.Join(args, " "), err, lastLines(msg, 3))
+	}
+	return d, strings.TrimSpace(out.String()), nil
+}

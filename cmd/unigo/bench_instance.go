@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"unigo.dev/unigo/bench"
+)
+
+// newBenchInstanceCmd is `unigo bench instance` (added in bench.go).
+func newBenchInstanceCmd() *cobra.Command {
+	var (
+		cfg      bench.InstanceConfig
+		subjects string
+	)
+	cmd := &cobra.Command{
+		Use:   "instance",
+		Short: "Detached instances: run -d to first line, stop, kill; vs attached run and a container",
+		Long: `Times the life of a detached instance as a user sees it, each step a command run by
+the benchmark, interleaved (A B C A B C ...), with a private UNIGO_ROOT under --out:
+
+  unigo-detached  'unigo run -d' of the app's image to the app's first line (the time
+                  stamp of its record in console.log), and to the command's return; the
+                  boot time the monitor records (BootTimeMs); 'unigo stop' of an app that
+                  exits at once on SIGTERM; a second instance, 'unigo kill'
+  unigo-attached  'unigo run' of the same image, to the line on its standard output
+  container       the same static binary in a FROM scratch image: 'docker run -d' to the
+                  line (the time stamp of its record in Docker's log), 'docker stop',
+                  'docker kill'; runc when no Docker engine answers
+
+The app (--app, default ./examples/sigwait) must print a line, then exit with status 0
+on SIGTERM. The unigo timed is this executable (--unigo to time another).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if subjects != "" {
+				cfg.Subjects = strings.Split(subjects, ",")
+			}
+			if cfg.Unigo == "" {
+				exe, err := os.Executable()
+				if err != nil {
+					return fmt.Errorf("cannot find this unigo executable to time: %w: give --unigo", err)
+				}
+				cfg.Unigo = exe
+			}
+			if cfg.Out == "" {
+				cfg.Out = filepath.Join("bench-results", "instance-"+time.Now().Format("20060102-150405"))
+			}
+			cfg.Progress = cmd.ErrOrStderr()
+			r, err := bench.RunInstance(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			return printReport(cmd, r, cfg.Out)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&cfg.Runs, "runs", 10, "interleaved runs of each subject (two starts each: one stopped, one killed)")
+	f.StringVar(&cfg.App, "app", "./examples/sigwait", "directory of the app: prints a line, exits 0 on SIGTERM")
+	f.StringVar(&cfg.Unigo, "unigo", "", "the unigo binary to time (default this one)")
+	f.StringVar(&cfg.Machine, "machine", "microvm", "QEMU machine type: microvm or pc")
+	f.StringVar(&cfg.Accel, "accel", "tcg", "accelerator: tcg, kvm, or auto (KVM when /dev/kvm opens)")
+	f.IntVar(&cfg.MemMiB, "mem", 64, "guest memory, in MiB (unigo run's default)")
+	f.StringVar(&cfg.Runtime, "container-runtime", "auto", "auto (Docker if the engine answers, else runc), docker or runc")
+	f.StringVar(&subjects, "subjects", "", "comma-separated subset of unigo-detached,unigo-attached,container (default all)")
+	f.StringVar(&cfg.Out, "out", "", "directory for results.json, the built files and the unigo root (default bench-results/instance-TIME)")
+	f.DurationVar(&cfg.Timeout, "timeout", 60*time.Second, "limit for one step")
+	return cmd
+}
