@@ -29,6 +29,8 @@ var mm = struct {
 	rootfs     uintptr // physical address of the root file system archive
 	rootfsSize uintptr
 	frames     frameAllocator
+	cacheN     int // entries of cachePages written so far (cachepages.go)
+	cacheHand  int // where takeCachePage looks next
 }{physOffset: 0, root: 1}
 
 // PhysToVirt returns the address at which the kernel reaches a physical address.
@@ -52,7 +54,8 @@ func (f *frameAllocator) addRAM(start, end uintptr) {
 	}
 }
 
-// alloc returns a zeroed physical page, or 0 when memory is exhausted.
+// alloc returns a zeroed physical page, or 0 when memory is exhausted
+// and the block cache has no clean page to give back.
 func (f *frameAllocator) alloc() uintptr {
 	p := f.free
 	if p != 0 {
@@ -65,7 +68,11 @@ func (f *frameAllocator) alloc() uintptr {
 			}
 		}
 		if f.cur >= f.n {
-			return 0
+			// Out of RAM: a clean cache page changes owner (still used).
+			if p = takeCachePage(); p != 0 {
+				clear(physPage(p)[:])
+			}
+			return p
 		}
 		p = f.next
 		f.next += PageSize

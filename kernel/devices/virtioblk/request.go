@@ -37,14 +37,38 @@ func allocPages() bool {
 
 // Read reads n bytes (a multiple of SectorSize) from disk i, from sector on,
 // into pages: physical pages filled in order, each but the last in full.
+// Up to MaxPages pages move in one request.
 func Read(i int, sector int64, pages []uintptr, n int) int {
-	return transfer(i, reqIn, sector, pages, 0, n)
+	return split(i, reqIn, sector, pages, n)
 }
 
 // Write writes n bytes (a multiple of SectorSize) from pages to disk i,
 // from sector on.
 func Write(i int, sector int64, pages []uintptr, n int) int {
-	return transfer(i, reqOut, sector, pages, 0, n)
+	return split(i, reqOut, sector, pages, n)
+}
+
+// MaxPages is the most pages a file system should hand Read or Write at
+// once: what one request moves when the device allows it (128 KiB).
+const MaxPages = bouncePages
+
+// split runs a transfer of a page list as requests of at most the
+// device's segments each, so that callers need not know its seg_max:
+// one request, unless the device takes fewer than MaxPages buffers.
+func split(i, typ int, sector int64, pages []uintptr, n int) int {
+	if i < 0 || i >= count {
+		return ENXIO
+	}
+	segs := disks[i].segs
+	for per := segs * memory.PageSize; n > per && len(pages) > segs; {
+		if e := move(i, typ, sector, pages, 0, per); e != 0 {
+			return e
+		}
+		n -= per
+		sector += int64(per / SectorSize)
+		pages = pages[segs:]
+	}
+	return move(i, typ, sector, pages, 0, n)
 }
 
 // Flush makes every completed write to disk i durable on the host (the

@@ -1,35 +1,43 @@
 package ext2
 
-// The block cache: every disk block the file system touches goes through a
-// fixed number of slots, packed into pages from the page allocator (four
-// 1 KiB blocks or one 4 KiB block a page), taken on first use. Writes stay
-// in the cache (dirty) until Sync, SyncAll or Unmount, or until a dirty
-// block is chosen for eviction. Eviction is a clock (second chance) over
-// the slots. A caller pins a slot while it uses its bytes (bget … bput), so
-// that fetching another block cannot evict it; the pins are never held
-// across calls into the package.
+import "unigo.dev/unigo/kernel/memory"
+
+// The block cache: every disk block the file system touches goes through
+// it, in slots packed into pages from the page allocator (four 1 KiB
+// blocks or one 4 KiB block a page), taken on first use. It grows with use
+// up to a share of the VM's memory (grow.go), so that a file just written
+// or read is read again from RAM, as Linux's page cache does; the
+// allocator takes clean pages back when the app needs the memory
+// (lend.go). A caller pins a slot while it uses its bytes (bget … bput),
+// so that fetching another block cannot evict it and the allocator cannot
+// take its page; the pins are never held across calls into the package.
+//
+// Writes stay in the cache (dirty) until Sync, SyncAll or Unmount, until
+// too much is dirty, or until a dirty block has to make room; they reach
+// the disk in runs of contiguous blocks, one request a run (writeback.go),
+// and reads of a file fetch runs ahead of their use (readahead.go).
+// Eviction is a clock (second chance) over the clean slots (evict.go).
 //
 // Ordering: metadata (inodes, indirect blocks, directories, bitmaps) may
 // point at file contents still dirty here, and the cache does not know
-// which, so no metadata block is written before all dirty file contents
-// have been written and flushed. After a crash a file may lack its latest
-// writes, but it never shows blocks that were not written for it.
+// which, so a block whose contents must be on the disk before anything
+// points at it (a newly allocated data block, a tail zeroed before the
+// file grows: "ordered") is written and flushed before any metadata is
+// written. After a crash a file may lack its latest writes, but it never
+// shows blocks that were not written for it.
 
-// cachePages bounds the cache: 1 MiB of blocks.
-const cachePages = 256
-
-const (
-	maxSlots = cachePages * (PageSize / 1024) // with the smallest blocks
-	hashBits = 11
-	hashSize = 1 << hashBits
-)
+// maxSlots bounds the slots, whatever the block size: 128 MiB of 4 KiB
+// blocks, 32 MiB of 1 KiB ones. The tables are in BSS, which is
+// demand-paged: a mount touches only the part its limit can use.
+const maxSlots = memory.MaxCachePages
 
 // Slot flags.
 const (
-	slotValid = 1 << iota
-	slotDirty
-	slotRef  // used since the clock hand last passed
-	slotData // file contents, written before any metadata
+	slotValid   = 1 << iota
+	slotDirty   // changed since read or written
+	slotRef     // used since the clock hand last passed
+	slotData    // file contents, written before any metadata
+	slotOrdered // dirty data that must be durable before metadata is written
 )
 
 // What a block holds, for the write ordering.
@@ -47,53 +55,60 @@ const (
 
 // slot describes one cached block.
 type slot struct {
-	blk   uint32
-	next  int16 // hash chain: index+1 of the next slot, 0 ends it
-	pins  uint16
-	flags uint8
+	blk          uint32
+	next         int32 // hash chain: index+1 of the next slot, 0 ends it
+	dnext, dprev int32 // dirty list of its kind, while dirty: index+1, 0 ends it
+	pins         uint16
+	flags        uint8
 }
 
 // The cache. No pointers: page addresses are numbers.
 var cache struct {
-	pages   [cachePages]uintptr
-	slots   [maxSlots]slot
-	hash    [hashSize]int16 // index+1 of the chain's first slot
-	perPage int             // blocks a page
-	nSlots  int             // slots backed by pages so far
-	limit   int             // slots the cache may grow to
-	hand    int             // the clock hand
+	slots [maxSlots]slot
+	hash  [maxSlots]int32   // index+1 of the chain's first slot; 1<<hashBits used
+	page  [maxSlots]uintptr // by page index: the page, 0 when none (lend.go)
+	lent  [maxSlots]bool    // by page index: the allocator may take it
+
+	hashBits  uint
+	perPage   int      // blocks a page
+	nSlots    int      // slots in use so far (each had a page)
+	limit     int      // slots the cache may grow to
+	hand      int      // the clock hand
+	dirty     int      // dirty slots
+	dirtyData int      // of which file contents
+	dirtyList [2]int32 // index+1 of the first dirty slot of each kind (kindOf)
+	unflushed bool     // ordered data written since the last flush
 }
 
-// cacheInit empties the cache for a file system with fs.bs-byte blocks.
+// cacheInit empties the cache for a file system with fs.bs-byte blocks,
+// sized for this VM's memory.
 func cacheInit() {
-	cache.slots = [maxSlots]slot{}
-	cache.hash = [hashSize]int16{}
 	cache.perPage = PageSize / fs.bs
-	cache.nSlots = 0
-	cache.limit = cachePages * cache.perPage
-	cache.hand = 0
-}
-
-// cacheRelease gives the cache's pages back (after a sync).
-func cacheRelease() {
-	for i := range cache.pages {
-		if cache.pages[i] != 0 {
-			freePage(cache.pages[i])
-			cache.pages[i] = 0
-		}
+	cache.limit = cachePages() * cache.perPage
+	cache.hashBits = 6
+	for 1<<cache.hashBits < cache.limit {
+		cache.hashBits++
 	}
-	cache.nSlots = 0
+	clear(cache.slots[:cache.limit])
+	clear(cache.hash[:1<<cache.hashBits])
+	clear(cache.page[:cache.limit/cache.perPage])
+	clear(cache.lent[:cache.limit/cache.perPage])
+	cache.nSlots, cache.hand = 0, 0
+	cache.dirty, cache.dirtyData, cache.unflushed = 0, 0, false
+	cache.dirtyList = [2]int32{}
+	readAheadReset()
 }
 
-func hashOf(blk uint32) int { return int((blk * 0x9E3779B1) >> (32 - hashBits)) }
+func hashOf(blk uint32) int { return int((blk * 0x9E3779B1) >> (32 - cache.hashBits)) }
 
-// blockBytes is the bytes of slot s.
+// blockBytes is the bytes of slot s (pinned, so its page is there).
 func blockBytes(s int) []byte {
 	off := (s % cache.perPage) * fs.bs
-	return pageAt(cache.pages[s/cache.perPage])[off : off+fs.bs]
+	return pageAt(cache.page[s/cache.perPage])[off : off+fs.bs]
 }
 
-// lookupSlot returns the slot holding blk, or -1.
+// lookupSlot returns the slot holding blk, or -1; its page may have been
+// taken by the allocator since (findSlot checks).
 func lookupSlot(blk uint32) int {
 	for i := cache.hash[hashOf(blk)]; i != 0; i = cache.slots[i-1].next {
 		if cache.slots[i-1].blk == blk {
@@ -101,6 +116,25 @@ func lookupSlot(blk uint32) int {
 		}
 	}
 	return -1
+}
+
+// findSlot returns the slot holding blk with its bytes still there, or -1.
+func findSlot(blk uint32) int {
+	s := lookupSlot(blk)
+	if s >= 0 && taken(s/cache.perPage) {
+		dropPage(s / cache.perPage)
+		return -1
+	}
+	return s
+}
+
+// install makes slot s (pinned, out of the hash) hold blk.
+func install(s int, blk uint32) {
+	sl := &cache.slots[s]
+	sl.blk, sl.flags = blk, slotValid
+	h := hashOf(blk)
+	sl.next = cache.hash[h]
+	cache.hash[h] = int32(s + 1)
 }
 
 func unhash(s int) {
@@ -123,104 +157,136 @@ func bget(blk uint32, how int, isData bool) (int, int) {
 	if blk >= fs.blocksCount {
 		return -1, EIO
 	}
-	s := lookupSlot(blk)
+	s := findSlot(blk)
 	if s < 0 {
 		var e int
 		if s, e = victim(); e != 0 {
 			return -1, e
 		}
-		sl := &cache.slots[s]
-		sl.blk, sl.flags = blk, 0
 		if how == getRead {
-			if e := diskRead(fs.disk, blockSector(blk), cache.pages[s/cache.perPage], (s%cache.perPage)*fs.bs, fs.bs); e != 0 {
+			if e := diskRead(fs.disk, blockSector(blk), cache.page[s/cache.perPage], (s%cache.perPage)*fs.bs, fs.bs); e != 0 {
+				bput(s)
 				return -1, EIO
 			}
 		}
-		sl.flags = slotValid
-		h := hashOf(blk)
-		sl.next = cache.hash[h]
-		cache.hash[h] = int16(s + 1)
+		install(s, blk)
+	} else {
+		pin(s)
 	}
-	sl := &cache.slots[s]
 	if how == getZero {
 		clear(blockBytes(s))
 	}
-	sl.pins++
-	sl.flags |= slotRef
-	if isData {
-		sl.flags |= slotData
-	} else {
-		sl.flags &^= slotData
-	}
+	cache.slots[s].flags |= slotRef
+	setKind(s, isData)
 	return s, 0
 }
 
-// bput unpins a slot.
-func bput(s int) { cache.slots[s].pins-- }
-
-// bdirty marks a slot's block as changed.
-func bdirty(s int) { cache.slots[s].flags |= slotDirty }
-
-// victim returns an unpinned slot to reuse, out of the cache's hash, its
-// dirty contents written: a new one while the cache may grow, else the
-// clock's choice.
-func victim() (int, int) {
-	if cache.nSlots < cache.limit {
-		s := cache.nSlots
-		p := s / cache.perPage
-		if cache.pages[p] == 0 {
-			cache.pages[p] = allocPage()
-		}
-		if cache.pages[p] != 0 {
-			cache.nSlots++
-			return s, 0
-		}
-		cache.limit = s // out of memory: make do with what we have
+// setKind records whether slot s holds file contents, keeping the dirty
+// counts right when that changes.
+func setKind(s int, isData bool) {
+	sl := &cache.slots[s]
+	if (sl.flags&slotData != 0) == isData {
+		return
 	}
-	if cache.nSlots == 0 {
-		return -1, ENOMEM
+	if sl.flags&slotDirty != 0 {
+		unlist(s)
+		if isData {
+			cache.dirtyData++
+		} else {
+			cache.dirtyData--
+		}
 	}
-	for i := 0; i < 2*cache.nSlots+1; i++ {
-		s := cache.hand
-		cache.hand = (cache.hand + 1) % cache.nSlots
-		sl := &cache.slots[s]
-		if sl.pins != 0 {
-			continue
-		}
-		if sl.flags&slotRef != 0 {
-			sl.flags &^= slotRef
-			continue
-		}
-		if sl.flags&slotDirty != 0 {
-			if sl.flags&slotData == 0 {
-				if e := flushData(); e != 0 {
-					return -1, e
-				}
-			}
-			if e := writeSlot(s); e != 0 {
-				return -1, e
-			}
-		}
-		if sl.flags&slotValid != 0 {
-			unhash(s)
-		}
-		sl.flags = 0
-		return s, 0
+	sl.flags ^= slotData
+	sl.flags &^= slotOrdered
+	if sl.flags&slotDirty != 0 {
+		enlist(s)
 	}
-	return -1, EIO // every block pinned: a leak
 }
 
-// blockSector is where a block starts on the disk.
-func blockSector(blk uint32) int64 { return int64(blk) * int64(fs.bs/sectorSize) }
-
-// writeSlot writes a dirty block to the disk.
-func writeSlot(s int) int {
-	sl := &cache.slots[s]
-	if e := diskWrite(fs.disk, blockSector(sl.blk), cache.pages[s/cache.perPage], (s%cache.perPage)*fs.bs, fs.bs); e != 0 {
-		return EIO
+// pin holds slot s, whose page is known to be there.
+func pin(s int) {
+	if cache.slots[s].pins == 0 {
+		hold(s / cache.perPage)
 	}
-	sl.flags &^= slotDirty
-	return 0
+	cache.slots[s].pins++
+}
+
+// bput unpins a slot.
+func bput(s int) {
+	if cache.slots[s].pins--; cache.slots[s].pins == 0 {
+		relend(s / cache.perPage)
+	}
+}
+
+// bdirty marks a slot's block (pinned) as changed.
+func bdirty(s int) {
+	sl := &cache.slots[s]
+	if sl.flags&slotDirty != 0 {
+		return
+	}
+	sl.flags |= slotDirty
+	cache.dirty++
+	if sl.flags&slotData != 0 {
+		cache.dirtyData++
+	}
+	enlist(s)
+}
+
+// bdirtyOrdered marks a data block (pinned) as changed in a way that must
+// be durable before any metadata is written: a new block, or zeros that
+// a larger size will expose.
+func bdirtyOrdered(s int) {
+	bdirty(s)
+	cache.slots[s].flags |= slotOrdered
+}
+
+// kindOf is the dirty list a slot belongs on.
+func kindOf(s int) int { return int(cache.slots[s].flags&slotData) / slotData }
+
+// enlist puts a dirty slot at the head of its kind's dirty list, so that
+// write-back visits only dirty blocks, however big the cache.
+func enlist(s int) {
+	h := &cache.dirtyList[kindOf(s)]
+	sl := &cache.slots[s]
+	sl.dprev, sl.dnext = 0, *h
+	if *h != 0 {
+		cache.slots[*h-1].dprev = int32(s + 1)
+	}
+	*h = int32(s + 1)
+}
+
+// unlist takes a slot off its dirty list.
+func unlist(s int) {
+	sl := &cache.slots[s]
+	if sl.dprev != 0 {
+		cache.slots[sl.dprev-1].dnext = sl.dnext
+	} else {
+		cache.dirtyList[kindOf(s)] = sl.dnext
+	}
+	if sl.dnext != 0 {
+		cache.slots[sl.dnext-1].dprev = sl.dprev
+	}
+	sl.dnext, sl.dprev = 0, 0
+}
+
+// cleaned records that slot s's block is on the disk as cached.
+func cleaned(s int) {
+	sl := &cache.slots[s]
+	if sl.flags&slotDirty == 0 {
+		return
+	}
+	if sl.flags&slotOrdered != 0 {
+		cache.unflushed = true
+	}
+	unlist(s)
+	cache.dirty--
+	if sl.flags&slotData != 0 {
+		cache.dirtyData--
+	}
+	sl.flags &^= slotDirty | slotOrdered
+	if sl.pins == 0 {
+		relend(s / cache.perPage)
+	}
 }
 
 // bforget drops a freed block from the cache: its contents no longer matter.
@@ -229,42 +295,16 @@ func bforget(blk uint32) {
 	if s < 0 || cache.slots[s].pins != 0 {
 		return
 	}
+	if sl := &cache.slots[s]; sl.flags&slotDirty != 0 {
+		sl.flags &^= slotOrdered // dropped, not written: nothing to flush
+		cleaned(s)
+	}
 	unhash(s)
 	cache.slots[s].flags = 0
 }
 
-// writeBack writes the dirty blocks of one kind (data or metadata) and
-// says how many.
-func writeBack(isData bool) (int, int) {
-	n := 0
-	for s := 0; s < cache.nSlots; s++ {
-		sl := &cache.slots[s]
-		if sl.flags&(slotValid|slotDirty) != slotValid|slotDirty {
-			continue
-		}
-		if (sl.flags&slotData != 0) != isData {
-			continue
-		}
-		if e := writeSlot(s); e != 0 {
-			return n, e
-		}
-		n++
-	}
-	return n, 0
-}
-
-// flushData makes every dirty file block durable: the step before any
-// metadata is written.
-func flushData() int {
-	n, e := writeBack(data)
-	if e != 0 {
-		return e
-	}
-	if n > 0 && diskFlush(fs.disk) != 0 {
-		return EIO
-	}
-	return 0
-}
+// blockSector is where a block starts on the disk.
+func blockSector(blk uint32) int64 { return int64(blk) * int64(fs.bs/sectorSize) }
 
 // pinnedSlots counts slots still pinned (tests check for leaks).
 func pinnedSlots() int {

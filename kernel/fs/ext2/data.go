@@ -39,23 +39,35 @@ func ReadAt(ino Ino, dst []byte, off int64) (int, int) {
 	if !n.hasBlockTree() {
 		return 0, EINVAL
 	}
+	// Blocks not cached are fetched in runs: to the end of this read, or
+	// further for a sequential reader, within the file.
+	bs := int64(fs.bs)
+	until := uint64((off + int64(len(dst)) + bs - 1) / bs)
+	eof := uint64((n.size + bs - 1) / bs)
+	win := uint64(readWindow(ino, off))
 	done := 0
 	for done < len(dst) {
 		pos := off + int64(done)
-		in := int(pos % int64(fs.bs))
+		in := int(pos % bs)
 		chunk := dst[done:]
 		if len(chunk) > fs.bs-in {
 			chunk = chunk[:fs.bs-in]
 		}
-		blk, _, e := mapBlock(ino, &n, uint64(pos/int64(fs.bs)), false)
+		lb := uint64(pos / bs)
+		blk, _, e := mapBlock(ino, &n, lb, false)
 		if e != 0 {
+			readDone(ino, pos)
 			return done, e
 		}
 		if blk == 0 {
 			clear(chunk)
 		} else {
+			if findSlot(blk) < 0 {
+				prefetch(ino, &n, lb, blk, min(max(until, lb+win), eof))
+			}
 			s, e := bget(blk, getRead, data)
 			if e != 0 {
+				readDone(ino, pos)
 				return done, e
 			}
 			copy(chunk, blockBytes(s)[in:])
@@ -63,6 +75,7 @@ func ReadAt(ino Ino, dst []byte, off int64) (int, int) {
 		}
 		done += len(chunk)
 	}
+	readDone(ino, off+int64(done))
 	return done, 0
 }
 
@@ -129,11 +142,21 @@ func WriteAt(ino Ino, src []byte, off int64, now int64) (int, int) {
 			break
 		}
 		copy(blockBytes(s)[in:], chunk)
-		bdirty(s)
+		if fresh {
+			bdirtyOrdered(s) // on the disk before the block map points at it
+		} else {
+			bdirty(s)
+		}
 		bput(s)
 		done += len(chunk)
 		if end := off + int64(done); end > n.size {
 			n.size = end
+		}
+		if cache.dirtyData > dirtyMax() {
+			if _, e := writeBack(data); e != 0 {
+				err = e
+				break
+			}
 		}
 	}
 	if done > 0 {
@@ -187,7 +210,7 @@ func zeroTail(ino Ino, n *inode, size int64) int {
 		return e
 	}
 	clear(blockBytes(s)[in:])
-	bdirty(s)
+	bdirtyOrdered(s) // zeros on the disk before a larger size exposes them
 	bput(s)
 	return 0
 }

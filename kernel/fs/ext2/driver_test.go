@@ -6,4 +6,5 @@ import "unigo.dev/unigo/kernel/devices/virtioblk"
 // assigning these (this only compiles, it is never called).
 var _ = func() {
 	diskRead, diskWrite, diskFlush = virtioblk.ReadPage, virtioblk.WritePage, virtioblk.Flush
+	diskReadPages, diskWritePages = virtioblk.Read, virtioblk.Write
 }

@@ -32,20 +32,33 @@ var (
 	allocPage = memory.AllocPage // a zeroed page, or 0 when memory is exhausted
 	freePage  = memory.FreePage
 	pageAt    = memory.PageBytes // the page's bytes, through the direct map
+	memUsage  = memory.Usage     // pages in use and managed: how far the cache may grow
+
+	// The cache's pages as the allocator sees them: it takes those marked
+	// reclaimable back when RAM runs out (lend.go).
+	setCachePage = memory.SetCachePage
+	cachePage    = memory.CachePage
 )
 
 // The block device, as variables for the same reason: virtioblk's
-// ReadPage, WritePage and Flush (host tests put a file behind them). diskRead and diskWrite move n
-// bytes between disk number disk, from 512-byte sector sector on, and the
-// page's bytes [off, off+n); n is a multiple of 512 and the run stays
-// inside the page, so the device can DMA straight into the cache.
-// diskFlush returns once everything written before it is durable. All
-// return an errno (0 on success).
+// ReadPage, WritePage, Read, Write and Flush (host tests put a file behind
+// them). diskRead and diskWrite move n bytes between disk number disk,
+// from 512-byte sector sector on, and the page's bytes [off, off+n); n is
+// a multiple of 512 and the run stays inside the page, so the device can
+// DMA straight into the cache. diskReadPages and diskWritePages move n
+// bytes between the disk and a list of pages (each but the last in full),
+// up to maxRun pages in one request. diskFlush returns once everything
+// written before it is durable. All return an errno (0 on success).
 var (
-	diskRead  = virtioblk.ReadPage
-	diskWrite = virtioblk.WritePage
-	diskFlush = virtioblk.Flush
+	diskRead       = virtioblk.ReadPage
+	diskWrite      = virtioblk.WritePage
+	diskReadPages  = virtioblk.Read
+	diskWritePages = virtioblk.Write
+	diskFlush      = virtioblk.Flush
 )
+
+// maxRun is the most blocks one request moves (128 KiB of 4 KiB blocks).
+const maxRun = virtioblk.MaxPages
 
 const sectorSize = 512
 

@@ -91,6 +91,16 @@ type fakeDisk struct {
 	limit  int // pages that may be allocated
 	log    []diskOp
 	broken bool // every request fails (a dead disk)
+
+	reads, writes, flushes int // requests, whatever their size
+	readBytes              int
+
+	// The allocator's view of the cache's pages (memory.SetCachePage):
+	// when the pages run out, allocPage takes a reclaimable one, as the
+	// kernel's allocator does.
+	table []uintptr
+	hand  int
+	app   map[uintptr]bool // pages taken from the cache for "the app" (appAlloc)
 }
 
 // attach points the package at img and the Go heap, restoring the kernel
@@ -101,12 +111,14 @@ func attach(t *testing.T, img string) *fakeDisk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &fakeDisk{t: t, f: f, pages: map[uintptr]*[PageSize]byte{}, next: 0x1000, limit: 1 << 20}
-	oldAlloc, oldFree, oldAt := allocPage, freePage, pageAt
+	d := &fakeDisk{t: t, f: f, pages: map[uintptr]*[PageSize]byte{}, next: 0x1000, limit: 1 << 20, app: map[uintptr]bool{}}
+	oldAlloc, oldFree, oldAt, oldUsage := allocPage, freePage, pageAt, memUsage
+	oldSetCache, oldCache := setCachePage, cachePage
 	oldRead, oldWrite, oldFlush := diskRead, diskWrite, diskFlush
+	oldReadPages, oldWritePages := diskReadPages, diskWritePages
 	allocPage = func() uintptr {
 		if len(d.pages) >= d.limit {
-			return 0
+			return d.reclaim()
 		}
 		p := d.next
 		d.next += PageSize
@@ -114,16 +126,35 @@ func attach(t *testing.T, img string) *fakeDisk {
 		return p
 	}
 	freePage = func(p uintptr) {
-		if d.pages[p] == nil {
-			t.Fatalf("freeing page %#x twice or never allocated", p)
+		if d.pages[p] == nil || d.app[p] {
+			t.Fatalf("freeing page %#x twice, never allocated, or the app's", p)
 		}
 		delete(d.pages, p)
 	}
 	pageAt = func(p uintptr) *[PageSize]byte {
-		if d.pages[p] == nil {
-			t.Fatalf("page %#x not allocated", p)
+		if d.pages[p] == nil || d.app[p] {
+			t.Fatalf("page %#x not allocated, or the app's", p)
 		}
 		return d.pages[p]
+	}
+	memUsage = func() (uintptr, uintptr) { return uintptr(len(d.pages)), uintptr(d.limit) }
+	setCachePage = func(i int, p uintptr, reclaimable bool) {
+		if p != 0 && (d.pages[p] == nil || d.app[p]) {
+			t.Fatalf("the cache records page %#x at %d: not allocated, or the app's", p, i)
+		}
+		for len(d.table) <= i {
+			d.table = append(d.table, 0)
+		}
+		if reclaimable && p != 0 {
+			p |= 1
+		}
+		d.table[i] = p
+	}
+	cachePage = func(i int) uintptr {
+		if i >= len(d.table) {
+			return 0
+		}
+		return d.table[i] &^ 1
 	}
 	check := func(disk int, sector int64, page uintptr, off, n int) []byte {
 		if disk != 0 || sector < 0 || n%512 != 0 || off < 0 || off+n > PageSize || n <= 0 {
@@ -135,6 +166,8 @@ func attach(t *testing.T, img string) *fakeDisk {
 		if d.broken {
 			return EIO
 		}
+		d.reads++
+		d.readBytes += n
 		if _, err := d.f.ReadAt(check(disk, sector, page, off, n), sector*512); err != nil {
 			return EIO
 		}
@@ -144,9 +177,50 @@ func attach(t *testing.T, img string) *fakeDisk {
 		if d.broken {
 			return EIO
 		}
+		d.writes++
 		d.log = append(d.log, diskOp{write: true, blk: sector * 512 / int64(fs.bs)})
 		if _, err := d.f.WriteAt(check(disk, sector, page, off, n), sector*512); err != nil {
 			return EIO
+		}
+		return 0
+	}
+	// A page list, as virtioblk.Read and Write take it: whole pages but
+	// the last, at most maxRun of them. The log has a write per block.
+	checkList := func(disk int, sector int64, pages []uintptr, n int) {
+		if disk != 0 || sector < 0 || n <= 0 || n%512 != 0 || len(pages) > maxRun || (n+PageSize-1)/PageSize != len(pages) {
+			t.Fatalf("disk request disk %d sector %d n %d over %d pages: not whole sectors filling the pages", disk, sector, n, len(pages))
+		}
+	}
+	diskReadPages = func(disk int, sector int64, pages []uintptr, n int) int {
+		if d.broken {
+			return EIO
+		}
+		checkList(disk, sector, pages, n)
+		d.reads++
+		d.readBytes += n
+		for i, p := range pages {
+			k := min(PageSize, n-i*PageSize)
+			if _, err := d.f.ReadAt(pageAt(p)[:k], sector*512+int64(i*PageSize)); err != nil {
+				return EIO
+			}
+		}
+		return 0
+	}
+	diskWritePages = func(disk int, sector int64, pages []uintptr, n int) int {
+		if d.broken {
+			return EIO
+		}
+		checkList(disk, sector, pages, n)
+		d.writes++
+		for i, p := range pages {
+			k := min(PageSize, n-i*PageSize)
+			pos := sector*512 + int64(i*PageSize)
+			for b := int64(0); b < int64(k); b += int64(fs.bs) {
+				d.log = append(d.log, diskOp{write: true, blk: (pos + b) / int64(fs.bs)})
+			}
+			if _, err := d.f.WriteAt(pageAt(p)[:k], pos); err != nil {
+				return EIO
+			}
 		}
 		return 0
 	}
@@ -154,6 +228,7 @@ func attach(t *testing.T, img string) *fakeDisk {
 		if d.broken || disk != 0 {
 			return EIO
 		}
+		d.flushes++
 		d.log = append(d.log, diskOp{flush: true})
 		return 0
 	}
@@ -161,11 +236,43 @@ func attach(t *testing.T, img string) *fakeDisk {
 		if fs.mounted {
 			abandon()
 		}
-		allocPage, freePage, pageAt = oldAlloc, oldFree, oldAt
+		allocPage, freePage, pageAt, memUsage = oldAlloc, oldFree, oldAt, oldUsage
+		setCachePage, cachePage = oldSetCache, oldCache
 		diskRead, diskWrite, diskFlush = oldRead, oldWrite, oldFlush
+		diskReadPages, diskWritePages = oldReadPages, oldWritePages
 		f.Close()
 	})
 	return d
+}
+
+// reclaim takes a reclaimable page from the cache, as the kernel's
+// allocator does when RAM runs out (memory.takeCachePage), or returns 0.
+func (d *fakeDisk) reclaim() uintptr {
+	for k := 0; k < len(d.table); k++ {
+		i := d.hand
+		d.hand = (d.hand + 1) % len(d.table)
+		if v := d.table[i]; v&1 != 0 {
+			d.table[i] = 0
+			p := v &^ 1
+			clear(d.pages[p][:])
+			return p
+		}
+	}
+	return 0
+}
+
+// appAlloc takes n pages for "the app" with no memory left: each one the
+// cache must give back. It returns how many it got.
+func (d *fakeDisk) appAlloc(n int) int {
+	d.limit = len(d.pages)
+	for i := 0; i < n; i++ {
+		p := allocPage()
+		if p == 0 {
+			return i
+		}
+		d.app[p] = true
+	}
+	return n
 }
 
 // mount attaches img and mounts it read-write.
@@ -185,8 +292,8 @@ func (d *fakeDisk) unmount() {
 	if e := Unmount(1_700_000_100e9); e != 0 {
 		d.t.Fatalf("unmount: errno %d", e)
 	}
-	if len(d.pages) != 0 {
-		d.t.Fatalf("%d pages still allocated after unmount", len(d.pages))
+	if len(d.pages) != len(d.app) {
+		d.t.Fatalf("%d pages still allocated after unmount", len(d.pages)-len(d.app))
 	}
 }
 
@@ -198,11 +305,55 @@ func must(t *testing.T, e int) {
 	noPins(t)
 }
 
-// noPins fails when an operation left a cache slot pinned.
+// noPins fails when an operation left a cache slot pinned, or the
+// cache's books (dirty counts and lists, lent pages) wrong.
 func noPins(t *testing.T) {
 	t.Helper()
 	if n := pinnedSlots(); n != 0 {
 		t.Fatalf("%d cache slots left pinned", n)
+	}
+	if !fs.mounted {
+		return
+	}
+	dirty, dirtyData := 0, 0
+	for s := 0; s < cache.nSlots; s++ {
+		f := cache.slots[s].flags
+		if f&slotDirty != 0 {
+			dirty++
+			if f&slotData != 0 {
+				dirtyData++
+			}
+			if f&slotValid == 0 || cache.page[s/cache.perPage] == 0 || cache.lent[s/cache.perPage] {
+				t.Fatalf("dirty slot %d: flags %#x, page %#x, lent %v", s, f, cache.page[s/cache.perPage], cache.lent[s/cache.perPage])
+			}
+		}
+	}
+	listed := [2]int{}
+	for kind := range cache.dirtyList {
+		for i := cache.dirtyList[kind]; i != 0; i = cache.slots[i-1].dnext {
+			if kindOf(int(i-1)) != kind || cache.slots[i-1].flags&slotDirty == 0 {
+				t.Fatalf("slot %d on dirty list %d: flags %#x", i-1, kind, cache.slots[i-1].flags)
+			}
+			listed[kind]++
+		}
+	}
+	if dirty != cache.dirty || dirtyData != cache.dirtyData || listed[0]+listed[1] != dirty || listed[1] != dirtyData {
+		t.Fatalf("dirty slots %d (data %d), counted %d (%d), listed %v", dirty, dirtyData, cache.dirty, cache.dirtyData, listed)
+	}
+	for p := 0; p*cache.perPage < cache.nSlots; p++ {
+		if cache.page[p] == 0 || cache.lent[p] || p < keepPages {
+			continue
+		}
+		if cachePage(p) != cache.page[p] {
+			t.Fatalf("page %d (%#x) taken by the allocator while not lent", p, cache.page[p])
+		}
+		busy := false
+		for s := p * cache.perPage; s < (p+1)*cache.perPage && s < cache.nSlots; s++ {
+			busy = busy || cache.slots[s].flags&slotDirty != 0
+		}
+		if !busy {
+			t.Fatalf("page %d holds nothing pinned or dirty, yet is not lent to the allocator", p)
+		}
 	}
 }
 

@@ -66,10 +66,14 @@ func TestSyncOrder(t *testing.T) {
 		t.Fatalf("a second Sync with nothing new: %+v", d.log)
 	}
 
-	// Evictions: a small cache, a file written through it. Every metadata
-	// write must come after the contents written before it were flushed.
-	d.log = nil
+	// Evictions: a small cache (emptied first, so that it has only 8
+	// slots), a file written through it. Every metadata write must come
+	// after the contents written before it were flushed.
+	must(t, SyncAll())
+	cacheRelease()
+	cacheInit()
 	cache.limit = 8
+	d.log = nil
 	big, _ := Create(root, []byte("big"), TypeRegular|0o644, 1)
 	writeAll(t, big, pattern(500_000, 3), 0, 4096)
 	beforeSync := len(d.log)
@@ -101,6 +105,7 @@ func TestSyncOrder(t *testing.T) {
 	if evicted == 0 {
 		t.Fatal("no metadata was evicted: the test proves nothing")
 	}
+	t.Logf("%d metadata writes before the sync, %d flushes in all", evicted, d.flushes)
 	d.unmount()
 	if superState(t, img)&stateValid == 0 {
 		t.Fatal("unmounted, the superblock must say clean")

@@ -288,7 +288,7 @@ func markSuper(clean bool) int {
 	if e := writeSlot(s); e != 0 {
 		return e
 	}
-	return diskFlush(fs.disk)
+	return flush()
 }
 
 // Unmount writes everything back, marks the file system clean and lets

@@ -1,15 +1,19 @@
 package ext2
 
-// Write-back. File contents go first, then a flush, so that the metadata
-// written after (inodes, indirect blocks, bitmaps, directories) never
-// points at blocks whose contents are not on the disk yet; a last flush
-// makes it all durable.
+// Write-back for fsync and unmount: file contents first, a flush only if
+// some of them are new blocks (or zeroed tails) that the metadata written
+// next will point at, then the metadata (inodes, indirect blocks, bitmaps,
+// directories), then a last flush that makes it all durable. An fsync
+// that only overwrote existing blocks costs one flush; one that allocated
+// costs two, which cannot be merged: the first keeps metadata from
+// pointing at blocks the disk does not hold yet, the second is fsync's
+// promise that it all is on the disk when it returns.
 
 // Sync makes ino durable (fsync): its contents, then the metadata needed
 // to reach it. The cache does not know which inode table, bitmap or
 // directory blocks belong to which file, so this writes all metadata, and
-// then, for the ordering, all file contents first: the cache is small, so
-// this is bounded.
+// then, for the ordering, all file contents first; the dirty contents are
+// bounded (dirtyMax), so this is too.
 func Sync(ino Ino) int { return SyncAll() }
 
 // SyncAll writes everything back (sync, syncfs, and before unmounting).
@@ -20,7 +24,7 @@ func SyncAll() int {
 	if fs.readOnly {
 		return 0
 	}
-	if e := flushData(); e != 0 {
+	if e := orderData(); e != 0 {
 		return e
 	}
 	if e := writeSuper(); e != 0 {
@@ -29,8 +33,5 @@ func SyncAll() int {
 	if _, e := writeBack(meta); e != 0 {
 		return e
 	}
-	if diskFlush(fs.disk) != 0 {
-		return EIO
-	}
-	return 0
+	return flush()
 }
