@@ -208,7 +208,7 @@ func RunVolume(ctx context.Context, cfg VolumeConfig) (*VolumeReport, error) {
 		"each run is one execution of the program on a fresh disk image (a fresh directory natively), which measures itself with its own clock (the guest's, in a VM) and prints one line; medians of interleaved runs, with min–max",
 		"MB/s are 10^6 bytes per second; IOPS are operations per second; write times include their fsync (and close)",
 		"cold: the input files are written into each fresh disk image by the host (debugfs), so a guest that has just booted has none of their blocks cached and reads them from the disk (through virtio-blk and QEMU from the host's page cache); natively they are copied into the directory, so the host reads them from its page cache",
-		"re-read: the 64 MiB file the program has just written, read back: the Linux guest serves it from its page cache, unigo's ext2 (a 1 MiB block cache) from the disk",
+		"re-read: the 64 MiB file the program has just written, read back: both guests serve it from their caches (Linux's page cache; unigo's ext2 block cache, which grows to half of RAM)",
 		"random: distinct 4 KiB-aligned blocks in a fixed pseudo-random order; random writes overwrite blocks of the 64 MiB file written first, with one fsync at the end of the 4096 (in the time); the last row fsyncs after every write",
 	)
 
