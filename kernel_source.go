@@ -12,3 +12,14 @@ import "embed"
 //
 //go:embed kernel
 var KernelSource embed.FS
+
+// GoMod and GoSum are unigo's own go.mod and go.sum. The kernel's network
+// stack (kernel/netstack) uses gVisor: an app that links it builds the
+// kernel as a module that requires the versions unigo was built and tested
+// with, checked against these sums.
+//
+//go:embed go.mod
+var GoMod []byte
+
+//go:embed go.sum
+var GoSum []byte

@@ -127,16 +127,18 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	}
 	defer os.RemoveAll(tmp)
 
+	// The network stack only goes into apps that use the network.
+	withNet := usesNet(pkg.Deps)
 	var kernelSum string
 	ws, err := planWorkspace(tmp, version, mods, func() (string, error) {
-		dir, err := extractKernel(kernel)
+		dir, err := extractKernel(kernel, kernelModuleFor(withNet))
 		kernelSum = filepath.Base(dir)
 		return dir, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	overlay, err := writeOverlay(tmp, pkg.Dir)
+	overlay, err := writeOverlay(tmp, pkg.Dir, withNet)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +146,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		data, _ := os.ReadFile(ws.goWork)
 		fmt.Fprintf(verbose, "go.work (%s):\n%s", ws.goWork, indent(string(data)))
 	}
-	fmt.Fprintf(verbose, "overlay: %s = %q\n", filepath.Join(pkg.Dir, OverlayFile), overlaySource)
+	fmt.Fprintf(verbose, "overlay: %s = %q\n", filepath.Join(pkg.Dir, OverlayFile), overlaySource(withNet))
 
 	elfPath := filepath.Join(tmp, "app.elf")
 	if err := goBuild(ctx, buildDir(dir, pkg, ws), ws.env, overlay, elfPath, pkg.Dir, progress, verbose); err != nil {
@@ -183,17 +185,17 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	}
 	fmt.Fprintf(progress, "wrote %s (%s)\n", displayPath(dir, output), HumanSize(int64(len(img))))
 	if kernelSum == "" {
-		kernelSum = moduleKernelSum(mods)
+		kernelSum = moduleKernelSum(mods, withNet)
 	}
 	return &Result{Image: output, Name: DefaultName(pkg.ImportPath), Dir: pkg.Dir, GoVersion: version, Kernel: "sha256:" + kernelSum, Config: cfg}, nil
 }
 
 // moduleKernelSum hashes the kernel source of the main module that has it
 // (unigo's own, when the app lives there): that is the kernel linked in.
-func moduleKernelSum(mods []mainModule) string {
+func moduleKernelSum(mods []mainModule, withNet bool) string {
 	for _, m := range mods {
 		if m.Path == ModulePath {
-			if _, sum, err := kernelFiles(os.DirFS(m.Dir)); err == nil {
+			if _, sum, err := kernelFiles(os.DirFS(m.Dir), kernelModuleFor(withNet)); err == nil {
 				return sum
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"unigo.dev/unigo"
 	"unigo.dev/unigo/image"
 )
 
@@ -20,6 +21,8 @@ var fakeKernel = fstest.MapFS{
 	"kernel/kernel.go":     {Data: []byte(fakeKernelGo)},
 	"kernel/entry_amd64.s": {Data: []byte(fakeKernelAsm)},
 	"kernel/sub/sub.go":    {Data: []byte("package sub\n")},
+	// What an app that uses package net gets linked in as well.
+	"kernel/netstack/netstack.go": {Data: []byte("package netstack\n")},
 }
 
 const (
@@ -192,6 +195,11 @@ func TestBuildOfflineWithDependency(t *testing.T) {
 	isolateCache(t)
 	t.Setenv("GOPROXY", "off")
 	t.Setenv("GOFLAGS", "-mod=readonly")
+	// pflag imports net, so the kernel module requires gVisor's modules:
+	// their go.mod files must be cached too.
+	if err := exec.Command("go", "mod", "download", "-json", "gvisor.dev/gvisor").Run(); err != nil {
+		t.Skip("gVisor's module is not in the module cache")
+	}
 	app := t.TempDir()
 	writeTree(t, app, map[string]string{
 		"go.mod": "module example.com/flags\n\ngo 1.22\n\nrequire github.com/spf13/pflag v1.0.9\n",
@@ -296,7 +304,7 @@ func TestGoWorkFile(t *testing.T) {
 
 func TestOverlay(t *testing.T) {
 	tmp := t.TempDir()
-	ov, err := writeOverlay(tmp, "/src/app/cmd/hello")
+	ov, err := writeOverlay(tmp, "/src/app/cmd/hello", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,10 +317,58 @@ func TestOverlay(t *testing.T) {
 	if string(src) != "package main\n\nimport _ \"unigo.dev/unigo/kernel\"\n" {
 		t.Errorf("overlay source = %q", src)
 	}
+	if _, err := writeOverlay(tmp, "/src/app/cmd/hello", true); err != nil {
+		t.Fatal(err)
+	}
+	src, _ = os.ReadFile(filepath.Join(tmp, OverlayFile))
+	if want := "package main\n\nimport _ \"unigo.dev/unigo/kernel\"\nimport _ \"unigo.dev/unigo/kernel/netstack\"\n"; string(src) != want {
+		t.Errorf("overlay source with the network = %q, want %q", src, want)
+	}
+}
+
+func TestUsesNet(t *testing.T) {
+	for deps, want := range map[string]bool{
+		"fmt os strings":               false,
+		"fmt net/netip strings":        false,
+		"fmt net os":                   true,
+		"net/http net [net/http.test]": true,
+	} {
+		if got := usesNet(strings.Fields(deps)); got != want {
+			t.Errorf("usesNet(%s) = %v, want %v", deps, got, want)
+		}
+	}
+}
+
+// The extracted kernel module without the network requires nothing; with
+// it, exactly unigo's own versions of the modules the kernel imports,
+// which kernelModules must list.
+func TestKernelModules(t *testing.T) {
+	if got := kernelGoMod(unigo.GoMod, false); got != "module unigo.dev/unigo\n\ngo "+KernelModuleGoVersion+"\n" {
+		t.Errorf("kernel go.mod without the network:\n%s", got)
+	}
+	cmd := exec.Command("go", "list", "-deps", "-f", "{{with .Module}}{{.Path}} {{.Version}}{{end}}", "unigo.dev/unigo/kernel/...")
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod := kernelGoMod(unigo.GoMod, true)
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		path, version, _ := strings.Cut(line, " ")
+		if path == ModulePath {
+			continue
+		}
+		if !kernelModules[path] {
+			t.Errorf("the kernel imports packages of %s: add it to kernelModules", path)
+		}
+		if !strings.Contains(mod, "\t"+path+" "+version+"\n") {
+			t.Errorf("kernel go.mod lacks %s %s:\n%s", path, version, mod)
+		}
+	}
 }
 
 func TestKernelSourceHash(t *testing.T) {
-	_, a, err := kernelFiles(fakeKernel)
+	_, a, err := kernelFiles(fakeKernel, kernelModuleFor(false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,11 +377,14 @@ func TestKernelSourceHash(t *testing.T) {
 		changed[name] = f
 	}
 	changed["kernel/sub/sub.go"] = &fstest.MapFile{Data: []byte("package sub // changed\n")}
-	_, b, _ := kernelFiles(changed)
+	_, b, _ := kernelFiles(changed, kernelModuleFor(false))
 	if a == b {
 		t.Error("changing the kernel source does not change its cache key")
 	}
-	if _, _, err := kernelFiles(fstest.MapFS{}); err == nil {
+	if _, c, _ := kernelFiles(fakeKernel, kernelModuleFor(true)); c == a {
+		t.Error("the kernel module with the network stack has the same cache key as without")
+	}
+	if _, _, err := kernelFiles(fstest.MapFS{}, kernelModuleFor(false)); err == nil {
 		t.Error("an empty kernel tree is accepted")
 	}
 }

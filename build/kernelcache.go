@@ -9,20 +9,80 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
+
+	"unigo.dev/unigo"
 )
+
+// kernelModules are the modules the kernel's packages import: gVisor and
+// what its network stack needs (TestKernelModules keeps the list true).
+var kernelModules = map[string]bool{
+	"gvisor.dev/gvisor":       true,
+	"github.com/google/btree": true,
+	"golang.org/x/exp":        true,
+	"golang.org/x/sys":        true,
+	"golang.org/x/time":       true,
+}
 
 // kernelGoMod is the go.mod of the extracted kernel module. The kernel ships
 // inside the unigo binary without one (an embedded tree cannot hold a go.mod),
-// so the build gives it this one.
-const kernelGoMod = "module " + ModulePath + "\n\ngo " + KernelModuleGoVersion + "\n"
+// so the build gives it this one. Without the network stack it requires
+// nothing, so an app that does not use the network builds with nothing to
+// download; with it, it requires what unigo's own go.mod (mod) requires of
+// kernelModules, at unigo's go version, and carries unigo's go.sum.
+func kernelGoMod(mod []byte, withNet bool) string {
+	if !withNet {
+		return "module " + ModulePath + "\n\ngo " + KernelModuleGoVersion + "\n"
+	}
+	goLine := KernelModuleGoVersion
+	var reqs []string
+	inRequire := false
+	for _, line := range strings.Split(string(mod), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 2 && f[0] == "go":
+			goLine = f[1]
+		case len(f) >= 2 && f[0] == "require" && f[1] == "(":
+			inRequire = true
+		case inRequire && len(f) > 0 && f[0] == ")":
+			inRequire = false
+		case inRequire && len(f) >= 2 && kernelModules[f[0]]:
+			reqs = append(reqs, f[0]+" "+f[1])
+		case len(f) >= 3 && f[0] == "require" && kernelModules[f[1]]:
+			reqs = append(reqs, f[1]+" "+f[2])
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "module %s\n\ngo %s\n\nrequire (\n", ModulePath, goLine)
+	for _, r := range reqs {
+		fmt.Fprintf(&b, "\t%s\n", r)
+	}
+	b.WriteString(")\n")
+	return b.String()
+}
+
+// kernelModule is the go.mod and go.sum the extracted kernel gets.
+type kernelModule struct {
+	goMod, goSum string
+}
+
+// kernelModuleFor is the kernel module of a build with or without the
+// network stack, from unigo's own go.mod and go.sum.
+func kernelModuleFor(withNet bool) kernelModule {
+	m := kernelModule{goMod: kernelGoMod(unigo.GoMod, withNet)}
+	if withNet {
+		m.goSum = string(unigo.GoSum)
+	}
+	return m
+}
 
 // extractKernel writes the kernel source tree to the user's cache, as a module
 // of its own, and returns its directory. The directory is named by the hash of
 // what goes into it, so a cached copy is reused until unigo's kernel changes,
 // and it appears atomically (built under a temporary name, then renamed), so a
 // concurrent or interrupted build never sees half a kernel.
-func extractKernel(src fs.FS) (string, error) {
-	files, sum, err := kernelFiles(src)
+func extractKernel(src fs.FS, mod kernelModule) (string, error) {
+	files, sum, err := kernelFiles(src, mod)
 	if err != nil {
 		return "", fmt.Errorf("reading the embedded kernel source: %w", err)
 	}
@@ -45,8 +105,13 @@ func extractKernel(src fs.FS) (string, error) {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return "", fmt.Errorf("cannot create the kernel cache: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), []byte(kernelGoMod), 0o444); err != nil {
+	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), []byte(mod.goMod), 0o444); err != nil {
 		return "", fmt.Errorf("cannot extract the kernel: %w", err)
+	}
+	if mod.goSum != "" {
+		if err := os.WriteFile(filepath.Join(tmp, "go.sum"), []byte(mod.goSum), 0o444); err != nil {
+			return "", fmt.Errorf("cannot extract the kernel: %w", err)
+		}
 	}
 	for _, name := range files {
 		data, err := fs.ReadFile(src, name)
@@ -74,8 +139,8 @@ func extractKernel(src fs.FS) (string, error) {
 
 // kernelFiles lists the regular files of the kernel tree (under "kernel" in
 // src) in a fixed order and hashes their names and contents, together with
-// the generated go.mod.
-func kernelFiles(src fs.FS) (files []string, sum string, err error) {
+// the generated go.mod and go.sum.
+func kernelFiles(src fs.FS, mod kernelModule) (files []string, sum string, err error) {
 	err = fs.WalkDir(src, "kernel", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -100,7 +165,10 @@ func kernelFiles(src fs.FS) (files []string, sum string, err error) {
 	}
 	sort.Strings(files)
 	h := sha256.New()
-	fmt.Fprintf(h, "go.mod\x00%d\x00%s", len(kernelGoMod), kernelGoMod)
+	fmt.Fprintf(h, "go.mod\x00%d\x00%s", len(mod.goMod), mod.goMod)
+	if mod.goSum != "" {
+		fmt.Fprintf(h, "go.sum\x00%d\x00%s", len(mod.goSum), mod.goSum)
+	}
 	for _, name := range files {
 		data, err := fs.ReadFile(src, name)
 		if err != nil {

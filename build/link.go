@@ -1,5 +1,7 @@
 package build
 
+import "strings"
+
 // The names and addresses that tie an app to the guest kernel, fixed by
 // docs/boot-contract.md. They live here and nowhere else on the host side.
 const (
@@ -7,6 +9,9 @@ const (
 	ModulePath = "unigo.dev/unigo"
 	// KernelPackage is imported (blank) into every app's main package.
 	KernelPackage = ModulePath + "/kernel"
+	// NetstackPackage is imported (blank) too when the app uses package
+	// net: the network stack, which needs gVisor (docs/network-design.md).
+	NetstackPackage = ModulePath + "/kernel/netstack"
 	// EntrySymbol is the kernel's 32-bit PVH entry point: the ELF entry.
 	EntrySymbol = KernelPackage + ".pvhEntry"
 	// TextAddress is where the linker puts .text; the ELF headers land in the
@@ -18,8 +23,26 @@ const (
 	KernelModuleGoVersion = "1.22"
 )
 
-// overlaySource is the content of OverlayFile.
-const overlaySource = "package main\n\nimport _ \"" + KernelPackage + "\"\n"
+// overlaySource is the content of OverlayFile; withNet adds the network
+// stack.
+func overlaySource(withNet bool) string {
+	s := "package main\n\nimport _ \"" + KernelPackage + "\"\n"
+	if withNet {
+		s += "import _ \"" + NetstackPackage + "\"\n"
+	}
+	return s
+}
+
+// usesNet reports whether a package list (go list's Deps, or its lines)
+// has package net, or a test variant of it: then the app needs the stack.
+func usesNet(pkgs []string) bool {
+	for _, p := range pkgs {
+		if p == "net" || strings.HasPrefix(p, "net [") {
+			return true
+		}
+	}
+	return false
+}
 
 // ldflags are the linker flags that make the kernel's entry the image's.
 const ldflags = "-E " + EntrySymbol + " -T " + TextAddress

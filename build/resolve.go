@@ -22,6 +22,7 @@ type pkgInfo struct {
 		Dir  string
 		Main bool
 	}
+	Deps []string // every package it imports, directly or not
 }
 
 // mainModule is one module of the context the package was resolved in: the
@@ -53,7 +54,7 @@ func resolve(ctx context.Context, dir, pattern string) (*pkgInfo, []mainModule, 
 		// Otherwise go list in dir reports the missing directory in its words.
 	}
 
-	out, err := goCmd(ctx, listDir, nil, "list", "-json=Dir,ImportPath,Name,Module", arg)
+	out, err := goCmd(ctx, listDir, nil, "list", "-json=Dir,ImportPath,Name,Module,Deps", arg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("package %s not found: %s", pattern, goMessage(err))
 	}

@@ -61,12 +61,12 @@ func BuildTest(ctx context.Context, opts TestOptions) (*TestPackage, error) {
 		}
 		listDir, arg = abs, "."
 	}
-	out, err := goCmd(ctx, listDir, nil, "list", "-json=Dir,ImportPath,TestGoFiles,XTestGoFiles", arg)
+	out, err := goCmd(ctx, listDir, nil, "list", "-json=Dir,ImportPath,Name,TestGoFiles,XTestGoFiles", arg)
 	if err != nil {
 		return nil, fmt.Errorf("package %s not found: %s", opts.Package, goMessage(err))
 	}
 	var p struct {
-		Dir, ImportPath           string
+		Dir, ImportPath, Name     string
 		TestGoFiles, XTestGoFiles []string
 	}
 	if err := json.Unmarshal(out, &p); err != nil {
@@ -90,7 +90,15 @@ func BuildTest(ctx context.Context, opts TestOptions) (*TestPackage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot run the go command: %s", goMessage(err))
 	}
-	ws, err := planWorkspace(tmp, strings.TrimSpace(string(version)), mods, func() (string, error) { return extractKernel(unigo.KernelSource) })
+	// Tests that use the network get the network stack, as apps do.
+	deps, err := goCmd(ctx, listDir, nil, "list", "-deps", "-test", "-f", "{{.ImportPath}}", arg)
+	if err != nil {
+		return nil, fmt.Errorf("listing the packages of the tests of %s: %s", opts.Package, goMessage(err))
+	}
+	withNet := usesNet(strings.Fields(string(deps)))
+	ws, err := planWorkspace(tmp, strings.TrimSpace(string(version)), mods, func() (string, error) {
+		return extractKernel(unigo.KernelSource, kernelModuleFor(withNet))
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +119,15 @@ func BuildTest(ctx context.Context, opts TestOptions) (*TestPackage, error) {
 
 	fmt.Fprintf(progress, "building tests of %s...\n", pkg.ImportPath)
 	elf := filepath.Join(tmp, "test.elf")
-	args := []string{"test", "-c", "-o", elf, "-ldflags", ldflags, "-toolexec", opts.Toolexec + " " + ToolexecCommand, arg}
+	args := []string{"test", "-c", "-o", elf, "-ldflags", ldflags, "-toolexec", opts.Toolexec + " " + ToolexecCommand}
+	if withNet {
+		overlay, err := writeTestNetOverlay(tmp, p.Dir, p.Name)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, "-overlay", overlay)
+	}
+	args = append(args, arg)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = listDir
 	cmd.Env = append(append(os.Environ(), env...), toolexecCfgEnv+"="+cfg)
@@ -133,6 +149,32 @@ func BuildTest(ctx context.Context, opts TestOptions) (*TestPackage, error) {
 		return nil, fmt.Errorf("cannot make the tests of %s bootable: %w", opts.Package, err)
 	}
 	return pkg, image.WriteFile(opts.Output, img)
+}
+
+// TestNetOverlayFile is the external test file unigo test adds to a
+// package whose tests use the network.
+const TestNetOverlayFile = "zz_unigo_netstack_test.go"
+
+// writeTestNetOverlay writes an -overlay that adds to the package in
+// pkgDir an external test file importing the network stack. The stack
+// imports net, os, sync...: coming in through the tests, it is compiled
+// by go test against the package under test (the test variant, when the
+// package is one of those), so testing even net links one copy of each.
+// The kernel itself imports no other package and comes through Toolexec.
+func writeTestNetOverlay(tmp, pkgDir, name string) (string, error) {
+	src := filepath.Join(tmp, TestNetOverlayFile)
+	text := "package " + name + "_test\n\nimport _ \"" + NetstackPackage + "\"\n"
+	if err := os.WriteFile(src, []byte(text), 0o644); err != nil {
+		return "", err
+	}
+	data, err := json.Marshal(struct{ Replace map[string]string }{
+		Replace: map[string]string{filepath.Join(pkgDir, TestNetOverlayFile): src},
+	})
+	if err != nil {
+		return "", err
+	}
+	overlay := filepath.Join(tmp, "test-overlay.json")
+	return overlay, os.WriteFile(overlay, data, 0o644)
 }
 
 // mainModules lists the main modules of dir's context.

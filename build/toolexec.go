@@ -93,7 +93,7 @@ func addKernelToCompile(args []string, kernelCfg string) ([]string, error) {
 		return nil, err
 	}
 	f := filepath.Join(dir, OverlayFile)
-	if err := os.WriteFile(f, []byte(overlaySource), 0o644); err != nil {
+	if err := os.WriteFile(f, []byte(overlaySource(false)), 0o644); err != nil {
 		return nil, err
 	}
 	return append(args, f), nil

@@ -68,12 +68,12 @@ func quoteModPath(p string) string {
 	return p
 }
 
-// writeOverlay writes the source file that imports the kernel and the
-// -overlay file that adds it to the package in pkgDir, and returns the
-// latter's path.
-func writeOverlay(tmp, pkgDir string) (string, error) {
+// writeOverlay writes the source file that imports the kernel (and, with
+// withNet, the network stack) and the -overlay file that adds it to the
+// package in pkgDir, and returns the latter's path.
+func writeOverlay(tmp, pkgDir string, withNet bool) (string, error) {
 	src := filepath.Join(tmp, OverlayFile)
-	if err := os.WriteFile(src, []byte(overlaySource), 0o644); err != nil {
+	if err := os.WriteFile(src, []byte(overlaySource(withNet)), 0o644); err != nil {
 		return "", fmt.Errorf("cannot write the kernel import: %w", err)
 	}
 	data, err := json.Marshal(struct{ Replace map[string]string }{

@@ -20,6 +20,8 @@ const (
 	KindDevice // /dev/null, /dev/zero, /dev/urandom
 	KindPipeRead
 	KindPipeWrite
+	KindSocket   // a socket of package sockets
+	KindNetstack // the network stack's work descriptor (privcalls.NetAttach)
 )
 
 // Status flags (open(2) / fcntl F_GETFL) and descriptor flags.
@@ -43,6 +45,7 @@ type File struct {
 	Rdev    uint32 // which device, for KindDevice
 	Off     int64  // the file offset
 	Pipe    int32  // index into pipes for the pipe kinds
+	Sock    int32  // the socket of KindSocket
 }
 
 // MaxFDs bounds the table.
@@ -98,7 +101,14 @@ func Close(fd int) bool {
 		closePipeEnd(f)
 	}
 	forgetInEpolls(fd)
+	sock, kind := f.Sock, f.Kind
 	*f = File{}
+	switch {
+	case kind == KindSocket && !socketOpen(sock):
+		Sockets.Close(sock)
+	case kind == KindNetstack:
+		Sockets.Detach()
+	}
 	return true
 }
 
@@ -125,6 +135,13 @@ func Ready(fd int) uint32 {
 		return EventIn | EventOut
 	case KindPipeRead, KindPipeWrite:
 		return pipeReady(f)
+	case KindSocket:
+		return Sockets.Ready(f.Sock)
+	case KindNetstack:
+		if Sockets.WorkPending() {
+			return EventIn
+		}
+		return 0
 	case KindEventfd:
 		ev := uint32(EventOut)
 		if f.Count > 0 {

@@ -57,7 +57,7 @@ const (
 	WorkListen               // listen with WorkBacklog; answer with CtlDone
 	WorkConnect              // connect to WorkAddr: stream sockets answer with CtlConnected or CtlError, datagram sockets with CtlDone
 	WorkSend                 // the send ring has bytes (or datagrams)
-	WorkRecv                 // the receive ring has room again after a short IOPush
+	WorkRecv                 // the receive ring has room again after a short IOPush (a listener: its accept queue after CtlAccepted's EAGAIN)
 	WorkShutdown             // shutdown(2): see WorkHow
 	WorkClose                // the app closed its last descriptor: flush the send ring, close, then CtlRelease
 )
@@ -106,8 +106,9 @@ const (
 	// CtlEOF: the peer sends no more (FIN); reads end after the ring drains.
 	CtlEOF = 4
 	// CtlAccepted: the listener sock has a new connection; buf holds Addrs.
-	// Returns the new socket's id (queued for accept(2)) or -errno (the
-	// stack then closes the connection).
+	// Returns the new socket's id (queued for accept(2)), -EAGAIN when the
+	// queue holds more than the backlog (the stack keeps the connection
+	// until WorkRecv), or another -errno (the stack closes the connection).
 	CtlAccepted = 5
 	// CtlRelease: the stack is done with a socket the app closed: its id and
 	// pages are freed.
@@ -125,13 +126,14 @@ const (
 	IOPush = 2
 	// IOPullDgram takes the next datagram from a datagram socket's send
 	// queue: its payload into buf (len must hold it: -EMSGSIZE), its
-	// destination into addr (addrlen at least SockaddrSize; length 0 when
-	// the socket's connected peer is meant). Returns the payload's length,
-	// -EAGAIN when the queue is empty.
+	// destination into addr as a uint32 length and the address (addrlen at
+	// least 4+SockaddrSize; length 0 when the socket's connected peer is
+	// meant). Returns the payload's length, -EAGAIN when the queue is empty.
 	IOPullDgram = 3
 	// IOPushDgram queues one received datagram, from the source address in
-	// addr. Returns len, or -EAGAIN when the receive queue has no room (the
-	// datagram is dropped, as UDP may; WorkRecv follows).
+	// addr (a uint32 length, then the address). Returns len, or -EAGAIN when
+	// the receive queue has no room (the datagram is dropped, as UDP may;
+	// WorkRecv follows).
 	IOPushDgram = 4
 	// IOQueued returns the bytes in a stream socket's send ring, or the
 	// length of a datagram socket's next datagram (-EAGAIN: none).

@@ -83,6 +83,9 @@ func Handle(t *threads.Thread) {
 		trace(t, nr, &a, exits) // these do not return
 	}
 	r := dispatch(t, nr, &a)
+	if Sockets.Events != nil {
+		Sockets.Events()
+	}
 	if Trace && r != exits {
 		trace(t, nr, &a, r)
 	}
@@ -94,6 +97,11 @@ func Handle(t *threads.Thread) {
 }
 
 func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
+	if Sockets.Dispatch != nil {
+		if r, ok := Sockets.Dispatch(t, nr, *a); ok {
+			return r
+		}
+	}
 	switch nr {
 	case sysRead:
 		return read(t, int(a[0]), a[1], a[2])

@@ -41,6 +41,10 @@ var names = [...]string{
 	sysStatx: "statx", sysFaccessat2: "faccessat2", sysPipe: "pipe", sysPipe2: "pipe2",
 	sysGetrusage: "getrusage", sysGetgroups: "getgroups", sysFchmodat2: "fchmodat2", sysSysinfo: "sysinfo", sysTimes: "times",
 	sysMknod: "mknod", sysMknodat: "mknodat", sysWait4: "wait4", sysWaitid: "waitid",
+	sysSocket: "socket", sysConnect: "connect", sysAccept: "accept", sysSendto: "sendto",
+	sysRecvfrom: "recvfrom", sysSendmsg: "sendmsg", sysRecvmsg: "recvmsg", sysShutdown: "shutdown",
+	sysBind: "bind", sysListen: "listen", sysGetsockname: "getsockname", sysGetpeername: "getpeername",
+	sysSetsockopt: "setsockopt", sysGetsockopt: "getsockopt", sysAccept4: "accept4",
 }
 
 // Name returns the name of an implemented call (a private one included),

@@ -1,0 +1,80 @@
+package netstack
+
+import (
+	"fmt"
+
+	"gvisor.dev/gvisor/pkg/tcpip"
+	"gvisor.dev/gvisor/pkg/tcpip/link/loopback"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
+	"gvisor.dev/gvisor/pkg/tcpip/stack"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
+)
+
+// The stack's interfaces: the loopback one always, and the VM's network
+// card when it has one.
+const (
+	loopbackNIC tcpip.NICID = 1
+	cardNIC     tcpip.NICID = 2
+)
+
+// newStack makes the stack: IPv4, IPv6, TCP and UDP, the loopback
+// interface with 127.0.0.1/8 and ::1, and the card's interface when
+// newCardEndpoint finds a card.
+func newStack() (*stack.Stack, error) {
+	s := stack.New(stack.Options{
+		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, ipv6.NewProtocol},
+		TransportProtocols: []stack.TransportProtocolFactory{tcp.NewProtocol, udp.NewProtocol},
+		HandleLocal:        true,
+	})
+	if err := s.CreateNIC(loopbackNIC, loopback.New()); err != nil {
+		return nil, fmt.Errorf("loopback interface: %s", err)
+	}
+	v4 := tcpip.AddressWithPrefix{Address: tcpip.AddrFrom4([4]byte{127, 0, 0, 1}), PrefixLen: 8}
+	v6 := tcpip.AddressWithPrefix{Address: tcpip.AddrFrom16([16]byte{15: 1}), PrefixLen: 128}
+	for _, a := range []tcpip.ProtocolAddress{
+		{Protocol: ipv4.ProtocolNumber, AddressWithPrefix: v4},
+		{Protocol: ipv6.ProtocolNumber, AddressWithPrefix: v6},
+	} {
+		if err := s.AddProtocolAddress(loopbackNIC, a, stack.AddressProperties{}); err != nil {
+			return nil, fmt.Errorf("loopback address %s: %s", a.AddressWithPrefix, err)
+		}
+	}
+	routes := []tcpip.Route{
+		{Destination: v4.Subnet(), NIC: loopbackNIC},
+		{Destination: v6.Subnet(), NIC: loopbackNIC},
+	}
+	if ep := newCardEndpoint(); ep != nil {
+		if err := s.CreateNIC(cardNIC, ep); err != nil {
+			return nil, fmt.Errorf("network card: %s", err)
+		}
+		routes = append(routes, cardRoutes(s)...)
+	}
+	s.SetRouteTable(routes)
+	tuneTCP(s)
+	return s, nil
+}
+
+// newCardEndpoint is the seam for the VM's network card: it returns the
+// link endpoint of the virtio-net device (an Ethernet endpoint over the
+// kernel's nic_info, nic_recv and nic_send calls; package privcalls), or
+// nil when the VM has none. Until that endpoint is written, the stack has
+// only the loopback interface.
+func newCardEndpoint() stack.LinkEndpoint { return nil }
+
+// cardRoutes gives the card's interface its addresses (from the command
+// line or DHCP) and returns its routes, the default route among them.
+func cardRoutes(s *stack.Stack) []tcpip.Route { return nil }
+
+// tuneTCP sets the stack's TCP options: SACK, as Linux has it on, and
+// buffer limits that suit a VM of tens of MiB (gVisor's defaults let one
+// connection buffer several MiB of the Go heap each way).
+func tuneTCP(s *stack.Stack) {
+	sack := tcpip.TCPSACKEnabled(true)
+	s.SetTransportProtocolOption(tcp.ProtocolNumber, &sack)
+	rcv := tcpip.TCPReceiveBufferSizeRangeOption{Min: 4 << 10, Default: 128 << 10, Max: 1 << 20}
+	s.SetTransportProtocolOption(tcp.ProtocolNumber, &rcv)
+	snd := tcpip.TCPSendBufferSizeRangeOption{Min: 4 << 10, Default: 128 << 10, Max: 1 << 20}
+	s.SetTransportProtocolOption(tcp.ProtocolNumber, &snd)
+}

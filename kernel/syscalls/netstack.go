@@ -1,0 +1,94 @@
+package syscalls
+
+import (
+	"unigo.dev/unigo/kernel/files"
+	"unigo.dev/unigo/kernel/privcalls"
+	"unigo.dev/unigo/kernel/sockets"
+	"unigo.dev/unigo/kernel/threads"
+)
+
+// The network stack's private calls (privcalls.NetAttach, NetCtl, NetIO;
+// docs/boot-contract.md) and the notifications that follow every call
+// that changed a socket.
+
+// dispatchNetstack runs the socket layer's private calls; ok is false for
+// other numbers.
+func dispatchNetstack(nr uint64, a *[6]uintptr) (r int64, ok bool) {
+	switch nr {
+	case privcalls.NetAttach:
+		return netAttach(), true
+	case privcalls.NetCtl:
+		if a[4] > privcalls.AddrsSize {
+			return -EINVAL, true
+		}
+		b, ok := userBytes(a[3], a[4], false)
+		if !ok {
+			return -EFAULT, true
+		}
+		return sockets.Ctl(int32(a[0]), int(a[1]), int64(a[2]), b), true
+	case privcalls.NetIO:
+		op := int(a[1])
+		pull := op == privcalls.IOPull || op == privcalls.IOPullDgram
+		buf, ok1 := userBytes(a[2], a[3], pull)
+		addr, ok2 := userBytes(a[4], a[5], op == privcalls.IOPullDgram)
+		if !ok1 || !ok2 {
+			return -EFAULT, true
+		}
+		return sockets.IO(int32(a[0]), op, buf, addr), true
+	}
+	return 0, false
+}
+
+// netAttach opens the work descriptor.
+func netAttach() int64 {
+	if !sockets.Attach() {
+		return -privcalls.EBUSY
+	}
+	fd := files.Alloc(0, files.File{Kind: files.KindNetstack, Flags: files.ORdwr | files.ONonblock, FDFlags: files.FDCloexec})
+	if fd < 0 {
+		sockets.Detach()
+		return -EMFILE
+	}
+	return int64(fd)
+}
+
+// netstackFile runs read (the next work records), fstat and the rest on
+// the work descriptor.
+func netstackFile(nr uint64, f *files.File, a *[6]uintptr) int64 {
+	switch nr {
+	case sysRead:
+		b, ok := userBytes(a[1], a[2], true)
+		if !ok {
+			return -EFAULT
+		}
+		if len(b) < privcalls.WorkSize {
+			return -EINVAL
+		}
+		if n := sockets.TakeWork(b); n > 0 {
+			return int64(n)
+		}
+		return -EAGAIN // never blocks: the stack waits in epoll
+	case sysFstat:
+		return anonStat(a[1], 0o600)
+	case sysIoctl:
+		return -ENOTTY
+	}
+	return -EINVAL
+}
+
+// socketEvents passes on what the last call changed: epoll hears of the
+// sockets whose readiness moved and of queued work, and the threads
+// waiting on those sockets (and in epoll_wait) run their calls again.
+func socketEvents() {
+	if !sockets.HasEvents() {
+		return
+	}
+	for id := sockets.NextDirty(); id >= 0; id = sockets.NextDirty() {
+		files.SocketChanged(id)
+		threads.WakeRestartAll(sockets.Key(id))
+	}
+	if sockets.TakeWorkPosted() {
+		files.NetstackChanged()
+	}
+	threads.WakeRestartAll(pollKey())
+}
