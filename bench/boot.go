@@ -72,52 +72,23 @@ type BootConfig struct {
 }
 
 func (c *BootConfig) setDefaults() error {
-	if c.Runs <= 0 {
-		c.Runs = 10
-	}
+	orDefault(&c.Runs, 10)
 	if err := vmDefaults(&c.Machine, &c.Accel, &c.MemMiB); err != nil {
 		return err
 	}
-	if c.App == "" {
-		c.App = "./examples/hello"
-	}
-	if len(c.Subjects) == 0 {
-		c.Subjects = []string{Floor, Linux, Unigo}
-	}
-	for _, s := range c.Subjects {
-		if _, ok := subjectLabels[s]; !ok {
-			return fmt.Errorf("subject %q: want %s, %s or %s", s, Floor, Linux, Unigo)
-		}
+	orDefault(&c.App, "./examples/hello")
+	if err := checkSubjects(&c.Subjects, Floor, Linux, Unigo); err != nil {
+		return err
 	}
 	if c.Out == "" {
-		return errors.New("no output directory")
+		return errNoOut
 	}
-	if c.Timeout <= 0 {
-		c.Timeout = 30 * time.Second
-	}
-	if c.MemoryConfirm <= 0 {
-		c.MemoryConfirm = 2
-	}
-	if c.MemoryBudget <= 0 {
-		c.MemoryBudget = 90 * time.Second
-	}
-	if c.IdleApp == "" {
-		c.IdleApp = "./examples/idle"
-	}
-	if c.IdleDuration <= 0 {
-		c.IdleDuration = 10 * time.Second
-	}
-	if c.QEMU == "" {
-		c.QEMU = "qemu-system-x86_64"
-	}
-	if c.LinuxCacheDir == "" {
-		d, err := linuxvm.DefaultCacheDir()
-		if err != nil {
-			return err
-		}
-		c.LinuxCacheDir = d
-	}
-	return nil
+	orDefault(&c.Timeout, 30*time.Second)
+	orDefault(&c.MemoryConfirm, 2)
+	orDefault(&c.MemoryBudget, 90*time.Second)
+	orDefault(&c.IdleApp, "./examples/idle")
+	orDefault(&c.IdleDuration, 10*time.Second)
+	return qemuDefaults(&c.QEMU, &c.LinuxCacheDir)
 }
 
 // BootReport is the result of RunBoot, written as results.json.
@@ -228,11 +199,7 @@ func RunBoot(ctx context.Context, cfg BootConfig) (r *BootReport, err error) {
 		return nil, err
 	}
 	cfg.Accel = accel.Name
-	progress := func(format string, args ...any) {
-		if cfg.Progress != nil {
-			fmt.Fprintf(cfg.Progress, format+"\n", args...)
-		}
-	}
+	progress := progressTo(cfg.Progress)
 
 	r = &BootReport{
 		reportBase: newReportBase("boot", began, qemu, cfg.App),
@@ -248,11 +215,10 @@ func RunBoot(ctx context.Context, cfg BootConfig) (r *BootReport, err error) {
 	)
 
 	// The app, built plain, and the line every subject waits for.
-	app, err := buildApp(ctx, cfg.App, artifacts)
+	app, err := r.buildApp(ctx, cfg.App, artifacts)
 	if err != nil {
 		return nil, err
 	}
-	r.App.GoBuildSize = valueMetric("bytes", float64(app.Size))
 	if err := learnLine(ctx, app, cfg.Line, &r.App.LineSource); err != nil {
 		return nil, fmt.Errorf("app %s: %w", cfg.App, err)
 	}

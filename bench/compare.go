@@ -76,18 +76,11 @@ func (c *CompareConfig) setDefaults() error {
 		return errors.New("no app: give the directory of a Go main package")
 	}
 	if c.Out == "" {
-		return errors.New("no output directory")
+		return errNoOut
 	}
-	if c.Runs <= 0 {
-		c.Runs = 10
-	}
-	if len(c.Subjects) == 0 {
-		c.Subjects = []string{Native, Container, Linux, Unigo}
-	}
-	for _, s := range c.Subjects {
-		if _, ok := compareLabels[s]; !ok {
-			return fmt.Errorf("subject %q: want %s, %s, %s or %s", s, Native, Container, Linux, Unigo)
-		}
+	orDefault(&c.Runs, 10)
+	if err := checkSubjects(&c.Subjects, Native, Container, Linux, Unigo); err != nil {
+		return err
 	}
 	switch c.Runtime {
 	case "":
@@ -207,11 +200,7 @@ func RunCompare(ctx context.Context, cfg CompareConfig) (*CompareReport, error) 
 		return nil, err
 	}
 	began := time.Now()
-	progress := func(format string, args ...any) {
-		if cfg.Progress != nil {
-			fmt.Fprintf(cfg.Progress, format+"\n", args...)
-		}
-	}
+	progress := progressTo(cfg.Progress)
 	artifacts, err := filepath.Abs(filepath.Join(cfg.Out, "artifacts"))
 	if err != nil {
 		return nil, err
@@ -248,11 +237,10 @@ func RunCompare(ctx context.Context, cfg CompareConfig) (*CompareReport, error) 
 	env.tscKHz, env.tscSource = r.Host.TSCKHz, r.Host.TSCSource
 	r.Notes = compareNotes(cfg)
 
-	app, err := buildApp(ctx, cfg.App, artifacts)
+	app, err := r.buildApp(ctx, cfg.App, artifacts)
 	if err != nil {
 		return nil, err
 	}
-	r.App.GoBuildSize = valueMetric("bytes", float64(app.Size))
 	if err := learnLineEnv(ctx, app, cfg.Line, cfg.HTTPPort, &r.App.LineSource); err != nil {
 		return nil, fmt.Errorf("app %s: %w", cfg.App, err)
 	}

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,9 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"unigo.dev/unigo/bench/linuxvm"
-	"unigo.dev/unigo/vmm"
 )
 
 // The files benchmark (RunFiles) runs one file I/O program
@@ -43,25 +39,16 @@ type FilesConfig struct {
 }
 
 func (c *FilesConfig) setDefaults() error {
-	if c.Runs <= 0 {
-		c.Runs = 5
-	}
+	orDefault(&c.Runs, 5)
 	if err := vmDefaults(&c.Machine, &c.Accel, &c.MemMiB); err != nil {
 		return err
 	}
-	if c.App == "" {
-		c.App = "./examples/fsbench"
-	}
-	if len(c.Subjects) == 0 {
-		c.Subjects = []string{Native, Linux, Unigo}
-	}
-	for _, s := range c.Subjects {
-		if s != Native && s != Linux && s != Unigo {
-			return fmt.Errorf("subject %q: want %s, %s or %s", s, Native, Linux, Unigo)
-		}
+	orDefault(&c.App, "./examples/fsbench")
+	if err := checkSubjects(&c.Subjects, Native, Linux, Unigo); err != nil {
+		return err
 	}
 	if c.Out == "" {
-		return errors.New("no output directory")
+		return errNoOut
 	}
 	if c.NativeTmp == "" {
 		c.NativeTmp = os.TempDir()
@@ -69,20 +56,8 @@ func (c *FilesConfig) setDefaults() error {
 			c.NativeTmp = "/dev/shm"
 		}
 	}
-	if c.Timeout <= 0 {
-		c.Timeout = 120 * time.Second
-	}
-	if c.QEMU == "" {
-		c.QEMU = "qemu-system-x86_64"
-	}
-	if c.LinuxCacheDir == "" {
-		d, err := linuxvm.DefaultCacheDir()
-		if err != nil {
-			return err
-		}
-		c.LinuxCacheDir = d
-	}
-	return nil
+	orDefault(&c.Timeout, 120*time.Second)
+	return qemuDefaults(&c.QEMU, &c.LinuxCacheDir)
 }
 
 // isTmpfs reports whether dir is the root of a tmpfs mount.
@@ -101,7 +76,7 @@ func isTmpfs(dir string) bool {
 
 // FilesMetrics are the quantities the benchmark program prints, by the name
 // it prints them under, in table order.
-var FilesMetrics = []struct{ Key, Name, Unit string }{
+var FilesMetrics = []resultMetric{
 	{"seq_write_mbps", "sequential write, 1 MiB (64 MiB + fsync)", "MB/s"},
 	{"seq_read_mbps", "sequential read, 1 MiB", "MB/s"},
 	{"small_files_per_s", "small files create+stat+delete", "files/s"},
@@ -143,11 +118,12 @@ type FilesSubject struct {
 	Metrics map[string]Metric `json:"metrics"`
 	Notes   []string          `json:"notes,omitempty"`
 
-	start   func(ctx context.Context) (*watched, error)
-	naWhy   string
-	samples map[string][]float64
-	fails   int
-	failed  string
+	start func(ctx context.Context) (*watched, error)
+	sampled
+}
+
+func (s *FilesSubject) about() subjectAbout {
+	return subjectAbout{Key: s.Key, Label: s.Label, How: s.How, Notes: s.Notes, Metrics: s.Metrics}
 }
 
 // RunFiles runs the file I/O benchmark and writes results.json into cfg.Out.
@@ -156,40 +132,21 @@ func RunFiles(ctx context.Context, cfg FilesConfig) (*FilesReport, error) {
 		return nil, err
 	}
 	began := time.Now()
-	progress := func(format string, args ...any) {
-		if cfg.Progress != nil {
-			fmt.Fprintf(cfg.Progress, format+"\n", args...)
-		}
-	}
+	progress := progressTo(cfg.Progress)
 	artifacts := filepath.Join(cfg.Out, "artifacts")
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+	if err := mkdirs(artifacts); err != nil {
 		return nil, err
 	}
-	needVM := false
-	for _, s := range cfg.Subjects {
-		needVM = needVM || s != Native
+	m, qemu, err := vmMachine(cfg.Subjects, cfg.QEMU, cfg.Machine, cfg.Accel)
+	if err != nil {
+		return nil, err
 	}
-	var m machine
-	qemu := cfg.QEMU
+	if m.QEMU != "" {
+		cfg.Accel = m.Accel.Name
+	}
 	r := &FilesReport{}
-	if needVM {
-		var err error
-		if qemu, err = exec.LookPath(cfg.QEMU); err != nil {
-			return nil, fmt.Errorf("QEMU (%s) is not installed: install the qemu-system-x86 package: %w", cfg.QEMU, err)
-		}
-		accel, err := vmm.ChooseAccel(cfg.Accel)
-		if err != nil {
-			return nil, err
-		}
-		m = machine{QEMU: qemu, Type: cfg.Machine, Accel: accel}
-		if err := m.check(); err != nil {
-			return nil, err
-		}
-		cfg.Accel = accel.Name
-		r.Config.CPU = accel.CPU
-	}
 	r.reportBase = newReportBase("files", began, qemu, cfg.App)
-	r.Config = FilesReportConfig{Runs: cfg.Runs, Machine: cfg.Machine, Accel: cfg.Accel, CPU: r.Config.CPU,
+	r.Config = FilesReportConfig{Runs: cfg.Runs, Machine: cfg.Machine, Accel: cfg.Accel, CPU: m.Accel.CPU,
 		MemMiB: cfg.MemMiB, NativeTmp: cfg.NativeTmp, Timeout: cfg.Timeout.Seconds(), Interleaved: true}
 	r.Notes = append(r.Notes,
 		"each run is one execution of the program, which measures itself with its own clock (the guest's, in a VM) and prints one line; medians of interleaved runs, with min–max",
@@ -197,11 +154,10 @@ func RunFiles(ctx context.Context, cfg FilesConfig) (*FilesReport, error) {
 		"the VMs' /tmp is a tmpfs: the Linux initramfs's rootfs, the unigo kernel's /tmp",
 	)
 
-	app, err := buildApp(ctx, cfg.App, artifacts)
+	app, err := r.buildApp(ctx, cfg.App, artifacts)
 	if err != nil {
 		return nil, err
 	}
-	r.App.GoBuildSize = valueMetric("bytes", float64(app.Size))
 	app.Line = filesLinePrefix
 	r.App.Line, r.App.LineSource = filesLinePrefix+"KEY=VALUE ...", "the result line of the benchmark program"
 	progress("app %s: %d bytes built plain", cfg.App, app.Size)
@@ -214,7 +170,7 @@ func RunFiles(ctx context.Context, cfg FilesConfig) (*FilesReport, error) {
 		Unigo: unigoPreparer(cfg.Build),
 	}
 	for _, key := range cfg.Subjects {
-		s := &FilesSubject{Key: key, Label: compareLabels[key], Metrics: map[string]Metric{}, samples: map[string][]float64{}}
+		s := &FilesSubject{Key: key, Label: compareLabels[key], Metrics: map[string]Metric{}, sampled: newSampled()}
 		r.Subjects = append(r.Subjects, s)
 		if key == Native {
 			s.How = "the plain static `go build` (CGO_ENABLED=0) as a process of the host, TMPDIR=" + cfg.NativeTmp
@@ -248,56 +204,19 @@ func RunFiles(ctx context.Context, cfg FilesConfig) (*FilesReport, error) {
 		s.start = func(ctx context.Context) (*watched, error) { return m.start(ctx, spec, cfg.MemMiB) }
 	}
 
-	for i := range cfg.Runs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		var line []string
-		for _, s := range r.Subjects {
-			if s.naWhy != "" {
-				continue
-			}
-			vals, err := filesRunOnce(ctx, s, cfg.Timeout)
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
-				s.fails++
-				if s.failed == "" {
-					s.failed = err.Error()
-				}
-				line = append(line, s.Key+" failed: "+err.Error())
-				continue
-			}
-			var parts []string
-			for _, fm := range FilesMetrics {
-				s.samples[fm.Key] = append(s.samples[fm.Key], vals[fm.Key])
-				parts = append(parts, fmt.Sprintf("%.0f", vals[fm.Key]))
-			}
-			line = append(line, s.Key+" "+strings.Join(parts, "/"))
-		}
-		progress("run %d/%d (write MB/s / read MB/s / files/s): %s", i+1, cfg.Runs, strings.Join(line, "  "))
+	err = runRounds(ctx, cfg.Runs, r.Subjects, func(_ int, s *FilesSubject) (string, error) {
+		vals, err := filesRunOnce(ctx, s, cfg.Timeout)
+		return s.addLine(s.Key, FilesMetrics, vals, err), err
+	}, func(i int, texts []string) {
+		progress("run %d/%d (write MB/s / read MB/s / files/s): %s", i+1, cfg.Runs, strings.Join(texts, "  "))
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, s := range r.Subjects {
-		for _, fm := range FilesMetrics {
-			switch {
-			case s.naWhy != "":
-				s.Metrics[fm.Key] = naMetric(fm.Unit, "n/a: %s", s.naWhy)
-			case len(s.samples[fm.Key]) == 0:
-				s.Metrics[fm.Key] = naMetric(fm.Unit, "n/a: every run failed; the first: %s", s.failed)
-			default:
-				s.Metrics[fm.Key] = sampleMetric(fm.Unit, s.samples[fm.Key])
-			}
-		}
-		if s.fails > 0 {
-			s.Notes = append(s.Notes, fmt.Sprintf("%d of %d runs failed; the first: %s", s.fails, cfg.Runs, s.failed))
-		}
+		s.Notes = s.summarize(s.Metrics, FilesMetrics, cfg.Runs, s.Notes)
 	}
-	r.Duration = time.Since(began).Seconds()
-	if err := writeJSON(filepath.Join(cfg.Out, "results.json"), r); err != nil {
-		return r, err
-	}
-	return r, nil
+	return r, r.finish(began, cfg.Out, r)
 }
 
 // filesRunOnce runs subject s once and parses its result line.
@@ -342,19 +261,8 @@ func (r *FilesReport) WriteTable(w io.Writer) error {
 		r.App.Path, r.Config.Machine, r.Config.Accel, r.Config.CPU, r.Config.MemMiB, runsText(r.Config.Runs))
 	fmt.Fprintf(&b, "host: %s, %d CPUs, %s; %s\n\n", r.Host.CPU, r.Host.CPUs, r.Host.Kernel, r.Host.QEMU)
 	var fn footnotes
-	var linux, native, unigo *FilesSubject
-	rows := [][]string{{""}}
-	for _, s := range r.Subjects {
-		rows[0] = append(rows[0], s.Label)
-		switch s.Key {
-		case Linux:
-			linux = s
-		case Native:
-			native = s
-		case Unigo:
-			unigo = s
-		}
-	}
+	rows, by := subjectTable(r.Subjects)
+	linux, native, unigo := by[Linux], by[Native], by[Unigo]
 	if unigo != nil && linux != nil {
 		rows[0] = append(rows[0], "unigo / Linux")
 	}
@@ -362,32 +270,13 @@ func (r *FilesReport) WriteTable(w io.Writer) error {
 		rows[0] = append(rows[0], "unigo / native")
 	}
 	for _, fm := range FilesMetrics {
-		row := []string{fm.Name + " (" + fm.Unit + ")"}
-		for _, s := range r.Subjects {
-			row = append(row, fn.cell(s.Metrics[fm.Key], "%.0f"))
-		}
+		row := metricRow(&fn, fm.Name+" ("+fm.Unit+")", r.Subjects, fm.Key, "%.0f")
 		for _, base := range []*FilesSubject{linux, native} {
-			if unigo == nil || base == nil {
-				continue
+			if unigo != nil && base != nil {
+				row = append(row, ratioCell(ratio(unigo.Metrics[fm.Key], base.Metrics[fm.Key])))
 			}
-			c := "n/a"
-			if q, ok := ratio(unigo.Metrics[fm.Key], base.Metrics[fm.Key]); ok {
-				c = ratioText(q)
-			}
-			row = append(row, c)
 		}
 		rows = append(rows, row)
 	}
-	writeRows(&b, rows)
-	fn.write(&b)
-	b.WriteString("\n")
-	for _, s := range r.Subjects {
-		if s.How != "" {
-			fmt.Fprintf(&b, "%s: %s\n", s.Label, s.How)
-		}
-		writeNotes(&b, "  ", s.Notes)
-	}
-	writeNotes(&b, "note: ", r.Notes)
-	_, err := io.WriteString(w, b.String())
-	return err
+	return finishTable(w, &b, rows, &fn, r.Subjects, r.Notes)
 }

@@ -45,52 +45,37 @@ type InstanceConfig struct {
 }
 
 func (c *InstanceConfig) setDefaults() error {
-	if c.Runs <= 0 {
-		c.Runs = 10
-	}
-	if c.MemMiB <= 0 {
-		c.MemMiB = 64
-	}
+	orDefault(&c.Runs, 10)
+	orDefault(&c.MemMiB, 64)
 	if err := vmDefaults(&c.Machine, &c.Accel, &c.MemMiB); err != nil {
 		return err
 	}
-	if c.App == "" {
-		c.App = "./examples/sigwait"
-	}
+	orDefault(&c.App, "./examples/sigwait")
 	if c.Unigo == "" {
 		return errors.New("no unigo binary to time")
 	}
-	if c.Runtime == "" {
-		c.Runtime = RuntimeAuto
-	}
+	orDefault(&c.Runtime, RuntimeAuto)
 	if c.Runtime != RuntimeAuto && c.Runtime != RuntimeDocker && c.Runtime != RuntimeRunc {
 		return fmt.Errorf("container runtime %q: want %s, %s or %s", c.Runtime, RuntimeAuto, RuntimeDocker, RuntimeRunc)
 	}
-	if len(c.Subjects) == 0 {
-		c.Subjects = []string{Detached, Attached, Container}
-	}
-	for _, s := range c.Subjects {
-		if s != Detached && s != Attached && s != Container {
-			return fmt.Errorf("subject %q: want %s, %s or %s", s, Detached, Attached, Container)
-		}
+	if err := checkSubjects(&c.Subjects, Detached, Attached, Container); err != nil {
+		return err
 	}
 	if c.Out == "" {
-		return errors.New("no output directory")
+		return errNoOut
 	}
-	if c.Timeout <= 0 {
-		c.Timeout = 60 * time.Second
-	}
+	orDefault(&c.Timeout, 60*time.Second)
 	return nil
 }
 
-// InstanceMetrics are the quantities measured, in table order. Not every
-// subject has every one.
-var InstanceMetrics = []struct{ Key, Name string }{
-	{"start_line", "start to the app's first line"},
-	{"start_return", "start command returns"},
-	{"boot", "VMM start to first output (state BootTimeMs)"},
-	{"stop", "stop (SIGTERM, the app exits at once)"},
-	{"kill", "kill"},
+// InstanceMetrics are the quantities measured, in seconds, in table order.
+// Not every subject has every one.
+var InstanceMetrics = []resultMetric{
+	{"start_line", "start to the app's first line", "s"},
+	{"start_return", "start command returns", "s"},
+	{"boot", "VMM start to first output (state BootTimeMs)", "s"},
+	{"stop", "stop (SIGTERM, the app exits at once)", "s"},
+	{"kill", "kill", "s"},
 }
 
 // InstanceReport is the result of RunInstance, written as results.json.
@@ -123,12 +108,12 @@ type InstanceSubject struct {
 
 	// cycle runs the subject once (start and stop, start and kill), adding
 	// each time it measures.
-	cycle   func(ctx context.Context, add func(key string, seconds float64)) error
-	na      map[string]string // metrics the subject does not have, and why
-	naWhy   string
-	samples map[string][]float64
-	fails   int
-	failed  string
+	cycle func(ctx context.Context, add func(key string, seconds float64)) error
+	sampled
+}
+
+func (s *InstanceSubject) about() subjectAbout {
+	return subjectAbout{Key: s.Key, Label: s.Label, How: s.How, Commands: s.Commands, Notes: s.Notes, Metrics: s.Metrics}
 }
 
 // RunInstance runs the instance benchmark and writes results.json into
@@ -138,13 +123,9 @@ func RunInstance(ctx context.Context, cfg InstanceConfig) (*InstanceReport, erro
 		return nil, err
 	}
 	began, loadBefore := time.Now(), loadAvg()
-	progress := func(format string, args ...any) {
-		if cfg.Progress != nil {
-			fmt.Fprintf(cfg.Progress, format+"\n", args...)
-		}
-	}
+	progress := progressTo(cfg.Progress)
 	artifacts := filepath.Join(cfg.Out, "artifacts")
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+	if err := mkdirs(artifacts); err != nil {
 		return nil, err
 	}
 	unigoBin, err := exec.LookPath(cfg.Unigo)
@@ -170,11 +151,10 @@ func RunInstance(ctx context.Context, cfg InstanceConfig) (*InstanceReport, erro
 		"each run starts every subject twice where it can (once to stop, once to kill), so start times have two samples a run",
 	)
 
-	app, err := buildApp(ctx, cfg.App, artifacts)
+	app, err := r.buildApp(ctx, cfg.App, artifacts)
 	if err != nil {
 		return nil, err
 	}
-	r.App.GoBuildSize = valueMetric("bytes", float64(app.Size))
 	if app.Line, err = firstLine(ctx, app.Binary, 10*time.Second); err != nil {
 		return nil, fmt.Errorf("app %s: %w", cfg.App, err)
 	}
@@ -189,7 +169,8 @@ func RunInstance(ctx context.Context, cfg InstanceConfig) (*InstanceReport, erro
 		}
 	}()
 	for _, key := range cfg.Subjects {
-		s := &InstanceSubject{Key: key, Metrics: map[string]Metric{}, samples: map[string][]float64{}, na: map[string]string{}}
+		s := &InstanceSubject{Key: key, Metrics: map[string]Metric{}, sampled: newSampled()}
+		s.na = map[string]string{}
 		r.Subjects = append(r.Subjects, s)
 		var err error
 		switch key {
@@ -213,57 +194,27 @@ func RunInstance(ctx context.Context, cfg InstanceConfig) (*InstanceReport, erro
 		}
 	}
 
-	for i := range cfg.Runs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	err = runRounds(ctx, cfg.Runs, r.Subjects, func(_ int, s *InstanceSubject) (string, error) {
+		var got []string
+		err := s.cycle(ctx, func(key string, v float64) {
+			s.add(key, v)
+			got = append(got, fmt.Sprintf("%s %s", key, durationText(v)))
+		})
+		if err != nil {
+			got = append(got, "failed: "+err.Error())
 		}
-		var line []string
-		for _, s := range r.Subjects {
-			if s.naWhy != "" {
-				continue
-			}
-			var got []string
-			err := s.cycle(ctx, func(key string, v float64) {
-				s.samples[key] = append(s.samples[key], v)
-				got = append(got, fmt.Sprintf("%s %s", key, durationText(v)))
-			})
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
-				s.fails++
-				if s.failed == "" {
-					s.failed = err.Error()
-				}
-				got = append(got, "failed: "+err.Error())
-			}
-			line = append(line, s.Key+": "+strings.Join(got, ", "))
-		}
-		progress("run %d/%d: %s", i+1, cfg.Runs, strings.Join(line, "; "))
+		return s.Key + ": " + strings.Join(got, ", "), err
+	}, func(i int, texts []string) {
+		progress("run %d/%d: %s", i+1, cfg.Runs, strings.Join(texts, "; "))
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, s := range r.Subjects {
-		for _, im := range InstanceMetrics {
-			switch {
-			case s.naWhy != "":
-				s.Metrics[im.Key] = naMetric("s", "n/a: %s", s.naWhy)
-			case s.na[im.Key] != "":
-				s.Metrics[im.Key] = naMetric("s", "n/a: %s", s.na[im.Key])
-			case len(s.samples[im.Key]) == 0:
-				s.Metrics[im.Key] = naMetric("s", "n/a: every run failed; the first: %s", s.failed)
-			default:
-				s.Metrics[im.Key] = sampleMetric("s", s.samples[im.Key])
-			}
-		}
-		if s.fails > 0 {
-			s.Notes = append(s.Notes, fmt.Sprintf("%d of %d runs failed; the first: %s", s.fails, cfg.Runs, s.failed))
-		}
+		s.Notes = s.summarize(s.Metrics, InstanceMetrics, cfg.Runs, s.Notes)
 	}
-	r.Notes = append(r.Notes, fmt.Sprintf("host load average (1 min): %s at the start, %s at the end", loadBefore, loadAvg()))
-	r.Duration = time.Since(began).Seconds()
-	if err := writeJSON(filepath.Join(cfg.Out, "results.json"), r); err != nil {
-		return r, err
-	}
-	return r, nil
+	r.noteLoad(loadBefore)
+	return r, r.finish(began, cfg.Out, r)
 }
 
 // timed runs a command to its end and returns how long it took and its

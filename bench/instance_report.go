@@ -16,19 +16,8 @@ func (r *InstanceReport) WriteTable(w io.Writer) error {
 	fmt.Fprintf(&b, "host: %s, %d CPUs, %s; %s\n", r.Host.CPU, r.Host.CPUs, r.Host.Kernel, r.Host.QEMU)
 	fmt.Fprintf(&b, "app line: %q; unigo: %s\n\n", r.App.Line, r.Config.Unigo)
 	var fn footnotes
-	var detached, attached, container *InstanceSubject
-	rows := [][]string{{""}}
-	for _, s := range r.Subjects {
-		rows[0] = append(rows[0], s.Label)
-		switch s.Key {
-		case Detached:
-			detached = s
-		case Attached:
-			attached = s
-		case Container:
-			container = s
-		}
-	}
+	rows, by := subjectTable(r.Subjects)
+	detached, attached, container := by[Detached], by[Attached], by[Container]
 	type vs struct {
 		base  *InstanceSubject
 		title string
@@ -44,10 +33,7 @@ func (r *InstanceReport) WriteTable(w io.Writer) error {
 		rows[0] = append(rows[0], v.title)
 	}
 	for _, im := range InstanceMetrics {
-		row := []string{im.Name}
-		for _, s := range r.Subjects {
-			row = append(row, fn.cell(s.Metrics[im.Key], "s"))
-		}
+		row := metricRow(&fn, im.Name, r.Subjects, im.Key, "s")
 		for _, v := range ratios {
 			c := ""
 			if q, ok := ratio(detached.Metrics[im.Key], v.base.Metrics[im.Key]); ok {
@@ -57,19 +43,5 @@ func (r *InstanceReport) WriteTable(w io.Writer) error {
 		}
 		rows = append(rows, row)
 	}
-	writeRows(&b, rows)
-	fn.write(&b)
-	b.WriteString("\n")
-	for _, s := range r.Subjects {
-		if s.How != "" {
-			fmt.Fprintf(&b, "%s: %s\n", s.Label, s.How)
-		}
-		for _, c := range s.Commands {
-			fmt.Fprintf(&b, "  $ %s\n", c)
-		}
-		writeNotes(&b, "  ", s.Notes)
-	}
-	writeNotes(&b, "note: ", r.Notes)
-	_, err := io.WriteString(w, b.String())
-	return err
+	return finishTable(w, &b, rows, &fn, r.Subjects, r.Notes)
 }

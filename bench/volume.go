@@ -2,17 +2,12 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
-
-	"unigo.dev/unigo/bench/linuxvm"
-	"unigo.dev/unigo/vmm"
 )
 
 // The volume benchmark (RunVolume) runs one disk I/O program
@@ -57,51 +52,26 @@ const (
 )
 
 func (c *VolumeConfig) setDefaults() error {
-	if c.Runs <= 0 {
-		c.Runs = 5
-	}
+	orDefault(&c.Runs, 5)
 	if err := vmDefaults(&c.Machine, &c.Accel, &c.MemMiB); err != nil {
 		return err
 	}
-	if c.App == "" {
-		c.App = "./examples/volbench"
-	}
-	if len(c.Subjects) == 0 {
-		c.Subjects = []string{Native, Linux, Unigo}
-	}
-	for _, s := range c.Subjects {
-		if s != Native && s != Linux && s != Unigo {
-			return fmt.Errorf("subject %q: want %s, %s or %s", s, Native, Linux, Unigo)
-		}
+	orDefault(&c.App, "./examples/volbench")
+	if err := checkSubjects(&c.Subjects, Native, Linux, Unigo); err != nil {
+		return err
 	}
 	if c.Out == "" {
-		return errors.New("no output directory")
+		return errNoOut
 	}
-	if c.DiskDir == "" {
-		c.DiskDir = filepath.Join(c.Out, "disks")
-	}
-	if c.DiskSize <= 0 {
-		c.DiskSize = 1 << 30
-	}
-	if c.Timeout <= 0 {
-		c.Timeout = 180 * time.Second
-	}
-	if c.QEMU == "" {
-		c.QEMU = "qemu-system-x86_64"
-	}
-	if c.LinuxCacheDir == "" {
-		d, err := linuxvm.DefaultCacheDir()
-		if err != nil {
-			return err
-		}
-		c.LinuxCacheDir = d
-	}
-	return nil
+	orDefault(&c.DiskDir, filepath.Join(c.Out, "disks"))
+	orDefault(&c.DiskSize, 1<<30)
+	orDefault(&c.Timeout, 180*time.Second)
+	return qemuDefaults(&c.QEMU, &c.LinuxCacheDir)
 }
 
 // VolumeMetrics are the quantities the benchmark program prints, by the
 // name it prints them under, in table order.
-var VolumeMetrics = []struct{ Key, Name, Unit string }{
+var VolumeMetrics = []resultMetric{
 	{"seq_write_mbps", "sequential write, 1 MiB (64 MiB + fsync)", "MB/s"},
 	{"seq_read_mbps", "sequential read, 1 MiB, cold (64 MiB)", "MB/s"},
 	{"reread_mbps", "re-read of the file just written, 1 MiB", "MB/s"},
@@ -152,11 +122,12 @@ type VolumeSubject struct {
 
 	// start runs the program on disk (a fresh image, or the native
 	// process's directory); done ends what start set up.
-	start   func(ctx context.Context, disk string) (w *watched, done func(), err error)
-	naWhy   string
-	samples map[string][]float64
-	fails   int
-	failed  string
+	start func(ctx context.Context, disk string) (w *watched, done func(), err error)
+	sampled
+}
+
+func (s *VolumeSubject) about() subjectAbout {
+	return subjectAbout{Key: s.Key, Label: s.Label, How: s.How, Notes: s.Notes, Metrics: s.Metrics}
 }
 
 // RunVolume runs the volume benchmark and writes results.json into cfg.Out.
@@ -165,42 +136,21 @@ func RunVolume(ctx context.Context, cfg VolumeConfig) (*VolumeReport, error) {
 		return nil, err
 	}
 	began, loadBefore := time.Now(), loadAvg()
-	progress := func(format string, args ...any) {
-		if cfg.Progress != nil {
-			fmt.Fprintf(cfg.Progress, format+"\n", args...)
-		}
-	}
+	progress := progressTo(cfg.Progress)
 	artifacts := filepath.Join(cfg.Out, "artifacts")
-	for _, d := range []string{artifacts, cfg.DiskDir} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, err
-		}
+	if err := mkdirs(artifacts, cfg.DiskDir); err != nil {
+		return nil, err
 	}
-	needVM := false
-	for _, s := range cfg.Subjects {
-		needVM = needVM || s != Native
+	m, qemu, err := vmMachine(cfg.Subjects, cfg.QEMU, cfg.Machine, cfg.Accel)
+	if err != nil {
+		return nil, err
 	}
-	var m machine
-	qemu := cfg.QEMU
+	if m.QEMU != "" {
+		cfg.Accel = m.Accel.Name
+	}
 	r := &VolumeReport{}
-	if needVM {
-		var err error
-		if qemu, err = exec.LookPath(cfg.QEMU); err != nil {
-			return nil, fmt.Errorf("QEMU (%s) is not installed: install the qemu-system-x86 package: %w", cfg.QEMU, err)
-		}
-		accel, err := vmm.ChooseAccel(cfg.Accel)
-		if err != nil {
-			return nil, err
-		}
-		m = machine{QEMU: qemu, Type: cfg.Machine, Accel: accel}
-		if err := m.check(); err != nil {
-			return nil, err
-		}
-		cfg.Accel = accel.Name
-		r.Config.CPU = accel.CPU
-	}
 	r.reportBase = newReportBase("volume", began, qemu, cfg.App)
-	r.Config = VolumeReportConfig{Runs: cfg.Runs, Machine: cfg.Machine, Accel: cfg.Accel, CPU: r.Config.CPU,
+	r.Config = VolumeReportConfig{Runs: cfg.Runs, Machine: cfg.Machine, Accel: cfg.Accel, CPU: m.Accel.CPU,
 		MemMiB: cfg.MemMiB, DiskDir: cfg.DiskDir, DiskFS: fsTypeOf(cfg.DiskDir), DiskBytes: cfg.DiskSize,
 		DiskFormat: "ext2, made by volume.MakeFileSystem as `unigo volume create` makes it (mke2fs -t ext2 -b 4096 -m 0), sparse",
 		Timeout:    cfg.Timeout.Seconds(), Interleaved: true}
@@ -212,11 +162,10 @@ func RunVolume(ctx context.Context, cfg VolumeConfig) (*VolumeReport, error) {
 		"random: distinct 4 KiB-aligned blocks in a fixed pseudo-random order; random writes overwrite blocks of the 64 MiB file written first, with one fsync at the end of the 4096 (in the time); the last row fsyncs after every write",
 	)
 
-	app, err := buildApp(ctx, cfg.App, artifacts)
+	app, err := r.buildApp(ctx, cfg.App, artifacts)
 	if err != nil {
 		return nil, err
 	}
-	r.App.GoBuildSize = valueMetric("bytes", float64(app.Size))
 	app.Line = volumeLinePrefix
 	r.App.Line, r.App.LineSource = volumeLinePrefix+"KEY=VALUE ...", "the result line of the benchmark program"
 	inputs, err := volumeInputs(ctx, app.Binary, filepath.Join(artifacts, "inputs"))
@@ -231,7 +180,7 @@ func RunVolume(ctx context.Context, cfg VolumeConfig) (*VolumeReport, error) {
 	}
 	vs := volumeSubjects{cfg: cfg, m: m, app: app, artifacts: artifacts, match: match, tscKHz: r.Host.TSCKHz, tscSource: r.Host.TSCSource}
 	for _, key := range cfg.Subjects {
-		s := &VolumeSubject{Key: key, Label: compareLabels[key], Metrics: map[string]Metric{}, samples: map[string][]float64{}}
+		s := &VolumeSubject{Key: key, Label: compareLabels[key], Metrics: map[string]Metric{}, sampled: newSampled()}
 		r.Subjects = append(r.Subjects, s)
 		var err error
 		switch key {
@@ -254,57 +203,20 @@ func RunVolume(ctx context.Context, cfg VolumeConfig) (*VolumeReport, error) {
 		return nil, err
 	}
 
-	for i := range cfg.Runs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		var line []string
-		for _, s := range r.Subjects {
-			if s.naWhy != "" {
-				continue
-			}
-			vals, err := volumeRunOnce(ctx, s, cfg, inputs, fmt.Sprintf("%s-%d", s.Key, i+1))
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
-				s.fails++
-				if s.failed == "" {
-					s.failed = err.Error()
-				}
-				line = append(line, s.Key+" failed: "+err.Error())
-				continue
-			}
-			var parts []string
-			for _, vm := range VolumeMetrics {
-				s.samples[vm.Key] = append(s.samples[vm.Key], vals[vm.Key])
-				parts = append(parts, fmt.Sprintf("%.0f", vals[vm.Key]))
-			}
-			line = append(line, s.Key+" "+strings.Join(parts, "/"))
-		}
-		progress("run %d/%d (write/read/re-read MB/s, rand read/rand write/fsync'ed IOPS): %s", i+1, cfg.Runs, strings.Join(line, "  "))
+	err = runRounds(ctx, cfg.Runs, r.Subjects, func(i int, s *VolumeSubject) (string, error) {
+		vals, err := volumeRunOnce(ctx, s, cfg, inputs, fmt.Sprintf("%s-%d", s.Key, i+1))
+		return s.addLine(s.Key, VolumeMetrics, vals, err), err
+	}, func(i int, texts []string) {
+		progress("run %d/%d (write/read/re-read MB/s, rand read/rand write/fsync'ed IOPS): %s", i+1, cfg.Runs, strings.Join(texts, "  "))
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, s := range r.Subjects {
-		for _, vm := range VolumeMetrics {
-			switch {
-			case s.naWhy != "":
-				s.Metrics[vm.Key] = naMetric(vm.Unit, "n/a: %s", s.naWhy)
-			case len(s.samples[vm.Key]) == 0:
-				s.Metrics[vm.Key] = naMetric(vm.Unit, "n/a: every run failed; the first: %s", s.failed)
-			default:
-				s.Metrics[vm.Key] = sampleMetric(vm.Unit, s.samples[vm.Key])
-			}
-		}
-		if s.fails > 0 {
-			s.Notes = append(s.Notes, fmt.Sprintf("%d of %d runs failed; the first: %s", s.fails, cfg.Runs, s.failed))
-		}
+		s.Notes = s.summarize(s.Metrics, VolumeMetrics, cfg.Runs, s.Notes)
 	}
-	r.Notes = append(r.Notes, fmt.Sprintf("host load average (1 min): %s at the start, %s at the end", loadBefore, loadAvg()))
-	r.Duration = time.Since(began).Seconds()
-	if err := writeJSON(filepath.Join(cfg.Out, "results.json"), r); err != nil {
-		return r, err
-	}
-	return r, nil
+	r.noteLoad(loadBefore)
+	return r, r.finish(began, cfg.Out, r)
 }
 
 // volumeRunOnce makes a fresh disk (a directory for the native process),

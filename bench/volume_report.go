@@ -22,19 +22,8 @@ func (r *VolumeReport) WriteTable(w io.Writer) error {
 	fmt.Fprintf(&b, "host: %s, %d CPUs, %s; %s\n", r.Host.CPU, r.Host.CPUs, r.Host.Kernel, r.Host.QEMU)
 	fmt.Fprintf(&b, "disks: a fresh %s ext2 image per run in %s (%s)\n\n", memsize.Format(r.Config.DiskBytes), r.Config.DiskDir, r.Config.DiskFS)
 	var fn footnotes
-	var linux, native, unigo *VolumeSubject
-	rows := [][]string{{""}}
-	for _, s := range r.Subjects {
-		rows[0] = append(rows[0], s.Label)
-		switch s.Key {
-		case Linux:
-			linux = s
-		case Native:
-			native = s
-		case Unigo:
-			unigo = s
-		}
-	}
+	rows, by := subjectTable(r.Subjects)
+	linux, native, unigo := by[Linux], by[Native], by[Unigo]
 	if unigo != nil && linux != nil {
 		rows[0] = append(rows[0], "unigo / Linux", fmt.Sprintf("within %.1f×", volumeTarget))
 	}
@@ -42,39 +31,17 @@ func (r *VolumeReport) WriteTable(w io.Writer) error {
 		rows[0] = append(rows[0], "unigo / native")
 	}
 	for _, vm := range VolumeMetrics {
-		row := []string{vm.Name + " (" + vm.Unit + ")"}
-		for _, s := range r.Subjects {
-			row = append(row, fn.cell(s.Metrics[vm.Key], "%.0f"))
-		}
+		row := metricRow(&fn, vm.Name+" ("+vm.Unit+")", r.Subjects, vm.Key, "%.0f")
 		if unigo != nil && linux != nil {
 			q, ok := ratio(unigo.Metrics[vm.Key], linux.Metrics[vm.Key])
 			row = append(row, ratioCell(q, ok), withinTarget(q, ok))
 		}
 		if unigo != nil && native != nil {
-			q, ok := ratio(unigo.Metrics[vm.Key], native.Metrics[vm.Key])
-			row = append(row, ratioCell(q, ok))
+			row = append(row, ratioCell(ratio(unigo.Metrics[vm.Key], native.Metrics[vm.Key])))
 		}
 		rows = append(rows, row)
 	}
-	writeRows(&b, rows)
-	fn.write(&b)
-	b.WriteString("\n")
-	for _, s := range r.Subjects {
-		if s.How != "" {
-			fmt.Fprintf(&b, "%s: %s\n", s.Label, s.How)
-		}
-		writeNotes(&b, "  ", s.Notes)
-	}
-	writeNotes(&b, "note: ", r.Notes)
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func ratioCell(q float64, ok bool) string {
-	if !ok {
-		return "n/a"
-	}
-	return ratioText(q)
+	return finishTable(w, &b, rows, &fn, r.Subjects, r.Notes)
 }
 
 // withinTarget says whether unigo's throughput ratio to Linux q is within

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -46,14 +45,8 @@ line on the console and to QEMU's exit; the size of what QEMU boots; the least m
 A column that cannot be measured says n/a and why.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if subjects != "" {
-				cfg.Subjects = strings.Split(subjects, ",")
-			}
+			startBench(cmd, "boot", subjects, &cfg.Subjects, &cfg.Out, &cfg.Progress)
 			cfg.SkipMemory = noMemory
-			if cfg.Out == "" {
-				cfg.Out = filepath.Join("bench-results", "boot-"+time.Now().Format("20060102-150405"))
-			}
-			cfg.Progress = cmd.ErrOrStderr()
 			r, err := bench.RunBoot(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -63,19 +56,18 @@ A column that cannot be measured says n/a and why.`,
 	}
 	f := cmd.Flags()
 	f.IntVar(&cfg.Runs, "runs", 10, "timed boots of each subject")
-	f.StringVar(&cfg.Machine, "machine", "microvm", "QEMU machine type: microvm or pc")
-	f.StringVar(&cfg.Accel, "accel", "tcg", "accelerator: tcg, kvm, or auto (KVM when /dev/kvm opens)")
+	addVMFlags(cmd, &cfg.Machine, &cfg.Accel)
 	f.StringVar(&cfg.App, "app", "./examples/hello", "directory of the Go main package to boot")
 	f.StringVar(&cfg.Line, "line", "", "the app's first output line (default: learnt by running the app once natively)")
 	f.StringVar(&cfg.Out, "out", "", "directory for results.json and the built files (default bench-results/boot-TIME)")
 	f.IntVar(&cfg.MemMiB, "mem", 256, "guest memory of the timed boots, in MiB")
 	f.DurationVar(&cfg.Timeout, "timeout", 30*time.Second, "limit for one boot")
-	f.StringVar(&subjects, "subjects", "", "comma-separated subset of floor,linux,unigo (default all)")
+	addSubjectsFlag(cmd, &subjects, "floor,linux,unigo")
 	f.BoolVar(&noMemory, "no-memory", false, "skip the search for the least memory")
 	f.DurationVar(&cfg.MemoryBudget, "memory-budget", 90*time.Second, "time limit of one subject's memory search")
 	f.StringVar(&cfg.IdleApp, "idle-app", "./examples/idle", `app that prints a line and idles, for the idle-CPU measurement ("-" skips it)`)
 	f.DurationVar(&cfg.IdleDuration, "idle", 10*time.Second, "how long to measure an idle VM's host CPU")
-	f.StringVar(&cfg.LinuxCacheDir, "linux-cache", "", "where the Debian kernel is cached (default ~/.cache/unigo/linux-baseline)")
+	addLinuxCacheFlag(cmd, &cfg.LinuxCacheDir)
 	return cmd
 }
 
@@ -108,14 +100,8 @@ With --http PORT the app must serve GET / on PORT (it also gets PORT in $PORT).`
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg.App = args[0]
-			if subjects != "" {
-				cfg.Subjects = strings.Split(subjects, ",")
-			}
+			startBench(cmd, "compare", subjects, &cfg.Subjects, &cfg.Out, &cfg.Progress)
 			cfg.SkipMemory = noMemory
-			if cfg.Out == "" {
-				cfg.Out = filepath.Join("bench-results", "compare-"+time.Now().Format("20060102-150405"))
-			}
-			cfg.Progress = cmd.ErrOrStderr()
 			r, err := bench.RunCompare(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -132,7 +118,7 @@ With --http PORT the app must serve GET / on PORT (it also gets PORT in $PORT).`
 	f.IntVar(&cfg.HTTPPort, "http", 0, "the port the app serves HTTP on: also measure time to the first HTTP 200, requests/s and p99")
 	f.IntVar(&cfg.Runs, "runs", 10, "interleaved runs of each way")
 	f.StringVar(&cfg.Out, "out", "", "directory for results.json, chart.svg and the built files (default bench-results/compare-TIME)")
-	f.StringVar(&subjects, "subjects", "", "comma-separated subset of native,container,linux,unigo (default all)")
+	addSubjectsFlag(cmd, &subjects, "native,container,linux,unigo")
 	f.StringVar(&cfg.Runtime, "container-runtime", "auto", "auto (Docker if the engine answers, else runc), docker or runc")
 	f.StringVar(&cfg.Line, "line", "", "the app's first output line (default: learnt by running the app once natively)")
 	f.StringVar(&cfg.Machine, "machine", "microvm", "QEMU machine type of the VMs: microvm or pc")
@@ -144,7 +130,7 @@ With --http PORT the app must serve GET / on PORT (it also gets PORT in $PORT).`
 	f.StringVar(&cfg.IdleApp, "idle-app", "./examples/idle", `app that prints a line and idles, for the idle-memory measurement without --http ("-" skips it)`)
 	f.DurationVar(&cfg.LoadDuration, "load", 3*time.Second, "length of the HTTP load in each run")
 	f.IntVar(&cfg.LoadConns, "load-conns", 4, "concurrent keep-alive connections of the HTTP load")
-	f.StringVar(&cfg.LinuxCacheDir, "linux-cache", "", "where the Debian kernel is cached (default ~/.cache/unigo/linux-baseline)")
+	addLinuxCacheFlag(cmd, &cfg.LinuxCacheDir)
 	return cmd
 }
 
@@ -179,7 +165,7 @@ then prints the files and the kernel command line the boot benchmark uses.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&cacheDir, "linux-cache", "", "where the Debian kernel is cached (default ~/.cache/unigo/linux-baseline)")
+	addLinuxCacheFlag(cmd, &cacheDir)
 	return cmd
 }
 

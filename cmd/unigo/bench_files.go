@@ -1,8 +1,6 @@
 package main
 
 import (
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,13 +31,7 @@ The program writes a 64 MiB file in 1 MiB writes (fsync at the end), reads it ba
 medians with min–max and unigo's ratio to Linux and to native.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if subjects != "" {
-				cfg.Subjects = strings.Split(subjects, ",")
-			}
-			if cfg.Out == "" {
-				cfg.Out = filepath.Join("bench-results", "files-"+time.Now().Format("20060102-150405"))
-			}
-			cfg.Progress = cmd.ErrOrStderr()
+			startBench(cmd, "files", subjects, &cfg.Subjects, &cfg.Out, &cfg.Progress)
 			r, err := bench.RunFiles(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -49,14 +41,13 @@ medians with min–max and unigo's ratio to Linux and to native.`,
 	}
 	f := cmd.Flags()
 	f.IntVar(&cfg.Runs, "runs", 5, "interleaved runs of each subject")
-	f.StringVar(&cfg.Machine, "machine", "microvm", "QEMU machine type: microvm or pc")
-	f.StringVar(&cfg.Accel, "accel", "tcg", "accelerator: tcg, kvm, or auto (KVM when /dev/kvm opens)")
+	addVMFlags(cmd, &cfg.Machine, &cfg.Accel)
 	f.StringVar(&cfg.App, "app", "./examples/fsbench", "directory of the benchmark program")
 	f.StringVar(&cfg.Out, "out", "", "directory for results.json and the built files (default bench-results/files-TIME)")
 	f.IntVar(&cfg.MemMiB, "mem", 256, "guest memory of the VMs, in MiB")
 	f.DurationVar(&cfg.Timeout, "timeout", 120*time.Second, "limit for one run")
-	f.StringVar(&subjects, "subjects", "", "comma-separated subset of native,linux,unigo (default all)")
+	addSubjectsFlag(cmd, &subjects, "native,linux,unigo")
 	f.StringVar(&cfg.NativeTmp, "native-tmp", "", "TMPDIR of the native process (default /dev/shm when it is a tmpfs)")
-	f.StringVar(&cfg.LinuxCacheDir, "linux-cache", "", "where the Debian kernel is cached (default ~/.cache/unigo/linux-baseline)")
+	addLinuxCacheFlag(cmd, &cfg.LinuxCacheDir)
 	return cmd
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -37,9 +35,7 @@ The app (--app, default ./examples/sigwait) must print a line, then exit with st
 on SIGTERM. The unigo timed is this executable (--unigo to time another).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if subjects != "" {
-				cfg.Subjects = strings.Split(subjects, ",")
-			}
+			startBench(cmd, "instance", subjects, &cfg.Subjects, &cfg.Out, &cfg.Progress)
 			if cfg.Unigo == "" {
 				exe, err := os.Executable()
 				if err != nil {
@@ -47,10 +43,6 @@ on SIGTERM. The unigo timed is this executable (--unigo to time another).`,
 				}
 				cfg.Unigo = exe
 			}
-			if cfg.Out == "" {
-				cfg.Out = filepath.Join("bench-results", "instance-"+time.Now().Format("20060102-150405"))
-			}
-			cfg.Progress = cmd.ErrOrStderr()
 			r, err := bench.RunInstance(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -62,11 +54,10 @@ on SIGTERM. The unigo timed is this executable (--unigo to time another).`,
 	f.IntVar(&cfg.Runs, "runs", 10, "interleaved runs of each subject (two starts each: one stopped, one killed)")
 	f.StringVar(&cfg.App, "app", "./examples/sigwait", "directory of the app: prints a line, exits 0 on SIGTERM")
 	f.StringVar(&cfg.Unigo, "unigo", "", "the unigo binary to time (default this one)")
-	f.StringVar(&cfg.Machine, "machine", "microvm", "QEMU machine type: microvm or pc")
-	f.StringVar(&cfg.Accel, "accel", "tcg", "accelerator: tcg, kvm, or auto (KVM when /dev/kvm opens)")
+	addVMFlags(cmd, &cfg.Machine, &cfg.Accel)
 	f.IntVar(&cfg.MemMiB, "mem", 64, "guest memory, in MiB (unigo run's default)")
 	f.StringVar(&cfg.Runtime, "container-runtime", "auto", "auto (Docker if the engine answers, else runc), docker or runc")
-	f.StringVar(&subjects, "subjects", "", "comma-separated subset of unigo-detached,unigo-attached,container (default all)")
+	addSubjectsFlag(cmd, &subjects, "unigo-detached,unigo-attached,container")
 	f.StringVar(&cfg.Out, "out", "", "directory for results.json, the built files and the unigo root (default bench-results/instance-TIME)")
 	f.DurationVar(&cfg.Timeout, "timeout", 60*time.Second, "limit for one step")
 	return cmd

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -43,18 +41,12 @@ fsync after each; it prints MB/s and IOPS. The table shows medians with min–ma
 unigo's ratio to Linux (target: within 1.5×) and to native.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if subjects != "" {
-				cfg.Subjects = strings.Split(subjects, ",")
-			}
+			startBench(cmd, "volume", subjects, &cfg.Subjects, &cfg.Out, &cfg.Progress)
 			size, err := memsize.Parse(diskSize)
 			if err != nil {
 				return err
 			}
 			cfg.DiskSize = size
-			if cfg.Out == "" {
-				cfg.Out = filepath.Join("bench-results", "volume-"+time.Now().Format("20060102-150405"))
-			}
-			cfg.Progress = cmd.ErrOrStderr()
 			r, err := bench.RunVolume(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -64,15 +56,14 @@ unigo's ratio to Linux (target: within 1.5×) and to native.`,
 	}
 	f := cmd.Flags()
 	f.IntVar(&cfg.Runs, "runs", 5, "interleaved runs of each subject")
-	f.StringVar(&cfg.Machine, "machine", "microvm", "QEMU machine type: microvm or pc")
-	f.StringVar(&cfg.Accel, "accel", "tcg", "accelerator: tcg, kvm, or auto (KVM when /dev/kvm opens)")
+	addVMFlags(cmd, &cfg.Machine, &cfg.Accel)
 	f.StringVar(&cfg.App, "app", "./examples/volbench", "directory of the benchmark program")
 	f.StringVar(&cfg.Out, "out", "", "directory for results.json and the built files (default bench-results/volume-TIME)")
 	f.IntVar(&cfg.MemMiB, "mem", 256, "guest memory of the VMs, in MiB")
 	f.DurationVar(&cfg.Timeout, "timeout", 180*time.Second, "limit for one run")
-	f.StringVar(&subjects, "subjects", "", "comma-separated subset of native,linux,unigo (default all)")
+	addSubjectsFlag(cmd, &subjects, "native,linux,unigo")
 	f.StringVar(&cfg.DiskDir, "disk-dir", "", "where the fresh disk images and the native directory are made (default OUT/disks)")
 	f.StringVar(&diskSize, "disk-size", "1G", "size of each disk image (sparse), with a unit: M or G")
-	f.StringVar(&cfg.LinuxCacheDir, "linux-cache", "", "where the Debian kernel is cached (default ~/.cache/unigo/linux-baseline)")
+	addLinuxCacheFlag(cmd, &cfg.LinuxCacheDir)
 	return cmd
 }
