@@ -1,11 +1,22 @@
 package e2e
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
+
+	"unigo.dev/unigo/vmm"
 )
 
 // A plain Go program (no unigo imports) serves HTTP on 127.0.0.1 and fetches
@@ -92,4 +103,238 @@ func main() {
 		t.Fatalf("build failed:\n%v", r)
 	}
 	run(t, img).expect(t, 0, "pong from a user module <nil>")
+}
+
+// serving is a VM started with `unigo run` in the background.
+type serving struct {
+	cmd            *exec.Cmd
+	stdout, stderr *syncBuffer
+	done           chan struct{}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// serve starts `unigo run ARGS...` and stops it (SIGTERM) when the test ends.
+func serve(t *testing.T, args ...string) *serving {
+	t.Helper()
+	s := &serving{cmd: exec.Command(unigoBin, append([]string{"run"}, args...)...),
+		stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	s.cmd.Dir = repoRoot
+	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.cmd.Wait(); close(s.done) }()
+	t.Cleanup(func() {
+		s.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-s.done:
+		case <-time.After(30 * time.Second):
+			s.cmd.Process.Kill()
+			<-s.done
+		}
+	})
+	return s
+}
+
+func (s *serving) String() string {
+	return fmt.Sprintf("stdout:\n%s\nstderr:\n%s", s.stdout, s.stderr)
+}
+
+// get fetches url and returns the body.
+func get(c *http.Client, url string) (string, error) {
+	resp, err := c.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("status %s", resp.Status)
+	}
+	return string(b), err
+}
+
+// waitServing polls url until it answers, for up to a minute (TCG boots
+// slowly), and returns the first body.
+func waitServing(t *testing.T, s *serving, url string) string {
+	t.Helper()
+	c := &http.Client{Timeout: 5 * time.Second}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		body, err := get(c, url)
+		if err == nil {
+			return body
+		}
+		select {
+		case <-s.done:
+			t.Fatalf("the VM ended before %s answered (%v)\n%v", url, err, s)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not answer within 60 s: %v\n%v", url, err, s)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// examples/httpd serves the host through a published port (-p): QEMU's
+// user-mode network forwards the host port to the guest's 10.0.2.15:8080,
+// the kernel's virtio-net driver hands the frames to gVisor's netstack
+// (card.go) and the app's net/http answers. 20 requests one after the
+// other, then 20 at once, each on its own connection.
+func TestHTTPServeFromHost(t *testing.T) {
+	img := image(t, "./examples/httpd")
+	for _, machine := range []string{vmm.MachineMicroVM, vmm.MachinePC} {
+		t.Run(machine, func(t *testing.T) {
+			t.Parallel()
+			port := freePort(t)
+			begin := time.Now()
+			s := serve(t, "--machine", machine, "-p", fmt.Sprintf("127.0.0.1:%d:8080", port), img)
+			url := fmt.Sprintf("http://127.0.0.1:%d/", port)
+			const want = "Hello from a unigo unikernel!\n"
+			if body := waitServing(t, s, url); body != want {
+				t.Fatalf("body %q, want %q", body, want)
+			}
+			t.Logf("answering after %v", time.Since(begin))
+			start := time.Now()
+			// A fresh connection for every request.
+			c := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+			for i := range 20 {
+				if body, err := get(c, url); err != nil || body != want {
+					t.Fatalf("sequential request %d: %q, %v\n%v", i, body, err, s)
+				}
+			}
+			t.Logf("20 sequential requests: %v", time.Since(start))
+			// QEMU's user-mode network listens on the host port with a
+			// backlog of 1 (ss -ltn shows it), so of 20 connections at once
+			// the host drops some SYNs and the client sends them again after
+			// 1, 3, 7, 15, 31 s: a slow guest (TCG, tests in parallel) can
+			// take that long to accept them all.
+			c.Timeout = 90 * time.Second
+			start = time.Now()
+			var wg sync.WaitGroup
+			errs := make(chan error, 20)
+			for i := range 20 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if body, err := get(c, url); err != nil || body != want {
+						errs <- fmt.Errorf("concurrent request %d: %q, %v", i, body, err)
+					}
+				}()
+			}
+			wg.Wait()
+			t.Logf("20 concurrent requests: %v", time.Since(start))
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+			if !strings.Contains(s.stdout.String(), "listening on :8080") {
+				t.Errorf("stdout lacks the app's line\n%v", s)
+			}
+		})
+	}
+}
+
+// 10 MiB each way through the card: a download and an upload, both checked
+// by SHA-256.
+func TestHTTPLargeBodies(t *testing.T) {
+	img := app(t, "httpnet")
+	const size = 10 << 20
+	big := make([]byte, size)
+	for i := range big {
+		big[i] = byte(i*7 + i>>11) // httpnet's pattern
+	}
+	sum := sha256.Sum256(big)
+	for _, machine := range []string{vmm.MachineMicroVM, vmm.MachinePC} {
+		t.Run(machine, func(t *testing.T) {
+			t.Parallel()
+			port := freePort(t)
+			s := serve(t, "--machine", machine, "-p", fmt.Sprintf("127.0.0.1:%d:8080", port), img)
+			base := fmt.Sprintf("http://127.0.0.1:%d", port)
+			if body := waitServing(t, s, base+"/"); body != "httpnet here\n" {
+				t.Fatalf("body %q", body)
+			}
+			c := &http.Client{Timeout: 2 * time.Minute}
+			start := time.Now()
+			resp, err := c.Get(fmt.Sprintf("%s/big?n=%d", base, size))
+			if err != nil {
+				t.Fatalf("GET /big: %v\n%v", err, s)
+			}
+			h := sha256.New()
+			n, err := io.Copy(h, resp.Body)
+			resp.Body.Close()
+			if err != nil || n != size || !bytes.Equal(h.Sum(nil), sum[:]) {
+				t.Fatalf("GET /big: %d bytes, %v, sha256 %x, want %d bytes, %x\n%v", n, err, h.Sum(nil), size, sum, s)
+			}
+			t.Logf("10 MiB download: %v", time.Since(start))
+			start = time.Now()
+			resp, err = c.Post(base+"/sum", "application/octet-stream", bytes.NewReader(big))
+			if err != nil {
+				t.Fatalf("POST /sum: %v\n%v", err, s)
+			}
+			b, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if want := fmt.Sprintf("%d %x\n", size, sum); err != nil || string(b) != want {
+				t.Fatalf("POST /sum: %q, %v, want %q\n%v", b, err, want, s)
+			}
+			t.Logf("10 MiB upload: %v", time.Since(start))
+		})
+	}
+}
+
+// The guest as a client: with --net user (no published port) the VM has a
+// card, and QEMU's user-mode network takes 10.0.2.2 to the host, where
+// this test serves 1 MiB. /etc/resolv.conf names QEMU's DNS server.
+func TestHTTPGuestClient(t *testing.T) {
+	body := make([]byte, 1<<20)
+	for i := range body {
+		body[i] = byte(i * 13)
+	}
+	sum := sha256.Sum256(body)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(body) })}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	img := app(t, "httpnet")
+	for _, machine := range []string{vmm.MachineMicroVM, vmm.MachinePC} {
+		t.Run(machine, func(t *testing.T) {
+			t.Parallel()
+			url := fmt.Sprintf("http://10.0.2.2:%d/", l.Addr().(*net.TCPAddr).Port)
+			r := unigo(t, nil, "run", "--machine", machine, "--net", "user", img, "fetch", url)
+			r.expect(t, 0, `resolv.conf: "nameserver 10.0.2.3\n"`, fmt.Sprintf("fetched status 200, %d bytes, sha256 %x", len(body), sum))
+		})
+	}
+}
+
+// Without -p or --net the VM has no card (and no /etc/resolv.conf), and the
+// app's network is the loopback interface alone; --net none with -p is
+// refused.
+func TestHTTPNoCardWithoutNet(t *testing.T) {
+	t.Parallel()
+	r := unigo(t, nil, "run", app(t, "httpnet"), "fetch", "http://10.0.2.2:1/")
+	r.expect(t, 1, "no resolv.conf:", "FAIL fetch:")
+	r = run(t, app(t, "httpnet"), "--net", "none", "-p", fmt.Sprintf("127.0.0.1:%d:8080", freePort(t)))
+	if r.code == 0 || !strings.Contains(r.stderr, "--net none") {
+		t.Fatalf("--net none -p: %v", r)
+	}
 }

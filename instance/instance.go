@@ -75,6 +75,7 @@ type Spec struct {
 	Volumes    []volume.Mount `json:"volumes,omitempty"` // disks attached, leased while the VM runs
 	Ports      []string       `json:"ports,omitempty"`   // the image's exposed ports
 	Publish    []vmm.Forward  `json:"publish,omitempty"` // host ports forwarded to the guest (-p)
+	Net        bool           `json:"net,omitempty"`     // a network card even without published ports (--net user)
 	Restart    Restart        `json:"restart"`
 }
 

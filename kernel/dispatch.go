@@ -27,7 +27,7 @@ func threadTrap() {
 	case v == hostctl.Vector:
 		hostctl.Interrupt()
 	case virtionet.Owns(v):
-		virtionet.Interrupt()
+		syscalls.NICInterrupt()
 	case v < 32:
 		threadException(t)
 	default:
@@ -105,7 +105,7 @@ func kernelTrap(f *threads.Frame) {
 	case v == hostctl.Vector:
 		hostctl.Interrupt()
 	case virtionet.Owns(v):
-		virtionet.Interrupt()
+		syscalls.NICInterrupt()
 	case v >= 32:
 		lapic.EOI()
 	default:

@@ -103,6 +103,9 @@ func kernelMain(startInfo uintptr) {
 		power.Crash("boot: files")
 	}
 	memory.ReleaseRootfs()
+	if virtionet.Present() {
+		vfs.AddNetworkFiles()
+	}
 	vfs.AddDisks()
 	mountAll(cl, &opts)
 	if opts.Cwd.End > opts.Cwd.Start && !vfs.SetCwdPath(cl[opts.Cwd.Start:opts.Cwd.End]) {

@@ -27,6 +27,7 @@ var runFlags struct {
 	tmpfs         []string
 	volumes       []string
 	publish       []string
+	network       string
 }
 
 var runCmd = &cobra.Command{
@@ -72,6 +73,7 @@ func init() {
 	f.StringVar(&runFlags.accel, "accel", defaultAccel(), "accelerator: auto (KVM if usable), kvm or tcg (software emulation); default from $UNIGO_ACCEL")
 	f.BoolVar(&runFlags.verbose, "verbose", false, "show the accelerator, the QEMU command line and build steps")
 	f.StringArrayVarP(&runFlags.publish, "publish", "p", nil, "publish a port: HOSTPORT:GUESTPORT[/udp], or IP:HOSTPORT:GUESTPORT (repeatable); QEMU user-mode networking, no root needed")
+	f.StringVar(&runFlags.network, "net", "", "network: user (a network card on QEMU's user-mode network: the guest is 10.0.2.15, reaches out through NAT) or none; -p implies user")
 	f.StringArrayVarP(&runFlags.volumes, "volume", "v", nil, "attach a volume: NAME:/path (unigo volume create NAME) or ./disk.img:/path, :ro for read-only (repeatable; adds to the image's)")
 	f.BoolVar(&runFlags.traceSyscalls, "trace-syscalls", false, "print every system call the app makes on stderr")
 	f.StringArrayVar(&runFlags.kernelOpts, "kernel-opt", nil, "raw kernel command-line token (repeatable; for tests)")
@@ -126,8 +128,12 @@ func runRun(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	withNet, err := wantNet(runFlags.network, publish)
+	if err != nil {
+		return err
+	}
 	if runFlags.detach {
-		return runDetached(cmd, t, cmdline, mem, mounts, publish)
+		return runDetached(cmd, t, cmdline, mem, mounts, publish, withNet)
 	}
 	disks, release, err := volume.Attach(mounts)
 	if err != nil {
@@ -142,7 +148,7 @@ func runRun(cmd *cobra.Command, args []string) error {
 		Accel:   runFlags.accel,
 		Cmdline: cmdline,
 		Disks:   disks,
-		Net:     netSpec(publish),
+		Net:     netSpec(publish, withNet),
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,
 	}
@@ -181,9 +187,27 @@ func parsePublish(specs []string) ([]vmm.Forward, error) {
 	return fwds, hostnet.CheckFree(fwds)
 }
 
-// netSpec is the VM's network card for the published ports (none without).
-func netSpec(publish []vmm.Forward) *vmm.NetSpec {
-	if len(publish) == 0 {
+// wantNet reads --net: whether the VM gets a network card. Published ports
+// need one; --net user gives one without them; --net none refuses -p.
+func wantNet(mode string, publish []vmm.Forward) (bool, error) {
+	switch mode {
+	case "":
+		return len(publish) > 0, nil
+	case "user":
+		return true, nil
+	case "none":
+		if len(publish) > 0 {
+			return false, fmt.Errorf("--net none: published ports (-p) need a network")
+		}
+		return false, nil
+	}
+	return false, fmt.Errorf("--net %q: give user or none", mode)
+}
+
+// netSpec is the VM's network card: for the published ports, or for --net
+// user (none otherwise).
+func netSpec(publish []vmm.Forward, withNet bool) *vmm.NetSpec {
+	if !withNet && len(publish) == 0 {
 		return nil
 	}
 	return &vmm.NetSpec{Forwards: publish}

@@ -11,7 +11,7 @@ import (
 )
 
 // runDetached starts a stored image as a detached instance and prints its name.
-func runDetached(cmd *cobra.Command, t *runTarget, cmdline vmm.Cmdline, mem int64, mounts []volume.Mount, publish []vmm.Forward) error {
+func runDetached(cmd *cobra.Command, t *runTarget, cmdline vmm.Cmdline, mem int64, mounts []volume.Mount, publish []vmm.Forward, withNet bool) error {
 	if t.stored == nil {
 		return fmt.Errorf("run -d boots images from the image store, and %s is a file or a package: store it with 'unigo build -t NAME', then 'unigo run -d NAME'", t.path)
 	}
@@ -43,6 +43,7 @@ func runDetached(cmd *cobra.Command, t *runTarget, cmdline vmm.Cmdline, mem int6
 		Tmpfs:      cmdline.Tmpfs,
 		Volumes:    mounts,
 		Publish:    publish,
+		Net:        withNet,
 		Ports:      t.stored.Manifest.Config.Ports,
 		Restart:    restart,
 	})

@@ -45,3 +45,13 @@ func NetstackChanged() {
 		}
 	}
 }
+
+// NICChanged records that the card's receive descriptor may have become
+// ready (a frame came in).
+func NICChanged() {
+	for fd := range fds {
+		if fds[fd].Kind == KindNIC {
+			Changed(fd)
+		}
+	}
+}

@@ -4,7 +4,10 @@
 // Trap path: no allocation; files are slots in a fixed table.
 package files
 
-import "unigo.dev/unigo/kernel/fs/memfs"
+import (
+	"unigo.dev/unigo/kernel/devices/virtionet"
+	"unigo.dev/unigo/kernel/fs/memfs"
+)
 
 // Kind is what a descriptor refers to.
 type Kind uint8
@@ -22,6 +25,7 @@ const (
 	KindPipeWrite
 	KindSocket   // a socket of package sockets
 	KindNetstack // the network stack's work descriptor (privcalls.NetAttach)
+	KindNIC      // the network card's receive descriptor (privcalls.NICOpen)
 )
 
 // Status flags (open(2) / fcntl F_GETFL) and descriptor flags.
@@ -139,6 +143,11 @@ func Ready(fd int) uint32 {
 		return Sockets.Ready(f.Sock)
 	case KindNetstack:
 		if Sockets.WorkPending() {
+			return EventIn
+		}
+		return 0
+	case KindNIC:
+		if virtionet.Pending() {
 			return EventIn
 		}
 		return 0

@@ -33,3 +33,28 @@ func netio(sock uint32, op int, buf, addr []byte) (int, syscall.Errno) {
 		uintptr(unsafe.Pointer(unsafe.SliceData(addr))), uintptr(len(addr)))
 	return int(r), e
 }
+
+// nicInfo reads the card's MAC address, MTU and link state
+// (privcalls.NICInfo). ENODEV: the VM has no card.
+func nicInfo(buf *[privcalls.InfoSize]byte) syscall.Errno {
+	_, _, e := syscall.RawSyscall(privcalls.NICInfo, uintptr(unsafe.Pointer(buf)), 0, 0)
+	return e
+}
+
+// nicOpen returns the card's receive descriptor (privcalls.NICOpen).
+func nicOpen() (int, syscall.Errno) {
+	r, _, e := syscall.RawSyscall(privcalls.NICOpen, 0, 0, 0)
+	return int(r), e
+}
+
+// nicSend queues one Ethernet frame. It blocks while every transmit buffer
+// is with the card (rare), so it is an ordinary system call: the runtime
+// may hand the P to another thread meanwhile.
+func nicSend(frame []byte) syscall.Errno {
+	for {
+		_, _, e := syscall.Syscall(privcalls.NICSend, uintptr(unsafe.Pointer(unsafe.SliceData(frame))), uintptr(len(frame)), 0)
+		if e != syscall.EINTR {
+			return e
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/link/loopback"
+	"gvisor.dev/gvisor/pkg/tcpip/network/arp"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
@@ -19,12 +20,12 @@ const (
 	cardNIC     tcpip.NICID = 2
 )
 
-// newStack makes the stack: IPv4, IPv6, TCP and UDP, the loopback
-// interface with 127.0.0.1/8 and ::1, and the card's interface when
-// newCardEndpoint finds a card.
+// newStack makes the stack: IPv4 (with ARP), IPv6, TCP and UDP, the
+// loopback interface with 127.0.0.1/8 and ::1, and the card's interface
+// (card.go) when the VM has a network card.
 func newStack() (*stack.Stack, error) {
 	s := stack.New(stack.Options{
-		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, ipv6.NewProtocol},
+		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, ipv6.NewProtocol, arp.NewProtocol},
 		TransportProtocols: []stack.TransportProtocolFactory{tcp.NewProtocol, udp.NewProtocol},
 		HandleLocal:        true,
 	})
@@ -45,27 +46,24 @@ func newStack() (*stack.Stack, error) {
 		{Destination: v4.Subnet(), NIC: loopbackNIC},
 		{Destination: v6.Subnet(), NIC: loopbackNIC},
 	}
-	if ep := newCardEndpoint(); ep != nil {
-		if err := s.CreateNIC(cardNIC, ep); err != nil {
+	c := newCard()
+	if c != nil {
+		if err := s.CreateNIC(cardNIC, c.link); err != nil {
 			return nil, fmt.Errorf("network card: %s", err)
 		}
-		routes = append(routes, cardRoutes(s)...)
+		r, err := c.configure(s)
+		if err != nil {
+			return nil, err
+		}
+		routes = append(routes, r...)
 	}
 	s.SetRouteTable(routes)
+	if c != nil {
+		c.start()
+	}
 	tuneTCP(s)
 	return s, nil
 }
-
-// newCardEndpoint is the seam for the VM's network card: it returns the
-// link endpoint of the virtio-net device (an Ethernet endpoint over the
-// kernel's nic_info, nic_recv and nic_send calls; package privcalls), or
-// nil when the VM has none. Until that endpoint is written, the stack has
-// only the loopback interface.
-func newCardEndpoint() stack.LinkEndpoint { return nil }
-
-// cardRoutes gives the card's interface its addresses (from the command
-// line or DHCP) and returns its routes, the default route among them.
-func cardRoutes(s *stack.Stack) []tcpip.Route { return nil }
 
 // tuneTCP sets the stack's TCP options: SACK, as Linux has it on, and
 // buffer limits that suit a VM of tens of MiB (gVisor's defaults let one

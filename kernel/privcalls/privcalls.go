@@ -24,6 +24,15 @@ const (
 	// returns len. buf is copied: the caller may reuse it at once. It
 	// blocks while every transmit buffer is in use (-EINTR as NICRecv).
 	NICSend = 1002
+	// NICOpen() returns the card's receive descriptor: non-blocking,
+	// close-on-exec, readable (EPOLLIN) while a received frame is queued.
+	// read(2) on it copies one frame (no virtio header, truncated to the
+	// buffer) and returns its length, -EAGAIN when none is queued (the
+	// card then interrupts on the next one, which makes the descriptor
+	// readable). The stack waits for frames in Go's netpoller instead of
+	// blocking a thread in NICRecv. -ENODEV without a NIC. Only in images
+	// that link the network stack (like NetAttach).
+	NICOpen = 1006
 )
 
 // NICInfo's buffer.
@@ -46,7 +55,7 @@ const (
 )
 
 // names, from NICInfo on.
-var names = [...]string{"nic_info", "nic_recv", "nic_send", "net_attach", "net_ctl", "net_io"}
+var names = [...]string{"nic_info", "nic_recv", "nic_send", "net_attach", "net_ctl", "net_io", "nic_open"}
 
 // First is the lowest private call number.
 const First = NICInfo

@@ -1,6 +1,7 @@
 package syscalls
 
 import (
+	"unigo.dev/unigo/kernel/devices/virtionet"
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/privcalls"
 	"unigo.dev/unigo/kernel/sockets"
@@ -17,6 +18,8 @@ func dispatchNetstack(nr uint64, a *[6]uintptr) (r int64, ok bool) {
 	switch nr {
 	case privcalls.NetAttach:
 		return netAttach(), true
+	case privcalls.NICOpen:
+		return nicOpen(), true
 	case privcalls.NetCtl:
 		if a[4] > privcalls.AddrsSize {
 			return -EINVAL, true
@@ -50,6 +53,54 @@ func netAttach() int64 {
 		return -EMFILE
 	}
 	return int64(fd)
+}
+
+// nicOpened is set once the stack has opened the card's receive
+// descriptor: from then on the card's interrupt notifies epoll.
+var nicOpened bool
+
+// nicOpen opens the card's receive descriptor.
+func nicOpen() int64 {
+	if !virtionet.Present() {
+		return -privcalls.ENODEV
+	}
+	fd := files.Alloc(0, files.File{Kind: files.KindNIC, Flags: files.ORdonly | files.ONonblock, FDFlags: files.FDCloexec})
+	if fd < 0 {
+		return -EMFILE
+	}
+	nicOpened = true
+	return int64(fd)
+}
+
+// nicFile runs read (one received frame), fstat and the rest on the
+// card's receive descriptor.
+func nicFile(nr uint64, a *[6]uintptr) int64 {
+	switch nr {
+	case sysRead:
+		b, ok := userBytes(a[1], a[2], true)
+		if !ok {
+			return -EFAULT
+		}
+		if n, ok := virtionet.Recv(b); ok {
+			return int64(n)
+		}
+		return -EAGAIN // never blocks: the stack waits in epoll
+	case sysFstat:
+		return anonStat(a[1], 0o400)
+	case sysIoctl:
+		return -ENOTTY
+	}
+	return -EINVAL
+}
+
+// NICInterrupt handles the card's interrupt (virtionet.Interrupt) and,
+// when frames came in and the stack waits for them in epoll, marks the
+// receive descriptor ready and wakes the epoll waiters. Trap path.
+func NICInterrupt() {
+	if virtionet.Interrupt() && nicOpened {
+		files.NICChanged()
+		threads.WakeRestartAll(pollKey())
+	}
 }
 
 // netstackFile runs read (the next work records), fstat and the rest on

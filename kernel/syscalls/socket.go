@@ -65,8 +65,11 @@ func dispatchSocket(t *threads.Thread, nr uint64, args [6]uintptr) (r int64, ok 
 	switch nr {
 	case sysRead, sysWrite, sysReadv, sysWritev, sysIoctl, sysFstat:
 		f := files.Get(fd)
-		if f == nil || f.Kind != files.KindSocket && f.Kind != files.KindNetstack {
+		if f == nil || f.Kind != files.KindSocket && f.Kind != files.KindNetstack && f.Kind != files.KindNIC {
 			return 0, false
+		}
+		if f.Kind == files.KindNIC {
+			return nicFile(nr, a), true
 		}
 		if f.Kind == files.KindNetstack {
 			return netstackFile(nr, f, a), true

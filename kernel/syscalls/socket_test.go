@@ -15,7 +15,7 @@ func TestSocketCallsListed(t *testing.T) {
 			t.Errorf("%s is not in Implemented()", n)
 		}
 	}
-	for nr, n := range map[uint64]string{1003: "net_attach", 1004: "net_ctl", 1005: "net_io"} {
+	for nr, n := range map[uint64]string{1003: "net_attach", 1004: "net_ctl", 1005: "net_io", 1006: "nic_open"} {
 		if Name(nr) != n || slices.Contains(impl, n) || !slices.Contains(Private(), n) {
 			t.Errorf("private call %d: name %q, in Implemented() %v", nr, Name(nr), slices.Contains(impl, n))
 		}

@@ -96,6 +96,22 @@ func Init(exe, rootfs []byte) bool {
 	return true
 }
 
+// AddNetworkFiles writes /etc/resolv.conf for the VM's network card: the
+// DNS server of QEMU's user-mode network (10.0.2.3). A resolv.conf of the
+// image's root wins. Called at boot when the VM has a card.
+func AddNetworkFiles() {
+	etc, e := memfs.Lookup(state.root, []byte("etc"))
+	if e != 0 {
+		return
+	}
+	if _, e := memfs.Lookup(etc, []byte("resolv.conf")); e == 0 {
+		return // the image's root has its own
+	}
+	if ino, e := memfs.Create(etc, []byte("resolv.conf"), memfs.TypeRegular|0o644, now()); e == 0 {
+		memfs.WriteAt(ino, []byte("nameserver 10.0.2.3\n"), 0, now())
+	}
+}
+
 // Mount makes the tree under dir writable (a tmpfs mount point).
 func Mount(dir Ino) {
 	if state.nWritable < len(state.writable) {

@@ -13,17 +13,23 @@ func Owns(v uint64) bool { return nic.vector != 0 && v == nic.vector }
 // threads waiting to receive or to send, which then run their call again.
 // Interrupts stay off on a queue until a thread waits on it again: frames
 // that nobody is waiting for cost no further interrupts. Short, and
-// allocation-free: it runs on the trap path.
-func Interrupt() {
+// allocation-free: it runs on the trap path. It reports whether frames
+// came in (the receive descriptor became readable).
+func Interrupt() (received bool) {
 	nic.dev.AckInterrupt()
 	nic.stats.Interrupts++
 	if nic.rx.Returned() {
 		nic.rx.SetInterrupts(false)
 		threads.WakeRestartAll(RecvKey())
+		received = true
 	}
 	if reclaim() > 0 {
 		nic.tx.SetInterrupts(false)
 		threads.WakeRestartAll(SendKey())
 	}
 	lapic.EOI()
+	return received
 }
+
+// Pending reports whether a received frame is queued.
+func Pending() bool { return Present() && nic.rx.Returned() }
