@@ -103,3 +103,12 @@ func CheckFree(ps []vmm.Forward) error {
 	}
 	return nil
 }
+
+// Card is the VM's network card for the published ports: one when ports
+// are published or a network was asked for (--net user), none otherwise.
+func Card(publish []vmm.Forward, withNet bool) *vmm.NetSpec {
+	if !withNet && len(publish) == 0 {
+		return nil
+	}
+	return &vmm.NetSpec{Forwards: publish}
+}

@@ -139,7 +139,7 @@ func (m *monitor) boot() *Exit {
 	stdout, stderr := m.log.stream("stdout"), m.log.stream("stderr")
 	spec := vmm.Spec{
 		Disks:   disks,
-		Net:     netOf(m.st.Spec.Publish, m.st.Spec.Net),
+		Net:     hostnet.Card(m.st.Spec.Publish, m.st.Spec.Net),
 		Image:   blob,
 		Memory:  m.st.Spec.Memory,
 		Machine: m.st.Spec.Machine,
@@ -265,12 +265,4 @@ func (m *monitor) tell(msg string) {
 		m.ready.Close()
 		m.ready = nil
 	}
-}
-
-// netOf is the VM's network card for the published ports (none without).
-func netOf(publish []vmm.Forward, withNet bool) *vmm.NetSpec {
-	if len(publish) == 0 && !withNet {
-		return nil
-	}
-	return &vmm.NetSpec{Forwards: publish}
 }

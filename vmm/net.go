@@ -47,7 +47,7 @@ func checkNet(n *NetSpec) error {
 	}
 	seen := map[string]bool{}
 	for _, f := range n.Forwards {
-		if p := f.proto(); p != "tcp" && p != "udp" {
+		if p := f.Protocol(); p != "tcp" && p != "udp" {
 			return fmt.Errorf("network: port forward %s: protocol %q is neither tcp nor udp", f, f.Proto)
 		}
 		if f.HostIP != "" {
@@ -58,16 +58,17 @@ func checkNet(n *NetSpec) error {
 		if f.HostPort < 1 || f.HostPort > 65535 || f.GuestPort < 1 || f.GuestPort > 65535 {
 			return fmt.Errorf("network: port forward %s: ports must be 1 to 65535", f)
 		}
-		key := f.proto() + "/" + strconv.Itoa(f.HostPort)
+		key := f.Protocol() + "/" + strconv.Itoa(f.HostPort)
 		if seen[key] {
-			return fmt.Errorf("network: host port %d/%s is forwarded twice", f.HostPort, f.proto())
+			return fmt.Errorf("network: host port %d/%s is forwarded twice", f.HostPort, f.Protocol())
 		}
 		seen[key] = true
 	}
 	return nil
 }
 
-func (f Forward) proto() string {
+// Protocol is the forward's protocol, "tcp" when the spec leaves it empty.
+func (f Forward) Protocol() string {
 	if f.Proto == "" {
 		return "tcp"
 	}
@@ -81,7 +82,7 @@ func (f Forward) String() string {
 	if f.HostIP != "" {
 		host = net.JoinHostPort(f.HostIP, host)
 	}
-	return fmt.Sprintf("%s->%d/%s", host, f.GuestPort, f.proto())
+	return fmt.Sprintf("%s->%d/%s", host, f.GuestPort, f.Protocol())
 }
 
 // netArgs are QEMU's arguments for the network card: a user-mode network
@@ -96,7 +97,7 @@ func netArgs(machine string, n *NetSpec) []string {
 	}
 	backend := "user,id=net0"
 	for _, f := range n.Forwards {
-		backend += fmt.Sprintf(",hostfwd=%s:%s:%d-:%d", f.proto(), f.HostIP, f.HostPort, f.GuestPort)
+		backend += fmt.Sprintf(",hostfwd=%s:%s:%d-:%d", f.Protocol(), f.HostIP, f.HostPort, f.GuestPort)
 	}
 	mac := n.MAC
 	if mac == "" {

@@ -75,11 +75,7 @@ func portsOf(spec instance.Spec) string {
 	published := map[string]bool{}
 	for _, f := range spec.Publish {
 		out = append(out, f.String())
-		proto := f.Proto
-		if proto == "" {
-			proto = "tcp"
-		}
-		published[fmt.Sprintf("%d/%s", f.GuestPort, proto)] = true
+		published[fmt.Sprintf("%d/%s", f.GuestPort, f.Protocol())] = true
 	}
 	for _, p := range spec.Ports {
 		if !published[p] {

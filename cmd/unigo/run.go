@@ -148,7 +148,7 @@ func runRun(cmd *cobra.Command, args []string) error {
 		Accel:   runFlags.accel,
 		Cmdline: cmdline,
 		Disks:   disks,
-		Net:     netSpec(publish, withNet),
+		Net:     hostnet.Card(publish, withNet),
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,
 	}
@@ -202,15 +202,6 @@ func wantNet(mode string, publish []vmm.Forward) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("--net %q: give user or none", mode)
-}
-
-// netSpec is the VM's network card: for the published ports, or for --net
-// user (none otherwise).
-func netSpec(publish []vmm.Forward, withNet bool) *vmm.NetSpec {
-	if !withNet && len(publish) == 0 {
-		return nil
-	}
-	return &vmm.NetSpec{Forwards: publish}
 }
 
 // parseVolumes resolves -v options (and the image's volumes) to disks.
