@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"unigo.dev/unigo/vmm"
 )
@@ -111,4 +113,38 @@ func Card(publish []vmm.Forward, withNet bool) *vmm.NetSpec {
 		return nil
 	}
 	return &vmm.NetSpec{Forwards: publish}
+}
+
+// WaitHeld waits until QEMU holds every published host port (its user-mode
+// network binds them while it starts, after the process is running), so
+// that a `run -d` that has returned has its ports: a second instance asking
+// for one then gets the in-use error, not a QEMU failure after boot. It
+// only reads /proc/net (binding to test would race with QEMU's own bind)
+// and gives up silently after limit.
+func WaitHeld(ps []vmm.Forward, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for _, p := range ps {
+		for time.Now().Before(deadline) && !bound(p.Protocol(), p.HostPort) {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+// bound reports whether some socket is bound to port (TCP: listening),
+// from /proc/net/{tcp,tcp6,udp,udp6}.
+func bound(proto string, port int) bool {
+	want := fmt.Sprintf(":%04X", port)
+	for _, file := range []string{proto, proto + "6"} {
+		data, err := os.ReadFile("/proc/net/" + file)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			f := strings.Fields(line)
+			if len(f) > 3 && strings.HasSuffix(f[1], want) && (proto == "udp" || f[3] == "0A") {
+				return true
+			}
+		}
+	}
+	return false
 }

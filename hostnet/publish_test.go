@@ -42,3 +42,18 @@ func TestCheckFree(t *testing.T) {
 		t.Fatal("a port published twice was accepted")
 	}
 }
+
+func TestBound(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	if !bound("tcp", port) {
+		t.Fatalf("listening port %d not seen in /proc/net/tcp", port)
+	}
+	l.Close()
+	if bound("tcp", port) {
+		t.Fatalf("closed port %d still seen as listening", port)
+	}
+}

@@ -165,6 +165,7 @@ func (m *monitor) boot() *Exit {
 		vm.Wait()
 		return m.failed(err)
 	}
+	hostnet.WaitHeld(m.st.Spec.Publish, 5*time.Second)
 	m.tell("ok")
 
 	type result struct {
