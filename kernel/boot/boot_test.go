@@ -84,3 +84,41 @@ func TestBuildStack(t *testing.T) {
 		t.Fatal("AT_RANDOM missing or wrong")
 	}
 }
+
+// The kernel's memory limit reaches the runtime as GOMEMLIMIT, unless the
+// app's environment sets its own.
+func TestBuildStackMemoryLimit(t *testing.T) {
+	envOf := func(cmdline string, limit uint64) []string {
+		buf := []byte(cmdline)
+		var o Options
+		ParseCmdline(buf, &o)
+		mem := make([]byte, 4096)
+		const top = 0x7000_0000_0000
+		sp := BuildStack(mem, top, &StackInput{Cmdline: buf, Opts: &o, MemoryLimit: limit})
+		base := uintptr(top - len(mem))
+		word := func(a uintptr) uint64 { return binary.LittleEndian.Uint64(mem[a-base:]) }
+		a := sp + 8*uintptr(word(sp)+2) // past argc, argv and its nil
+		var env []string
+		for ; word(a) != 0; a += 8 {
+			i := uintptr(word(a)) - base
+			j := i
+			for mem[j] != 0 {
+				j++
+			}
+			env = append(env, string(mem[i:j]))
+		}
+		return env
+	}
+	if got := envOf("arg=app env=A=b", 5<<20); len(got) != 2 || got[0] != "A=b" || got[1] != "GOMEMLIMIT=5242880" {
+		t.Errorf("env %q, want [A=b GOMEMLIMIT=5242880]", got)
+	}
+	if got := envOf("arg=app env=GOMEMLIMIT=off", 5<<20); len(got) != 1 || got[0] != "GOMEMLIMIT=off" {
+		t.Errorf("env %q, want the app's own GOMEMLIMIT only", got)
+	}
+	if got := envOf("arg=app", 0); len(got) != 0 {
+		t.Errorf("env %q, want none without a limit", got)
+	}
+	if got := envOf("arg=app", 7); len(got) != 1 || got[0] != "GOMEMLIMIT=7" {
+		t.Errorf("env %q", got)
+	}
+}
