@@ -178,7 +178,7 @@ func startApp(cl []byte, opts *boot.Options, showTimes bool) {
 		klog.Line("boot failed: cannot map the app's stack; run with a larger --memory")
 		power.Crash("boot: stack")
 	}
-	in := boot.StackInput{Cmdline: cl, Opts: opts, MemoryLimit: goMemoryLimit()}
+	in := boot.StackInput{Cmdline: cl, Opts: opts, MemoryLimit: goMemoryLimit(), SysinfoEhdr: buildVDSO()}
 	random.Fill(in.Random[:])
 	_, _, _, edx := cpu.Cpuid(1, 0)
 	in.HWCap = uint64(edx)

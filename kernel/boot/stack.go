@@ -2,13 +2,14 @@ package boot
 
 // Auxiliary-vector keys the Go runtime reads.
 const (
-	atNull   = 0
-	atPageSz = 6
-	atClkTck = 17
-	atHWCap  = 16
-	atSecure = 23
-	atRandom = 25
-	atExecFn = 31
+	atNull        = 0
+	atPageSz      = 6
+	atClkTck      = 17
+	atHWCap       = 16
+	atSecure      = 23
+	atRandom      = 25
+	atExecFn      = 31
+	atSysinfoEhdr = 33
 )
 
 // StackInput is what goes on the initial stack besides the command line.
@@ -22,6 +23,8 @@ type StackInput struct {
 	// VM's RAM, and without a limit its heap grows past it under load
 	// where a collection would have made room.
 	MemoryLimit uint64
+	// SysinfoEhdr is the vDSO's address (AT_SYSINFO_EHDR), or 0 for none.
+	SysinfoEhdr uintptr
 }
 
 // BuildStack lays out the process entry stack in mem, which is the top
@@ -74,6 +77,7 @@ func BuildStack(mem []byte, top uintptr, in *StackInput) uintptr {
 		atSecure, 0,
 		atRandom, uint64(random),
 		atExecFn, uint64(execFn),
+		atSysinfoEhdr, uint64(in.SysinfoEhdr), // the runtime skips a 0
 		atNull, 0,
 	}
 	words := 1 + o.NArgs + 1 + nEnv + 1 + len(auxv)
