@@ -2,8 +2,8 @@ package vdso
 
 import (
 	"bytes"
-	"encoding/binary"
 	"debug/elf"
+	"encoding/binary"
 	"testing"
 )
 
