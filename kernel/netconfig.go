@@ -15,53 +15,58 @@ var etcText [4096]byte
 // network stack, /etc/resolv.conf and the extra lines of /etc/hosts.
 func setUpNetwork(cl []byte, n *boot.Net) {
 	syscalls.SetNetConfig(n.Mode, n.Addr, n.Prefix, n.Gateway, n.NDNS > 0)
-	b := etcText[:0]
+	w := etcWriter{}
 	switch {
 	case n.NDNS > 0:
 		for i := 0; i < n.NDNS; i++ {
-			b = appendLine(b, "nameserver ", cl[n.DNS[i].Start:n.DNS[i].End])
+			w.line("nameserver ", cl[n.DNS[i].Start:n.DNS[i].End], "", nil)
 		}
 	case n.Mode == boot.NetDefault:
-		b = appendLine(b, "nameserver ", []byte("10.0.2.3")) // QEMU user-mode network's DNS
+		w.line("nameserver 10.0.2.3", nil, "", nil) // QEMU user-mode network's DNS
 	case n.Mode == boot.NetDHCP:
-		b = appendLine(b, "# the DHCP lease's name servers replace this line", nil)
+		w.line("# the DHCP lease's name servers replace this line", nil, "", nil)
 	default:
-		b = appendLine(b, "# no name server: give one with unigo run --dns ADDR", nil)
+		w.line("# no name server: give one with unigo run --dns ADDR", nil, "", nil)
 	}
-	vfs.AddResolvConf(b)
-	b = etcText[:0]
+	vfs.AddResolvConf(w.bytes())
+	w = etcWriter{}
 	for i := 0; i < n.NHosts; i++ {
-		b = appendHost(b, cl[n.Hosts[i].Start:n.Hosts[i].End])
+		w.host(cl[n.Hosts[i].Start:n.Hosts[i].End])
 	}
-	if len(b) > 0 {
-		vfs.AppendHosts(b)
+	if w.n > 0 {
+		vfs.AppendHosts(w.bytes())
 	}
 }
 
-// appendLine appends prefix, value and a newline, as far as etcText goes.
-func appendLine(b []byte, prefix string, value []byte) []byte {
-	if len(b)+len(prefix)+len(value)+1 > cap(b) {
-		return b
+// etcWriter fills etcText with whole lines (copies, never append: the
+// kernel may not call the allocator, even on a path that would not grow).
+type etcWriter struct{ n int }
+
+func (w *etcWriter) bytes() []byte { return etcText[:w.n] }
+
+// line writes a, b, c, d and a newline, or nothing when they do not fit.
+func (w *etcWriter) line(a string, b []byte, c string, d []byte) {
+	if w.n+len(a)+len(b)+len(c)+len(d)+1 > len(etcText) {
+		return
 	}
-	b = append(b, prefix...)
-	b = append(b, value...)
-	return append(b, '\n')
+	w.n += copy(etcText[w.n:], a)
+	w.n += copy(etcText[w.n:], b)
+	w.n += copy(etcText[w.n:], c)
+	w.n += copy(etcText[w.n:], d)
+	etcText[w.n] = '\n'
+	w.n++
 }
 
-// appendHost turns NAME:IP (Docker's --add-host) into the hosts line
+// host turns NAME:IP (Docker's --add-host) into the hosts line
 // "IP<tab>NAME". The name ends at the first colon: an IPv6 address keeps
 // its own.
-func appendHost(b []byte, entry []byte) []byte {
+func (w *etcWriter) host(entry []byte) {
 	for i, c := range entry {
 		if c == ':' {
-			if i == 0 || i == len(entry)-1 || len(b)+len(entry)+1 > cap(b) {
-				return b
+			if i > 0 && i < len(entry)-1 {
+				w.line("", entry[i+1:], "\t", entry[:i])
 			}
-			b = append(b, entry[i+1:]...)
-			b = append(b, '\t')
-			b = append(b, entry[:i]...)
-			return append(b, '\n')
+			return
 		}
 	}
-	return b
 }
