@@ -107,7 +107,7 @@ func Card(publish []vmm.Forward, o Options) (*vmm.NetSpec, error) {
 		n.Guest.DNS = append(n.Guest.DNS, a)
 	}
 	if len(n.Guest.DNS) > vmm.MaxDNS {
-		return nil, fmt.Errorf("--dns: %d name servers; the guest's resolv.conf takes %d", len(n.Guest.DNS), vmm.MaxDNS)
+		return nil, fmt.Errorf("--dns: %d name servers; the guest takes at most %d", len(n.Guest.DNS), vmm.MaxDNS)
 	}
 	for _, h := range o.Hosts {
 		if _, _, err := vmm.ParseHost(h); err != nil {

@@ -112,6 +112,15 @@ func runRun(cmd *cobra.Command, args []string) error {
 	if runFlags.traceSyscalls {
 		tokens = append(tokens, vmm.TokenTrace)
 	}
+	// The network first: a wrong flag is an error before a build.
+	publish, err := parsePublish(runFlags.publish)
+	if err != nil {
+		return err
+	}
+	netOpts, card, err := netOptions(publish)
+	if err != nil {
+		return err
+	}
 	t, err := resolveTarget(cmd.Context(), target, runFlags.verbose)
 	if err != nil {
 		return err
@@ -131,14 +140,6 @@ func runRun(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	mounts, err := parseVolumes(append(append([]string{}, def.Volumes...), runFlags.volumes...))
-	if err != nil {
-		return err
-	}
-	publish, err := parsePublish(runFlags.publish)
-	if err != nil {
-		return err
-	}
-	netOpts, card, err := netOptions(publish)
 	if err != nil {
 		return err
 	}
