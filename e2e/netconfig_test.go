@@ -128,6 +128,21 @@ func TestNetConfigTap(t *testing.T) {
 	if !strings.Contains(r.stderr, "/24, gateway "+n.prefix+".1, DNS ["+n.prefix+".1]") {
 		t.Fatalf("stderr lacks the lease\n%v", r)
 	}
+	// The lease is renewed at T1 (3 s here) while the app runs, and the
+	// app serves at the leased address.
+	acks := d.acks()
+	s = serve(t, "--net", "tap:"+n.tap, img, "serve")
+	leased := waitLease(t, s)
+	if body := waitServing(t, s, "http://"+leased+":8080/"); body != "netconf here\n" {
+		t.Fatalf("body %q\n%v", body, s)
+	}
+	for deadline := time.Now().Add(30 * time.Second); d.acks() < acks+2; time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(d.log)
+			t.Fatalf("no renewal in 30 s with T1 = 3 s: dnsmasq's log:\n%s\n%v", b, s)
+		}
+	}
+	stop(t, s)
 	d.stop(t)
 
 	start := time.Now()
@@ -260,7 +275,7 @@ type dnsmasqRun struct {
 }
 
 // startDNSMasq serves DHCP (PREFIX.100-150, router and name server
-// PREFIX.1) and DNS on PREFIX.1 (svc.unigo.test is 192.0.2.45; nothing is
+// PREFIX.1, renewal after 3 s) and DNS on PREFIX.1 (svc.unigo.test is 192.0.2.45; nothing is
 // forwarded) on the bridge alone.
 func (n *tapNetwork) startDNSMasq(t *testing.T, dnsmasq string) *dnsmasqRun {
 	t.Helper()
@@ -270,6 +285,7 @@ func (n *tapNetwork) startDNSMasq(t *testing.T, dnsmasq string) *dnsmasqRun {
 		"--bind-interfaces", "--interface="+n.bridge, "--except-interface=lo", "--listen-address="+n.prefix+".1",
 		"--dhcp-range="+n.prefix+".100,"+n.prefix+".150,255.255.255.0,1h",
 		"--dhcp-option=option:router,"+n.prefix+".1", "--dhcp-option=option:dns-server,"+n.prefix+".1",
+		"--dhcp-option=option:T1,3",
 		"--address=/svc.unigo.test/192.0.2.45",
 		"--dhcp-leasefile="+filepath.Join(dir, "leases"), "--pid-file="+filepath.Join(dir, "pid"),
 		"--log-facility="+d.log, "--log-dhcp")
@@ -291,6 +307,29 @@ func (n *tapNetwork) startDNSMasq(t *testing.T, dnsmasq string) *dnsmasqRun {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("dnsmasq did not start in 10 s:\n%s", b)
+		}
+	}
+}
+
+// acks counts the DHCPACKs dnsmasq has sent.
+func (d *dnsmasqRun) acks() int {
+	b, _ := os.ReadFile(d.log)
+	return strings.Count(string(b), "DHCPACK(")
+}
+
+// waitLease waits for the guest's message about its DHCP lease and
+// returns the leased address.
+func waitLease(t *testing.T, s *serving) string {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if _, rest, ok := strings.Cut(s.stderr.String(), "DHCP: "); ok {
+			lease, _, _ := strings.Cut(rest, ",")
+			if p, err := netip.ParsePrefix(lease); err == nil {
+				return p.Addr().String()
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no DHCP lease in 60 s\n%v", s)
 		}
 	}
 }
