@@ -119,6 +119,8 @@ func TestNetConfigTap(t *testing.T) {
 	if body, err := get(&http.Client{Timeout: 20 * time.Second}, v6); err != nil || body != "netconf here\n" {
 		t.Errorf("GET %s: %q, %v\n%v", v6, body, err, s)
 	}
+	// While this VM holds the tap device, another is refused before boot.
+	oneError(t, run(t, img, "--net", "tap:"+n.tap), "tap:"+n.tap+": the tap device is in use")
 	stop(t, s)
 
 	d := n.startDNSMasq(t, dnsmasq)
@@ -150,6 +152,26 @@ func TestNetConfigTap(t *testing.T) {
 	r.expect(t, 0, "stderr:DHCP: no answer from a DHCP server in 10s", "stderr:unigo run --ip ADDR/PREFIX",
 		"addr "+n.prefix+".1:9: FAIL")
 	t.Logf("without a DHCP server the app started after %v", time.Since(start))
+}
+
+// A tun device (IP packets) and a tap device that is down are refused
+// before boot, each with the command that fixes it.
+func TestNetConfigTapNotReady(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Fatalf("this test makes tun and tap devices: run it as root")
+	}
+	ip := needTool(t, "ip", "iproute2")
+	img := app(t, "netconf")
+	tun, down := fmt.Sprintf("ugn%d", os.Getpid()%100000), fmt.Sprintf("ugd%d", os.Getpid()%100000)
+	for _, dev := range []struct{ name, mode string }{{tun, "tun"}, {down, "tap"}} {
+		if out, err := exec.Command(ip, "tuntap", "add", "dev", dev.name, "mode", dev.mode).CombinedOutput(); err != nil {
+			t.Fatalf("ip tuntap add dev %s mode %s: %v\n%s", dev.name, dev.mode, err, out)
+		}
+		t.Cleanup(func() { exec.Command(ip, "link", "del", dev.name).Run() })
+	}
+	oneError(t, run(t, img, "--net", "tap:"+tun), "is a tun device", "ip link del "+tun)
+	oneError(t, run(t, img, "--net", "tap:"+down), "the tap device is down", "ip link set "+down+" up")
 }
 
 // The network flags refuse what cannot work, with one error before boot.

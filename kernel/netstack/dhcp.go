@@ -162,9 +162,13 @@ func (d *dhcpClient) apply(l dhcpLease) {
 			return
 		}
 	}
-	d.stack.RemoveRoutes(isCardIPv4Route)
-	for _, r := range routesFor(l.addr, l.router) {
-		d.stack.AddRoute(r)
+	if l.addr != d.lease.addr || l.router != d.lease.router {
+		// A renewal that changes nothing leaves the routes alone: no
+		// moment without them for a connection being opened.
+		d.stack.RemoveRoutes(isCardIPv4Route)
+		for _, r := range routesFor(l.addr, l.router) {
+			d.stack.AddRoute(r)
+		}
 	}
 	first := d.lease.addr.Address.Len() == 0
 	d.lease = l
