@@ -44,7 +44,7 @@ func runDetached(cmd *cobra.Command, t *runTarget, cmdline vmm.Cmdline, mem int6
 		Tmpfs:      cmdline.Tmpfs,
 		Volumes:    mounts,
 		Publish:    publish,
-		Network:    netOpts,
+		Network:    &netOpts,
 		Ports:      t.stored.Manifest.Config.Ports,
 		Restart:    restart,
 	})
