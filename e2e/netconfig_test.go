@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
+
+	"unigo.dev/unigo/hostnet"
 )
 
 // The network card's configuration (issue 4): DHCP, static addresses on a
@@ -114,8 +116,9 @@ func TestNetConfigTap(t *testing.T) {
 	if out, err := exec.Command(ping, "-c", "2", "-W", "5", guest).CombinedOutput(); err != nil {
 		t.Errorf("ping %s: %v\n%s", guest, err, out)
 	}
-	// The link-local address from the card's MAC (52:54:00:12:34:56).
-	v6 := "http://[fe80::5054:ff:fe12:3456%25" + n.bridge + "]:8080/"
+	// The link-local address from the card's MAC, which unigo derives
+	// from the tap device's name.
+	v6 := "http://[" + linkLocal(t, hostnet.TapMAC(n.tap)) + "%25" + n.bridge + "]:8080/"
 	if body, err := get(&http.Client{Timeout: 20 * time.Second}, v6); err != nil || body != "netconf here\n" {
 		t.Errorf("GET %s: %q, %v\n%v", v6, body, err, s)
 	}
@@ -124,11 +127,14 @@ func TestNetConfigTap(t *testing.T) {
 	stop(t, s)
 
 	d := n.startDNSMasq(t, dnsmasq)
-	r := unigo(t, nil, "run", "--net", "tap:"+n.tap, img, "addr", n.prefix+".1:9", "files", "lookup", "svc.unigo.test")
+	r := unigo(t, nil, "run", "--net", "tap:"+n.tap, "--mac-address", "02:00:00:aa:bb:cc", img, "addr", n.prefix+".1:9", "files", "lookup", "svc.unigo.test")
 	r.expect(t, 0, "addr "+n.prefix+".1:9: from "+n.prefix+".1", `/etc/resolv.conf: "nameserver `+n.prefix+`.1\n"`,
 		"lookup svc.unigo.test: 192.0.2.45\n", "stderr:DHCP: "+n.prefix+".1")
 	if !strings.Contains(r.stderr, "/24, gateway "+n.prefix+".1, DNS ["+n.prefix+".1]") {
 		t.Fatalf("stderr lacks the lease\n%v", r)
+	}
+	if b, _ := os.ReadFile(d.log); !strings.Contains(string(b), "DHCPACK("+n.bridge+") "+n.prefix) || !strings.Contains(string(b), "02:00:00:aa:bb:cc") {
+		t.Fatalf("dnsmasq did not lease to the --mac-address card:\n%s", b)
 	}
 	// The lease is renewed at T1 (3 s here) while the app runs, and the
 	// app serves at the leased address.
@@ -213,6 +219,17 @@ func TestNetConfigDetached(t *testing.T) {
 	}
 	in(t, root, "logs", "web").expect(t, 0, `/etc/resolv.conf: "nameserver 10.0.2.2\n"`, "192.0.2.7\\tdb.unigo.test",
 		"stderr:DHCP: 10.0.2.15/24, gateway 10.0.2.2")
+}
+
+// linkLocal is the IPv6 link-local address made from a MAC (RFC 4291
+// appendix A: the universal/local bit flipped, ff:fe in the middle).
+func linkLocal(t *testing.T, mac string) string {
+	hw, err := net.ParseMAC(mac)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := [16]byte{0: 0xfe, 1: 0x80, 8: hw[0] ^ 2, 9: hw[1], 10: hw[2], 11: 0xff, 12: 0xfe, 13: hw[3], 14: hw[4], 15: hw[5]}
+	return netip.AddrFrom16(a).String()
 }
 
 // lineWith returns the first line of s that contains sub.

@@ -1,7 +1,9 @@
 package hostnet
 
 import (
+	"crypto/sha256"
 	"fmt"
+	"net"
 	"net/netip"
 	"strings"
 
@@ -18,6 +20,7 @@ type Options struct {
 	Gateway string   `json:"gateway,omitempty"` // the default route with IP
 	DNS     []string `json:"dns,omitempty"`     // name servers for the guest's /etc/resolv.conf
 	Hosts   []string `json:"hosts,omitempty"`   // NAME:IP entries for the guest's /etc/hosts
+	MAC     string   `json:"mac,omitempty"`     // the card's MAC address; "": TapMAC on a tap, vmm.DefaultMAC otherwise
 }
 
 // The network modes of --net.
@@ -51,7 +54,7 @@ func ParseNet(s string) (mode, tap string, err error) {
 // tap. It reports options that do not fit together.
 func Card(publish []vmm.Forward, o Options) (*vmm.NetSpec, error) {
 	mode := o.Mode
-	configured := o.IP != "" || o.Gateway != "" || len(o.DNS) > 0 || len(o.Hosts) > 0
+	configured := o.IP != "" || o.Gateway != "" || len(o.DNS) > 0 || len(o.Hosts) > 0 || o.MAC != ""
 	if mode == "" && (len(publish) > 0 || configured) {
 		mode = ModeUser
 	}
@@ -61,18 +64,26 @@ func Card(publish []vmm.Forward, o Options) (*vmm.NetSpec, error) {
 			return nil, fmt.Errorf("--net none: published ports (-p) need a network")
 		}
 		if configured {
-			return nil, fmt.Errorf("--net none: --ip, --gateway, --dns and --add-host need a network")
+			return nil, fmt.Errorf("--net none: --ip, --gateway, --dns, --add-host and --mac-address need a network")
 		}
 		return nil, nil
 	case ModeUser, ModeDHCP, ModeTap:
 	default:
 		return nil, fmt.Errorf("--net %q: give user, dhcp, tap:NAME or none", mode)
 	}
-	n := &vmm.NetSpec{Forwards: publish, Guest: vmm.GuestNet{Hosts: o.Hosts}}
+	n := &vmm.NetSpec{Forwards: publish, MAC: o.MAC, Guest: vmm.GuestNet{Hosts: o.Hosts}}
+	if o.MAC != "" {
+		if hw, err := net.ParseMAC(o.MAC); err != nil || len(hw) != 6 || hw[0]&1 != 0 {
+			return nil, fmt.Errorf("--mac-address %q: give six bytes whose first is even (not multicast), e.g. 52:54:00:12:34:57", o.MAC)
+		}
+	}
 	if mode == ModeTap {
 		n.Tap = o.Tap
 		if n.Tap == "" {
 			n.Tap = DefaultTap
+		}
+		if n.MAC == "" {
+			n.MAC = TapMAC(n.Tap)
 		}
 		if len(publish) > 0 {
 			return nil, fmt.Errorf("-p with --net tap:%s: ports are published by QEMU's user-mode network; on a tap device the guest has its own address on the bridge: connect to that address and drop -p", n.Tap)
@@ -118,4 +129,14 @@ func Card(publish []vmm.Forward, o Options) (*vmm.NetSpec, error) {
 		return nil, fmt.Errorf("--add-host: %d entries; the guest takes %d", len(o.Hosts), vmm.MaxHosts)
 	}
 	return n, nil
+}
+
+// TapMAC is the card's MAC address on tap device name when run is given
+// none: VMs on one bridge need MACs of their own (QEMU's default would be
+// the same for all), and a VM on the same tap keeps its MAC, so a DHCP
+// server gives it the same address again. QEMU's prefix 52:54:00, then
+// three bytes of the name's SHA-256.
+func TapMAC(name string) string {
+	h := sha256.Sum256([]byte("unigo tap " + name))
+	return fmt.Sprintf("52:54:00:%02x:%02x:%02x", h[0], h[1], h[2])
 }

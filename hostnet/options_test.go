@@ -42,8 +42,15 @@ func TestCard(t *testing.T) {
 		t.Fatalf("dhcp: %+v, %v", n, err)
 	}
 	// A tap: DHCP unless --ip.
-	if n, err := Card(nil, Options{Mode: ModeTap, Tap: "t0"}); err != nil || n.Tap != "t0" || !n.Guest.DHCP {
+	if n, err := Card(nil, Options{Mode: ModeTap, Tap: "t0"}); err != nil || n.Tap != "t0" || !n.Guest.DHCP || n.MAC != TapMAC("t0") {
 		t.Fatalf("tap: %+v, %v", n, err)
+	}
+	// Taps get MACs of their own, stable per name; --mac-address wins.
+	if a, b := TapMAC("t0"), TapMAC("t1"); a == b || a != TapMAC("t0") || !strings.HasPrefix(a, "52:54:00:") {
+		t.Fatalf("TapMAC: %s %s", a, b)
+	}
+	if n, err := Card(nil, Options{Mode: ModeTap, Tap: "t0", MAC: "02:00:00:aa:bb:cc"}); err != nil || n.MAC != "02:00:00:aa:bb:cc" {
+		t.Fatalf("tap --mac-address: %+v, %v", n, err)
 	}
 	n, err := Card(nil, Options{Mode: ModeTap, IP: "192.168.9.10/24", Gateway: "192.168.9.1", Hosts: []string{"db:192.168.9.5"}})
 	if err != nil || n.Tap != DefaultTap || n.Guest.DHCP || n.Guest.Addr != netip.MustParsePrefix("192.168.9.10/24") ||
@@ -66,6 +73,8 @@ func TestCard(t *testing.T) {
 		{nil, Options{Mode: ModeUser, DNS: []string{"a", "b"}}, `--dns "a"`},
 		{nil, Options{Mode: ModeUser, DNS: []string{"1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4"}}, "at most 3"},
 		{nil, Options{Mode: ModeUser, Hosts: []string{"nocolon"}}, "--add-host"},
+		{nil, Options{Mode: ModeUser, MAC: "01:00:00:00:00:01"}, "--mac-address"},
+		{nil, Options{Mode: ModeUser, MAC: "52:54:00"}, "--mac-address"},
 	} {
 		if _, err := Card(c.publish, c.o); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want an error with %q", c.o, err, c.want)

@@ -32,6 +32,7 @@ var runFlags struct {
 	gateway       string
 	dns           []string
 	addHosts      []string
+	mac           string
 }
 
 var runCmd = &cobra.Command{
@@ -84,6 +85,7 @@ func init() {
 	f.StringVar(&runFlags.gateway, "gateway", "", "the guest's default gateway with --ip, e.g. 192.168.100.1")
 	f.StringArrayVar(&runFlags.dns, "dns", nil, "a name server for the guest's /etc/resolv.conf (repeatable, at most 3; default: the network's)")
 	f.StringArrayVar(&runFlags.addHosts, "add-host", nil, "add NAME:IP to the guest's /etc/hosts (repeatable)")
+	f.StringVar(&runFlags.mac, "mac-address", "", "the network card's MAC address (default: 52:54:00:12:34:56 on the user-mode network; on a tap device one derived from its name)")
 	f.StringArrayVarP(&runFlags.volumes, "volume", "v", nil, "attach a volume: NAME:/path (unigo volume create NAME) or ./disk.img:/path, :ro for read-only (repeatable; adds to the image's)")
 	f.BoolVar(&runFlags.traceSyscalls, "trace-syscalls", false, "print every system call the app makes on stderr")
 	f.StringArrayVar(&runFlags.kernelOpts, "kernel-opt", nil, "raw kernel command-line token (repeatable; for tests)")
@@ -205,7 +207,7 @@ func netOptions(publish []vmm.Forward) (hostnet.Options, *vmm.NetSpec, error) {
 	if err != nil {
 		return hostnet.Options{}, nil, err
 	}
-	o := hostnet.Options{Mode: mode, Tap: tap, IP: runFlags.ip, Gateway: runFlags.gateway, DNS: runFlags.dns, Hosts: runFlags.addHosts}
+	o := hostnet.Options{Mode: mode, Tap: tap, IP: runFlags.ip, Gateway: runFlags.gateway, DNS: runFlags.dns, Hosts: runFlags.addHosts, MAC: runFlags.mac}
 	card, err := hostnet.Card(publish, o)
 	if err != nil {
 		return o, nil, err
