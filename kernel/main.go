@@ -104,7 +104,7 @@ func kernelMain(startInfo uintptr) {
 	}
 	memory.ReleaseRootfs()
 	if virtionet.Present() {
-		vfs.AddNetworkFiles()
+		setUpNetwork(cl, &opts.Net)
 	}
 	vfs.AddDisks()
 	mountAll(cl, &opts)

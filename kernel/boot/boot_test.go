@@ -122,3 +122,33 @@ func TestBuildStackMemoryLimit(t *testing.T) {
 		t.Errorf("env %q", got)
 	}
 }
+
+func TestParseNet(t *testing.T) {
+	buf := []byte("net.ip=192.168.7.20/24 net.gw=192.168.7.1 net.dns=192.168.7.1 net.dns=2001:db8::53 net.host=db:10.1.2.3 net.host=v6:fe80::1")
+	var o Options
+	ParseCmdline(buf, &o)
+	str := func(s Span) string { return string(buf[s.Start:s.End]) }
+	n := o.Net
+	if n.Mode != NetStatic || n.Addr != [4]byte{192, 168, 7, 20} || n.Prefix != 24 || n.Gateway != [4]byte{192, 168, 7, 1} {
+		t.Fatalf("address: %+v", n)
+	}
+	if n.NDNS != 2 || str(n.DNS[0]) != "192.168.7.1" || str(n.DNS[1]) != "2001:db8::53" {
+		t.Fatalf("dns: %d", n.NDNS)
+	}
+	if n.NHosts != 2 || str(n.Hosts[0]) != "db:10.1.2.3" || str(n.Hosts[1]) != "v6:fe80::1" {
+		t.Fatalf("hosts: %d", n.NHosts)
+	}
+
+	var d Options
+	ParseCmdline([]byte("net.dhcp"), &d)
+	if d.Net.Mode != NetDHCP {
+		t.Fatalf("net.dhcp: mode %d", d.Net.Mode)
+	}
+	for _, bad := range []string{"net.ip=1.2.3/24", "net.ip=1.2.3.4", "net.ip=1.2.3.4/33", "net.ip=1.2.3.4.5/8", "net.ip=256.1.1.1/8", "net.ip=1..2.3/8"} {
+		var b Options
+		ParseCmdline([]byte(bad), &b)
+		if b.Net.Mode != NetDefault {
+			t.Errorf("%s: taken as %+v", bad, b.Net)
+		}
+	}
+}
