@@ -84,13 +84,13 @@ func Recv(id int32, iov *IOV, peek bool, from []byte) (n, full int64, alen int) 
 			markDirty(id)
 			return -int64(e), 0, 0
 		}
-		if s.rdShut {
+		if s.rdShut || s.peerEOF { // peerEOF: an AF_UNIX SOCK_SEQPACKET peer is gone
 			return 0, 0, 0
 		}
 		return Wait, 0, 0
 	}
 	plen, al := dgramHead(&s.rx)
-	var a [privcalls.SockaddrSize]byte
+	var a [UnixAddrMax]byte
 	s.rx.peek(a[:al], dgramHeader)
 	copy(from, a[:al])
 	off := dgramHeader + al
@@ -104,6 +104,9 @@ func Recv(id int32, iov *IOV, peek bool, from []byte) (n, full int64, alen int) 
 	}
 	if !peek {
 		s.rx.skip(off + plen)
+		if s.domain == AFUnix {
+			unixConsumed(id, s)
+		}
 		if s.rxWant {
 			s.rxWant = false
 			post(id, privcalls.WorkRecv)

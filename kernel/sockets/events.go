@@ -61,6 +61,9 @@ func Ready(id int32) uint32 {
 	if s == nil {
 		return 0
 	}
+	if s.domain == AFUnix {
+		return unixReady(s)
+	}
 	var ev uint32
 	if s.soError != 0 {
 		ev |= EventErr

@@ -32,6 +32,9 @@ func Read(id int32, iov *IOV, peek bool) int64 {
 				break
 			}
 		}
+		if n > 0 && !peek && s.domain == AFUnix {
+			unixConsumed(id, s)
+		}
 		if n > 0 && !peek && s.rxWant {
 			s.rxWant = false
 			post(id, privcalls.WorkRecv)
@@ -41,7 +44,7 @@ func Read(id int32, iov *IOV, peek bool) int64 {
 	if iov.total() == 0 {
 		return 0
 	}
-	if s.state == stClosed && s.soError != 0 {
+	if (s.state == stClosed || s.domain == AFUnix) && s.soError != 0 {
 		e := s.soError // a reset connection: the error once, then end of file
 		s.soError = 0
 		markDirty(id)
@@ -58,6 +61,9 @@ func Read(id int32, iov *IOV, peek bool) int64 {
 // raises SIGPIPE).
 func Write(id int32, iov *IOV) int64 {
 	s := get(id)
+	if s.domain == AFUnix {
+		return writeUnix(id, s, iov)
+	}
 	if s.wrShut {
 		return -EPIPE
 	}

@@ -108,9 +108,12 @@ func send(t *threads.Thread, f *files.File, v *sockets.IOV, flags int, to []byte
 	}
 	id := f.Sock
 	var r int64
-	if sockets.IsStream(id) {
+	switch {
+	case sockets.IsStream(id):
 		r = sockets.Write(id, v)
-	} else {
+	case sockets.Domain(id) == sockets.AFUnix:
+		r = sendUnixRecord(id, v, to)
+	default:
 		r = sockets.Send(id, v, to)
 	}
 	if r == -EPIPE && flags&msgNosignal == 0 {
@@ -192,7 +195,10 @@ func sendmsg(t *threads.Thread, f *files.File, msg uintptr, flags int) int64 {
 		}
 		to = b
 	}
-	return send(t, f, &v, flags, to) // control messages are ignored
+	if getLE64(h[msgControllen:]) != 0 && sockets.Domain(f.Sock) == sockets.AFUnix {
+		return -EOPNOTSUPP // no descriptor or credential passing (SCM_RIGHTS, SCM_CREDENTIALS)
+	}
+	return send(t, f, &v, flags, to) // an inet socket's control messages are ignored
 }
 
 func recvmsg(t *threads.Thread, f *files.File, msg uintptr, flags int) int64 {

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// unixSockets checks AF_UNIX sockets, which the kernel keeps to itself
+// (the network stack plays no part): a stream echo over a path in /tmp,
+// a socketpair with blocking system calls, datagrams with their sender's
+// name, seqpacket message boundaries, net/http over a Unix listener, and
+// the errors a C program would see.
+func unixSockets(big []byte) {
+	dir, err := os.MkdirTemp("", "unix")
+	if err != nil {
+		check("unix stream", false, err.Error())
+		return
+	}
+	defer os.RemoveAll(dir)
+	unixStream(filepath.Join(dir, "echo.sock"), big)
+	unixPair()
+	unixgram(filepath.Join(dir, "gram.sock"))
+	unixPacket()
+	unixHTTP(filepath.Join(dir, "http.sock"))
+	unixErrors(filepath.Join(dir, "errors.sock"))
+}
+
+// unixStream echoes 1 MiB (16 times what a socket's ring holds) through a
+// listener on a path, which stat shows as a socket until Close removes it.
+func unixStream(path string, big []byte) {
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		check("unix stream", false, "listen: "+err.Error())
+		return
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Mode()&fs.ModeSocket == 0 {
+		check("unix stream", false, fmt.Sprintf("stat %s: %v %v", path, st, err))
+		ln.Close()
+		return
+	}
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		io.Copy(c, c)
+		c.Close()
+	}()
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		check("unix stream", false, "dial: "+err.Error())
+		ln.Close()
+		return
+	}
+	payload := big[:1<<20]
+	go func() {
+		c.Write(payload)
+		c.(*net.UnixConn).CloseWrite()
+	}()
+	echo, err := io.ReadAll(c)
+	remote := c.RemoteAddr().String()
+	c.Close()
+	ln.Close()
+	_, gone := os.Stat(path)
+	check("unix stream", err == nil && bytes.Equal(echo, payload) && remote == path && errors.Is(gone, fs.ErrNotExist),
+		fmt.Sprintf("%d bytes echoed through %s (%s), removed on close: %v, err=%v", len(echo), remote, st.Mode(), gone != nil, err))
+}
+
+// unixPair talks over socketpair(2) with blocking system calls: the
+// reader waits in the kernel until the writer's goroutine writes.
+func unixPair() {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		check("unix socketpair", false, err.Error())
+		return
+	}
+	done := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 64)
+		n, err := syscall.Read(fds[1], buf)
+		if err == nil {
+			_, err = syscall.Write(fds[1], append([]byte("pair got "), buf[:n]...))
+		}
+		syscall.Close(fds[1])
+		done <- err
+	}()
+	syscall.Write(fds[0], []byte("ping"))
+	var got []byte
+	buf := make([]byte, 5)
+	for {
+		n, err := syscall.Read(fds[0], buf)
+		if err != nil || n == 0 {
+			break
+		}
+		got = append(got, buf[:n]...)
+	}
+	syscall.Close(fds[0])
+	err = <-done
+	check("unix socketpair", err == nil && string(got) == "pair got ping", fmt.Sprintf("%q err=%v", got, err))
+}
+
+// unixgram sends datagrams to a socket bound to a path, from one with an
+// abstract name (which the receiver sees) and from an unnamed one.
+func unixgram(path string) {
+	srv, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		check("unixgram", false, "listen: "+err.Error())
+		return
+	}
+	defer srv.Close()
+	named, err := net.DialUnix("unixgram", &net.UnixAddr{Name: "@loopnet-client", Net: "unixgram"}, srv.LocalAddr().(*net.UnixAddr))
+	if err != nil {
+		check("unixgram", false, "dial: "+err.Error())
+		return
+	}
+	defer named.Close()
+	anon, err := net.Dial("unixgram", path)
+	if err != nil {
+		check("unixgram", false, "dial: "+err.Error())
+		return
+	}
+	defer anon.Close()
+	named.Write([]byte("first datagram"))
+	anon.Write([]byte("second"))
+	buf := make([]byte, 100)
+	n1, from1, err1 := srv.ReadFromUnix(buf)
+	first := string(buf[:n1])
+	n2, from2, err2 := srv.ReadFromUnix(buf)
+	second := string(buf[:n2])
+	ok := err1 == nil && err2 == nil && first == "first datagram" && from1 != nil && from1.Name == "@loopnet-client" &&
+		second == "second" && from2 == nil
+	check("unixgram", ok, fmt.Sprintf("%q from %v, %q from %v, err=%v %v", first, from1, second, from2, err1, err2))
+}
+
+// unixPacket keeps message boundaries over a connection (abstract name).
+func unixPacket() {
+	ln, err := net.Listen("unixpacket", "@loopnet-packet")
+	if err != nil {
+		check("unixpacket", false, "listen: "+err.Error())
+		return
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		c.Write([]byte("one"))
+		c.Write([]byte("two, longer"))
+		c.Close()
+	}()
+	c, err := net.Dial("unixpacket", "@loopnet-packet")
+	if err != nil {
+		check("unixpacket", false, "dial: "+err.Error())
+		return
+	}
+	defer c.Close()
+	var msgs []string
+	buf := make([]byte, 100)
+	for {
+		n, err := c.Read(buf)
+		if err != nil || n == 0 {
+			break
+		}
+		msgs = append(msgs, string(buf[:n]))
+	}
+	check("unixpacket", len(msgs) == 2 && msgs[0] == "one" && msgs[1] == "two, longer", fmt.Sprintf("%q", msgs))
+}
+
+// unixHTTP serves net/http on a Unix listener and asks it through a
+// client whose transport dials the socket.
+func unixHTTP(path string) {
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		check("http over unix", false, "listen: "+err.Error())
+		return
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello over %s", r.URL.Path)
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		},
+	}}
+	var bodies []string
+	for i := 0; i < 3; i++ {
+		resp, err := client.Get("http://unix/sock")
+		if err != nil {
+			check("http over unix", false, err.Error())
+			return
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			check("http over unix", false, err.Error())
+			return
+		}
+		bodies = append(bodies, string(b))
+	}
+	check("http over unix", bodies[0] == "hello over /sock" && bodies[2] == bodies[0], fmt.Sprintf("3 requests: %q", bodies[0]))
+}
+
+// unixErrors: a name in use, a path with nothing behind it, a name nobody
+// listens on, and a socket's node that open(2) refuses.
+func unixErrors(path string) {
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		check("unix errors", false, "listen: "+err.Error())
+		return
+	}
+	_, inUse := net.Listen("unix", path)
+	_, noFile := net.Dial("unix", path+".missing")
+	_, noListener := net.Dial("unix", "@loopnet-nobody")
+	_, open := os.Open(path)
+	ln.Close()
+	ok := errors.Is(inUse, syscall.EADDRINUSE) && errors.Is(noFile, syscall.ENOENT) &&
+		errors.Is(noListener, syscall.ECONNREFUSED) && errors.Is(open, syscall.ENXIO)
+	check("unix errors", ok, fmt.Sprintf("in use: %v; missing: %v; nobody: %v; open: %v", inUse, noFile, noListener, open))
+}
