@@ -75,6 +75,15 @@ func dispatchSocket(t *threads.Thread, nr uint64, args [6]uintptr) (r int64, ok 
 			return netstackFile(nr, f, a), true
 		}
 		return socketFile(t, nr, f, a), true
+	case sysSendfile:
+		out := files.Get(fd)
+		switch {
+		case out == nil:
+			return -EBADF, true
+		case out.Kind != files.KindSocket:
+			return -EINVAL, true // to a file or pipe: the app falls back to read and write
+		}
+		return sendfile(t, out, int(int32(a[1])), a[2], a[3]), true
 	case sysSocket:
 		return socket(int(a[0]), int(a[1]), int(a[2])), true
 	case sysSocketpair:
