@@ -29,7 +29,7 @@ func TestLoopbackNetwork(t *testing.T) {
 	r.expect(t, 0, "ok http get:", "ok http 4MiB: 4194304 bytes", "ok http post 1MiB: 1048576 bytes",
 		"ok 50 concurrent: 50/50 answered", "ok udp echo:", "ok ipv6 tcp:",
 		"ok unix stream: 1048576 bytes echoed", "ok unix socketpair:", "ok unixgram:", "ok unixpacket:",
-		"ok http over unix:", "ok unix errors:", "all network checks passed")
+		"ok http over unix:", "ok unix errors:", "ok socket copy: 262144 bytes", "all network checks passed")
 }
 
 // The network stack, and the kernel's socket layer with it, are linked

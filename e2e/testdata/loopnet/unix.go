@@ -17,8 +17,8 @@ import (
 // unixSockets checks AF_UNIX sockets, which the kernel keeps to itself
 // (the network stack plays no part): a stream echo over a path in /tmp,
 // a socketpair with blocking system calls, datagrams with their sender's
-// name, seqpacket message boundaries, net/http over a Unix listener, and
-// the errors a C program would see.
+// name, seqpacket message boundaries, net/http over a Unix listener, the
+// errors a C program would see, and io.Copy from a Unix to a TCP socket.
 func unixSockets(big []byte) {
 	dir, err := os.MkdirTemp("", "unix")
 	if err != nil {
@@ -32,6 +32,7 @@ func unixSockets(big []byte) {
 	unixPacket()
 	unixHTTP(filepath.Join(dir, "http.sock"))
 	unixErrors(filepath.Join(dir, "errors.sock"))
+	socketCopy(big)
 }
 
 // unixStream echoes 1 MiB (16 times what a socket's ring holds) through a
@@ -230,4 +231,58 @@ func unixErrors(path string) {
 	ok := errors.Is(inUse, syscall.EADDRINUSE) && errors.Is(noFile, syscall.ENOENT) &&
 		errors.Is(noListener, syscall.ECONNREFUSED) && errors.Is(open, syscall.ENXIO)
 	check("unix errors", ok, fmt.Sprintf("in use: %v; missing: %v; nobody: %v; open: %v", inUse, noFile, noListener, open))
+}
+
+// socketCopy copies with io.Copy from a Unix connection to a TCP one,
+// as a proxy does: Go tries splice(2) for it, and must fall back to read
+// and write when the kernel has none.
+func socketCopy(big []byte) {
+	up, upPeer, err := connPair("unix", "@loopnet-copy")
+	if err != nil {
+		check("socket copy", false, err.Error())
+		return
+	}
+	down, downPeer, err := connPair("tcp", "127.0.0.1:0")
+	if err != nil {
+		check("socket copy", false, err.Error())
+		return
+	}
+	payload := big[:256<<10]
+	go func() {
+		upPeer.Write(payload)
+		upPeer.Close()
+	}()
+	copied := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(down, up) // TCPConn.ReadFrom(*UnixConn)
+		down.Close()
+		copied <- err
+	}()
+	got, err := io.ReadAll(downPeer)
+	cerr := <-copied
+	check("socket copy", err == nil && cerr == nil && bytes.Equal(got, payload),
+		fmt.Sprintf("%d bytes unix -> tcp, err=%v copy err=%v", len(got), err, cerr))
+}
+
+// connPair returns the two ends of a connection on network.
+func connPair(network, addr string) (net.Conn, net.Conn, error) {
+	ln, err := net.Listen(network, addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept()
+		accepted <- c
+	}()
+	c, err := net.Dial(network, ln.Addr().String())
+	if err != nil {
+		return nil, nil, err
+	}
+	s := <-accepted
+	if s == nil {
+		return nil, nil, errors.New("accept failed")
+	}
+	return s, c, nil
 }
