@@ -78,6 +78,9 @@ func Send(id int32, iov *IOV, addr []byte) int64 {
 // when it was truncated) and the address's length; Wait when none is there.
 func Recv(id int32, iov *IOV, peek bool, from []byte) (n, full int64, alen int) {
 	s := get(id)
+	if s.typ == SockSeqpacket && s.state != stConnected {
+		return -ENOTCONN, 0, 0
+	}
 	if s.rx.count == 0 {
 		if e := s.soError; e != 0 {
 			s.soError = 0

@@ -103,6 +103,11 @@ type socket struct {
 	peerSock int32
 	node     uint32
 	waitOn   int32
+	// A send found a receiver full (sendBlocked, on the sender), and a
+	// sender waits for this socket's ring (senderWaiting): the receiver's
+	// next read tells the blocked senders, whose readiness for epoll
+	// depends on it (unixConsumed).
+	sendBlocked, senderWaiting bool
 }
 
 // MaxSockets bounds the table (both ends of a loopback connection count).

@@ -280,6 +280,15 @@ func TestUnixDatagrams(t *testing.T) {
 	if n := SendUnix(anon, iov(big), r); n != Wait || TakeWaitKey(anon) != Key(r) {
 		t.Fatalf("send to a full receiver = %d, not waiting on it", n)
 	}
+	// The read that frees a quarter of the ring tells the blocked sender
+	// (epoll learns it may write again).
+	for NextDirty() >= 0 {
+	}
+	SendUnix(named, iov([]byte("x")), r) // a small one behind the big one
+	Recv(r, iov(buf), false, nil)
+	if !dirtyHas(anon) {
+		t.Fatal("the receiver's read did not tell the blocked sender")
+	}
 	// A connected socket whose peer closed: ECONNREFUSED, then unconnected.
 	if ConnectUnix(anon, named, true) != 0 || Ready(anon)&EventOut == 0 {
 		t.Fatal("connect to named")
@@ -296,6 +305,10 @@ func TestUnixDatagrams(t *testing.T) {
 // SOCK_SEQPACKET: a connection that keeps message boundaries.
 func TestUnixSeqpacket(t *testing.T) {
 	fresh(t, 64)
+	lone := Open(AFUnix, SockSeqpacket, 0)
+	if n, _, _ := Recv(lone, iov(make([]byte, 4)), false, nil); n != -ENOTCONN {
+		t.Fatalf("recv on an unconnected seqpacket socket = %d", n)
+	}
 	a, b, _ := Pair(SockSeqpacket, 0)
 	SendUnix(a, iov([]byte("one")), -1)
 	SendUnix(a, iov([]byte("two!")), -1)

@@ -87,9 +87,7 @@ func SendUnix(id int32, iov *IOV, target int32) int64 {
 		name = s.local.b[:s.local.len]
 	}
 	if d.rx.space() < dgramHeader+len(name)+plen {
-		if target >= 0 {
-			s.waitOn = target
-		}
+		s.waitOn, s.sendBlocked, d.senderWaiting = dst, true, true
 		return Wait
 	}
 	if !putDgram(&d.rx, name, iov, nil, plen) {
@@ -100,11 +98,24 @@ func SendUnix(id int32, iov *IOV, target int32) int64 {
 }
 
 // unixConsumed notes that socket id's receive ring gave up bytes: its
-// peer (and senders waiting on it) may write again.
+// peer may write again, and once a quarter of the ring is free (when
+// unixReady calls a sender writable) so may the senders that found it
+// full. (Those blocked on another receiver are told too; they look again
+// and wait on.)
 func unixConsumed(id int32, s *socket) {
 	markDirty(id)
 	if s.peerSock >= 0 {
 		markDirty(s.peerSock)
+	}
+	if !s.senderWaiting || s.rx.space() < ringSize/4 {
+		return
+	}
+	s.senderWaiting = false
+	for i := range table {
+		if u := &table[i]; u.state != stFree && u.sendBlocked {
+			u.sendBlocked = false
+			markDirty(int32(i))
+		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 )
 
 // unixSockets checks AF_UNIX sockets, which the kernel keeps to itself
@@ -133,7 +134,7 @@ func unixgram(path string) {
 	defer anon.Close()
 	named.Write([]byte("first datagram"))
 	anon.Write([]byte("second"))
-	buf := make([]byte, 100)
+	buf := make([]byte, 100, 8192)
 	n1, from1, err1 := srv.ReadFromUnix(buf)
 	first := string(buf[:n1])
 	n2, from2, err2 := srv.ReadFromUnix(buf)
@@ -141,6 +142,44 @@ func unixgram(path string) {
 	ok := err1 == nil && err2 == nil && first == "first datagram" && from1 != nil && from1.Name == "@loopnet-client" &&
 		second == "second" && from2 == nil
 	check("unixgram", ok, fmt.Sprintf("%q from %v, %q from %v, err=%v %v", first, from1, second, from2, err1, err2))
+
+	// 200 datagrams of 4 KiB, twelve times what the receiver's ring holds,
+	// from two senders (one connected, one not): each waits for room in Go's
+	// netpoller, and the receiver's reads must wake it.
+	const count, size = 100, 4096
+	loose, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Net: "unixgram"}) // autobound
+	if err != nil {
+		check("unixgram flow", false, err.Error())
+		return
+	}
+	defer loose.Close()
+	to := srv.LocalAddr().(*net.UnixAddr)
+	for _, w := range []func([]byte) error{
+		func(b []byte) error { _, err := named.Write(b); return err },
+		func(b []byte) error { _, err := loose.WriteToUnix(b, to); return err },
+	} {
+		go func() {
+			b := make([]byte, size)
+			for i := 0; i < count; i++ {
+				b[0] = byte(i)
+				if err := w(b); err != nil {
+					fmt.Println("unixgram sender:", err)
+					return
+				}
+			}
+		}()
+	}
+	srv.SetReadDeadline(time.Now().Add(time.Minute))
+	got, bytes := 0, 0
+	for got < 2*count {
+		n, err := srv.Read(buf[:cap(buf)])
+		if err != nil {
+			break
+		}
+		got++
+		bytes += n
+	}
+	check("unixgram flow", got == 2*count && bytes == 2*count*size, fmt.Sprintf("%d datagrams, %d bytes", got, bytes))
 }
 
 // unixPacket keeps message boundaries over a connection (abstract name).
