@@ -26,7 +26,7 @@ var conformance = []struct {
 	{"flag", "^TestExitCode$", "re-executes the test binary as a subprocess: one program per unikernel, by design"},
 	{"fmt", "", ""}, {"hash/crc32", "", ""}, {"html/template", "", ""}, {"io", "", ""}, {"io/fs", "", ""},
 	{"math", "", ""}, {"math/big", "", ""}, {"math/rand", "", ""},
-	{"net", "^(" + netNetlink + "|" + netRaw + "|" + netAllocs + "|" + netRights + ")$|" + netSubprocess, "see the net* lists below"},
+	{"net", "^(" + netNetlink + "|" + netRaw + "|" + netAllocs + ")$|" + netSubprocess, "see the net* lists below"},
 	{"net/http", "", ""},
 	{"os", "^(" + osSubprocess + "|" + osOwnFile + "|" + osUsrBin + ")$", "see the os* lists below"},
 	{"path", "", ""},
@@ -63,9 +63,6 @@ const (
 	// write (testing.AllocsPerRun); the network stack is goroutines of the
 	// same program, so its allocations are counted too.
 	netAllocs = "TestTCPReadWriteAllocs|TestAllocs"
-	// It passes a descriptor over a Unix socket (SCM_RIGHTS), which the
-	// kernel refuses (sendmsg with control data: EOPNOTSUPP).
-	netRights = "TestUnixConnReadMsgUnixSCMRightsCloseOnExec"
 	// These TestSplice cases feed the sockets from a child process (the
 	// test binary run again): one program per unikernel, by design.
 	netSubprocess = "^TestSplice$/./^(simple|multipleWrite|big|honorsLimitedReader|updatesLimitedReaderN|limitedReaderAtLimit)$"

@@ -108,6 +108,8 @@ func Recv(id int32, iov *IOV, peek bool, from []byte) (n, full int64, alen int) 
 	if !peek {
 		s.rx.skip(off + plen)
 		if s.domain == AFUnix {
+			deliverRights(id, s)
+			s.rxOut += uint64(off + plen)
 			unixConsumed(id, s)
 		}
 		if s.rxWant {

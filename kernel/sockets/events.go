@@ -22,9 +22,10 @@ func markDirty(id int32) {
 	nDirty++
 }
 
-// HasEvents reports whether a socket changed or work was queued since the
-// last NextDirty and TakeWorkPosted.
-func HasEvents() bool { return nDirty > 0 || workPosted }
+// HasEvents reports whether a socket changed, work was queued or passed
+// files went unread since the last NextDirty, TakeWorkPosted and
+// NextDropped.
+func HasEvents() bool { return nDirty > 0 || workPosted || rightsPending() }
 
 // NextDirty returns a socket that changed, or -1 when none is left.
 func NextDirty() int32 {

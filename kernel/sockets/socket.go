@@ -108,6 +108,9 @@ type socket struct {
 	// next read tells the blocked senders, whose readiness for epoll
 	// depends on it (unixConsumed).
 	sendBlocked, senderWaiting bool
+	// Bytes ever written into and consumed from the receive ring: where
+	// passed descriptors sit in the stream (rights.go).
+	rxIn, rxOut uint64
 }
 
 // MaxSockets bounds the table (both ends of a loopback connection count).
@@ -139,6 +142,7 @@ const (
 	ECONNRESET      = 104
 	EISCONN         = 106
 	ENOTCONN        = 107
+	ETOOMANYREFS    = 109
 	ECONNREFUSED    = 111
 	EALREADY        = 114
 	EINPROGRESS     = 115

@@ -40,6 +40,7 @@ func fresh(t *testing.T, limit int) func() int {
 	}
 	table = [MaxSockets]socket{}
 	workHead, workTail, workPosted, attached, nDirty = -1, -1, false, false, 0
+	inFlight, nSendRights, nGotRights, nDropped = [len(inFlight)]rightsMsg{}, 0, 0, 0
 	t.Cleanup(func() { allocPage, freePage, pageAt = oldAlloc, oldFree, oldAt })
 	Attach()
 	return func() int { return len(pages) }

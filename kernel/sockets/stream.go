@@ -18,9 +18,16 @@ func Read(id int32, iov *IOV, peek bool) int64 {
 		return Wait
 	}
 	if s.rx.count > 0 {
+		limit := -1 // an AF_UNIX read stops before the next passed descriptors
+		if s.domain == AFUnix {
+			limit = rightsLimit(id, s)
+		}
 		n := 0
-		for i := 0; i < iov.N; i++ {
+		for i := 0; i < iov.N && n != limit; i++ {
 			b := iov.at(i)
+			if limit >= 0 && len(b) > limit-n {
+				b = b[:limit-n]
+			}
 			var m int
 			if peek {
 				m = s.rx.peek(b, n)
@@ -33,6 +40,8 @@ func Read(id int32, iov *IOV, peek bool) int64 {
 			}
 		}
 		if n > 0 && !peek && s.domain == AFUnix {
+			deliverRights(id, s)
+			s.rxOut += uint64(n)
 			unixConsumed(id, s)
 		}
 		if n > 0 && !peek && s.rxWant {

@@ -277,6 +277,7 @@ func releaseUnix(id int32, reset bool) {
 		}
 		markDirty(int32(i))
 	}
+	dropRights(id)
 	free(id)
 	markDirty(id) // wakes sends and connects waiting for it: they find it gone
 }

@@ -330,3 +330,51 @@ func TestUnixSeqpacket(t *testing.T) {
 		t.Fatalf("send after the peer closed = %d", n)
 	}
 }
+
+// Passed descriptors (slots of files in flight) travel with the first byte
+// of their message: a stream read that starts there takes them and stops
+// before the next message that carries some; unread ones are dropped with
+// their socket.
+func TestUnixRights(t *testing.T) {
+	fresh(t, 64)
+	a, b, _ := Pair(SockStream, 0)
+	Write(a, iov([]byte("plain ")))
+	SetSendRights([]int32{7, 9})
+	Write(a, iov([]byte("with fds")))
+	SetSendRights([]int32{11})
+	Write(a, iov([]byte("X")))
+	if n := NextDropped(); n != -1 {
+		t.Fatalf("a carried right left behind: %d", n)
+	}
+	var got [MaxRights]int32
+	if s := read(t, b, 100); s != "plain " || TakeReceivedRights(&got) != 0 {
+		t.Fatalf("first read %q, or it took rights", s)
+	}
+	if s := read(t, b, 100); s != "with fds" || TakeReceivedRights(&got) != 2 || got[0] != 7 || got[1] != 9 {
+		t.Fatalf("second read %q, rights %v", s, got[:2])
+	}
+	// A send that cannot go leaves its rights to be dropped.
+	SetSendRights([]int32{13})
+	Shutdown(b, 0)
+	if r := Write(a, iov([]byte("y"))); r != -EPIPE || NextDropped() != 13 {
+		t.Fatalf("write to a closed reader = %d, or its right was not dropped", r)
+	}
+	Close(b) // "X" and its right were never read
+	if NextDropped() != 11 || NextDropped() != -1 {
+		t.Fatal("the unread message's right was not dropped with its socket")
+	}
+
+	// Datagrams: the right travels with its record.
+	r := Open(AFUnix, SockDgram, 0)
+	w := Open(AFUnix, SockDgram, 0)
+	SendUnix(w, iov([]byte("one")), r)
+	SetSendRights([]int32{3})
+	SendUnix(w, iov(nil), r)
+	buf := make([]byte, 8)
+	if n, _, _ := Recv(r, iov(buf), false, nil); n != 3 || TakeReceivedRights(&got) != 0 {
+		t.Fatal("first datagram took a right")
+	}
+	if n, _, _ := Recv(r, iov(buf), false, nil); n != 0 || TakeReceivedRights(&got) != 1 || got[0] != 3 {
+		t.Fatal("empty datagram with a right")
+	}
+}

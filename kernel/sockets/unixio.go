@@ -28,6 +28,9 @@ func writeUnix(id int32, s *socket, iov *IOV) int64 {
 	if iov.total() == 0 {
 		return 0
 	}
+	if !rightsRoom() {
+		return -ETOOMANYREFS
+	}
 	n := 0
 	for i := 0; i < iov.N; i++ {
 		b := iov.at(i)
@@ -43,6 +46,8 @@ func writeUnix(id int32, s *socket, iov *IOV) int64 {
 		}
 		return Wait
 	}
+	attachRights(s.peerSock, p.rxIn)
+	p.rxIn += uint64(n)
 	markDirty(s.peerSock)
 	return int64(n)
 }
@@ -90,9 +95,14 @@ func SendUnix(id int32, iov *IOV, target int32) int64 {
 		s.waitOn, s.sendBlocked, d.senderWaiting = dst, true, true
 		return Wait
 	}
+	if !rightsRoom() {
+		return -ETOOMANYREFS
+	}
 	if !putDgram(&d.rx, name, iov, nil, plen) {
 		return -ENOMEM
 	}
+	attachRights(dst, d.rxIn)
+	d.rxIn += uint64(dgramHeader + len(name) + plen)
 	markDirty(dst)
 	return int64(plen)
 }

@@ -170,6 +170,7 @@ const (
 	msgNamelen    = 8
 	msgIov        = 16
 	msgIovlen     = 24
+	msgControl    = 32
 	msgControllen = 40
 	msgFlags      = 48
 	msgHdrSize    = 56
@@ -195,8 +196,10 @@ func sendmsg(t *threads.Thread, f *files.File, msg uintptr, flags int) int64 {
 		}
 		to = b
 	}
-	if getLE64(h[msgControllen:]) != 0 && sockets.Domain(f.Sock) == sockets.AFUnix {
-		return -EOPNOTSUPP // no descriptor or credential passing (SCM_RIGHTS, SCM_CREDENTIALS)
+	if clen := uintptr(getLE64(h[msgControllen:])); clen != 0 && sockets.Domain(f.Sock) == sockets.AFUnix {
+		if e := parkRights(uintptr(getLE64(h[msgControl:])), clen); e != 0 {
+			return e
+		}
 	}
 	return send(t, f, &v, flags, to) // an inet socket's control messages are ignored
 }
@@ -227,8 +230,12 @@ func recvmsg(t *threads.Thread, f *files.File, msg uintptr, flags int) int64 {
 		copy(dst, from[:n])
 		putLE32(h[msgNamelen:], uint32(alen))
 	}
-	putLE64(h[msgControllen:], 0)
 	var out uint32
+	ctl, e := receiveRights(uintptr(getLE64(h[msgControl:])), uintptr(getLE64(h[msgControllen:])), flags&msgCmsgCloexec != 0, &out)
+	if e != 0 {
+		return e
+	}
+	putLE64(h[msgControllen:], uint64(ctl))
 	if full > r {
 		out |= msgTrunc
 	}

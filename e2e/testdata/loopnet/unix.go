@@ -29,6 +29,7 @@ func unixSockets(big []byte) {
 	defer os.RemoveAll(dir)
 	unixStream(filepath.Join(dir, "echo.sock"), big)
 	unixPair()
+	unixRights(filepath.Join(dir, "passed.txt"))
 	unixgram(filepath.Join(dir, "gram.sock"))
 	unixPacket()
 	unixHTTP(filepath.Join(dir, "http.sock"))
@@ -109,6 +110,56 @@ func unixPair() {
 	syscall.Close(fds[0])
 	err = <-done
 	check("unix socketpair", err == nil && string(got) == "pair got ping", fmt.Sprintf("%q err=%v", got, err))
+}
+
+// unixRights passes a file's descriptor over a socketpair (SCM_RIGHTS)
+// and closes the sender's before the message is read: the receiver reads
+// the file through the descriptor it got, which is close-on-exec as asked.
+func unixRights(path string) {
+	fail := func(what string, err error) { check("unix rights", false, what+": "+err.Error()) }
+	if err := os.WriteFile(path, []byte("contents of a passed file"), 0o644); err != nil {
+		fail("write", err)
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		fail("open", err)
+		return
+	}
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		fail("socketpair", err)
+		return
+	}
+	defer syscall.Close(fds[0])
+	defer syscall.Close(fds[1])
+	if err := syscall.Sendmsg(fds[0], []byte("x"), syscall.UnixRights(int(f.Fd())), nil, 0); err != nil {
+		fail("sendmsg", err)
+		return
+	}
+	f.Close()
+	buf, oob := make([]byte, 1), make([]byte, syscall.CmsgSpace(4))
+	_, oobn, _, _, err := syscall.Recvmsg(fds[1], buf, oob, syscall.MSG_CMSG_CLOEXEC)
+	if err != nil {
+		fail("recvmsg", err)
+		return
+	}
+	msgs, err := syscall.ParseSocketControlMessage(oob[:oobn])
+	if err != nil || len(msgs) != 1 {
+		check("unix rights", false, fmt.Sprintf("%d control messages, err=%v", len(msgs), err))
+		return
+	}
+	got, err := syscall.ParseUnixRights(&msgs[0])
+	if err != nil || len(got) != 1 {
+		check("unix rights", false, fmt.Sprintf("rights %v, err=%v", got, err))
+		return
+	}
+	fdFlags, _, _ := syscall.Syscall(syscall.SYS_FCNTL, uintptr(got[0]), syscall.F_GETFD, 0)
+	passed := os.NewFile(uintptr(got[0]), "passed")
+	contents, err := io.ReadAll(passed)
+	passed.Close()
+	check("unix rights", err == nil && string(contents) == "contents of a passed file" && fdFlags&syscall.FD_CLOEXEC != 0,
+		fmt.Sprintf("read %q through descriptor %d (FD_CLOEXEC %v), err=%v", contents, got[0], fdFlags&syscall.FD_CLOEXEC != 0, err))
 }
 
 // unixgram sends datagrams to a socket bound to a path, from one with an
