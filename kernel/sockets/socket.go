@@ -7,6 +7,7 @@
 // kernel/netstack, goroutines in the app's own runtime, with the Go heap),
 // which takes work from a queue here and moves bytes through the private
 // calls of package privcalls. docs/network-design.md has the reasons.
+// AF_UNIX sockets (unix.go) live here alone: the stack never hears of them.
 //
 // Trap path: no allocation, no pointers stored in globals; sockets are
 // slots in a fixed table, named by index. Package syscalls decodes the
