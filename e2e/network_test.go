@@ -27,7 +27,9 @@ func TestLoopbackNetwork(t *testing.T) {
 	t.Parallel()
 	r := run(t, app(t, "loopnet"))
 	r.expect(t, 0, "ok http get:", "ok http 4MiB: 4194304 bytes", "ok http post 1MiB: 1048576 bytes",
-		"ok 50 concurrent: 50/50 answered", "ok udp echo:", "ok ipv6 tcp:", "all network checks passed")
+		"ok 50 concurrent: 50/50 answered", "ok udp echo:", "ok ipv6 tcp:",
+		"ok unix stream: 1048576 bytes echoed", "ok unix socketpair:", "ok unix rights:", "ok unixgram:", "ok unixgram flow: 200 datagrams, 819200 bytes", "ok unixpacket:",
+		"ok http over unix:", "ok unix errors:", "ok socket copy: 262144 bytes", "all network checks passed")
 }
 
 // The network stack, and the kernel's socket layer with it, are linked

@@ -17,10 +17,16 @@ type SocketOps struct {
 // Sockets is the socket layer, once linked in.
 var Sockets SocketOps
 
-// socketOpen reports whether a descriptor still refers to socket sock.
+// socketOpen reports whether a descriptor, or a file in flight, still
+// refers to socket sock.
 func socketOpen(sock int32) bool {
 	for fd := range fdsSeen {
 		if fds[fd].Kind == KindSocket && fds[fd].Sock == sock {
+			return true
+		}
+	}
+	for i := range inflight {
+		if inflight[i].Kind == KindSocket && inflight[i].Sock == sock {
 			return true
 		}
 	}

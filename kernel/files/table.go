@@ -100,6 +100,15 @@ func Close(fd int) bool {
 	if f == nil {
 		return false
 	}
+	forgetInEpolls(fd)
+	release(f)
+	return true
+}
+
+// release lets go of what the open file f holds (its inode, pipe end,
+// socket...) and frees its slot, of the descriptor table or of the files
+// in flight.
+func release(f *File) {
 	if f.Kind == KindEpoll {
 		freeEpoll(int(f.Epoll))
 	}
@@ -112,7 +121,6 @@ func Close(fd int) bool {
 		}
 		closePipeEnd(f)
 	}
-	forgetInEpolls(fd)
 	sock, kind := f.Sock, f.Kind
 	*f = File{}
 	switch {
@@ -121,7 +129,6 @@ func Close(fd int) bool {
 	case kind == KindNetstack:
 		Sockets.Detach()
 	}
-	return true
 }
 
 // Readiness events (epoll's EPOLLIN etc).

@@ -47,6 +47,9 @@ func Bind(id int32, addr []byte) int64 {
 // port if it is not bound); listening again only changes the backlog.
 func Listen(id int32, backlog int) int64 {
 	s := get(id)
+	if s.domain == AFUnix {
+		return listenUnix(id, s, backlog)
+	}
 	if s.typ != SockStream {
 		return -EOPNOTSUPP
 	}
@@ -135,7 +138,7 @@ func connectDgram(id int32, s *socket, addr []byte) int64 {
 // its socket, or Wait when there is none.
 func Accept(id int32) int64 {
 	s := get(id)
-	if s.typ != SockStream {
+	if s.typ == SockDgram {
 		return -EOPNOTSUPP
 	}
 	if s.state != stListening {
@@ -151,6 +154,9 @@ func Accept(id int32) int64 {
 	}
 	table[c].acceptNext = -1
 	s.acceptLen--
+	if s.domain == AFUnix {
+		markDirty(id) // a connect that found the queue full tries again
+	}
 	if s.rxWant { // the stack holds a connection the queue had no room for
 		s.rxWant = false
 		post(id, privcalls.WorkRecv)
@@ -173,6 +179,9 @@ func Shutdown(id int32, how int) int64 {
 		bits = privcalls.ShutRead | privcalls.ShutWrite
 	default:
 		return -EINVAL
+	}
+	if s.domain == AFUnix {
+		return shutdownUnix(id, s, bits)
 	}
 	switch {
 	case s.state == stListening:

@@ -78,19 +78,22 @@ func Send(id int32, iov *IOV, addr []byte) int64 {
 // when it was truncated) and the address's length; Wait when none is there.
 func Recv(id int32, iov *IOV, peek bool, from []byte) (n, full int64, alen int) {
 	s := get(id)
+	if s.typ == SockSeqpacket && s.state != stConnected {
+		return -ENOTCONN, 0, 0
+	}
 	if s.rx.count == 0 {
 		if e := s.soError; e != 0 {
 			s.soError = 0
 			markDirty(id)
 			return -int64(e), 0, 0
 		}
-		if s.rdShut {
+		if s.rdShut || s.peerEOF { // peerEOF: an AF_UNIX SOCK_SEQPACKET peer is gone
 			return 0, 0, 0
 		}
 		return Wait, 0, 0
 	}
 	plen, al := dgramHead(&s.rx)
-	var a [privcalls.SockaddrSize]byte
+	var a [UnixAddrMax]byte
 	s.rx.peek(a[:al], dgramHeader)
 	copy(from, a[:al])
 	off := dgramHeader + al
@@ -104,6 +107,11 @@ func Recv(id int32, iov *IOV, peek bool, from []byte) (n, full int64, alen int) 
 	}
 	if !peek {
 		s.rx.skip(off + plen)
+		if s.domain == AFUnix {
+			deliverRights(id, s)
+			s.rxOut += uint64(off + plen)
+			unixConsumed(id, s)
+		}
 		if s.rxWant {
 			s.rxWant = false
 			post(id, privcalls.WorkRecv)

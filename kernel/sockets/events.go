@@ -22,9 +22,10 @@ func markDirty(id int32) {
 	nDirty++
 }
 
-// HasEvents reports whether a socket changed or work was queued since the
-// last NextDirty and TakeWorkPosted.
-func HasEvents() bool { return nDirty > 0 || workPosted }
+// HasEvents reports whether a socket changed, work was queued or passed
+// files went unread since the last NextDirty, TakeWorkPosted and
+// NextDropped.
+func HasEvents() bool { return nDirty > 0 || workPosted || rightsPending() }
 
 // NextDirty returns a socket that changed, or -1 when none is left.
 func NextDirty() int32 {
@@ -60,6 +61,9 @@ func Ready(id int32) uint32 {
 	s := get(id)
 	if s == nil {
 		return 0
+	}
+	if s.domain == AFUnix {
+		return unixReady(s)
 	}
 	var ev uint32
 	if s.soError != 0 {

@@ -92,6 +92,9 @@ func intOpt(o *options, level, name int) *int32 {
 }
 
 func knownLevel(s *socket, level int) bool {
+	if s.domain == AFUnix {
+		return level == solSocket
+	}
 	switch level {
 	case solSocket, ipprotoIP:
 		return true

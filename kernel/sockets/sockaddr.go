@@ -51,8 +51,11 @@ func addrOut(s *socket, a *sockaddr, dst []byte) int {
 	var z [sockaddrIn6Len]byte
 	putLE16(z[:], s.domain)
 	n := sockaddrInLen
-	if s.domain == AFInet6 {
+	switch s.domain {
+	case AFInet6:
 		n = sockaddrIn6Len
+	case AFUnix:
+		n = unixPathOff // an unnamed AF_UNIX socket: the family alone, as Linux
 	}
 	copy(dst, z[:n])
 	return n

@@ -7,6 +7,7 @@
 // kernel/netstack, goroutines in the app's own runtime, with the Go heap),
 // which takes work from a queue here and moves bytes through the private
 // calls of package privcalls. docs/network-design.md has the reasons.
+// AF_UNIX sockets (unix.go) live here alone: the stack never hears of them.
 //
 // Trap path: no allocation, no pointers stored in globals; sockets are
 // slots in a fixed table, named by index. Package syscalls decodes the
@@ -24,8 +25,9 @@ const (
 	AFInet   = 2
 	AFInet6  = 10
 
-	SockStream = 1
-	SockDgram  = 2
+	SockStream    = 1
+	SockDgram     = 2
+	SockSeqpacket = 5 // AF_UNIX only
 
 	IPProtoTCP = 6
 	IPProtoUDP = 17
@@ -55,7 +57,7 @@ const (
 // sockaddr is a Linux socket address as the app gave it or will get it.
 type sockaddr struct {
 	len uint8
-	b   [privcalls.SockaddrSize]byte
+	b   [UnixAddrMax]byte // room for the largest: sockaddr_un
 }
 
 // socket is one slot of the table.
@@ -94,6 +96,22 @@ type socket struct {
 	acceptNext                        int32
 
 	rx, tx ring
+
+	// AF_UNIX (unix.go): the other end of a connection, or a datagram
+	// socket's default peer (-1: none); the file-system node a path bind
+	// made (0: none); the socket whose change a waiting send or connect
+	// needs (-1: its own).
+	peerSock int32
+	node     uint32
+	waitOn   int32
+	// A send found a receiver full (sendBlocked, on the sender), and a
+	// sender waits for this socket's ring (senderWaiting): the receiver's
+	// next read tells the blocked senders, whose readiness for epoll
+	// depends on it (unixConsumed).
+	sendBlocked, senderWaiting bool
+	// Bytes ever written into and consumed from the receive ring: where
+	// passed descriptors sit in the stream (rights.go).
+	rxIn, rxOut uint64
 }
 
 // MaxSockets bounds the table (both ends of a loopback connection count).
@@ -104,12 +122,14 @@ var table [MaxSockets]socket
 // Errno values the socket calls return (negated), as Linux does.
 const (
 	EPERM           = 1
+	ENOENT          = 2
 	EBADF           = 9
 	EAGAIN          = 11
 	ENOMEM          = 12
 	EFAULT          = 14
 	EINVAL          = 22
 	ENFILE          = 23
+	ENOSPC          = 28
 	EPIPE           = 32
 	EDESTADDRREQ    = 89
 	EMSGSIZE        = 90
@@ -123,6 +143,8 @@ const (
 	ECONNRESET      = 104
 	EISCONN         = 106
 	ENOTCONN        = 107
+	ETOOMANYREFS    = 109
+	ECONNREFUSED    = 111
 	EALREADY        = 114
 	EINPROGRESS     = 115
 )
@@ -143,11 +165,14 @@ func get(id int32) *socket {
 // Open makes a socket and returns its index, or -errno. The stack learns of
 // it through the work queue (WorkOpen).
 func Open(domain, typ, proto int) int32 {
+	if domain == AFUnix {
+		return openUnix(typ, proto) // the stack plays no part
+	}
 	if !attached {
 		return -EAFNOSUPPORT // no network stack is linked into the app
 	}
 	if domain != AFInet && domain != AFInet6 {
-		return -EAFNOSUPPORT // AF_UNIX among them, for now
+		return -EAFNOSUPPORT
 	}
 	switch {
 	case typ == SockStream && (proto == 0 || proto == IPProtoTCP):
@@ -159,11 +184,21 @@ func Open(domain, typ, proto int) int32 {
 	default:
 		return -ESOCKTNOSUPPORT // raw and packet sockets, SOCK_SEQPACKET
 	}
+	id := newSocket(domain, typ, proto, stOpen)
+	if id >= 0 {
+		post(id, privcalls.WorkOpen)
+	}
+	return id
+}
+
+// newSocket takes a free slot for a socket in state st and returns its
+// index, or -ENFILE.
+func newSocket(domain, typ, proto int, st state) int32 {
 	for i := range table {
 		s := &table[i]
 		if s.state == stFree {
-			*s = socket{state: stOpen, domain: uint16(domain), typ: uint16(typ), proto: uint16(proto), next: -1, acceptHead: -1, acceptTail: -1, acceptNext: -1}
-			post(int32(i), privcalls.WorkOpen)
+			*s = socket{state: st, domain: uint16(domain), typ: uint16(typ), proto: uint16(proto),
+				next: -1, acceptHead: -1, acceptTail: -1, acceptNext: -1, peerSock: -1, waitOn: -1}
 			return int32(i)
 		}
 	}
@@ -177,6 +212,10 @@ func Open(domain, typ, proto int) int32 {
 func Close(id int32) {
 	s := get(id)
 	if s == nil || s.appClosed {
+		return
+	}
+	if s.domain == AFUnix {
+		closeUnix(id)
 		return
 	}
 	s.appClosed = true
@@ -200,7 +239,8 @@ func free(id int32) {
 	*s = socket{}
 }
 
-// IsStream reports whether socket id is a stream (TCP) socket.
+// IsStream reports whether socket id is a stream (TCP or AF_UNIX
+// SOCK_STREAM) socket: one without record boundaries.
 func IsStream(id int32) bool {
 	s := get(id)
 	return s != nil && s.typ == SockStream
@@ -224,8 +264,8 @@ func Local(id int32, dst []byte) int {
 // Peer is Local for the peer's address; -ENOTCONN when not connected.
 func Peer(id int32, dst []byte) int {
 	s := get(id)
-	if s.state != stConnected || s.peer.len == 0 {
-		return -ENOTCONN
+	if s.state != stConnected || s.peer.len == 0 && s.domain != AFUnix {
+		return -ENOTCONN // (an AF_UNIX peer may have no name: the family alone)
 	}
 	return addrOut(s, &s.peer, dst)
 }
@@ -233,10 +273,13 @@ func Peer(id int32, dst []byte) int {
 // Domain returns the socket's address family.
 func Domain(id int32) int { return int(get(id).domain) }
 
+// Type returns the socket's type (SOCK_STREAM...).
+func Type(id int32) int { return int(get(id).typ) }
+
 // RxQueued returns the bytes waiting to be read (FIONREAD).
 func RxQueued(id int32) int {
 	s := get(id)
-	if s.typ == SockDgram {
+	if s.typ != SockStream {
 		if s.rx.count == 0 {
 			return 0
 		}

@@ -94,29 +94,31 @@ func accepted(id int32, l *socket, buf []byte, addrs bool) int64 {
 		l.rxWant = true
 		return -EAGAIN
 	}
-	for i := range table {
-		c := &table[i]
-		if c.state != stFree {
-			continue
-		}
-		*c = socket{state: stConnected, domain: l.domain, typ: l.typ, proto: l.proto,
-			opts: l.opts, next: -1, acceptHead: -1, acceptTail: -1, acceptNext: -1}
-		c.opts.nOther = 0
-		if addrs {
-			setAddr(&c.local, buf[privcalls.AddrsLocal:])
-			setAddr(&c.peer, buf[privcalls.AddrsRemote:])
-		}
-		if l.acceptTail < 0 {
-			l.acceptHead = int32(i)
-		} else {
-			table[l.acceptTail].acceptNext = int32(i)
-		}
-		l.acceptTail = int32(i)
-		l.acceptLen++
-		markDirty(id)
+	i := newSocket(int(l.domain), int(l.typ), int(l.proto), stConnected)
+	if i < 0 {
 		return int64(i)
 	}
-	return -ENFILE
+	c := &table[i]
+	c.opts = l.opts
+	c.opts.nOther = 0
+	if addrs {
+		setAddr(&c.local, buf[privcalls.AddrsLocal:])
+		setAddr(&c.peer, buf[privcalls.AddrsRemote:])
+	}
+	enqueue(l, i)
+	markDirty(id)
+	return int64(i)
+}
+
+// enqueue appends connection c to listener l's accept queue.
+func enqueue(l *socket, c int32) {
+	if l.acceptTail < 0 {
+		l.acceptHead = c
+	} else {
+		table[l.acceptTail].acceptNext = c
+	}
+	l.acceptTail = c
+	l.acceptLen++
 }
 
 // IO runs one privcalls.NetIO operation on socket id. addr is the

@@ -18,9 +18,16 @@ func Read(id int32, iov *IOV, peek bool) int64 {
 		return Wait
 	}
 	if s.rx.count > 0 {
+		limit := -1 // an AF_UNIX read stops before the next passed descriptors
+		if s.domain == AFUnix {
+			limit = rightsLimit(id, s)
+		}
 		n := 0
-		for i := 0; i < iov.N; i++ {
+		for i := 0; i < iov.N && n != limit; i++ {
 			b := iov.at(i)
+			if limit >= 0 && len(b) > limit-n {
+				b = b[:limit-n]
+			}
 			var m int
 			if peek {
 				m = s.rx.peek(b, n)
@@ -32,6 +39,11 @@ func Read(id int32, iov *IOV, peek bool) int64 {
 				break
 			}
 		}
+		if n > 0 && !peek && s.domain == AFUnix {
+			deliverRights(id, s)
+			s.rxOut += uint64(n)
+			unixConsumed(id, s)
+		}
 		if n > 0 && !peek && s.rxWant {
 			s.rxWant = false
 			post(id, privcalls.WorkRecv)
@@ -41,7 +53,7 @@ func Read(id int32, iov *IOV, peek bool) int64 {
 	if iov.total() == 0 {
 		return 0
 	}
-	if s.state == stClosed && s.soError != 0 {
+	if (s.state == stClosed || s.domain == AFUnix) && s.soError != 0 {
 		e := s.soError // a reset connection: the error once, then end of file
 		s.soError = 0
 		markDirty(id)
@@ -58,6 +70,9 @@ func Read(id int32, iov *IOV, peek bool) int64 {
 // raises SIGPIPE).
 func Write(id int32, iov *IOV) int64 {
 	s := get(id)
+	if s.domain == AFUnix {
+		return writeUnix(id, s, iov)
+	}
 	if s.wrShut {
 		return -EPIPE
 	}

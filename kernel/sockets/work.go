@@ -32,6 +32,9 @@ func WorkPending() bool { return workHead >= 0 }
 // post adds work bits to socket id and queues it if it is not queued yet.
 func post(id int32, bits uint32) {
 	s := &table[id]
+	if s.domain == AFUnix {
+		return // the stack has no part in AF_UNIX sockets
+	}
 	s.work |= bits
 	workPosted = true
 	if s.queued {

@@ -82,6 +82,8 @@ func openat(t *threads.Thread, dirfd int, pathAddr uintptr, flags int, mode uint
 			return -EISDIR
 		case typ == memfs.TypeFIFO && flags&oPath == 0:
 			return fifoOpen(t, ino, flags)
+		case typ == memfs.TypeSocket && flags&oPath == 0:
+			return -ENXIO // as Linux: a socket's name is reached by connect
 		case typ == memfs.TypeChar || typ == vfs.TypeBlock:
 			return openDevice(ino, a.Rdev, flags)
 		}

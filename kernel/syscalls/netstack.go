@@ -137,6 +137,9 @@ func socketEvents() {
 	if !sockets.HasEvents() {
 		return
 	}
+	for slot := sockets.NextDropped(); slot >= 0; slot = sockets.NextDropped() {
+		dropParked(slot) // may close a socket, and so drop more, and make more dirty
+	}
 	for id := sockets.NextDirty(); id >= 0; id = sockets.NextDirty() {
 		files.SocketChanged(id)
 		threads.WakeRestartAll(sockets.Key(id))

@@ -75,8 +75,19 @@ func dispatchSocket(t *threads.Thread, nr uint64, args [6]uintptr) (r int64, ok 
 			return netstackFile(nr, f, a), true
 		}
 		return socketFile(t, nr, f, a), true
+	case sysSendfile:
+		out := files.Get(fd)
+		switch {
+		case out == nil:
+			return -EBADF, true
+		case out.Kind != files.KindSocket:
+			return -EINVAL, true // to a file or pipe: the app falls back to read and write
+		}
+		return sendfile(t, out, int(int32(a[1])), a[2], a[3]), true
 	case sysSocket:
 		return socket(int(a[0]), int(a[1]), int(a[2])), true
+	case sysSocketpair:
+		return socketpair(int(a[0]), int(a[1]), int(a[2]), a[3]), true
 	case sysBind, sysConnect, sysListen, sysAccept, sysAccept4, sysShutdown,
 		sysGetsockname, sysGetpeername, sysSetsockopt, sysGetsockopt,
 		sysSendto, sysRecvfrom, sysSendmsg, sysRecvmsg:
@@ -192,10 +203,11 @@ func wait(t *threads.Thread, id int32, r int64, nonblock bool) int64 {
 	if r != sockets.Wait {
 		return r
 	}
+	key := sockets.TakeWaitKey(id)
 	if nonblock {
 		return -EAGAIN
 	}
-	threads.BlockRestart(t, sockets.Key(id))
+	threads.BlockRestart(t, key)
 	return blocked
 }
 
@@ -206,6 +218,9 @@ func bind(t *threads.Thread, id int32, addr, n uintptr) int64 {
 	b, ok := userBytes(addr, n, false)
 	if !ok {
 		return -EFAULT
+	}
+	if sockets.Domain(id) == sockets.AFUnix {
+		return bindUnix(id, b)
 	}
 	return request(t, id, sockets.Bind(id, b))
 }
@@ -219,6 +234,9 @@ func connect(t *threads.Thread, f *files.File, addr, n uintptr) int64 {
 		return -EFAULT
 	}
 	id := f.Sock
+	if sockets.Domain(id) == sockets.AFUnix {
+		return connectUnix(t, f, b)
+	}
 	r := sockets.Connect(id, b, f.Flags&oNonblock != 0)
 	if !sockets.IsStream(id) {
 		return request(t, id, r)

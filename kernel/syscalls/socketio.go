@@ -108,9 +108,12 @@ func send(t *threads.Thread, f *files.File, v *sockets.IOV, flags int, to []byte
 	}
 	id := f.Sock
 	var r int64
-	if sockets.IsStream(id) {
+	switch {
+	case sockets.IsStream(id):
 		r = sockets.Write(id, v)
-	} else {
+	case sockets.Domain(id) == sockets.AFUnix:
+		r = sendUnixRecord(id, v, to)
+	default:
 		r = sockets.Send(id, v, to)
 	}
 	if r == -EPIPE && flags&msgNosignal == 0 {
@@ -167,6 +170,7 @@ const (
 	msgNamelen    = 8
 	msgIov        = 16
 	msgIovlen     = 24
+	msgControl    = 32
 	msgControllen = 40
 	msgFlags      = 48
 	msgHdrSize    = 56
@@ -192,7 +196,12 @@ func sendmsg(t *threads.Thread, f *files.File, msg uintptr, flags int) int64 {
 		}
 		to = b
 	}
-	return send(t, f, &v, flags, to) // control messages are ignored
+	if clen := uintptr(getLE64(h[msgControllen:])); clen != 0 && sockets.Domain(f.Sock) == sockets.AFUnix {
+		if e := parkRights(uintptr(getLE64(h[msgControl:])), clen); e != 0 {
+			return e
+		}
+	}
+	return send(t, f, &v, flags, to) // an inet socket's control messages are ignored
 }
 
 func recvmsg(t *threads.Thread, f *files.File, msg uintptr, flags int) int64 {
@@ -221,8 +230,12 @@ func recvmsg(t *threads.Thread, f *files.File, msg uintptr, flags int) int64 {
 		copy(dst, from[:n])
 		putLE32(h[msgNamelen:], uint32(alen))
 	}
-	putLE64(h[msgControllen:], 0)
 	var out uint32
+	ctl, e := receiveRights(uintptr(getLE64(h[msgControl:])), uintptr(getLE64(h[msgControllen:])), flags&msgCmsgCloexec != 0, &out)
+	if e != 0 {
+		return e
+	}
+	putLE64(h[msgControllen:], uint64(ctl))
 	if full > r {
 		out |= msgTrunc
 	}

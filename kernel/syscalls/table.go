@@ -58,6 +58,7 @@ const (
 	sysExitGroup        = 231
 	sysTgkill           = 234
 	sysOpenat           = 257
+	sysSplice           = 275
 	sysPrlimit64        = 302
 	sysGetrandom        = 318
 	sysClone3           = 435
@@ -162,6 +163,11 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 		return clone(t, uint64(a[0]), a[1], a[2], a[3], a[4])
 	case sysClone3, sysFork, sysVfork, sysExecve:
 		return -ENOSYS // one program per unikernel: by design
+	case sysSplice:
+		// No splice: EINVAL is what Linux answers for descriptors it cannot
+		// splice, and on it Go's io.Copy between sockets falls back to read
+		// and write. ENOSYS would fail the copy instead (internal/poll).
+		return -EINVAL
 	case sysExit:
 		return exitThread(t, int(a[0]))
 	case sysExitGroup:

@@ -45,6 +45,7 @@ var names = [...]string{
 	sysRecvfrom: "recvfrom", sysSendmsg: "sendmsg", sysRecvmsg: "recvmsg", sysShutdown: "shutdown",
 	sysBind: "bind", sysListen: "listen", sysGetsockname: "getsockname", sysGetpeername: "getpeername",
 	sysSetsockopt: "setsockopt", sysGetsockopt: "getsockopt", sysAccept4: "accept4",
+	sysSocketpair: "socketpair", sysSendfile: "sendfile",
 }
 
 // Name returns the name of an implemented call (a private one included),

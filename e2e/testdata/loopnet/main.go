@@ -2,7 +2,8 @@
 // nothing but the standard library: an HTTP server and client talking to
 // each other (small and 4 MiB bodies, 50 connections at once), a UDP echo
 // a TCP round trip over IPv6, and blocking sockets through raw system
-// calls (the thread waits in the kernel), with a half-close. It prints one
+// calls (the thread waits in the kernel), with a half-close; then AF_UNIX
+// sockets (unix.go). It prints one
 // line per check and exits 0 only when all passed.
 package main
 
@@ -80,6 +81,7 @@ func main() {
 	udpEcho()
 	ipv6RoundTrip()
 	blockingSockets()
+	unixSockets(big)
 
 	if failed {
 		fmt.Println("some network checks failed")

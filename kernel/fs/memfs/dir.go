@@ -50,6 +50,8 @@ func DirentType(mode uint32) uint8 {
 		return 1
 	case TypeChar:
 		return 2
+	case TypeSocket:
+		return 12
 	}
 	return 0
 }

@@ -42,6 +42,7 @@ const (
 	TypeSymlink = 0o120000
 	TypeFIFO    = 0o010000
 	TypeChar    = 0o020000
+	TypeSocket  = 0o140000 // an AF_UNIX socket's name (bind)
 )
 
 // MaxName is the longest name of a directory entry.
