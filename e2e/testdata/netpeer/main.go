@@ -1,0 +1,176 @@
+// Command netpeer is the guest side of the network robustness and protocol
+// tests (e2e/netrobust_test.go). With no arguments it serves:
+//
+//   - HTTP on :8080: GET / answers "netpeer here"; GET /big?n=N sends N
+//     bytes of a fixed pattern; POST /sum answers the length and SHA-256
+//     of the body it read; GET /reset drops the connection with a
+//     reset (SO_LINGER 0) instead of answering; GET /stats answers
+//     "conns N", the connections the server holds open now;
+//   - UDP echo on :7070: every datagram goes back to its sender;
+//   - HTTPS on :8443 when $TLS_CERT and $TLS_KEY hold a certificate and
+//     its key (base64 of the PEM text), with the same handlers.
+//
+// With "fetch URL" it fetches URL over HTTPS, trusting only the
+// certificate in $TLS_CA (base64 PEM), prints its status, length and
+// SHA-256, and exits.
+package main
+
+import (
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// pattern is byte i of a /big answer.
+func pattern(i int) byte { return byte(i*7 + i>>11) }
+
+func main() {
+	if len(os.Args) == 3 && os.Args[1] == "fetch" {
+		fetch(os.Args[2])
+		return
+	}
+	var conns atomic.Int64
+	mux := handlers(&conns)
+	track := func(_ net.Conn, st http.ConnState) {
+		switch st {
+		case http.StateNew:
+			conns.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			conns.Add(-1)
+		}
+	}
+	go udpEcho(":7070")
+	if certPEM, keyPEM := envPEM("TLS_CERT"), envPEM("TLS_KEY"); certPEM != nil {
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
+		if err != nil {
+			log.Fatalf("TLS_CERT/TLS_KEY: %v", err)
+		}
+		srv := &http.Server{Addr: ":8443", Handler: mux, ConnState: track,
+			TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}}
+		go func() { log.Fatal(srv.ListenAndServeTLS("", "")) }()
+		fmt.Println("https on :8443")
+	}
+	srv := &http.Server{Addr: ":8080", Handler: mux, ConnState: track}
+	fmt.Println("listening on :8080, udp echo on :7070")
+	log.Fatal(srv.ListenAndServe())
+}
+
+func handlers(conns *atomic.Int64) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "netpeer here")
+	})
+	mux.HandleFunc("/stats", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, "conns %d\n", conns.Load())
+	})
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
+		n, err := strconv.Atoi(r.URL.Query().Get("n"))
+		if err != nil || n < 0 || n > 256<<20 {
+			http.Error(w, "bad n", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(n))
+		buf := make([]byte, 64<<10)
+		for off := 0; off < n; {
+			m := min(len(buf), n-off)
+			for i := range m {
+				buf[i] = pattern(off + i)
+			}
+			if _, err := w.Write(buf[:m]); err != nil {
+				return
+			}
+			off += m
+		}
+	})
+	mux.HandleFunc("/sum", func(w http.ResponseWriter, r *http.Request) {
+		h := sha256.New()
+		n, err := io.Copy(h, r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintf(w, "%d %x\n", n, h.Sum(nil))
+	})
+	mux.HandleFunc("/reset", func(w http.ResponseWriter, _ *http.Request) {
+		c, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		c.(*net.TCPConn).SetLinger(0) // close sends RST, not FIN
+		c.Close()
+	})
+	return mux
+}
+
+// udpEcho sends every datagram back where it came from.
+func udpEcho(addr string) {
+	pc, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		log.Fatalf("udp echo: %v", err)
+	}
+	buf := make([]byte, 64<<10)
+	for {
+		n, from, err := pc.ReadFrom(buf)
+		if err != nil {
+			log.Fatalf("udp echo: %v", err)
+		}
+		if _, err := pc.WriteTo(buf[:n], from); err != nil {
+			log.Printf("udp echo to %v: %v", from, err)
+		}
+	}
+}
+
+// envPEM decodes an environment variable holding base64 of PEM text; nil
+// when it is unset.
+func envPEM(name string) []byte {
+	v := os.Getenv(name)
+	if v == "" {
+		return nil
+	}
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		log.Fatalf("%s is not base64: %v", name, err)
+	}
+	return b
+}
+
+func fetch(url string) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(envPEM("TLS_CA")) {
+		fmt.Println("FAIL: $TLS_CA holds no certificate")
+		os.Exit(1)
+	}
+	c := &http.Client{Timeout: 60 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := c.Get(url)
+	if err != nil {
+		fmt.Println("FAIL fetch:", err)
+		os.Exit(1)
+	}
+	defer resp.Body.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, resp.Body)
+	if err != nil {
+		fmt.Println("FAIL reading the body:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("fetched %s over %s: status %d, %d bytes, sha256 %x\n", url, tlsVersion(resp.TLS), resp.StatusCode, n, h.Sum(nil))
+}
+
+func tlsVersion(st *tls.ConnectionState) string {
+	if st == nil {
+		return "plain HTTP"
+	}
+	return tls.VersionName(st.Version)
+}
