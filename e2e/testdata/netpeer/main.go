@@ -5,7 +5,8 @@
 //     bytes of a fixed pattern; POST /sum answers the length and SHA-256
 //     of the body it read; GET /reset drops the connection with a
 //     reset (SO_LINGER 0) instead of answering; GET /stats answers
-//     "conns N", the connections the server holds open now;
+//     "conns N", the connections the server holds open now, then the
+//     peer and state of each but the asking one;
 //   - UDP echo on :7070: every datagram goes back to its sender;
 //   - HTTPS on :8443 when $TLS_CERT and $TLS_KEY hold a certificate and
 //     its key (base64 of the PEM text), with the same handlers.
@@ -27,7 +28,8 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"sync/atomic"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -39,16 +41,9 @@ func main() {
 		fetch(os.Args[2])
 		return
 	}
-	var conns atomic.Int64
-	mux := handlers(&conns)
-	track := func(_ net.Conn, st http.ConnState) {
-		switch st {
-		case http.StateNew:
-			conns.Add(1)
-		case http.StateClosed, http.StateHijacked:
-			conns.Add(-1)
-		}
-	}
+	conns := &connTable{m: map[net.Conn]string{}}
+	mux := handlers(conns)
+	track := conns.track
 	go udpEcho(":7070")
 	if certPEM, keyPEM := envPEM("TLS_CERT"), envPEM("TLS_KEY"); certPEM != nil {
 		cert, err := tls.X509KeyPair(certPEM, keyPEM)
@@ -65,13 +60,45 @@ func main() {
 	log.Fatal(srv.ListenAndServe())
 }
 
-func handlers(conns *atomic.Int64) *http.ServeMux {
+// connTable is the connections the servers hold open, with their states.
+type connTable struct {
+	mu sync.Mutex
+	m  map[net.Conn]string
+}
+
+func (t *connTable) track(c net.Conn, st http.ConnState) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch st {
+	case http.StateClosed, http.StateHijacked:
+		delete(t.m, c)
+	default:
+		t.m[c] = st.String()
+	}
+}
+
+// report is "conns N", then one line per connection that is not the
+// asking one: its peer and state.
+func (t *connTable) report(self string) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var b strings.Builder
+	fmt.Fprintf(&b, "conns %d\n", len(t.m))
+	for c, st := range t.m {
+		if peer := c.RemoteAddr().String(); peer != self {
+			fmt.Fprintf(&b, "%s %s\n", peer, st)
+		}
+	}
+	return b.String()
+}
+
+func handlers(conns *connTable) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "netpeer here")
 	})
-	mux.HandleFunc("/stats", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprintf(w, "conns %d\n", conns.Load())
+	mux.HandleFunc("/stats", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, conns.report(r.RemoteAddr))
 	})
 	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
 		n, err := strconv.Atoi(r.URL.Query().Get("n"))
