@@ -628,11 +628,13 @@ func TestNetHostileClients(t *testing.T) {
 	}()
 
 	// Half a request, then a reset; in rounds, so that more connections
-	// come and go than the kernel's socket table has slots (512).
+	// come and go than the kernel's socket table has slots
+	// (sockets.MaxSockets: 1024).
+	const resetRounds = 11
 	attackers.Add(1)
 	go func() {
 		defer attackers.Done()
-		for range 6 {
+		for range resetRounds {
 			attack("half a request, RST", 100, func(i int, c net.Conn) {
 				io.WriteString(c, halfRequest)
 				resetClose(c)
@@ -672,7 +674,7 @@ func TestNetHostileClients(t *testing.T) {
 
 	// Let the slow clients trickle a while after every attacker is in.
 	time.Sleep(3 * time.Second)
-	for opened.Load() < slowClients+50+50+600+20+20 && len(errs) == 0 {
+	for opened.Load() < slowClients+50+50+resetRounds*100+20+20 && len(errs) == 0 {
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(2 * time.Second)
