@@ -43,21 +43,33 @@ func main() {
 	}
 	conns := &connTable{m: map[net.Conn]string{}}
 	mux := handlers(conns)
-	track := conns.track
-	go udpEcho(":7070")
+	// Every socket is bound before the HTTP port answers: the tests wait
+	// for that one alone.
+	udp, err := net.ListenPacket("udp", ":7070")
+	if err != nil {
+		log.Fatalf("udp echo: %v", err)
+	}
+	go udpEcho(udp)
 	if certPEM, keyPEM := envPEM("TLS_CERT"), envPEM("TLS_KEY"); certPEM != nil {
 		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {
 			log.Fatalf("TLS_CERT/TLS_KEY: %v", err)
 		}
-		srv := &http.Server{Addr: ":8443", Handler: mux, ConnState: track,
-			TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}}
-		go func() { log.Fatal(srv.ListenAndServeTLS("", "")) }()
+		l, err := tls.Listen("tcp", ":8443", &tls.Config{Certificates: []tls.Certificate{cert}})
+		if err != nil {
+			log.Fatal(err)
+		}
+		srv := &http.Server{Handler: mux, ConnState: conns.track}
+		go func() { log.Fatal(srv.Serve(l)) }()
 		fmt.Println("https on :8443")
 	}
-	srv := &http.Server{Addr: ":8080", Handler: mux, ConnState: track}
+	l, err := net.Listen("tcp", ":8080")
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println("listening on :8080, udp echo on :7070")
-	log.Fatal(srv.ListenAndServe())
+	srv := &http.Server{Handler: mux, ConnState: conns.track}
+	log.Fatal(srv.Serve(l))
 }
 
 // connTable is the connections the servers hold open, with their states.
@@ -141,11 +153,7 @@ func handlers(conns *connTable) *http.ServeMux {
 }
 
 // udpEcho sends every datagram back where it came from.
-func udpEcho(addr string) {
-	pc, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		log.Fatalf("udp echo: %v", err)
-	}
+func udpEcho(pc net.PacketConn) {
 	buf := make([]byte, 64<<10)
 	for {
 		n, from, err := pc.ReadFrom(buf)
