@@ -751,3 +751,62 @@ func whose(stats string, kinds *sync.Map) string {
 	}
 	return b.String()
 }
+
+// A server that drops a client which stopped reading (write deadline, then
+// close with SO_LINGER 0) resets the connection at once, although bytes
+// it wrote are still waiting in the kernel: the reset reaches QEMU, which
+// closes its side of the host connection, and the guest's socket is
+// freed. (Without SO_LINGER 0 those bytes would wait for the client.)
+func TestNetAbortStalledClient(t *testing.T) {
+	t.Parallel()
+	port := freePort(t)
+	s := servePeer(t, port)
+	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, "GET /abort HTTP/1.1\r\nHost: guest\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	// The client reads nothing until the guest has given up on it.
+	for deadline := time.Now().Add(2 * time.Minute); !strings.Contains(s.stdout.String(), "abort: reset after"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the guest did not give up on the stalled client\n%v", s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// QEMU's end of the host connection: 127.0.0.1:port to the client.
+	qemuEnd := fmt.Sprintf("0100007F:%04X 0100007F:%04X", port, c.LocalAddr().(*net.TCPAddr).Port)
+	for deadline := time.Now().Add(20 * time.Second); hostTCPState(t, qemuEnd) == "01"; { // 01: ESTABLISHED
+		if time.Now().After(deadline) {
+			t.Fatalf("QEMU still holds the connection open 20 s after the guest reset it: the reset did not leave the guest\n%v", s)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	n, err := io.Copy(io.Discard, c)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("the connection did not end after %d bytes: %v\n%v", n, err, s)
+	}
+	t.Logf("%s; the client read %d bytes, then %v", strings.TrimSpace(s.stdout.String()[strings.Index(s.stdout.String(), "abort:"):]), n, err)
+	if body, err := get(&http.Client{Timeout: 30 * time.Second}, fmt.Sprintf("http://127.0.0.1:%d/", port)); err != nil || body != "netpeer here\n" {
+		t.Fatalf("after the reset: %q, %v\n%v", body, err, s)
+	}
+}
+
+// hostTCPState is the state (hex, as /proc/net/tcp shows it) of the host's
+// TCP socket whose local and remote addresses are "LOCAL REMOTE" in that
+// file's notation; "" when there is none.
+func hostTCPState(t *testing.T, addrs string) string {
+	b, err := os.ReadFile("/proc/net/tcp")
+	if err != nil {
+		t.Fatalf("reading the host's TCP sockets: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n")[1:] {
+		if f := strings.Fields(line); len(f) > 3 && f[1]+" "+f[2] == addrs {
+			return f[3]
+		}
+	}
+	return ""
+}

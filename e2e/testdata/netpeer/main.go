@@ -4,7 +4,10 @@
 //   - HTTP on :8080: GET / answers "netpeer here"; GET /big?n=N sends N
 //     bytes of a fixed pattern; POST /sum answers the length and SHA-256
 //     of the body it read; GET /reset drops the connection with a
-//     reset (SO_LINGER 0) instead of answering; GET /stats answers
+//     reset (SO_LINGER 0) instead of answering; GET /abort writes until
+//     the client has not read for 2 s, then resets the connection (as a
+//     server drops a stalled client) and prints "abort: reset after N
+//     bytes"; GET /stats answers
 //     "conns N", the connections the server holds open now, then the
 //     peer and state of each but the asking one;
 //   - UDP echo on :7070: every datagram goes back to its sender;
@@ -139,6 +142,26 @@ func handlers(conns *connTable) *http.ServeMux {
 			return
 		}
 		fmt.Fprintf(w, "%d %x\n", n, h.Sum(nil))
+	})
+	mux.HandleFunc("/abort", func(w http.ResponseWriter, _ *http.Request) {
+		c, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		block := make([]byte, 64<<10)
+		sent := 0
+		for {
+			c.SetWriteDeadline(time.Now().Add(2 * time.Second))
+			n, err := c.Write(block)
+			sent += n
+			if err != nil {
+				break
+			}
+		}
+		c.(*net.TCPConn).SetLinger(0)
+		c.Close()
+		fmt.Printf("abort: reset after %d bytes\n", sent)
 	})
 	mux.HandleFunc("/reset", func(w http.ResponseWriter, _ *http.Request) {
 		c, _, err := http.NewResponseController(w).Hijack()
