@@ -810,3 +810,34 @@ func hostTCPState(t *testing.T, addrs string) string {
 	}
 	return ""
 }
+
+// The guest as the client of a peer that resets: a host server sends the
+// headers and 256 KiB of a 1 MiB answer, then resets the connection. The
+// guest's read fails with the reset, promptly, and the app exits on its
+// own.
+func TestNetGuestClientReset(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		c, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", 1<<20)
+		buf.Write(make([]byte, 256<<10))
+		buf.Flush()
+		time.Sleep(500 * time.Millisecond) // the bytes reach the guest before the reset
+		c.(*net.TCPConn).SetLinger(0)
+		c.Close()
+	})}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	url := fmt.Sprintf("http://10.0.2.2:%d/", l.Addr().(*net.TCPAddr).Port)
+	start := time.Now()
+	r := unigo(t, nil, "run", "--net", "user", app(t, "netpeer"), "fetch", url)
+	r.expect(t, 1, "FAIL reading the body:", "connection reset by peer")
+	t.Logf("the guest saw the reset and exited %v after unigo run started", time.Since(start))
+}

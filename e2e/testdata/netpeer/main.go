@@ -14,9 +14,10 @@
 //   - HTTPS on :8443 when $TLS_CERT and $TLS_KEY hold a certificate and
 //     its key (base64 of the PEM text), with the same handlers.
 //
-// With "fetch URL" it fetches URL over HTTPS, trusting only the
-// certificate in $TLS_CA (base64 PEM), prints its status, length and
-// SHA-256, and exits.
+// With "fetch URL" it fetches URL (over HTTPS, trusting only the
+// certificate in $TLS_CA, base64 PEM), prints its status, length and
+// SHA-256, and exits; on an error it prints "FAIL" and the error, and
+// exits with 1.
 package main
 
 import (
@@ -205,7 +206,7 @@ func envPEM(name string) []byte {
 
 func fetch(url string) {
 	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(envPEM("TLS_CA")) {
+	if ca := envPEM("TLS_CA"); ca != nil && !pool.AppendCertsFromPEM(ca) {
 		fmt.Println("FAIL: $TLS_CA holds no certificate")
 		os.Exit(1)
 	}
