@@ -8,9 +8,12 @@ type interest struct {
 	pending uint32 // edge-triggered: readiness seen since the last report
 }
 
+// An epoll instance can watch every descriptor of the table: Go's netpoller
+// puts all of a program's sockets in one instance, so a server with 500
+// connections has over 500 interests.
 const (
 	maxEpolls    = 16
-	maxInterests = 256
+	maxInterests = MaxFDs
 )
 
 // epollSet is an epoll instance: its interest list.

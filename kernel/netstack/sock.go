@@ -249,9 +249,15 @@ func (n *netstack) recvDgrams(s *sock) {
 }
 
 // drained reports whether a closing socket has nothing left to hand its
-// endpoint.
+// endpoint. A close with SO_LINGER 0 aborts: what the send ring holds is
+// dropped, and the endpoint's Close resets the connection at once, as
+// Linux does, instead of waiting for a peer that may never read again.
 func (n *netstack) drained(s *sock) bool {
 	if s.ep == nil || s.state != connected {
+		return true
+	}
+	if l := s.ep.SocketOptions().GetLinger(); l.Enabled && l.Timeout == 0 {
+		discard(s.id)
 		return true
 	}
 	q, e := netio(s.id, privcalls.IOQueued, nil, nil)

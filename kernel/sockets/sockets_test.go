@@ -545,3 +545,21 @@ func TestAcceptBacklog(t *testing.T) {
 		t.Fatalf("work after accept made room: %v", got)
 	}
 }
+
+// The table fills up (ENFILE), and a released slot is used again.
+func TestTableFull(t *testing.T) {
+	fresh(t, 64)
+	for i := range MaxSockets {
+		if id := Open(AFInet, SockStream, 0); id != int32(i) {
+			t.Fatalf("socket %d: Open = %d", i, id)
+		}
+	}
+	if id := Open(AFInet, SockStream, 0); id != -ENFILE {
+		t.Fatalf("Open in a full table = %d, want -ENFILE", id)
+	}
+	Close(7)
+	Ctl(7, privcalls.CtlRelease, 0, nil)
+	if id := Open(AFInet6, SockDgram, 0); id != 7 {
+		t.Fatalf("Open after a release = %d, want the freed slot 7", id)
+	}
+}
