@@ -338,7 +338,7 @@ func TestHtreeDirectory(t *testing.T) {
 	d.unmount()
 	fsck(t, img)
 	out := debugfs(t, img, "ls /big")
-	if !bytes.Contains(out, []byte("a-new-name")) || bytes.Contains(out, []byte("entry-01000")) {
-		t.Fatal("debugfs disagrees")
+	if has, gone := bytes.Contains(out, []byte("a-new-name")), !bytes.Contains(out, []byte("entry-01000")); !has || !gone {
+		t.Fatalf("debugfs disagrees: a-new-name listed %v, entry-01000 gone %v; debugfs ls /big:\n%s", has, gone, out)
 	}
 }
