@@ -36,8 +36,14 @@ func TestInstanceLifecycle(t *testing.T) {
 		t.Fatalf("ps:\n%v", ps)
 	}
 	logsHave(t, root, "web", "ready")
-	st := inspect(t, root, "web")
-	if st.Status != "running" || st.QEMU.Pid == 0 || st.Monitor.Pid == 0 || st.BootTimeMs <= 0 {
+	// The monitor records the boot time just after the first output
+	// reaches the log, so inspect may be a moment behind logs.
+	var st state
+	waitFor(t, "the boot time in inspect", 10*time.Second, func() bool {
+		st = inspect(t, root, "web")
+		return st.BootTimeMs > 0
+	})
+	if st.Status != "running" || st.QEMU.Pid == 0 || st.Monitor.Pid == 0 {
 		t.Fatalf("inspect of a running instance: %+v", st)
 	}
 
