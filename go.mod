@@ -6,6 +6,7 @@ require (
 	github.com/pierrec/lz4/v4 v4.1.22
 	github.com/spf13/cobra v1.10.2
 	go.yaml.in/yaml/v3 v3.0.4
+	golang.org/x/net v0.52.0
 	gvisor.dev/gvisor v0.0.0-20260905035102-160fafc42237
 )
 

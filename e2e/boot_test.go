@@ -112,7 +112,7 @@ func TestSleepMatchesHostClock(t *testing.T) {
 func TestWallClockMatchesHost(t *testing.T) {
 	t.Parallel()
 	r := run(t, app(t, "clock"))
-	r.expect(t, 0, "unix_ns=")
+	r.expect(t, 0, "unix_ns=", "vdso clocks agree with clock_gettime")
 	m := regexp.MustCompile(`unix_ns=(\d+)`).FindStringSubmatch(r.stdout)
 	ns, _ := strconv.ParseInt(m[1], 10, 64)
 	guest := time.Unix(0, ns)
@@ -151,6 +151,17 @@ func TestTraceSyscalls(t *testing.T) {
 	t.Parallel()
 	r := run(t, image(t, "./examples/hello"), "--trace-syscalls")
 	r.expect(t, 0, "Hello from a unigo unikernel!", "stderr:] arch_prctl(0x1002", "stderr:] write(0x1,", "stderr:] exit_group(0x0")
+}
+
+// The runtime reads the clocks through the kernel's vDSO: the only
+// clock_gettime system calls are the two the app makes itself.
+func TestClocksWithoutSystemCalls(t *testing.T) {
+	t.Parallel()
+	r := run(t, app(t, "clock"), "--trace-syscalls")
+	r.expect(t, 0, "vdso clocks agree with clock_gettime")
+	if n := strings.Count(r.stdout+r.stderr, "] clock_gettime("); n != 3 {
+		t.Errorf("%d clock_gettime system calls, want the app's own 3\n%s", n, r.stderr)
+	}
 }
 
 func TestBootsIn8MiB(t *testing.T) {

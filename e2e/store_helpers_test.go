@@ -29,6 +29,7 @@ var storeApps = map[string]string{
 	"ignoreterm": "./e2e/testdata/ignoreterm",
 	"hoard":      "./e2e/testdata/hoard",
 	"volapp":     "./e2e/testdata/volapp",
+	"netconf":    "./e2e/testdata/netconf",
 }
 
 // newRoot returns a fresh unigo root holding the test images; the test's

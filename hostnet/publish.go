@@ -106,15 +106,6 @@ func CheckFree(ps []vmm.Forward) error {
 	return nil
 }
 
-// Card is the VM's network card for the published ports: one when ports
-// are published or a network was asked for (--net user), none otherwise.
-func Card(publish []vmm.Forward, withNet bool) *vmm.NetSpec {
-	if !withNet && len(publish) == 0 {
-		return nil
-	}
-	return &vmm.NetSpec{Forwards: publish}
-}
-
 // WaitHeld waits until QEMU holds every published host port (its user-mode
 // network binds them while it starts, after the process is running), so
 // that a `run -d` that has returned has its ports: a second instance asking

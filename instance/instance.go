@@ -33,6 +33,7 @@ import (
 	"strings"
 	"time"
 
+	"unigo.dev/unigo/hostnet"
 	"unigo.dev/unigo/internal/lockfile"
 	"unigo.dev/unigo/store"
 	"unigo.dev/unigo/vmm"
@@ -63,20 +64,21 @@ func Open(root string) *Instances {
 
 // Spec is how an instance runs.
 type Spec struct {
-	Image      string         `json:"image"`   // the image as it was named: hello:latest
-	ImageID    string         `json:"imageId"` // what that name meant then
-	Args       []string       `json:"args"`    // os.Args; Args[0] is the app's name
-	Env        []string       `json:"env,omitempty"`
-	Memory     int64          `json:"memory,omitempty"` // bytes; 0: the VMM's default
-	Machine    string         `json:"machine,omitempty"`
-	Accel      string         `json:"accel,omitempty"`
-	KernelOpts []string       `json:"kernelOpts,omitempty"`
-	Tmpfs      []string       `json:"tmpfs,omitempty"`   // writable in-memory directories besides /tmp
-	Volumes    []volume.Mount `json:"volumes,omitempty"` // disks attached, leased while the VM runs
-	Ports      []string       `json:"ports,omitempty"`   // the image's exposed ports
-	Publish    []vmm.Forward  `json:"publish,omitempty"` // host ports forwarded to the guest (-p)
-	Net        bool           `json:"net,omitempty"`     // a network card even without published ports (--net user)
-	Restart    Restart        `json:"restart"`
+	Image      string           `json:"image"`   // the image as it was named: hello:latest
+	ImageID    string           `json:"imageId"` // what that name meant then
+	Args       []string         `json:"args"`    // os.Args; Args[0] is the app's name
+	Env        []string         `json:"env,omitempty"`
+	Memory     int64            `json:"memory,omitempty"` // bytes; 0: the VMM's default
+	Machine    string           `json:"machine,omitempty"`
+	Accel      string           `json:"accel,omitempty"`
+	KernelOpts []string         `json:"kernelOpts,omitempty"`
+	Tmpfs      []string         `json:"tmpfs,omitempty"`   // writable in-memory directories besides /tmp
+	Volumes    []volume.Mount   `json:"volumes,omitempty"` // disks attached, leased while the VM runs
+	Ports      []string         `json:"ports,omitempty"`   // the image's exposed ports
+	Publish    []vmm.Forward    `json:"publish,omitempty"` // host ports forwarded to the guest (-p)
+	Net        bool             `json:"net,omitempty"`     // a network card even without published ports (--net user; state files before Network)
+	Network    *hostnet.Options `json:"network,omitempty"` // --net, --ip, --gateway, --dns, --add-host
+	Restart    Restart          `json:"restart"`
 }
 
 func (is *Instances) path(name string, file ...string) string {
@@ -208,4 +210,22 @@ func (is *Instances) ImageUsers() (map[string][]string, error) {
 		users[st.Spec.ImageID] = append(users[st.Spec.ImageID], st.Name)
 	}
 	return users, nil
+}
+
+// card is the VM's network card, made again at every boot from the
+// options run was given; a tap device is checked each time (another VM
+// may hold it now).
+func (s Spec) card() (*vmm.NetSpec, error) {
+	var o hostnet.Options
+	if s.Network != nil {
+		o = *s.Network
+	}
+	if o.Mode == "" && s.Net {
+		o.Mode = hostnet.ModeUser
+	}
+	card, err := hostnet.Card(s.Publish, o)
+	if err == nil && card != nil && card.Tap != "" {
+		err = hostnet.CheckTap(card.Tap)
+	}
+	return card, err
 }

@@ -131,6 +131,10 @@ func (m *monitor) boot() *Exit {
 	if err := hostnet.CheckFree(m.st.Spec.Publish); err != nil {
 		return m.failed(err)
 	}
+	card, err := m.st.Spec.card()
+	if err != nil {
+		return m.failed(err)
+	}
 	disks, release, err := volume.Attach(m.st.Spec.Volumes)
 	if err != nil {
 		return m.failed(err)
@@ -139,7 +143,7 @@ func (m *monitor) boot() *Exit {
 	stdout, stderr := m.log.stream("stdout"), m.log.stream("stderr")
 	spec := vmm.Spec{
 		Disks:   disks,
-		Net:     hostnet.Card(m.st.Spec.Publish, m.st.Spec.Net),
+		Net:     card,
 		Image:   blob,
 		Memory:  m.st.Spec.Memory,
 		Machine: m.st.Spec.Machine,

@@ -104,7 +104,7 @@ func kernelMain(startInfo uintptr) {
 	}
 	memory.ReleaseRootfs()
 	if virtionet.Present() {
-		vfs.AddNetworkFiles()
+		setUpNetwork(cl, &opts.Net)
 	}
 	vfs.AddDisks()
 	mountAll(cl, &opts)
@@ -152,6 +152,23 @@ func calibrateClocks(tscHz uint64) {
 	lapic.SetRate(uint64(ticks) * pit.Hz / window)
 }
 
+// goMemoryLimit is the Go runtime's soft memory limit: the RAM still free
+// when the app starts, less an eighth (at least 512 KiB) for what the kernel
+// takes outside the runtime's count: page tables, socket buffers, pipe and
+// file pages.
+func goMemoryLimit() uint64 {
+	used, total := memory.Usage()
+	free := uint64(total-used) * memory.PageSize
+	reserve := free / 8
+	if reserve < 512<<10 {
+		reserve = 512 << 10
+	}
+	if free <= 2*reserve {
+		return 0 // too little to plan with; the runtime's default applies
+	}
+	return free - reserve
+}
+
 // startApp maps the app's stack, lays out argc/argv/envp/auxv on it and
 // enters the Go runtime's entry point as thread 1.
 func startApp(cl []byte, opts *boot.Options, showTimes bool) {
@@ -161,7 +178,7 @@ func startApp(cl []byte, opts *boot.Options, showTimes bool) {
 		klog.Line("boot failed: cannot map the app's stack; run with a larger --memory")
 		power.Crash("boot: stack")
 	}
-	in := boot.StackInput{Cmdline: cl, Opts: opts}
+	in := boot.StackInput{Cmdline: cl, Opts: opts, MemoryLimit: goMemoryLimit(), SysinfoEhdr: buildVDSO()}
 	random.Fill(in.Random[:])
 	_, _, _, edx := cpu.Cpuid(1, 0)
 	in.HWCap = uint64(edx)

@@ -3,19 +3,41 @@ package vmm
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 )
 
 // NetSpec gives the VM a network card: a virtio-net device on QEMU's
-// user-mode network (slirp), which needs no privileges on the host. The
-// guest is 10.0.2.15 behind a NAT whose gateway is 10.0.2.2 (DNS
-// 10.0.2.3); it can reach out, and the host reaches in only through
-// Forwards.
+// user-mode network (slirp), which needs no privileges on the host, or on
+// a tap device of the host. On the user-mode network the guest is
+// 10.0.2.15 behind a NAT whose gateway is 10.0.2.2 (DNS 10.0.2.3); it can
+// reach out, and the host reaches in only through Forwards. On a tap
+// device (usually on a bridge) the guest has an address of that network,
+// from Guest or from a DHCP server there.
 type NetSpec struct {
 	MAC      string    // the card's address, "52:54:00:..." form; "" means DefaultMAC
-	Forwards []Forward // host ports forwarded to the guest
+	Forwards []Forward // host ports forwarded to the guest (user-mode network only)
+	Tap      string    // the host's tap device to put the card on; "": the user-mode network
+	Guest    GuestNet  // how the guest sets the card up
 }
+
+// GuestNet is how the guest configures its card, passed on the kernel
+// command line (net.* tokens, docs/boot-contract.md). The zero value is
+// the user-mode network's fixed addresses.
+type GuestNet struct {
+	DHCP    bool         // ask a DHCP server (QEMU's user-mode network has one)
+	Addr    netip.Prefix // a static IPv4 address and prefix
+	Gateway netip.Addr   // the default route with Addr (IPv4); zero: none
+	DNS     []netip.Addr // name servers for /etc/resolv.conf (at most 3); none: the network's
+	Hosts   []string     // NAME:IP lines for /etc/hosts (Docker's --add-host)
+}
+
+// Limits the guest kernel has (kernel/boot).
+const (
+	MaxDNS   = 3
+	MaxHosts = 32
+)
 
 // Forward makes a host port lead to a port of the guest.
 type Forward struct {
@@ -44,6 +66,12 @@ func checkNet(n *NetSpec) error {
 		if hw[0]&1 != 0 {
 			return fmt.Errorf("network: MAC address %s is a multicast address: the first byte must be even", n.MAC)
 		}
+	}
+	if err := checkTap(n); err != nil {
+		return err
+	}
+	if err := n.Guest.check(); err != nil {
+		return err
 	}
 	seen := map[string]bool{}
 	for _, f := range n.Forwards {
@@ -98,6 +126,10 @@ func netArgs(machine string, n *NetSpec) []string {
 	backend := "user,id=net0"
 	for _, f := range n.Forwards {
 		backend += fmt.Sprintf(",hostfwd=%s:%s:%d-:%d", f.Protocol(), f.HostIP, f.HostPort, f.GuestPort)
+	}
+	if n.Tap != "" {
+		// QEMU opens the device by name; the host set it up (no scripts).
+		backend = "tap,id=net0,ifname=" + n.Tap + ",script=no,downscript=no"
 	}
 	mac := n.MAC
 	if mac == "" {

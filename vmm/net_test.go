@@ -2,6 +2,7 @@ package vmm
 
 import (
 	"context"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -84,6 +85,45 @@ func TestStartRejectsBadNet(t *testing.T) {
 		_, err := (&QEMU{}).Start(context.Background(), Spec{Image: img, Net: &tt.net})
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%+v: err = %v, want %q", tt.net, err, tt.want)
+		}
+	}
+}
+
+func TestTapAndGuestNet(t *testing.T) {
+	n := &NetSpec{Tap: "unigo0", Guest: GuestNet{
+		Addr:    netip.MustParsePrefix("192.168.100.10/24"),
+		Gateway: netip.MustParseAddr("192.168.100.1"),
+		DNS:     []netip.Addr{netip.MustParseAddr("192.168.100.1"), netip.MustParseAddr("2001:db8::53")},
+		Hosts:   []string{"db:192.168.100.5", "my host:1.2.3.4"},
+	}}
+	if err := checkNet(n); err == nil || !strings.Contains(err.Error(), "white space") {
+		t.Fatalf("a host name with a space: %v", err)
+	}
+	n.Guest.Hosts = n.Guest.Hosts[:1]
+	if err := checkNet(n); err != nil {
+		t.Fatal(err)
+	}
+	got := netArgs(MachinePC, n)
+	if want := []string{"-netdev", "tap,id=net0,ifname=unigo0,script=no,downscript=no", "-device", "virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56,romfile="}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	cl := kernelCmdline(Cmdline{Args: []string{"app"}}, nil, n)
+	if want := "net.ip=192.168.100.10/24 net.gw=192.168.100.1 net.dns=192.168.100.1 net.dns=2001:db8::53 net.host=db:192.168.100.5"; !strings.Contains(cl, want) {
+		t.Errorf("command line %q lacks %q", cl, want)
+	}
+	for _, bad := range []NetSpec{
+		{Tap: "unigo0", Forwards: []Forward{{HostPort: 80, GuestPort: 80}}},
+		{Tap: "a,b"},
+		{Tap: "much-too-long-name"},
+		{Guest: GuestNet{DHCP: true, Addr: netip.MustParsePrefix("10.0.0.2/8")}},
+		{Guest: GuestNet{Addr: netip.MustParsePrefix("2001:db8::1/64")}},
+		{Guest: GuestNet{Addr: netip.MustParsePrefix("10.0.0.2/24"), Gateway: netip.MustParseAddr("10.0.1.1")}},
+		{Guest: GuestNet{Gateway: netip.MustParseAddr("10.0.1.1")}},
+		{Guest: GuestNet{Hosts: []string{"nocolon"}}},
+		{Guest: GuestNet{Hosts: []string{"x:notanip"}}},
+	} {
+		if err := checkNet(&bad); err == nil {
+			t.Errorf("%+v: accepted", bad)
 		}
 	}
 }

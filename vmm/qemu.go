@@ -91,7 +91,7 @@ func (q *QEMU) Args(spec Spec, accel Accel) []string {
 		"-device", "isa-debugcon,iobase=" + controlPort + ",chardev=ctl",
 		"-device", "isa-debug-exit,iobase=" + exitPort + ",iosize=4",
 		"-kernel", spec.Image,
-		"-append", kernelCmdline(spec.Cmdline, spec.Disks),
+		"-append", kernelCmdline(spec.Cmdline, spec.Disks, spec.Net),
 	}
 	if machine == MachineMicroVM && (len(spec.Disks) > 0 || spec.Net != nil) {
 		// The kernel drives virtio 1.x only; QEMU's virtio-mmio defaults
@@ -103,9 +103,13 @@ func (q *QEMU) Args(spec Spec, accel Accel) []string {
 }
 
 // kernelCmdline is the app's command line plus what the host knows that
-// saves the kernel work at boot: the TSC rate (see HostTSCHz).
-func kernelCmdline(c Cmdline, disks []Disk) string {
+// saves the kernel work at boot: the TSC rate (see HostTSCHz); and the
+// disks' mounts and the network card's configuration.
+func kernelCmdline(c Cmdline, disks []Disk, n *NetSpec) string {
 	c.Tokens = append(mountTokens(disks), c.Tokens...)
+	if n != nil {
+		c.Tokens = append(n.Guest.tokens(), c.Tokens...)
+	}
 	s := c.String()
 	if hz := HostTSCHz(); hz != 0 && !strings.Contains(" "+s, " tsc_hz=") {
 		s += fmt.Sprintf(" tsc_hz=%d", hz)

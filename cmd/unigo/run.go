@@ -28,6 +28,11 @@ var runFlags struct {
 	volumes       []string
 	publish       []string
 	network       string
+	ip            string
+	gateway       string
+	dns           []string
+	addHosts      []string
+	mac           string
 }
 
 var runCmd = &cobra.Command{
@@ -59,6 +64,8 @@ unigo run exits with the app's exit code; 128+N if the app died of signal N;
   unigo run --verbose ./examples/hello
   unigo volume create data --size 1G && unigo run -v data:/data ./app
   unigo run -d --name web --restart on-failure:3 -p 8080:80 web:v1
+  unigo run --net tap:unigo0 --ip 192.168.100.10/24 --gateway 192.168.100.1 --dns 192.168.100.1 web:v1
+  unigo run --net dhcp --add-host db:10.0.2.2 ./app
   unigo run --tmpfs /var/cache ./app`,
 	Args: cobra.MinimumNArgs(1),
 	RunE: runRun,
@@ -73,7 +80,12 @@ func init() {
 	f.StringVar(&runFlags.accel, "accel", defaultAccel(), "accelerator: auto (KVM if usable), kvm or tcg (software emulation); default from $UNIGO_ACCEL")
 	f.BoolVar(&runFlags.verbose, "verbose", false, "show the accelerator, the QEMU command line and build steps")
 	f.StringArrayVarP(&runFlags.publish, "publish", "p", nil, "publish a port: HOSTPORT:GUESTPORT[/udp], or IP:HOSTPORT:GUESTPORT (repeatable); QEMU user-mode networking, no root needed")
-	f.StringVar(&runFlags.network, "net", "", "network: user (a network card on QEMU's user-mode network: the guest is 10.0.2.15, reaches out through NAT) or none; -p implies user")
+	f.StringVar(&runFlags.network, "net", "", "network: user (QEMU's user-mode network, no root: the guest is 10.0.2.15 behind NAT; -p implies it), dhcp (the same, the guest asks its DHCP server), tap[:NAME] (tap device NAME on a host bridge, default "+hostnet.DefaultTap+"; DHCP unless --ip) or none")
+	f.StringVar(&runFlags.ip, "ip", "", "the guest's IPv4 address and prefix length on a tap device, e.g. 192.168.100.10/24 (default: DHCP)")
+	f.StringVar(&runFlags.gateway, "gateway", "", "the guest's default gateway with --ip, e.g. 192.168.100.1")
+	f.StringArrayVar(&runFlags.dns, "dns", nil, "a name server for the guest's /etc/resolv.conf (repeatable, at most 3; default: the network's)")
+	f.StringArrayVar(&runFlags.addHosts, "add-host", nil, "add NAME:IP to the guest's /etc/hosts (repeatable)")
+	f.StringVar(&runFlags.mac, "mac-address", "", "the network card's MAC address (default: 52:54:00:12:34:56 on the user-mode network; on a tap device one derived from its name)")
 	f.StringArrayVarP(&runFlags.volumes, "volume", "v", nil, "attach a volume: NAME:/path (unigo volume create NAME) or ./disk.img:/path, :ro for read-only (repeatable; adds to the image's)")
 	f.BoolVar(&runFlags.traceSyscalls, "trace-syscalls", false, "print every system call the app makes on stderr")
 	f.StringArrayVar(&runFlags.kernelOpts, "kernel-opt", nil, "raw kernel command-line token (repeatable; for tests)")
@@ -102,6 +114,15 @@ func runRun(cmd *cobra.Command, args []string) error {
 	if runFlags.traceSyscalls {
 		tokens = append(tokens, vmm.TokenTrace)
 	}
+	// The network first: a wrong flag is an error before a build.
+	publish, err := parsePublish(runFlags.publish)
+	if err != nil {
+		return err
+	}
+	netOpts, card, err := netOptions(publish)
+	if err != nil {
+		return err
+	}
 	t, err := resolveTarget(cmd.Context(), target, runFlags.verbose)
 	if err != nil {
 		return err
@@ -124,16 +145,8 @@ func runRun(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	publish, err := parsePublish(runFlags.publish)
-	if err != nil {
-		return err
-	}
-	withNet, err := wantNet(runFlags.network, publish)
-	if err != nil {
-		return err
-	}
 	if runFlags.detach {
-		return runDetached(cmd, t, cmdline, mem, mounts, publish, withNet)
+		return runDetached(cmd, t, cmdline, mem, mounts, publish, netOpts)
 	}
 	disks, release, err := volume.Attach(mounts)
 	if err != nil {
@@ -148,7 +161,7 @@ func runRun(cmd *cobra.Command, args []string) error {
 		Accel:   runFlags.accel,
 		Cmdline: cmdline,
 		Disks:   disks,
-		Net:     hostnet.Card(publish, withNet),
+		Net:     card,
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,
 	}
@@ -187,21 +200,24 @@ func parsePublish(specs []string) ([]vmm.Forward, error) {
 	return fwds, hostnet.CheckFree(fwds)
 }
 
-// wantNet reads --net: whether the VM gets a network card. Published ports
-// need one; --net user gives one without them; --net none refuses -p.
-func wantNet(mode string, publish []vmm.Forward) (bool, error) {
-	switch mode {
-	case "":
-		return len(publish) > 0, nil
-	case "user":
-		return true, nil
-	case "none":
-		if len(publish) > 0 {
-			return false, fmt.Errorf("--net none: published ports (-p) need a network")
-		}
-		return false, nil
+// netOptions reads the network flags into the options a detached
+// instance keeps and the VM's card; a tap device is checked before boot.
+func netOptions(publish []vmm.Forward) (hostnet.Options, *vmm.NetSpec, error) {
+	mode, tap, err := hostnet.ParseNet(runFlags.network)
+	if err != nil {
+		return hostnet.Options{}, nil, err
 	}
-	return false, fmt.Errorf("--net %q: give user or none", mode)
+	o := hostnet.Options{Mode: mode, Tap: tap, IP: runFlags.ip, Gateway: runFlags.gateway, DNS: runFlags.dns, Hosts: runFlags.addHosts, MAC: runFlags.mac}
+	card, err := hostnet.Card(publish, o)
+	if err != nil {
+		return o, nil, err
+	}
+	if card != nil && card.Tap != "" {
+		if err := hostnet.CheckTap(card.Tap); err != nil {
+			return o, nil, err
+		}
+	}
+	return o, card, nil
 }
 
 // parseVolumes resolves -v options (and the image's volumes) to disks.

@@ -5,13 +5,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"unigo.dev/unigo/hostnet"
 	"unigo.dev/unigo/instance"
 	"unigo.dev/unigo/vmm"
 	"unigo.dev/unigo/volume"
 )
 
 // runDetached starts a stored image as a detached instance and prints its name.
-func runDetached(cmd *cobra.Command, t *runTarget, cmdline vmm.Cmdline, mem int64, mounts []volume.Mount, publish []vmm.Forward, withNet bool) error {
+func runDetached(cmd *cobra.Command, t *runTarget, cmdline vmm.Cmdline, mem int64, mounts []volume.Mount, publish []vmm.Forward, netOpts hostnet.Options) error {
 	if t.stored == nil {
 		return fmt.Errorf("run -d boots images from the image store, and %s is a file or a package: store it with 'unigo build -t NAME', then 'unigo run -d NAME'", t.path)
 	}
@@ -43,7 +44,7 @@ func runDetached(cmd *cobra.Command, t *runTarget, cmdline vmm.Cmdline, mem int6
 		Tmpfs:      cmdline.Tmpfs,
 		Volumes:    mounts,
 		Publish:    publish,
-		Net:        withNet,
+		Network:    &netOpts,
 		Ports:      t.stored.Manifest.Config.Ports,
 		Restart:    restart,
 	})

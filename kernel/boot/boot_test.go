@@ -84,3 +84,71 @@ func TestBuildStack(t *testing.T) {
 		t.Fatal("AT_RANDOM missing or wrong")
 	}
 }
+
+// The kernel's memory limit reaches the runtime as GOMEMLIMIT, unless the
+// app's environment sets its own.
+func TestBuildStackMemoryLimit(t *testing.T) {
+	envOf := func(cmdline string, limit uint64) []string {
+		buf := []byte(cmdline)
+		var o Options
+		ParseCmdline(buf, &o)
+		mem := make([]byte, 4096)
+		const top = 0x7000_0000_0000
+		sp := BuildStack(mem, top, &StackInput{Cmdline: buf, Opts: &o, MemoryLimit: limit})
+		base := uintptr(top - len(mem))
+		word := func(a uintptr) uint64 { return binary.LittleEndian.Uint64(mem[a-base:]) }
+		a := sp + 8*uintptr(word(sp)+2) // past argc, argv and its nil
+		var env []string
+		for ; word(a) != 0; a += 8 {
+			i := uintptr(word(a)) - base
+			j := i
+			for mem[j] != 0 {
+				j++
+			}
+			env = append(env, string(mem[i:j]))
+		}
+		return env
+	}
+	if got := envOf("arg=app env=A=b", 5<<20); len(got) != 2 || got[0] != "A=b" || got[1] != "GOMEMLIMIT=5242880" {
+		t.Errorf("env %q, want [A=b GOMEMLIMIT=5242880]", got)
+	}
+	if got := envOf("arg=app env=GOMEMLIMIT=off", 5<<20); len(got) != 1 || got[0] != "GOMEMLIMIT=off" {
+		t.Errorf("env %q, want the app's own GOMEMLIMIT only", got)
+	}
+	if got := envOf("arg=app", 0); len(got) != 0 {
+		t.Errorf("env %q, want none without a limit", got)
+	}
+	if got := envOf("arg=app", 7); len(got) != 1 || got[0] != "GOMEMLIMIT=7" {
+		t.Errorf("env %q", got)
+	}
+}
+
+func TestParseNet(t *testing.T) {
+	buf := []byte("net.ip=192.168.7.20/24 net.gw=192.168.7.1 net.dns=192.168.7.1 net.dns=2001:db8::53 net.host=db:10.1.2.3 net.host=v6:fe80::1")
+	var o Options
+	ParseCmdline(buf, &o)
+	str := func(s Span) string { return string(buf[s.Start:s.End]) }
+	n := o.Net
+	if n.Mode != NetStatic || n.Addr != [4]byte{192, 168, 7, 20} || n.Prefix != 24 || n.Gateway != [4]byte{192, 168, 7, 1} {
+		t.Fatalf("address: %+v", n)
+	}
+	if n.NDNS != 2 || str(n.DNS[0]) != "192.168.7.1" || str(n.DNS[1]) != "2001:db8::53" {
+		t.Fatalf("dns: %d", n.NDNS)
+	}
+	if n.NHosts != 2 || str(n.Hosts[0]) != "db:10.1.2.3" || str(n.Hosts[1]) != "v6:fe80::1" {
+		t.Fatalf("hosts: %d", n.NHosts)
+	}
+
+	var d Options
+	ParseCmdline([]byte("net.dhcp"), &d)
+	if d.Net.Mode != NetDHCP {
+		t.Fatalf("net.dhcp: mode %d", d.Net.Mode)
+	}
+	for _, bad := range []string{"net.ip=1.2.3/24", "net.ip=1.2.3.4", "net.ip=1.2.3.4/33", "net.ip=1.2.3.4.5/8", "net.ip=256.1.1.1/8", "net.ip=1..2.3/8"} {
+		var b Options
+		ParseCmdline([]byte(bad), &b)
+		if b.Net.Mode != NetDefault {
+			t.Errorf("%s: taken as %+v", bad, b.Net)
+		}
+	}
+}

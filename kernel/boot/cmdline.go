@@ -29,6 +29,7 @@ type Options struct {
 	NMounts     int
 	Tmpfs       [MaxMounts]Span // more writable in-memory directories (tmpfs=)
 	NTmpfs      int
+	Net         Net // the network card's configuration (net.* tokens)
 }
 
 // MaxMounts bounds the volumes a guest mounts.
@@ -81,6 +82,8 @@ func token(buf []byte, start, end int, o *Options) {
 		}
 	case hasPrefix(tok, "mount="):
 		mountToken(buf, start+len("mount="), end, o)
+	case hasPrefix(tok, "net."):
+		netToken(buf, start, end, &o.Net)
 	case hasPrefix(tok, "cwd="):
 		o.Cwd = decode(buf, start+4, end)
 	case equal(tok, "trace"):

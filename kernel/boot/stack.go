@@ -2,13 +2,14 @@ package boot
 
 // Auxiliary-vector keys the Go runtime reads.
 const (
-	atNull   = 0
-	atPageSz = 6
-	atClkTck = 17
-	atHWCap  = 16
-	atSecure = 23
-	atRandom = 25
-	atExecFn = 31
+	atNull        = 0
+	atPageSz      = 6
+	atClkTck      = 17
+	atHWCap       = 16
+	atSecure      = 23
+	atRandom      = 25
+	atExecFn      = 31
+	atSysinfoEhdr = 33
 )
 
 // StackInput is what goes on the initial stack besides the command line.
@@ -17,6 +18,13 @@ type StackInput struct {
 	Opts    *Options // parsed from Cmdline
 	Random  [16]byte // AT_RANDOM: the runtime seeds its hashes from it
 	HWCap   uint64
+	// MemoryLimit, when not zero, becomes GOMEMLIMIT in the environment
+	// unless the app's environment sets it: the Go runtime cannot see the
+	// VM's RAM, and without a limit its heap grows past it under load
+	// where a collection would have made room.
+	MemoryLimit uint64
+	// SysinfoEhdr is the vDSO's address (AT_SYSINFO_EHDR), or 0 for none.
+	SysinfoEhdr uintptr
 }
 
 // BuildStack lays out the process entry stack in mem, which is the top
@@ -46,8 +54,14 @@ func BuildStack(mem []byte, top uintptr, in *StackInput) uintptr {
 	for i := 0; i < o.NArgs && ok; i++ {
 		argv[i], ok = put(in.Cmdline[o.Args[i].Start:o.Args[i].End])
 	}
-	for i := 0; i < o.NEnv && ok; i++ {
+	nEnv := o.NEnv
+	for i := 0; i < nEnv && ok; i++ {
 		envp[i], ok = put(in.Cmdline[o.Env[i].Start:o.Env[i].End])
+	}
+	if ok && in.MemoryLimit != 0 && nEnv < MaxEnv && !hasEnv(in.Cmdline, o, "GOMEMLIMIT=") {
+		var b [len("GOMEMLIMIT=") + 20]byte
+		envp[nEnv], ok = put(b[:formatEnvUint(&b, "GOMEMLIMIT=", in.MemoryLimit)])
+		nEnv++
 	}
 	if !ok {
 		return 0
@@ -63,9 +77,10 @@ func BuildStack(mem []byte, top uintptr, in *StackInput) uintptr {
 		atSecure, 0,
 		atRandom, uint64(random),
 		atExecFn, uint64(execFn),
+		atSysinfoEhdr, uint64(in.SysinfoEhdr), // the runtime skips a 0
 		atNull, 0,
 	}
-	words := 1 + o.NArgs + 1 + o.NEnv + 1 + len(auxv)
+	words := 1 + o.NArgs + 1 + nEnv + 1 + len(auxv)
 	pos = (pos - words*8) &^ 15
 	if pos < 0 {
 		return 0
@@ -82,7 +97,7 @@ func BuildStack(mem []byte, top uintptr, in *StackInput) uintptr {
 		putWord(uint64(argv[i]))
 	}
 	putWord(0)
-	for i := 0; i < o.NEnv; i++ {
+	for i := 0; i < nEnv; i++ {
 		putWord(uint64(envp[i]))
 	}
 	putWord(0)
@@ -90,4 +105,32 @@ func BuildStack(mem []byte, top uintptr, in *StackInput) uintptr {
 		putWord(v)
 	}
 	return base + uintptr(pos)
+}
+
+// hasEnv reports whether the parsed environment has a variable starting
+// with prefix (NAME=).
+func hasEnv(cmdline []byte, o *Options, prefix string) bool {
+	for i := 0; i < o.NEnv; i++ {
+		if hasPrefix(cmdline[o.Env[i].Start:o.Env[i].End], prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// formatEnvUint writes NAME=value (value in decimal) into b and returns its
+// length.
+func formatEnvUint(b *[len("GOMEMLIMIT=") + 20]byte, name string, v uint64) int {
+	n := copy(b[:], name)
+	var digits [20]byte
+	i := len(digits)
+	for {
+		i--
+		digits[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
+	}
+	return n + copy(b[n:], digits[i:])
 }

@@ -22,6 +22,12 @@ type epollSet struct {
 
 var epolls [maxEpolls]epollSet
 
+// epollsSeen bounds the slots of epolls ever handed out. The array is
+// demand-paged BSS; Changed runs in interrupt handlers too (the network
+// card's), where a page fault on a slot never touched would nest a second
+// trap on the trap stack, so the loops that interrupts reach stop here.
+var epollsSeen int
+
 // Epoll flags.
 const (
 	EpollET      = 1 << 31
@@ -33,6 +39,7 @@ func NewEpoll() int32 {
 	for i := range epolls {
 		if !epolls[i].used {
 			epolls[i] = epollSet{used: true}
+			epollsSeen = max(epollsSeen, i+1)
 			return int32(i)
 		}
 	}
@@ -44,7 +51,7 @@ func freeEpoll(i int) { epolls[i].used = false }
 // forgetInEpolls removes a closed fd from every interest list, as Linux does
 // when the last reference to a file goes.
 func forgetInEpolls(fd int) {
-	for i := range epolls {
+	for i := range epollsSeen {
 		if epolls[i].used {
 			epolls[i].remove(int32(fd))
 		}
@@ -134,7 +141,7 @@ type Event struct {
 // Changed records that fd's readiness may have changed: edge-triggered
 // interests in it report again.
 func Changed(fd int) {
-	for i := range epolls {
+	for i := range epollsSeen {
 		e := &epolls[i]
 		if !e.used {
 			continue

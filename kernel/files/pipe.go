@@ -161,7 +161,7 @@ const pipeKeyBase = 0xffff_f000_0000_0000
 // Peers lists the descriptors open on the same pipe as f (for readiness
 // notifications), calling fn for each.
 func PipePeers(f *File, fn func(fd int)) {
-	for fd := range fds {
+	for fd := range fdsSeen {
 		g := &fds[fd]
 		if (g.Kind == KindPipeRead || g.Kind == KindPipeWrite) && g.Pipe == f.Pipe {
 			fn(fd)

@@ -19,7 +19,7 @@ var Sockets SocketOps
 
 // socketOpen reports whether a descriptor still refers to socket sock.
 func socketOpen(sock int32) bool {
-	for fd := range fds {
+	for fd := range fdsSeen {
 		if fds[fd].Kind == KindSocket && fds[fd].Sock == sock {
 			return true
 		}
@@ -30,7 +30,7 @@ func socketOpen(sock int32) bool {
 // SocketChanged records that socket sock's readiness may have changed, for
 // every descriptor on it (see Changed).
 func SocketChanged(sock int32) {
-	for fd := range fds {
+	for fd := range fdsSeen {
 		if fds[fd].Kind == KindSocket && fds[fd].Sock == sock {
 			Changed(fd)
 		}
@@ -39,7 +39,7 @@ func SocketChanged(sock int32) {
 
 // NetstackChanged records that the work descriptor may have become ready.
 func NetstackChanged() {
-	for fd := range fds {
+	for fd := range fdsSeen {
 		if fds[fd].Kind == KindNetstack {
 			Changed(fd)
 		}
@@ -49,7 +49,7 @@ func NetstackChanged() {
 // NICChanged records that the card's receive descriptor may have become
 // ready (a frame came in).
 func NICChanged() {
-	for fd := range fds {
+	for fd := range fdsSeen {
 		if fds[fd].Kind == KindNIC {
 			Changed(fd)
 		}

@@ -57,6 +57,13 @@ const MaxFDs = 1024
 
 var fds [MaxFDs]File
 
+// fdsSeen bounds the descriptors ever allocated (Alloc is the only way in).
+// The table is demand-paged; the loops that the network card's interrupt
+// reaches (NICChanged...) stop here, so they never fault on a page no
+// descriptor has touched: a fault in an interrupt handler would nest a
+// second trap on the trap stack.
+var fdsSeen = 3
+
 var booted bool
 
 // Init opens descriptors 0, 1 and 2 on the console.
@@ -80,6 +87,7 @@ func Alloc(min int, f File) int {
 	for fd := min; fd < MaxFDs; fd++ {
 		if fds[fd].Kind == KindFree {
 			fds[fd] = f
+			fdsSeen = max(fdsSeen, fd+1)
 			return fd
 		}
 	}

@@ -17,14 +17,6 @@ import (
 	"unigo.dev/unigo/kernel/privcalls"
 )
 
-// The card's address, as QEMU's user-mode network gives it (vmm/net.go):
-// the guest is 10.0.2.15/24, the gateway (and the host) 10.0.2.2, the DNS
-// server 10.0.2.3. DHCP and other addresses are for later.
-var (
-	cardAddr    = tcpip.AddressWithPrefix{Address: tcpip.AddrFrom4([4]byte{10, 0, 2, 15}), PrefixLen: 24}
-	cardGateway = tcpip.AddrFrom4([4]byte{10, 0, 2, 2})
-)
-
 // card is the link endpoint of the VM's virtio-net card: gVisor's ethernet
 // endpoint (Ethernet headers; ARP resolves through it) over a channel
 // endpoint whose WritePackets is replaced by the kernel's nic_send, so a
@@ -37,6 +29,8 @@ type card struct {
 	mac  tcpip.LinkAddress
 	link *ethernet.Endpoint
 	rx   *os.File
+	cfg  cardConfig
+	dhcp *dhcpClient // with cfg.dhcp: takes the DHCP replies out of the received frames
 
 	mu  sync.Mutex // guards out
 	out []byte     // the frame being sent
@@ -53,6 +47,11 @@ func newCard() *card {
 		fmt.Fprintf(os.Stderr, "unigo: netstack: opening the network card: %v\n", errno)
 		return nil
 	}
+	cfg, err := parseConfig(&info)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "unigo: netstack: the network card's configuration: %v\n", err)
+		return nil
+	}
 	mtu := uint32(binary.LittleEndian.Uint16(info[privcalls.InfoMTU:]))
 	if mtu == 0 || mtu+header.EthernetMinimumSize > privcalls.MaxFrame {
 		mtu = privcalls.MaxFrame - header.EthernetMinimumSize
@@ -61,6 +60,7 @@ func newCard() *card {
 		mac: tcpip.LinkAddress(info[privcalls.InfoMAC : privcalls.InfoMAC+6]),
 		rx:  os.NewFile(uintptr(fd), "unigo-nic"),
 		out: make([]byte, privcalls.MaxFrame),
+		cfg: cfg,
 	}
 	// The channel endpoint's MTU counts the Ethernet header; the ethernet
 	// endpoint takes it off again.
@@ -97,30 +97,42 @@ func (c *card) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) {
 	return n, nil
 }
 
-// configure gives the card's interface its address and returns its routes:
-// the local network, and the default route through the gateway.
+// configure gives the card's interface its static IPv4 address, if it
+// has one (with DHCP the lease brings it later), and returns the card's
+// routes: the address's subnet, the default route through the gateway,
+// and IPv6's link-local network (the routers' advertisements bring the
+// rest: ipv6.go).
 func (c *card) configure(s *stack.Stack) ([]tcpip.Route, error) {
-	a := tcpip.ProtocolAddress{Protocol: ipv4.ProtocolNumber, AddressWithPrefix: cardAddr}
-	if err := s.AddProtocolAddress(cardNIC, a, stack.AddressProperties{}); err != nil {
-		return nil, fmt.Errorf("card address %s: %s", cardAddr, err)
+	routes := []tcpip.Route{linkLocalRoute}
+	if c.cfg.dhcp {
+		return routes, nil
 	}
-	return []tcpip.Route{
-		{Destination: cardAddr.Subnet(), NIC: cardNIC},
-		{Destination: header.IPv4EmptySubnet, Gateway: cardGateway, NIC: cardNIC},
-	}, nil
+	a := tcpip.ProtocolAddress{Protocol: ipv4.ProtocolNumber, AddressWithPrefix: c.cfg.addr}
+	if err := s.AddProtocolAddress(cardNIC, a, stack.AddressProperties{}); err != nil {
+		return nil, fmt.Errorf("card address %s: %s", c.cfg.addr, err)
+	}
+	return append(routes, routesFor(c.cfg.addr, c.cfg.gateway)...), nil
 }
 
-// start announces the address and starts receiving.
-func (c *card) start() {
-	c.announce()
+// start starts receiving, and announces the static address or asks a DHCP
+// server for one.
+func (c *card) start(s *stack.Stack) {
+	if c.cfg.dhcp {
+		c.dhcp = newDHCPClient(c, s)
+	}
 	go c.receive()
+	if c.dhcp != nil {
+		go c.dhcp.run()
+		return
+	}
+	c.announce(c.cfg.addr.Address)
 }
 
-// announce sends a gratuitous ARP request for the card's address, so the
-// network learns our MAC before the first packet comes for us: QEMU's
+// announce sends a gratuitous ARP request for the card's address ip, so
+// the network learns our MAC before the first packet comes for us: QEMU's
 // user-mode network otherwise drops the first forwarded connection while
 // it asks who has 10.0.2.15.
-func (c *card) announce() {
+func (c *card) announce(addr tcpip.Address) {
 	f := make([]byte, 60) // the shortest Ethernet frame, padded
 	copy(f[0:6], header.EthernetBroadcastAddress)
 	copy(f[6:12], c.mac)
@@ -130,12 +142,12 @@ func (c *card) announce() {
 	binary.BigEndian.PutUint16(arp[2:], 0x0800) // IPv4
 	arp[4], arp[5] = 6, 4
 	binary.BigEndian.PutUint16(arp[6:], 1) // request
-	ip := cardAddr.Address.As4()
+	ip := addr.As4()
 	copy(arp[8:14], c.mac)
 	copy(arp[14:18], ip[:])
 	copy(arp[24:28], ip[:]) // target: ourselves (the target MAC stays zero)
 	if errno := nicSend(f); errno != 0 {
-		fmt.Fprintf(os.Stderr, "unigo: netstack: announcing %s: %v\n", cardAddr.Address, errno)
+		fmt.Fprintf(os.Stderr, "unigo: netstack: announcing %s: %v\n", addr, errno)
 	}
 }
 
@@ -151,6 +163,9 @@ func (c *card) receive() {
 			return
 		}
 		if n < header.EthernetMinimumSize {
+			continue
+		}
+		if c.dhcp != nil && c.dhcp.take(buf[:n]) {
 			continue
 		}
 		pkt := stack.NewPacketBuffer(stack.PacketBufferOptions{Payload: buffer.MakeWithData(buf[:n])})

@@ -23,14 +23,16 @@ const (
 // newStack makes the stack: IPv4 (with ARP), IPv6, TCP and UDP, the
 // loopback interface with 127.0.0.1/8 and ::1, and the card's interface
 // (card.go) when the VM has a network card.
-func newStack() (*stack.Stack, error) {
+func newStack() (*stack.Stack, *card, error) {
+	ndp := &ndpRoutes{}
 	s := stack.New(stack.Options{
-		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, ipv6.NewProtocol, arp.NewProtocol},
+		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, ipv6Protocol(ndp), arp.NewProtocol},
 		TransportProtocols: []stack.TransportProtocolFactory{tcp.NewProtocol, udp.NewProtocol},
 		HandleLocal:        true,
 	})
+	ndp.stack = s
 	if err := s.CreateNIC(loopbackNIC, loopback.New()); err != nil {
-		return nil, fmt.Errorf("loopback interface: %s", err)
+		return nil, nil, fmt.Errorf("loopback interface: %s", err)
 	}
 	v4 := tcpip.AddressWithPrefix{Address: tcpip.AddrFrom4([4]byte{127, 0, 0, 1}), PrefixLen: 8}
 	v6 := tcpip.AddressWithPrefix{Address: tcpip.AddrFrom16([16]byte{15: 1}), PrefixLen: 128}
@@ -39,7 +41,7 @@ func newStack() (*stack.Stack, error) {
 		{Protocol: ipv6.ProtocolNumber, AddressWithPrefix: v6},
 	} {
 		if err := s.AddProtocolAddress(loopbackNIC, a, stack.AddressProperties{}); err != nil {
-			return nil, fmt.Errorf("loopback address %s: %s", a.AddressWithPrefix, err)
+			return nil, nil, fmt.Errorf("loopback address %s: %s", a.AddressWithPrefix, err)
 		}
 	}
 	routes := []tcpip.Route{
@@ -49,20 +51,20 @@ func newStack() (*stack.Stack, error) {
 	c := newCard()
 	if c != nil {
 		if err := s.CreateNIC(cardNIC, c.link); err != nil {
-			return nil, fmt.Errorf("network card: %s", err)
+			return nil, nil, fmt.Errorf("network card: %s", err)
 		}
 		r, err := c.configure(s)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		routes = append(routes, r...)
 	}
 	s.SetRouteTable(routes)
-	if c != nil {
-		c.start()
-	}
 	tuneTCP(s)
-	return s, nil
+	if c != nil {
+		c.start(s)
+	}
+	return s, c, nil
 }
 
 // tuneTCP sets the stack's TCP options: SACK, as Linux has it on, and

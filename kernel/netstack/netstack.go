@@ -37,7 +37,7 @@ func init() {
 	if errno != 0 {
 		return
 	}
-	s, err := newStack()
+	s, c, err := newStack()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "unigo: netstack: %v\n", err)
 		return
@@ -52,6 +52,12 @@ func init() {
 	}
 	go n.readWork()
 	go n.serve()
+	if c != nil && c.dhcp != nil {
+		// The app starts with its address, as on a Linux host whose
+		// network is up before its services: main's first Listen or
+		// Dial works.
+		c.dhcp.waitBound(dhcpBootWait)
+	}
 }
 
 // plugIn puts the kernel's socket layer (package kernel/sockets and the

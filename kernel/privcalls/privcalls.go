@@ -33,14 +33,42 @@ const (
 	// blocking a thread in NICRecv. -ENODEV without a NIC. Only in images
 	// that link the network stack (like NetAttach).
 	NICOpen = 1006
+	// NetResolv(buf, len) replaces the contents of /etc/resolv.conf with
+	// buf (at most ResolvMax bytes) and returns 0: the stack writes the
+	// name servers a DHCP lease gave. -EEXIST, changing nothing, when the
+	// file is not the kernel's to write (the image brought its own, or
+	// the host named the servers: InfoDNSGiven); -EINVAL when too long.
+	// Only in images that link the network stack.
+	NetResolv = 1007
 )
 
-// NICInfo's buffer.
+// ResolvMax bounds NetResolv's buffer.
+const ResolvMax = 1024
+
+// NICInfo's buffer: the card, and how the host asked for it to be set up
+// (the net.* tokens of the kernel command line).
 const (
-	InfoSize = 16
-	InfoMAC  = 0 // 6 bytes
-	InfoMTU  = 6 // uint16, little endian: the largest IP packet, without the Ethernet header
-	InfoLink = 8 // 1 byte: 1 when the link is up
+	InfoSize    = 32
+	InfoMAC     = 0  // 6 bytes
+	InfoMTU     = 6  // uint16, little endian: the largest IP packet, without the Ethernet header
+	InfoLink    = 8  // 1 byte: 1 when the link is up
+	InfoMode    = 9  // 1 byte: ModeUserNet, ModeStatic or ModeDHCP
+	InfoPrefix  = 10 // 1 byte: the prefix length of InfoAddr (ModeStatic)
+	InfoFlags   = 11 // 1 byte: Info* flags
+	InfoAddr    = 12 // 4 bytes: the IPv4 address (ModeStatic)
+	InfoGateway = 16 // 4 bytes: the IPv4 default gateway, 0.0.0.0 for none (ModeStatic)
+)
+
+// The card's configuration modes (InfoMode).
+const (
+	ModeUserNet = 0 // QEMU user-mode network's fixed addresses: 10.0.2.15/24 through 10.0.2.2
+	ModeStatic  = 1 // InfoAddr/InfoPrefix, through InfoGateway
+	ModeDHCP    = 2 // ask a DHCP server for an address
+)
+
+// InfoFlags bits.
+const (
+	InfoDNSGiven = 1 << 0 // the host named the name servers: keep /etc/resolv.conf
 )
 
 // MaxFrame is the longest frame NICSend takes: an MTU of 1500 bytes plus
@@ -50,12 +78,13 @@ const MaxFrame = 1514
 // Linux errno values the private calls return (negated) beyond the usual
 // EFAULT, EINVAL and EINTR.
 const (
+	EEXIST   = 17
 	ENODEV   = 19
 	EMSGSIZE = 90
 )
 
 // names, from NICInfo on.
-var names = [...]string{"nic_info", "nic_recv", "nic_send", "net_attach", "net_ctl", "net_io", "nic_open"}
+var names = [...]string{"nic_info", "nic_recv", "nic_send", "net_attach", "net_ctl", "net_io", "nic_open", "net_resolv"}
 
 // First is the lowest private call number.
 const First = NICInfo

@@ -6,6 +6,7 @@ import (
 	"unigo.dev/unigo/kernel/privcalls"
 	"unigo.dev/unigo/kernel/sockets"
 	"unigo.dev/unigo/kernel/threads"
+	"unigo.dev/unigo/kernel/vfs"
 )
 
 // The network stack's private calls (privcalls.NetAttach, NetCtl, NetIO;
@@ -20,6 +21,8 @@ func dispatchNetstack(nr uint64, a *[6]uintptr) (r int64, ok bool) {
 		return netAttach(), true
 	case privcalls.NICOpen:
 		return nicOpen(), true
+	case privcalls.NetResolv:
+		return netResolv(a[0], a[1]), true
 	case privcalls.NetCtl:
 		if a[4] > privcalls.AddrsSize {
 			return -EINVAL, true
@@ -142,4 +145,23 @@ func socketEvents() {
 		files.NetstackChanged()
 	}
 	threads.WakeRestartAll(pollKey())
+}
+
+// netResolv replaces /etc/resolv.conf (privcalls.NetResolv): the name
+// servers of the stack's DHCP lease, unless the host named its own.
+func netResolv(buf, n uintptr) int64 {
+	if n > privcalls.ResolvMax {
+		return -EINVAL
+	}
+	if netConfig.flags&privcalls.InfoDNSGiven != 0 {
+		return -privcalls.EEXIST
+	}
+	b, ok := userBytes(buf, n, false)
+	if !ok {
+		return -EFAULT
+	}
+	if e := vfs.ReplaceResolvConf(b); e != 0 {
+		return -int64(e)
+	}
+	return 0
 }

@@ -41,7 +41,30 @@ func nicInfo(buf uintptr) int64 {
 	if up {
 		b[privcalls.InfoLink] = 1
 	}
+	b[privcalls.InfoMode] = netConfig.mode
+	b[privcalls.InfoPrefix] = netConfig.prefix
+	b[privcalls.InfoFlags] = netConfig.flags
+	copy(b[privcalls.InfoAddr:], netConfig.addr[:])
+	copy(b[privcalls.InfoGateway:], netConfig.gateway[:])
 	return 0
+}
+
+// netConfig is the card's configuration from the command line, which
+// nic_info hands the network stack.
+var netConfig struct {
+	mode, prefix, flags byte
+	addr, gateway       [4]byte
+}
+
+// SetNetConfig records the card's configuration (boot: the net.* tokens):
+// mode is one of privcalls.Mode*, dnsGiven says the host named the name
+// servers, so a DHCP lease must not replace them.
+func SetNetConfig(mode byte, addr [4]byte, prefix byte, gateway [4]byte, dnsGiven bool) {
+	netConfig.mode, netConfig.addr, netConfig.prefix, netConfig.gateway = mode, addr, prefix, gateway
+	netConfig.flags = 0
+	if dnsGiven {
+		netConfig.flags |= privcalls.InfoDNSGiven
+	}
 }
 
 func nicRecv(t *threads.Thread, buf, n uintptr) int64 {

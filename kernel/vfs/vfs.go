@@ -44,6 +44,7 @@ var state = struct {
 	nWritable int
 	umask     uint32
 	procMaps  Ino // /proc/self/maps, rewritten on open
+	resolv    Ino // /etc/resolv.conf when the kernel wrote it (AddResolvConf), else 0
 }{umask: 0o022}
 
 func now() int64 { return clock.Realtime() }
@@ -94,22 +95,6 @@ func Init(exe, rootfs []byte) bool {
 	memfs.WriteAt(link, path[:n], 0, now())
 	state.procMaps, _ = memfs.Create(self, []byte("maps"), memfs.TypeRegular|0o444, now())
 	return true
-}
-
-// AddNetworkFiles writes /etc/resolv.conf for the VM's network card: the
-// DNS server of QEMU's user-mode network (10.0.2.3). A resolv.conf of the
-// image's root wins. Called at boot when the VM has a card.
-func AddNetworkFiles() {
-	etc, e := memfs.Lookup(state.root, []byte("etc"))
-	if e != 0 {
-		return
-	}
-	if _, e := memfs.Lookup(etc, []byte("resolv.conf")); e == 0 {
-		return // the image's root has its own
-	}
-	if ino, e := memfs.Create(etc, []byte("resolv.conf"), memfs.TypeRegular|0o644, now()); e == 0 {
-		memfs.WriteAt(ino, []byte("nameserver 10.0.2.3\n"), 0, now())
-	}
 }
 
 // Mount makes the tree under dir writable (a tmpfs mount point).
