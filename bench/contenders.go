@@ -281,7 +281,7 @@ func publishedCard(hostPort, guestPort int) (*vmm.NetSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return hostnet.Card([]vmm.Forward{f}, true), nil
+	return hostnet.Card([]vmm.Forward{f}, hostnet.Options{Mode: hostnet.ModeUser})
 }
 
 // vmStart returns the start function of a VM subject booting spec: with a
