@@ -62,8 +62,11 @@ type CompareConfig struct {
 	IdleApp string        // app that prints a line and idles (without --http); default ./examples/idle; "-" skips
 	Settle  time.Duration // how long an idle instance runs before its memory is read; default 1 s
 
-	LoadDuration time.Duration // length of the HTTP load of each run; default 3 s
-	LoadConns    int           // concurrent connections of the load; default 4
+	LoadDuration  time.Duration // length of the HTTP load of each run (wrk -d); default 10 s
+	LoadThreads   int           // wrk's threads (-t); default 2
+	LoadConns     int           // wrk's connections (-c); default 64
+	Wrk           string        // the wrk binary; default "wrk" from $PATH
+	ServeRequests int           // requests a VM must answer in the memory search to count as serving; default 20
 
 	QEMU          string
 	LinuxCacheDir string
@@ -105,10 +108,20 @@ func (c *CompareConfig) setDefaults() error {
 		c.Settle = time.Second
 	}
 	if c.LoadDuration <= 0 {
-		c.LoadDuration = 3 * time.Second
+		c.LoadDuration = 10 * time.Second
 	}
-	if c.LoadConns <= 0 {
-		c.LoadConns = 4
+	orDefault(&c.LoadThreads, 2)
+	orDefault(&c.LoadConns, 64)
+	orDefault(&c.ServeRequests, 20)
+	if c.LoadConns < c.LoadThreads {
+		return fmt.Errorf("HTTP load: %d connections for %d threads: wrk needs at least one connection per thread", c.LoadConns, c.LoadThreads)
+	}
+	if c.HTTPPort > 0 {
+		wrk, err := findWrk(c.Wrk)
+		if err != nil {
+			return err
+		}
+		c.Wrk = wrk
 	}
 	return nil
 }
@@ -138,7 +151,9 @@ type CompareSettings struct {
 	Runtime      string  `json:"container_runtime"`
 	Timeout      float64 `json:"timeout_s"`
 	LoadDuration float64 `json:"load_duration_s,omitempty"`
+	LoadThreads  int     `json:"load_threads,omitempty"`
 	LoadConns    int     `json:"load_connections,omitempty"`
+	LoadCommand  string  `json:"load_command,omitempty"`
 	Interleaved  bool    `json:"interleaved"`
 }
 
@@ -153,6 +168,7 @@ type ContenderResult struct {
 	FirstLine   Metric `json:"first_line_s"`
 	FirstHTTP   Metric `json:"first_http_response_s"`
 	RequestsPS  Metric `json:"requests_per_s"`
+	P50         Metric `json:"p50_ms"`
 	P99         Metric `json:"p99_ms"`
 	Artifact    Metric `json:"artifact_bytes"`
 	LeastMemory Metric `json:"least_memory_mib"`
@@ -168,7 +184,7 @@ type ContenderResult struct {
 func (r *ContenderResult) metrics() []namedMetric {
 	return []namedMetric{
 		{"first_line", &r.FirstLine}, {"first_http", &r.FirstHTTP}, {"requests_per_s", &r.RequestsPS},
-		{"p99", &r.P99}, {"artifact", &r.Artifact}, {"least_memory", &r.LeastMemory},
+		{"p50", &r.P50}, {"p99", &r.P99}, {"artifact", &r.Artifact}, {"least_memory", &r.LeastMemory},
 		{"idle_rss", &r.IdleRSS}, {"syscalls", &r.Syscalls}, {"executables", &r.Executables},
 		{"shell", &r.Shell},
 	}
@@ -186,9 +202,11 @@ type subjectRun struct {
 	app   *runnable // the app, ready to run
 	naWhy string    // set when it cannot run the app at all
 
-	line, http, rps, p99 []float64
-	fails                int
-	failed               string
+	line, http, rps, p50, p99 []float64
+	fails                     int
+	failed                    string
+	loadErrRuns               int    // runs in which wrk counted errors
+	loadErrText               string // the first of them, as wrk said it
 }
 
 func (s *subjectRun) ok() bool { return s.naWhy == "" }
@@ -208,7 +226,7 @@ func RunCompare(ctx context.Context, cfg CompareConfig) (*CompareReport, error) 
 	if err := os.MkdirAll(artifacts, 0o755); err != nil {
 		return nil, err
 	}
-	env := &compareEnv{cfg: &cfg, dir: artifacts, progress: progress}
+	env := &compareEnv{cfg: &cfg, dir: artifacts, progress: progress, servers: map[string]bootSpec{}}
 	defer env.cleanup()
 
 	qemu, qerr := exec.LookPath(cfg.QEMU)
@@ -232,7 +250,8 @@ func RunCompare(ctx context.Context, cfg CompareConfig) (*CompareReport, error) 
 			CPU: env.m.Accel.CPU, MemMiB: cfg.MemMiB, Runtime: cfg.Runtime, Timeout: cfg.Timeout.Seconds(), Interleaved: true},
 	}
 	if cfg.HTTPPort > 0 {
-		r.Config.LoadDuration, r.Config.LoadConns = cfg.LoadDuration.Seconds(), cfg.LoadConns
+		r.Config.LoadDuration, r.Config.LoadThreads, r.Config.LoadConns = cfg.LoadDuration.Seconds(), cfg.LoadThreads, cfg.LoadConns
+		r.Config.LoadCommand = cfg.load().String()
 	}
 	env.tscKHz, env.tscSource = r.Host.TSCKHz, r.Host.TSCSource
 	r.Notes = compareNotes(cfg)
@@ -289,6 +308,10 @@ func RunCompare(ctx context.Context, cfg CompareConfig) (*CompareReport, error) 
 		}
 	}
 
+	if err := env.sameNetwork(); err != nil {
+		return nil, err
+	}
+
 	// The timed runs, interleaved.
 	for i := range cfg.Runs {
 		if err := ctx.Err(); err != nil {
@@ -313,8 +336,16 @@ func RunCompare(ctx context.Context, cfg CompareConfig) (*CompareReport, error) 
 			if cfg.HTTPPort > 0 {
 				s.http = append(s.http, o.firstHTTP.Seconds())
 				s.rps = append(s.rps, o.load.RPS)
+				s.p50 = append(s.p50, o.load.P50.Seconds()*1000)
 				s.p99 = append(s.p99, o.load.P99.Seconds()*1000)
-				text += fmt.Sprintf("/%.3fs %.0f req/s", o.firstHTTP.Seconds(), o.load.RPS)
+				text += fmt.Sprintf("/%.3fs %.0f req/s p99 %.1fms", o.firstHTTP.Seconds(), o.load.RPS, o.load.P99.Seconds()*1000)
+				if o.load.Errors > 0 {
+					s.loadErrRuns++
+					if s.loadErrText == "" {
+						s.loadErrText = o.load.ErrText
+					}
+					text += fmt.Sprintf(" (%d errors)", o.load.Errors)
+				}
 			}
 			line = append(line, text)
 		}
@@ -378,13 +409,15 @@ func compareNotes(cfg CompareConfig) []string {
 		"runs are interleaved (native, container, Linux, unigo, native, …); medians with min–max",
 		"to first line: from starting the process (the app; docker run or runc run; QEMU) to the app's first line reaching the host",
 		"artifact: what each way ships: the binary; the container image (docker image inspect .Size) or the bundle's root file system; vmlinux + initramfs; the unigo image",
-		"least memory: the least memory the app prints its line in: VMs: QEMU's -m; containers: the container's memory limit (Docker refuses less than 6 MiB); native: the limit of a memory cgroup the benchmark runs the process in. A cgroup's limit counts what the kernel charges to it (the app's memory, page cache it reads, kernel objects); a VM's -m holds a whole kernel too",
+		"least memory: the least memory the app prints its line in (with --http: serves, see below): VMs: QEMU's -m; containers: the container's memory limit (Docker refuses less than 6 MiB); native: the limit of a memory cgroup the benchmark runs the process in. A cgroup's limit counts what the kernel charges to it (the app's memory, page cache it reads, kernel objects); a VM's -m holds a whole kernel too",
 		"idle RSS: resident memory on the host of an idle instance after it printed its line: the process; the app plus its per-container runtime process (containerd-shim or runc), not the shared Docker daemons; QEMU's whole process, which holds the guest's touched RAM",
 		"system calls: what the app can reach in the kernel under it: for Linux, the calls the kernel has compiled in (its sys_enter tracepoints), narrowed by the app's seccomp filter when it has one; for unigo, its implemented table",
 		"executables: programs in the artifact (files with an execute bit that are ELF files or #! scripts); shell: whether a shell is there for the app (or an attacker) to execute",
 	}
 	if cfg.HTTPPort > 0 {
-		notes = append(notes, fmt.Sprintf("HTTP: GET / on the app's port %d (forwarded from a loopback port for Docker and QEMU user networking); first response: from start to the first 200; load: %d keep-alive connections, each sending its next request when the last is answered, for %v, from this process on the same host (it shares the CPUs)", cfg.HTTPPort, cfg.LoadConns, cfg.LoadDuration))
+		notes = append(notes, fmt.Sprintf("HTTP: GET / on the app's port %d (forwarded from a loopback port for Docker, and for both VMs by the same QEMU user-network hostfwd and virtio-net device, vmm's own, as `unigo run -p` gives them); first response: from starting the process (the app; docker run or runc run; QEMU) to the first 200", cfg.HTTPPort),
+			fmt.Sprintf("load: `%s` on the same host (it shares the CPUs with the server); requests/s and the p50/p99 latency are wrk's", cfg.load()),
+			fmt.Sprintf("least memory with --http: the least memory in which the app answers its first request and then %d more, one after the other", cfg.ServeRequests))
 	}
 	return notes
 }
@@ -400,6 +433,11 @@ func learnLineEnv(ctx context.Context, app *goApp, override string, port int, so
 }
 
 // runOutcome is what one timed run measured.
+// load is the wrk run of each timed run.
+func (c *CompareConfig) load() loadSpec {
+	return loadSpec{Threads: c.LoadThreads, Conns: c.LoadConns, Duration: c.LoadDuration}
+}
+
 type runOutcome struct {
 	firstLine time.Duration
 	firstHTTP time.Duration
@@ -424,7 +462,7 @@ func runOnce(ctx context.Context, cfg CompareConfig, a *runnable) (o runOutcome,
 			return o, err
 		}
 		o.firstHTTP = time.Since(inst.started)
-		if o.load, err = runLoad(ctx, url, cfg.LoadConns, cfg.LoadDuration); err != nil {
+		if o.load, err = runWrk(ctx, cfg.Wrk, url, cfg.load()); err != nil {
 			return o, err
 		}
 	} else {
@@ -440,9 +478,10 @@ func (s *subjectRun) summarize(cfg CompareConfig) {
 	httpNA := "n/a: not measured: no --http PORT given"
 	if !s.ok() {
 		na := "n/a: " + s.naWhy
-		r.FirstLine, r.FirstHTTP, r.RequestsPS, r.P99 = naMetric("s", "%s", na), naMetric("s", "%s", na), naMetric("req/s", "%s", na), naMetric("ms", "%s", na)
+		r.FirstLine = naMetric("s", "%s", na)
+		r.setHTTPNA(na)
 		if cfg.HTTPPort == 0 {
-			r.FirstHTTP, r.RequestsPS, r.P99 = naMetric("s", "%s", httpNA), naMetric("req/s", "%s", httpNA), naMetric("ms", "%s", httpNA)
+			r.setHTTPNA(httpNA)
 		}
 		if !r.Artifact.OK() {
 			r.Artifact = naMetric("bytes", "%s", na)
@@ -451,9 +490,12 @@ func (s *subjectRun) summarize(cfg CompareConfig) {
 	}
 	r.FirstLine = sampleMetric("s", s.line)
 	if cfg.HTTPPort > 0 {
-		r.FirstHTTP, r.RequestsPS, r.P99 = sampleMetric("s", s.http), sampleMetric("req/s", s.rps), sampleMetric("ms", s.p99)
+		r.FirstHTTP, r.RequestsPS, r.P50, r.P99 = sampleMetric("s", s.http), sampleMetric("req/s", s.rps), sampleMetric("ms", s.p50), sampleMetric("ms", s.p99)
+		if s.loadErrRuns > 0 {
+			r.Notes = append(r.Notes, fmt.Sprintf("wrk counted errors in %d of %d timed runs (they are not in the rate or the latencies); the first: %s", s.loadErrRuns, len(s.rps), s.loadErrText))
+		}
 	} else {
-		r.FirstHTTP, r.RequestsPS, r.P99 = naMetric("s", "%s", httpNA), naMetric("req/s", "%s", httpNA), naMetric("ms", "%s", httpNA)
+		r.setHTTPNA(httpNA)
 	}
 	if s.fails > 0 {
 		note := fmt.Sprintf("%d of %d timed runs failed; the first: %s", s.fails, cfg.Runs, s.failed)
@@ -461,10 +503,16 @@ func (s *subjectRun) summarize(cfg CompareConfig) {
 		if len(s.line) == 0 {
 			r.FirstLine = naMetric("s", "n/a: %s", note)
 			if cfg.HTTPPort > 0 {
-				r.FirstHTTP, r.RequestsPS, r.P99 = naMetric("s", "n/a: %s", note), naMetric("req/s", "n/a: %s", note), naMetric("ms", "n/a: %s", note)
+				r.setHTTPNA("n/a: " + note)
 			}
 		}
 	}
+}
+
+// setHTTPNA marks every HTTP measurement n/a for why.
+func (r *ContenderResult) setHTTPNA(why string) {
+	r.FirstHTTP, r.RequestsPS = naMetric("s", "%s", why), naMetric("req/s", "%s", why)
+	r.P50, r.P99 = naMetric("ms", "%s", why), naMetric("ms", "%s", why)
 }
 
 // leastMemory searches the least memory limit the app runs under.
@@ -480,19 +528,40 @@ func (s *subjectRun) leastMemory(ctx context.Context, cfg CompareConfig) {
 	case !r.FirstLine.OK():
 		r.LeastMemory = naMetric("MiB", "not measured: no successful timed run")
 	default:
-		probe := max(2*time.Second, time.Duration(3**r.FirstLine.Max*float64(time.Second)))
+		slowest := *r.FirstLine.Max
+		if cfg.HTTPPort > 0 && r.FirstHTTP.OK() {
+			slowest = *r.FirstHTTP.Max
+		}
+		probe := max(2*time.Second, time.Duration(3*slowest*float64(time.Second)))
 		search := *s.app.memory
 		search.Hi, search.Probe, search.Confirm, search.Budget = cfg.MemMiB, probe, cfg.MemoryConfirm, cfg.MemoryBudget
+		if cfg.HTTPPort > 0 {
+			search.Test = fmt.Sprintf("answered %d requests", cfg.ServeRequests+1)
+		}
 		r.LeastMemory = search.run(ctx, func(mib int) bool {
-			inst, err := s.app.start(ctx, runOpts{memMiB: mib, port: cfg.HTTPPort})
-			if err != nil {
-				return false
-			}
-			defer inst.stop()
-			_, err = inst.waitLine(probe)
-			return err == nil
+			return s.runsIn(ctx, cfg, mib, probe)
 		})
 	}
+}
+
+// runsIn reports whether the app, limited to mib, prints its line within
+// probe and, with --http, then answers its first request and
+// cfg.ServeRequests more.
+func (s *subjectRun) runsIn(ctx context.Context, cfg CompareConfig, mib int, probe time.Duration) bool {
+	inst, err := s.app.start(ctx, runOpts{memMiB: mib, port: cfg.HTTPPort})
+	if err != nil {
+		return false
+	}
+	defer inst.stop()
+	deadline := time.Now().Add(probe)
+	if _, err = inst.waitLine(probe); err != nil || cfg.HTTPPort == 0 {
+		return err == nil
+	}
+	url := "http://" + inst.addr + "/"
+	if err := waitHTTP(ctx, inst.watched, url, deadline); err != nil {
+		return false
+	}
+	return serveRequests(ctx, url, cfg.ServeRequests, probe) == nil
 }
 
 // idleAndSurface runs the idle app (or the HTTP app, which idles once it

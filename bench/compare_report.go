@@ -21,6 +21,7 @@ var compareRows = []compareRow{
 	{"to first line", "time to the app's first line", "s", "lower", false, func(r *ContenderResult) Metric { return r.FirstLine }},
 	{"to first HTTP 200", "time to the first HTTP response", "s", "lower", true, func(r *ContenderResult) Metric { return r.FirstHTTP }},
 	{"requests/s", "HTTP requests per second", "%.0f", "higher", true, func(r *ContenderResult) Metric { return r.RequestsPS }},
+	{"p50 latency", "HTTP median latency", "%.2f ms", "lower", true, func(r *ContenderResult) Metric { return r.P50 }},
 	{"p99 latency", "HTTP p99 latency", "%.2f ms", "lower", true, func(r *ContenderResult) Metric { return r.P99 }},
 	{"artifact size", "artifact size", "bytes", "lower", false, func(r *ContenderResult) Metric { return r.Artifact }},
 	{"least memory", "least memory it runs in", "%.1f MiB", "lower", false, func(r *ContenderResult) Metric { return r.LeastMemory }},

@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"unigo.dev/unigo/bench/linuxvm"
+	"unigo.dev/unigo/hostnet"
+	"unigo.dev/unigo/vmm"
 )
 
 // compareEnv is what the subjects of one compare run share: the machine,
@@ -34,6 +36,8 @@ type compareEnv struct {
 	hostOnce  sync.Once
 	hostCount int
 	hostErr   error
+
+	servers map[string]bootSpec // with --http: the VM subjects that serve, before their card (sameNetwork)
 
 	linuxOnce  sync.Once
 	linuxPrep  preparer
@@ -268,17 +272,33 @@ func (e *compareEnv) vmInstance(ctx context.Context, spec bootSpec, o runOpts, h
 		procs: func() ([]int, string, error) { return []int{pid}, "the QEMU process", nil }}, nil
 }
 
-// userNet returns QEMU arguments for a virtio-net device on QEMU's user
-// network, with hostPort on the host's loopback forwarded to the guest's
-// port.
-func (e *compareEnv) userNet(hostPort, guestPort int) []string {
-	dev := "virtio-net-device" // virtio-mmio on microvm
-	if e.m.Type == "pc" {
-		dev = "virtio-net-pci"
+// publishedCard is the network card `unigo run -p 127.0.0.1:HOST:GUEST`
+// gives a VM (hostnet parses the option and makes the card, vmm.QEMU.Args
+// turns it into -netdev user,hostfwd=… and the machine's virtio-net
+// device), so that the Linux baseline and unigo get the same one.
+func publishedCard(hostPort, guestPort int) (*vmm.NetSpec, error) {
+	f, err := hostnet.ParsePublish(fmt.Sprintf("127.0.0.1:%d:%d", hostPort, guestPort))
+	if err != nil {
+		return nil, err
 	}
-	return []string{
-		"-netdev", fmt.Sprintf("user,id=net0,hostfwd=tcp:127.0.0.1:%d-:%d", hostPort, guestPort),
-		"-device", dev + ",netdev=net0",
+	return hostnet.Card([]vmm.Forward{f}, hostnet.Options{Mode: hostnet.ModeUser})
+}
+
+// vmStart returns the start function of a VM subject booting spec: with a
+// port, a free loopback port is forwarded to it through publishedCard.
+func (e *compareEnv) vmStart(spec bootSpec) func(ctx context.Context, o runOpts) (*instance, error) {
+	return func(ctx context.Context, o runOpts) (*instance, error) {
+		s, hostPort := spec, 0
+		if o.port > 0 {
+			var err error
+			if hostPort, err = freePort(); err != nil {
+				return nil, err
+			}
+			if s.Net, err = publishedCard(hostPort, o.port); err != nil {
+				return nil, err
+			}
+		}
+		return e.vmInstance(ctx, s, o, hostPort)
 	}
 }
 
@@ -313,16 +333,9 @@ func (e *compareEnv) linux() contender {
 		}
 		a.command = e.m.commandLine(spec, e.cfg.MemMiB)
 		a.files, a.filesErr = initramfsFiles(spec.Initrd)
-		a.start = func(ctx context.Context, o runOpts) (*instance, error) {
-			s, hostPort := spec, 0
-			if o.port > 0 {
-				var err error
-				if hostPort, err = freePort(); err != nil {
-					return nil, err
-				}
-				s.Extra = append(append([]string(nil), s.Extra...), e.userNet(hostPort, o.port)...)
-			}
-			return e.vmInstance(ctx, s, o, hostPort)
+		a.start = e.vmStart(spec)
+		if e.cfg.HTTPPort > 0 && a.noNetwork == "" {
+			e.servers[Linux] = spec
 		}
 		return a, nil
 	}
@@ -411,13 +424,14 @@ func (e *compareEnv) unigo() contender {
 				spec.Cmdline.Env = append(spec.Cmdline.Env, fmt.Sprintf("PORT=%d", e.cfg.HTTPPort))
 			}
 			a := &runnable{how: p.how, parts: p.parts, notes: p.notes,
-				command:   e.m.commandLine(spec, e.cfg.MemMiB),
-				memory:    &memorySearch{Limit: "-m", Lo: 1},
-				noNetwork: "the unigo kernel has no network yet (issue 4)"}
-			a.files, a.filesErr = unigoFiles(spec.Kernel)
-			a.start = func(ctx context.Context, o runOpts) (*instance, error) {
-				return e.vmInstance(ctx, spec, o, 0)
+				command: e.m.commandLine(spec, e.cfg.MemMiB),
+				memory:  &memorySearch{Limit: "-m", Lo: 1}}
+			if e.cfg.HTTPPort > 0 {
+				a.how += "; with the network card of `unigo run -p`"
+				e.servers[Unigo] = spec
 			}
+			a.files, a.filesErr = unigoFiles(spec.Kernel)
+			a.start = e.vmStart(spec)
 			return a, nil
 		},
 		surface: func(r *ContenderResult, a *runnable) {

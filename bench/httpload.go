@@ -2,12 +2,9 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
-	"sync"
 	"time"
 )
 
@@ -44,84 +41,29 @@ func waitHTTP(ctx context.Context, w *watched, url string, deadline time.Time) e
 	}
 }
 
-// loadResult is what one bounded load measured.
-type loadResult struct {
-	Requests int
-	Errors   int
-	RPS      float64
-	P99      time.Duration
-}
-
-// runLoad sends GET url over conns keep-alive connections, each sending its
-// next request when the last is answered (so at most conns are in flight),
-// for d; it returns the rate of good responses and their 99th-percentile
-// latency.
-func runLoad(ctx context.Context, url string, conns int, d time.Duration) (loadResult, error) {
-	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
+// serveRequests sends n GETs to url one after the other on one keep-alive
+// connection and reports the first that did not answer 200 within
+// timeout: the test of "still serves" in the memory search.
+func serveRequests(ctx context.Context, url string, n int, timeout time.Duration) error {
+	tr := &http.Transport{MaxIdleConnsPerHost: 1, DisableCompression: true}
 	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	var (
-		mu    sync.Mutex
-		lat   []time.Duration
-		errs  int
-		first error
-		wg    sync.WaitGroup
-		began = time.Now()
-	)
-	for range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var mine []time.Duration
-			bad := 0
-			var firstErr error
-			for ctx.Err() == nil {
-				t := time.Now()
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-				resp, err := client.Do(req)
-				if err == nil {
-					_, err = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if err == nil && resp.StatusCode != http.StatusOK {
-						err = fmt.Errorf("status %s", resp.Status)
-					}
-				}
-				if ctx.Err() != nil {
-					break // the request the deadline cut short does not count
-				}
-				if err != nil {
-					bad++
-					if firstErr == nil {
-						firstErr = err
-					}
-					continue
-				}
-				mine = append(mine, time.Since(t))
-			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			errs += bad
-			if first == nil {
-				first = firstErr
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(began)
-	if len(lat) == 0 {
-		if first == nil {
-			first = errors.New("no response")
+	client := &http.Client{Transport: tr, Timeout: timeout}
+	for i := range n {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
 		}
-		return loadResult{}, fmt.Errorf("load: no good response in %v: %w", d, first)
+		resp, err := client.Do(req)
+		if err == nil {
+			_, err = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if err == nil && resp.StatusCode != http.StatusOK {
+				err = fmt.Errorf("status %s", resp.Status)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("request %d of %d: %w", i+1, n, err)
+		}
 	}
-	slices.Sort(lat)
-	res := loadResult{Requests: len(lat), Errors: errs, RPS: float64(len(lat)) / elapsed.Seconds(),
-		P99: lat[(len(lat)*99+99)/100-1]} // nearest rank
-	if errs > 0 {
-		return res, fmt.Errorf("load: %d of %d requests failed; the first: %v", errs, errs+len(lat), first)
-	}
-	return res, nil
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 // some limit: QEMU's -m for a VM, a container's memory limit.
 type memorySearch struct {
 	Limit   string        // how the limit is set, for notes: "-m", "docker run --memory"
+	Test    string        // what a try must do, for notes; default "printed the line"
 	Lo, Hi  int           // MiB: the least limit tried, and one that must work
 	LoWhy   string        // why nothing below Lo is tried
 	Probe   time.Duration // limit of one try
@@ -61,7 +62,11 @@ func (s memorySearch) run(ctx context.Context, runs func(mib int) bool) Metric {
 		lo, good = good+1, s.Hi
 	}
 	mm := valueMetric("MiB", float64(good))
-	mm.Note = fmt.Sprintf("least %s that printed the line in %d consecutive tries (%d tries, each limited to %v); %d MiB did not", s.Limit, s.Confirm+1, probes, s.Probe.Round(time.Millisecond), good-1)
+	test := s.Test
+	if test == "" {
+		test = "printed the line"
+	}
+	mm.Note = fmt.Sprintf("least %s that %s in %d consecutive tries (%d tries, each limited to %v); %d MiB did not", s.Limit, test, s.Confirm+1, probes, s.Probe.Round(time.Millisecond), good-1)
 	if good == s.Lo {
 		why := s.LoWhy
 		if why == "" {

@@ -19,8 +19,9 @@ type bootSpec struct {
 	Cmdline vmm.Cmdline
 	Line    string            // the app's first output line, watched for on the consoles
 	Match   func(string) bool // overrides Line: the console line to wait for
-	Extra   []string          // more QEMU arguments (a network device)
+	Extra   []string          // more QEMU arguments
 	Disks   []vmm.Disk        // virtio block devices, as vmm attaches them (`unigo run -v`)
+	Net     *vmm.NetSpec      // the network card, as vmm attaches it (`unigo run -p`)
 }
 
 func (s bootSpec) matcher() func(string) bool {
@@ -56,6 +57,7 @@ func (m machine) args(spec bootSpec, memMiB int) []string {
 		Machine: m.Type,
 		Cmdline: spec.Cmdline,
 		Disks:   spec.Disks,
+		Net:     spec.Net,
 	}, m.Accel)
 	if spec.Initrd != "" {
 		a = append(a, "-initrd", spec.Initrd)

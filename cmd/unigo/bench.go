@@ -90,13 +90,18 @@ func newBenchCompareCmd() *cobra.Command {
   unigo       the unigo image of APP, in the same QEMU
 
 and reports, as medians with min–max: the time to the app's first line (with --http,
-to its first HTTP 200, and requests/s and p99 latency under a bounded load); the
-artifact's size; the least memory it runs in and the host RSS of an idle instance; its
+to its first HTTP 200, and requests/s and p50/p99 latency under a bounded wrk load); the
+artifact's size; the least memory it runs in (with --http: still serves) and the host
+RSS of an idle instance; its
 attack surface: the system calls the app can reach, the executable files in the
 artifact, and whether a shell is there. Writes results.json and chart.svg to --out.
 A column that cannot be measured says n/a and why.
 
-With --http PORT the app must serve GET / on PORT (it also gets PORT in $PORT).`,
+With --http PORT the app must serve GET / on PORT (it also gets PORT in $PORT); the load
+is wrk (Debian package wrk), run as wrk -t2 -c64 -d10s --latency against each way by
+default (--load-threads, --load-conns, --load). Both VMs get the network card of
+unigo run -p (QEMU user networking, the machine's virtio-net device); the benchmark
+refuses to run if their QEMU command lines differ beyond what they boot.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg.App = args[0]
@@ -128,8 +133,11 @@ With --http PORT the app must serve GET / on PORT (it also gets PORT in $PORT).`
 	f.BoolVar(&noMemory, "no-memory", false, "skip the search for the least memory")
 	f.DurationVar(&cfg.MemoryBudget, "memory-budget", 90*time.Second, "time limit of one subject's memory search")
 	f.StringVar(&cfg.IdleApp, "idle-app", "./examples/idle", `app that prints a line and idles, for the idle-memory measurement without --http ("-" skips it)`)
-	f.DurationVar(&cfg.LoadDuration, "load", 3*time.Second, "length of the HTTP load in each run")
-	f.IntVar(&cfg.LoadConns, "load-conns", 4, "concurrent keep-alive connections of the HTTP load")
+	f.DurationVar(&cfg.LoadDuration, "load", 10*time.Second, "length of the HTTP load in each run (wrk -d)")
+	f.IntVar(&cfg.LoadThreads, "load-threads", 2, "threads of the HTTP load (wrk -t)")
+	f.IntVar(&cfg.LoadConns, "load-conns", 64, "concurrent keep-alive connections of the HTTP load (wrk -c)")
+	f.StringVar(&cfg.Wrk, "wrk", "wrk", "the wrk binary that makes the HTTP load (Debian package wrk)")
+	f.IntVar(&cfg.ServeRequests, "serve-requests", 20, "with --http, the least-memory search counts a VM as serving once it answered its first request and this many more")
 	addLinuxCacheFlag(cmd, &cfg.LinuxCacheDir)
 	return cmd
 }

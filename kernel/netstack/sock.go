@@ -25,6 +25,7 @@ type sock struct {
 	openErr int32
 	state   streamState
 	rxFull  bool  // the kernel's receive ring is full: wait for WorkRecv
+	txMaybe bool  // the send ring may hold bytes: WorkSend came, or the endpoint took not all of them
 	eof     bool  // the end of the stream (FIN) was reported
 	broken  bool  // an error of the connection was reported: it is over
 	shutRd  bool  // the app shut reading: the endpoint was told
@@ -65,7 +66,7 @@ func (n *netstack) pump(s *sock) {
 		case s.state == connecting:
 			n.connecting(s)
 		case s.state == connected:
-			n.sendStream(s)
+			n.maybeSendStream(s)
 			n.recvStream(s)
 		case !s.stream:
 			n.sendDgrams(s)
@@ -89,7 +90,7 @@ func (n *netstack) connecting(s *sock) {
 		return
 	}
 	n.connected(s)
-	n.sendStream(s)
+	n.maybeSendStream(s)
 	n.recvStream(s)
 }
 
@@ -122,12 +123,22 @@ func (n *netstack) acceptAll(l *sock) {
 	}
 }
 
+// maybeSendStream runs sendStream when the send ring may hold bytes or a
+// shutdown waits for it: most pumps are for received bytes, and asking
+// the kernel for an empty ring's count would cost a system call each.
+func (n *netstack) maybeSendStream(s *sock) {
+	if s.txMaybe || s.shutWr && !s.wrDone {
+		n.sendStream(s)
+	}
+}
+
 // sendStream moves the send ring into the endpoint until the ring is
 // empty or the endpoint's buffer is full (its EventOut resumes it).
 func (n *netstack) sendStream(s *sock) {
 	for {
 		q, e := netio(s.id, privcalls.IOQueued, nil, nil)
 		if e != 0 || q == 0 {
+			s.txMaybe = false // the app's next write to the empty ring posts WorkSend
 			break
 		}
 		r := ringReader{id: s.id, left: q}
@@ -140,6 +151,7 @@ func (n *netstack) sendStream(s *sock) {
 			// the kernel hears of the error; drop what it queued.
 			n.fail(s, err)
 			discard(s.id)
+			s.txMaybe = false
 			return
 		}
 	}

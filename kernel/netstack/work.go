@@ -87,6 +87,9 @@ func (n *netstack) do(w work) {
 	if w.bits&privcalls.WorkRecv != 0 {
 		s.rxFull = false
 	}
+	if w.bits&privcalls.WorkSend != 0 {
+		s.txMaybe = true
+	}
 	if w.bits&privcalls.WorkShutdown != 0 && s.ep != nil {
 		if w.how&privcalls.ShutRead != 0 && !s.shutRd {
 			s.shutRd = true
