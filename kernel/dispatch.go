@@ -23,6 +23,7 @@ func threadTrap() {
 		syscalls.Handle(t)
 	case v == lapic.TimerVector:
 		lapic.EOI() // the scheduler sees the time slice has ended
+		threads.TimerFired()
 	case v == lapic.SpuriousVector:
 	case v == hostctl.Vector:
 		hostctl.Interrupt()

@@ -127,17 +127,36 @@ func arm(next, t0 int64) {
 	armAt(next, t0)
 }
 
+// armed is the deadline the LAPIC timer is counting down to, or notArmed.
+// Schedule runs on every trap, and programming the timer is an MMIO write
+// (a VM exit under KVM; under TCG it takes QEMU's global lock, contending
+// with the I/O thread), so the timer is set only when the deadline changes.
+// The non-zero initialiser keeps it in loaded data: the trap path must not
+// fault on it.
+var armed int64 = notArmed
+
+const notArmed = -1
+
 // armAt sets the one-shot timer for an absolute deadline (0: none).
 func armAt(deadline, t0 int64) {
 	switch {
 	case deadline == 0:
-		lapic.Arm(0)
+		if armed != notArmed {
+			lapic.Arm(0)
+			armed = notArmed
+		}
 	case deadline <= t0:
 		lapic.Arm(1)
-	default:
+		armed = notArmed // fires at once
+	case deadline != armed:
 		lapic.Arm(deadline - t0)
+		armed = deadline
 	}
 }
+
+// TimerFired records that the one-shot timer went off: the next deadline,
+// even the same one, must be programmed again.
+func TimerFired() { armed = notArmed }
 
 func othersRunnable() bool {
 	for i := 0; i < top; i++ {

@@ -30,6 +30,10 @@ const (
 var base uintptr
 var ticksPerSec uint64
 
+// oneShot says the timer's LVT entry is unmasked in one-shot mode already,
+// so arming it is one register write.
+var oneShot bool
+
 func write(reg uintptr, v uint32) { *(*uint32)(unsafe.Add(nil, base+reg)) = v }
 func read(reg uintptr) uint32     { return *(*uint32)(unsafe.Add(nil, base+reg)) }
 
@@ -41,12 +45,14 @@ func Init() {
 	write(regDivide, 0xb) // divide by 1
 	write(regLVTTimer, lvtMasked|TimerVector)
 	write(regInitial, 0)
+	oneShot = false
 }
 
 // StartCount lets the timer count down from the maximum (masked), for calibration.
 func StartCount() {
 	write(regLVTTimer, lvtMasked|TimerVector)
 	write(regInitial, 0xffffffff)
+	oneShot = false
 }
 
 // Elapsed returns how far the count has gone since StartCount.
@@ -61,16 +67,24 @@ func Arm(ns int64) {
 		write(regInitial, 0)
 		return
 	}
+	// Rounded up: a timer that fired before its deadline would leave the
+	// scheduler waiting for a deadline no timer is set for.
 	count := uint64(0xffffffff)
 	if hi, lo := bits.Mul64(uint64(ns), ticksPerSec); hi < 1e9 {
-		if q, _ := bits.Div64(hi, lo, 1e9); q < count {
+		if q, r := bits.Div64(hi, lo, 1e9); q < count {
 			count = q
+			if r != 0 && count < 0xffffffff {
+				count++
+			}
 		}
 	}
 	if count == 0 {
 		count = 1
 	}
-	write(regLVTTimer, TimerVector) // one-shot
+	if !oneShot {
+		write(regLVTTimer, TimerVector) // one-shot, unmasked
+		oneShot = true
+	}
 	write(regInitial, uint32(count))
 }
 
