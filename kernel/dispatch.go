@@ -102,6 +102,9 @@ func kernelTrap(f *threads.Frame) {
 			outOfMemory(f)
 		}
 		kernelCrash(f, "page fault in the kernel")
+	case v == lapic.TimerVector: // it ends an idle halt
+		lapic.EOI()
+		threads.TimerFired()
 	case v == lapic.SpuriousVector:
 	case v == hostctl.Vector:
 		hostctl.Interrupt()
