@@ -77,6 +77,21 @@ func (r *ring) write(src []byte) int {
 	return n
 }
 
+// writeIOV appends what fits of iov's buffers, in order, and returns the
+// count; it stops at the first buffer that did not fit whole.
+func (r *ring) writeIOV(iov *IOV) int {
+	n := 0
+	for i := 0; i < iov.N; i++ {
+		b := iov.at(i)
+		m := r.write(b)
+		n += m
+		if m < len(b) {
+			break
+		}
+	}
+	return n
+}
+
 // peek copies bytes starting off bytes past the head into dst, without
 // consuming them, and returns the count.
 func (r *ring) peek(dst []byte, off int) int {

@@ -94,15 +94,7 @@ func Write(id int32, iov *IOV) int64 {
 		return 0
 	}
 	wasEmpty := s.tx.count == 0
-	n := 0
-	for i := 0; i < iov.N; i++ {
-		b := iov.at(i)
-		m := s.tx.write(b)
-		n += m
-		if m < len(b) {
-			break
-		}
-	}
+	n := s.tx.writeIOV(iov)
 	if n == 0 {
 		if s.tx.count == 0 {
 			return -ENOMEM // not even one page for the ring

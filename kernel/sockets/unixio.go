@@ -31,15 +31,7 @@ func writeUnix(id int32, s *socket, iov *IOV) int64 {
 	if !rightsRoom() {
 		return -ETOOMANYREFS
 	}
-	n := 0
-	for i := 0; i < iov.N; i++ {
-		b := iov.at(i)
-		m := p.rx.write(b)
-		n += m
-		if m < len(b) {
-			break
-		}
-	}
+	n := p.rx.writeIOV(iov)
 	if n == 0 {
 		if p.rx.count == 0 {
 			return -ENOMEM // not even one page for the ring
