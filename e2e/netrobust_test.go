@@ -84,34 +84,7 @@ func TestNetBulk100MiB(t *testing.T) {
 	port := freePort(t)
 	s := servePeer(t, port)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	c := &http.Client{Timeout: 3 * time.Minute}
-
-	start := time.Now()
-	resp, err := c.Get(fmt.Sprintf("%s/big?n=%d", base, size))
-	if err != nil {
-		t.Fatalf("GET /big: %v\n%v", err, s)
-	}
-	h := sha256.New()
-	n, err := io.Copy(h, resp.Body)
-	resp.Body.Close()
-	if err != nil || n != size || !bytes.Equal(h.Sum(nil), sum) {
-		t.Fatalf("GET /big: %d bytes, %v, sha256 %x; want %d bytes, %x\n%v", n, err, h.Sum(nil), size, sum, s)
-	}
-	d := time.Since(start)
-	t.Logf("100 MiB download: %v (%.1f MiB/s)", d, mibps(size, d))
-
-	start = time.Now()
-	resp, err = c.Post(base+"/sum", "application/octet-stream", &patternReader{n: size})
-	if err != nil {
-		t.Fatalf("POST /sum: %v\n%v", err, s)
-	}
-	b, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if want := fmt.Sprintf("%d %x\n", size, sum); err != nil || string(b) != want {
-		t.Fatalf("POST /sum: %q, %v; want %q\n%v", b, err, want, s)
-	}
-	d = time.Since(start)
-	t.Logf("100 MiB upload: %v (%.1f MiB/s)", d, mibps(size, d))
+	bothWays(t, &http.Client{Timeout: 3 * time.Minute}, base, size, sum, &patternReader{n: size}, s)
 }
 
 // keepAlive is one client connection that sends requests one after the

@@ -273,32 +273,42 @@ func TestHTTPLargeBodies(t *testing.T) {
 			if body := waitServing(t, s, base+"/"); body != "httpnet here\n" {
 				t.Fatalf("body %q", body)
 			}
-			c := &http.Client{Timeout: 2 * time.Minute}
-			start := time.Now()
-			resp, err := c.Get(fmt.Sprintf("%s/big?n=%d", base, size))
-			if err != nil {
-				t.Fatalf("GET /big: %v\n%v", err, s)
-			}
-			h := sha256.New()
-			n, err := io.Copy(h, resp.Body)
-			resp.Body.Close()
-			if err != nil || n != size || !bytes.Equal(h.Sum(nil), sum[:]) {
-				t.Fatalf("GET /big: %d bytes, %v, sha256 %x, want %d bytes, %x\n%v", n, err, h.Sum(nil), size, sum, s)
-			}
-			t.Logf("10 MiB download: %v", time.Since(start))
-			start = time.Now()
-			resp, err = c.Post(base+"/sum", "application/octet-stream", bytes.NewReader(big))
-			if err != nil {
-				t.Fatalf("POST /sum: %v\n%v", err, s)
-			}
-			b, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if want := fmt.Sprintf("%d %x\n", size, sum); err != nil || string(b) != want {
-				t.Fatalf("POST /sum: %q, %v, want %q\n%v", b, err, want, s)
-			}
-			t.Logf("10 MiB upload: %v", time.Since(start))
+			bothWays(t, &http.Client{Timeout: 2 * time.Minute}, base, size, sum[:], bytes.NewReader(big), s)
 		})
 	}
+}
+
+// bothWays downloads size bytes from the guest's GET /big?n=size and
+// uploads body to its POST /sum, which answers "size sha256": both must
+// match sum. It logs the times.
+func bothWays(t *testing.T, c *http.Client, base string, size int, sum []byte, body io.Reader, s *serving) {
+	t.Helper()
+	start := time.Now()
+	resp, err := c.Get(fmt.Sprintf("%s/big?n=%d", base, size))
+	if err != nil {
+		t.Fatalf("GET /big: %v\n%v", err, s)
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, resp.Body)
+	resp.Body.Close()
+	if err != nil || n != int64(size) || !bytes.Equal(h.Sum(nil), sum) {
+		t.Fatalf("GET /big: %d bytes, %v, sha256 %x; want %d bytes, %x\n%v", n, err, h.Sum(nil), size, sum, s)
+	}
+	d := time.Since(start)
+	t.Logf("%d MiB download: %v (%.1f MiB/s)", size>>20, d, mibps(size, d))
+
+	start = time.Now()
+	resp, err = c.Post(base+"/sum", "application/octet-stream", body)
+	if err != nil {
+		t.Fatalf("POST /sum: %v\n%v", err, s)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := fmt.Sprintf("%d %x\n", size, sum); err != nil || string(b) != want {
+		t.Fatalf("POST /sum: %q, %v; want %q\n%v", b, err, want, s)
+	}
+	d = time.Since(start)
+	t.Logf("%d MiB upload: %v (%.1f MiB/s)", size>>20, d, mibps(size, d))
 }
 
 // The guest as a client: with --net user (no published port) the VM has a
