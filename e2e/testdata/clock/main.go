@@ -33,8 +33,10 @@ func main() {
 		fmt.Printf("realtime: system call %d outside the vDSO's [%d, %d]\n", sys, before, after)
 		os.Exit(1)
 	}
-	start := time.Now() // carries the monotonic reading
+	// Two vDSO readings (time.Now carries the monotonic one) between two
+	// system-call readings: their interval lies inside the calls'.
 	m0 := sysClock(monotonic)
+	start := time.Now()
 	elapsed := time.Since(start)
 	m1 := sysClock(monotonic)
 	if d := time.Duration(m1 - m0); elapsed < 0 || elapsed > d {
