@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"unigo.dev/unigo/kernel/clock"
 	"unigo.dev/unigo/kernel/cpu"
 	"unigo.dev/unigo/kernel/devices/lapic"
 	"unigo.dev/unigo/kernel/devices/power"
@@ -34,6 +35,7 @@ func threadTrap() {
 	default:
 		lapic.EOI()
 	}
+	memory.TLBTick(clock.Nanotime(), threads.Halted())
 	for {
 		next := threads.Schedule()
 		if sig := signals.Deliver(next); sig != 0 {

@@ -82,6 +82,7 @@ func kernelMain(startInfo uintptr) {
 	hostctl.Init()
 	calibrateClocks(opts.TSCHz)
 	clock.SetWall(rtc.UnixSeconds() * 1e9)
+	memory.EnableTLBGrowth(clock.Nanotime(), 0)
 	mark(stepClocks)
 
 	// 5. Devices on the buses: the disks, the network card.

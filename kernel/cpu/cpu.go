@@ -66,3 +66,13 @@ func HasRDSEED() bool {
 	_, b, _, _ := Cpuid(7, 0)
 	return b&(1<<18) != 0
 }
+
+// UnderTCG reports whether the CPU is QEMU's software emulation (TCG),
+// which announces itself on CPUID's hypervisor leaf as "TCGTCGTCGTCG".
+func UnderTCG() bool {
+	if _, _, c, _ := Cpuid(1, 0); c&(1<<31) == 0 {
+		return false // no hypervisor leaf
+	}
+	_, b, c, d := Cpuid(0x40000000, 0)
+	return b == 0x54474354 && c == 0x43544743 && d == 0x47435447 // "TCGT", "CGTC", "GTCG"
+}

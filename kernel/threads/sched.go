@@ -115,8 +115,16 @@ func Schedule() *Thread {
 		}
 		armAt(next, t0)
 		lapic.WaitForInterrupt()
+		halted += clock.Nanotime() - t0
 	}
 }
+
+// halted is the CPU's time spent halted, in nanoseconds.
+var halted int64
+
+// Halted returns the CPU's total time spent halted, for whoever wants to
+// know how busy it was.
+func Halted() int64 { return halted }
 
 // arm programs the timer for the earlier of the next deadline and the end of
 // the slice when another thread is waiting to run.
