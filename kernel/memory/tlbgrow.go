@@ -6,9 +6,9 @@ import "unigo.dev/unigo/kernel/cpu"
 // 256 entries and is resized only when the guest flushes it: doubled when
 // more than 70% of its entries were in use. Linux flushes all the time; a
 // unikernel, with one address space and no CR3 writes, never does, so the
-// emulator kept 256 entries whatever the working set, and most memory
-// accesses of a busy app paid a page walk inside QEMU (httpd served about
-// 30% fewer requests/s). So under TCG, while the CPU is busy, the kernel
+// emulator kept 256 entries whatever the working set, and a busy app's
+// memory accesses often missed and paid a page walk inside QEMU (httpd
+// served about 25% fewer requests/s). So under TCG, while the CPU is busy, the kernel
 // flushes the TLB once per 100 ms window, at most tlbGrowFlushes times in
 // one busy stretch: enough doublings for the working set to fit, and then
 // none, so the emulator's jump cache (emptied by every flush) stays warm.

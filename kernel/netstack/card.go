@@ -32,8 +32,9 @@ type card struct {
 	cfg  cardConfig
 	dhcp *dhcpClient // with cfg.dhcp: takes the DHCP replies out of the received frames
 
-	mu  sync.Mutex // guards out
-	out []byte     // the frame being sent
+	mu   sync.Mutex // guards out and acks
+	out  []byte     // the frame being sent
+	acks *ackDelay  // bare ACKs held back for the app's answer to carry
 }
 
 // newCard returns the card's endpoint, or nil when the VM has none.
@@ -64,6 +65,7 @@ func newCard() *card {
 	}
 	// The channel endpoint's MTU counts the Ethernet header; the ethernet
 	// endpoint takes it off again.
+	c.acks = newAckDelay(&c.mu, func(f []byte) { nicSend(f) })
 	c.Endpoint = channel.New(0, mtu+header.EthernetMinimumSize, c.mac)
 	c.link = ethernet.New(c)
 	return c
@@ -85,6 +87,10 @@ func (c *card) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) {
 		m := 0
 		for _, s := range pkt.AsSlices() {
 			m += copy(c.out[m:], s)
+		}
+		if c.acks.frame(c.out[:m]) {
+			n++
+			continue
 		}
 		if errno := nicSend(c.out[:m]); errno != 0 {
 			if n == 0 {
