@@ -35,7 +35,9 @@ func threadTrap() {
 	default:
 		lapic.EOI()
 	}
-	memory.TLBTick(clock.Nanotime(), threads.Halted())
+	if memory.TLBGrowing() {
+		memory.TLBTick(clock.Nanotime(), threads.Halted())
+	}
 	for {
 		next := threads.Schedule()
 		if sig := signals.Deliver(next); sig != 0 {

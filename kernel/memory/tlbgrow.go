@@ -36,6 +36,10 @@ func EnableTLBGrowth(now, halted int64) {
 	tlbGrow = tlbGrowth{on: cpu.UnderTCG(), start: now, halted: halted}
 }
 
+// TLBGrowing reports whether the policy runs (TCG): callers read the clock
+// for TLBTick only then.
+func TLBGrowing() bool { return tlbGrow.on }
+
 // TLBTick runs on every trap with the time and the CPU's total halted
 // time. Trap path: no allocation.
 func TLBTick(now, halted int64) {

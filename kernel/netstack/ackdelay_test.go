@@ -92,15 +92,22 @@ func TestAckDelayHoldsForTheAnswer(t *testing.T) {
 	}
 }
 
-// Never two held: a second bare ACK goes out at once (and covers the
-// first); SACK and FIN frames are not held.
-func TestAckDelayNeverHoldsTwo(t *testing.T) {
-	d, sent := newTestDelay()
-	const peer = 40001
+// holdOne sends data on the connection to peer, then a bare ACK (acking
+// 50), which must be held.
+func holdOne(t *testing.T, d *ackDelay, peer uint16) {
+	t.Helper()
 	d.frame(tcpTestFrame(peer, tcpACK|0x08, 1, 10, nil))
 	if !d.frame(tcpTestFrame(peer, tcpACK, 50, 0, nil)) {
 		t.Fatal("did not hold")
 	}
+}
+
+// Never two held: a second bare ACK goes out at once (and covers the
+// first); ACKs with SACK blocks are not held.
+func TestAckDelayNeverHoldsTwo(t *testing.T) {
+	d, sent := newTestDelay()
+	const peer = 40001
+	holdOne(t, d, peer)
 	if d.frame(tcpTestFrame(peer, tcpACK, 90, 0, nil)) || d.nHeld != 0 {
 		t.Fatal("held a second ACK")
 	}
@@ -118,10 +125,7 @@ func TestAckDelayNeverHoldsTwo(t *testing.T) {
 func TestAckDelayTimesOut(t *testing.T) {
 	d, sent := newTestDelay()
 	const peer = 40002
-	d.frame(tcpTestFrame(peer, tcpACK|0x08, 1, 10, nil))
-	if !d.frame(tcpTestFrame(peer, tcpACK, 50, 0, nil)) {
-		t.Fatal("did not hold")
-	}
+	holdOne(t, d, peer)
 	deadline := time.Now().Add(10 * ackHold)
 	for {
 		d.mu.Lock()
