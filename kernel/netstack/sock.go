@@ -2,6 +2,7 @@ package netstack
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"syscall"
@@ -24,17 +25,20 @@ type sock struct {
 
 	openErr int32
 	state   streamState
-	rxFull  bool  // the kernel's receive ring is full: wait for WorkRecv
-	txMaybe bool  // the send ring may hold bytes: WorkSend came, or the endpoint took not all of them
-	eof     bool  // the end of the stream (FIN) was reported
-	broken  bool  // an error of the connection was reported: it is over
-	shutRd  bool  // the app shut reading: the endpoint was told
-	shutWr  bool  // the app shut writing: shut the endpoint's when the ring drains
-	wrDone  bool  // the endpoint's writing is shut
-	closing bool  // the app closed the socket: finish when the ring drains
-	dead    bool  // released: signals still in flight are ignored
-	kicked  bool  // in netstack.kicked (guarded by netstack.mu)
-	held    *sock // a listener's accepted connection the kernel's full queue did not take yet
+	rxFull  bool // the kernel's receive ring is full: wait for WorkRecv
+	txMaybe bool // the send ring may hold bytes: WorkSend came, or the endpoint took not all of them
+	// txQueued is what the send ring held as WorkSend's record was read
+	// (it only grows until the stack pulls); 0: not known.
+	txQueued int
+	eof      bool  // the end of the stream (FIN) was reported
+	broken   bool  // an error of the connection was reported: it is over
+	shutRd   bool  // the app shut reading: the endpoint was told
+	shutWr   bool  // the app shut writing: shut the endpoint's when the ring drains
+	wrDone   bool  // the endpoint's writing is shut
+	closing  bool  // the app closed the socket: finish when the ring drains
+	dead     bool  // released: signals still in flight are ignored
+	kicked   bool  // in netstack.kicked (guarded by netstack.mu)
+	held     *sock // a listener's accepted connection the kernel's full queue did not take yet
 }
 
 type streamState uint8
@@ -133,15 +137,24 @@ func (n *netstack) maybeSendStream(s *sock) {
 }
 
 // sendStream moves the send ring into the endpoint until the ring is
-// empty or the endpoint's buffer is full (its EventOut resumes it).
+// empty or the endpoint's buffer is full (its EventOut resumes it). A
+// response usually costs one call: its size comes in the work record and
+// the pull that takes it reports the ring empty.
 func (n *netstack) sendStream(s *sock) {
+	q := s.txQueued
+	s.txQueued = 0
 	for {
-		q, e := netio(s.id, privcalls.IOQueued, nil, nil)
-		if e != 0 || q == 0 {
+		if q <= 0 { // not known: ask
+			var e syscall.Errno
+			if q, e = netio(s.id, privcalls.IOQueued, nil, nil); e != 0 {
+				q = 0
+			}
+		}
+		if q == 0 {
 			s.txMaybe = false // the app's next write to the empty ring posts WorkSend
 			break
 		}
-		r := ringReader{id: s.id, left: q}
+		r := ringReader{id: s.id, left: q, rest: -1}
 		m, err := s.ep.Write(&r, tcpip.WriteOptions{})
 		if _, ok := err.(*tcpip.ErrWouldBlock); ok {
 			return
@@ -154,6 +167,11 @@ func (n *netstack) sendStream(s *sock) {
 			s.txMaybe = false
 			return
 		}
+		if r.rest == 0 { // the last pull emptied the ring
+			s.txMaybe = false
+			break
+		}
+		q = r.rest // -1 (nothing pulled): ask
 	}
 	if s.shutWr && !s.wrDone {
 		s.wrDone = true
@@ -294,9 +312,11 @@ func (n *netstack) release(s *sock) {
 
 // ringReader hands gVisor the first left bytes of a send ring: the
 // endpoint copies them straight out of the kernel's ring into its buffer.
+// rest is what the ring held after the last pull (-1: no pull yet).
 type ringReader struct {
 	id   uint32
 	left int
+	rest int
 }
 
 func (r *ringReader) Len() int { return r.left }
@@ -313,11 +333,13 @@ func (r *ringReader) Read(b []byte) (int, error) {
 	if len(b) > r.left {
 		b = b[:r.left]
 	}
-	m, e := netio(r.id, privcalls.IOPull, b, nil)
+	var rest [4]byte
+	m, e := netio(r.id, privcalls.IOPull, b, rest[:])
 	if e != 0 || m == 0 {
 		return 0, errRingEmpty
 	}
 	r.left -= m
+	r.rest = int(binary.LittleEndian.Uint32(rest[:]))
 	return m, nil
 }
 

@@ -27,6 +27,7 @@ type work struct {
 	rcvBuf, sndBuf     int32
 	keepIdle, keepIntv int32
 	keepCnt            int32
+	queued             int32 // the send ring's bytes (stream)
 }
 
 func parseWork(r []byte) work {
@@ -51,6 +52,7 @@ func parseWork(r []byte) work {
 		keepIdle: i32(privcalls.WorkKeepIdle),
 		keepIntv: i32(privcalls.WorkKeepIntv),
 		keepCnt:  i32(privcalls.WorkKeepCnt),
+		queued:   i32(privcalls.WorkQueued),
 	}
 }
 
@@ -88,7 +90,7 @@ func (n *netstack) do(w work) {
 		s.rxFull = false
 	}
 	if w.bits&privcalls.WorkSend != 0 {
-		s.txMaybe = true
+		s.txMaybe, s.txQueued = true, int(w.queued)
 	}
 	if w.bits&privcalls.WorkShutdown != 0 && s.ep != nil {
 		if w.how&privcalls.ShutRead != 0 && !s.shutRd {

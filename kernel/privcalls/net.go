@@ -47,6 +47,7 @@ const (
 	WorkKeepIdle = 68 // int32: TCP_KEEPIDLE seconds, 0: default
 	WorkKeepIntv = 72 // int32: TCP_KEEPINTVL seconds, 0: default
 	WorkKeepCnt  = 76 // int32: TCP_KEEPCNT, 0: default
+	WorkQueued   = 80 // uint32: the bytes in a stream socket's send ring as the record was read
 )
 
 // Work bits, in the order the stack does them.
@@ -118,7 +119,9 @@ const (
 // NetIO operations.
 const (
 	// IOPull copies up to len bytes out of a stream socket's send ring.
-	// Returns the count (0: empty).
+	// Returns the count (0: empty). When addrlen is 4 or more, the bytes
+	// left in the ring are written to addr as a uint32, so the stack
+	// learns that it emptied the ring without asking again (IOQueued).
 	IOPull = 1
 	// IOPush copies up to len bytes into a stream socket's receive ring.
 	// Returns the count; a short count means the ring is full, and WorkRecv

@@ -198,14 +198,23 @@ func TestStreamConnection(t *testing.T) {
 		t.Fatalf("write = %d", r)
 	}
 	Write(id, iov([]byte("more")))
-	if got := takeWork(t); got[id] != privcalls.WorkSend {
-		t.Fatalf("work after writes (one WorkSend): %v", got)
+	rec := make([]byte, 2*privcalls.WorkSize)
+	if n := TakeWork(rec); n != privcalls.WorkSize || binary.LittleEndian.Uint32(rec[privcalls.WorkBits:]) != privcalls.WorkSend {
+		t.Fatalf("work after writes (one WorkSend): %x", rec[:n])
+	}
+	if q := binary.LittleEndian.Uint32(rec[privcalls.WorkQueued:]); q != uint32(len(msg))+4 {
+		t.Fatalf("the record says %d bytes queued", q)
 	}
 	if q := IO(id, privcalls.IOQueued, nil, nil); q != int64(len(msg))+4 {
 		t.Fatalf("queued %d", q)
 	}
-	if n := IO(id, privcalls.IOPull, buf, nil); n != int64(len(msg))+4 || string(buf[:n]) != string(msg)+"more" {
-		t.Fatalf("pulled %q", buf[:n])
+	// A pull given room for it reports what is left in the ring.
+	rest := make([]byte, 4)
+	if n := IO(id, privcalls.IOPull, buf[:4], rest); n != 4 || string(buf[:n]) != "GET " || binary.LittleEndian.Uint32(rest) != uint32(len(msg)) {
+		t.Fatalf("pulled %q, %d left", buf[:n], binary.LittleEndian.Uint32(rest))
+	}
+	if n := IO(id, privcalls.IOPull, buf, rest); n != int64(len(msg)) || string(buf[:n]) != string(msg[4:])+"more" || binary.LittleEndian.Uint32(rest) != 0 {
+		t.Fatalf("pulled %q, %d left", buf[:n], binary.LittleEndian.Uint32(rest))
 	}
 
 	// The stack fills the receive ring; the app drains it and the stack is

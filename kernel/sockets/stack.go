@@ -143,6 +143,9 @@ func IO(id int32, op int, buf, addr []byte) int64 {
 		if n > 0 {
 			markDirty(id)
 		}
+		if len(addr) >= 4 {
+			putLE32(addr, uint32(s.tx.count))
+		}
 		return int64(n)
 	case op == privcalls.IOPush && stream:
 		if s.appClosed || s.rdShut {

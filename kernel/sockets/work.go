@@ -109,4 +109,7 @@ func record(id int32, s *socket, r []byte) {
 	putLE32(r[privcalls.WorkKeepIdle:], uint32(o.keepIdle))
 	putLE32(r[privcalls.WorkKeepIntv:], uint32(o.keepIntvl))
 	putLE32(r[privcalls.WorkKeepCnt:], uint32(o.keepCnt))
+	if s.typ == SockStream {
+		putLE32(r[privcalls.WorkQueued:], uint32(s.tx.count))
+	}
 }

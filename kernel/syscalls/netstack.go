@@ -36,7 +36,7 @@ func dispatchNetstack(nr uint64, a *[6]uintptr) (r int64, ok bool) {
 		op := int(a[1])
 		pull := op == privcalls.IOPull || op == privcalls.IOPullDgram
 		buf, ok1 := userBytes(a[2], a[3], pull)
-		addr, ok2 := userBytes(a[4], a[5], op == privcalls.IOPullDgram)
+		addr, ok2 := userBytes(a[4], a[5], pull)
 		if !ok1 || !ok2 {
 			return -EFAULT, true
 		}
