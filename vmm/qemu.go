@@ -98,6 +98,9 @@ func (q *QEMU) Args(spec Spec, accel Accel) []string {
 		// to the legacy interface. Once for every virtio device.
 		args = append(args, "-global", "virtio-mmio.force-legacy=false")
 	}
+	if spec.GDBSocket != "" {
+		args = append(args, "-gdb", "unix:"+spec.GDBSocket+",server=on,wait=off")
+	}
 	args = append(args, diskArgs(machine, spec.Disks)...)
 	return append(args, netArgs(machine, spec.Net)...)
 }

@@ -191,3 +191,13 @@ func TestKVMInternalError(t *testing.T) {
 		t.Errorf("exit %+v\n%s", r.exit, r.verbose)
 	}
 }
+
+func TestGDBSocketArgs(t *testing.T) {
+	args := strings.Join((&QEMU{}).Args(Spec{Image: "app.img", GDBSocket: "/tmp/x/gdb.sock"}, Accel{Name: "tcg", CPU: "max"}), " ")
+	if !strings.Contains(args, "-gdb unix:/tmp/x/gdb.sock,server=on,wait=off") {
+		t.Errorf("no gdbstub on the socket: %s", args)
+	}
+	if args := strings.Join((&QEMU{}).Args(Spec{Image: "app.img"}, Accel{Name: "tcg", CPU: "max"}), " "); strings.Contains(args, "-gdb") {
+		t.Errorf("a gdbstub nobody asked for: %s", args)
+	}
+}

@@ -67,6 +67,11 @@ type Spec struct {
 	// has, "kvm" or "tcg" to insist.
 	Accel string
 
+	// GDBSocket, when set, is a Unix socket path where QEMU's gdbstub
+	// listens, for a profiler (package guestprof) or a debugger
+	// (gdb: target remote PATH).
+	GDBSocket string
+
 	// Verbose, when set, receives what the VMM decides and runs: the
 	// accelerator and why, the full command line, anything the VMM itself
 	// prints.

@@ -33,6 +33,8 @@ var runFlags struct {
 	dns           []string
 	addHosts      []string
 	mac           string
+	cpuProfile    string
+	cpuProfileHz  int
 }
 
 var runCmd = &cobra.Command{
@@ -66,7 +68,8 @@ unigo run exits with the app's exit code; 128+N if the app died of signal N;
   unigo run -d --name web --restart on-failure:3 -p 8080:80 web:v1
   unigo run --net tap:unigo0 --ip 192.168.100.10/24 --gateway 192.168.100.1 --dns 192.168.100.1 web:v1
   unigo run --net dhcp --add-host db:10.0.2.2 ./app
-  unigo run --tmpfs /var/cache ./app`,
+  unigo run --tmpfs /var/cache ./app
+  unigo run --cpuprofile cpu.pprof ./app && go tool pprof -top cpu.pprof`,
 	Args: cobra.MinimumNArgs(1),
 	RunE: runRun,
 }
@@ -88,6 +91,8 @@ func init() {
 	f.StringVar(&runFlags.mac, "mac-address", "", "the network card's MAC address (default: 52:54:00:12:34:56 on the user-mode network; on a tap device one derived from its name)")
 	f.StringArrayVarP(&runFlags.volumes, "volume", "v", nil, "attach a volume: NAME:/path (unigo volume create NAME) or ./disk.img:/path, :ro for read-only (repeatable; adds to the image's)")
 	f.BoolVar(&runFlags.traceSyscalls, "trace-syscalls", false, "print every system call the app makes on stderr")
+	f.StringVar(&runFlags.cpuProfile, "cpuprofile", "", "sample the VM's CPU (app and kernel) until it ends and write a pprof profile to FILE (go tool pprof FILE)")
+	f.IntVar(&runFlags.cpuProfileHz, "cpuprofile-hz", 100, "samples per second of --cpuprofile (each stops the VM briefly)")
 	f.StringArrayVar(&runFlags.kernelOpts, "kernel-opt", nil, "raw kernel command-line token (repeatable; for tests)")
 	f.MarkHidden("kernel-opt")
 	f.BoolVarP(&runFlags.detach, "detach", "d", false, "run as a detached instance, supervised in the background")
@@ -146,7 +151,13 @@ func runRun(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	if runFlags.detach {
+		if runFlags.cpuProfile != "" {
+			return fmt.Errorf("--cpuprofile profiles an attached run: drop -d")
+		}
 		return runDetached(cmd, t, cmdline, mem, mounts, publish, netOpts)
+	}
+	if runFlags.cpuProfile != "" && (runFlags.cpuProfileHz < 1 || runFlags.cpuProfileHz > 1000) {
+		return fmt.Errorf("--cpuprofile-hz %d: give 1 to 1000 samples per second", runFlags.cpuProfileHz)
 	}
 	disks, release, err := volume.Attach(mounts)
 	if err != nil {
@@ -168,11 +179,26 @@ func runRun(cmd *cobra.Command, args []string) error {
 	if runFlags.verbose {
 		spec.Verbose = os.Stderr
 	}
+	var prof *cpuProfiler
+	if runFlags.cpuProfile != "" {
+		if prof, err = startCPUProfile(&spec, runFlags.cpuProfile, runFlags.cpuProfileHz); err != nil {
+			return err
+		}
+		defer prof.cleanup()
+	}
 	vm, err := (&vmm.QEMU{}).Start(cmd.Context(), spec)
 	if err != nil {
 		return err
 	}
+	if prof != nil {
+		prof.start(cmd.Context())
+	}
 	exit, err := vm.Wait()
+	if prof != nil {
+		if perr := prof.finish(); perr != nil {
+			fmt.Fprintf(os.Stderr, "unigo: --cpuprofile: %v\n", perr)
+		}
+	}
 	if err != nil {
 		return err
 	}

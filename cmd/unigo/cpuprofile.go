@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"unigo.dev/unigo/guestprof"
+	"unigo.dev/unigo/vmm"
+)
+
+// cpuProfiler is unigo run --cpuprofile: it samples the VM through QEMU's
+// gdbstub while it runs and writes the pprof profile when it ends.
+type cpuProfiler struct {
+	out, image, dir string
+	interval        time.Duration
+	cancel          context.CancelFunc
+	done            chan struct{}
+	stacks          []guestprof.Stack
+	err             error
+}
+
+// startCPUProfile gives spec a gdbstub socket in a fresh directory.
+func startCPUProfile(spec *vmm.Spec, out string, hz int) (*cpuProfiler, error) {
+	dir, err := os.MkdirTemp("", "unigo-prof-")
+	if err != nil {
+		return nil, err
+	}
+	spec.GDBSocket = filepath.Join(dir, "gdb.sock")
+	return &cpuProfiler{out: out, image: spec.Image, dir: dir, interval: time.Second / time.Duration(hz)}, nil
+}
+
+// start samples until finish.
+func (p *cpuProfiler) start(ctx context.Context) {
+	ctx, p.cancel = context.WithCancel(ctx)
+	p.done = make(chan struct{})
+	go func() {
+		defer close(p.done)
+		p.stacks, p.err = guestprof.SampleSocket(ctx, filepath.Join(p.dir, "gdb.sock"), p.interval)
+	}()
+}
+
+// finish stops sampling (the VM has ended) and writes the profile, through
+// a temporary file so that a failure leaves no half profile behind.
+func (p *cpuProfiler) finish() error {
+	p.cancel()
+	<-p.done
+	if p.err != nil {
+		return p.err
+	}
+	if len(p.stacks) == 0 {
+		return fmt.Errorf("no samples: the VM ended before the first (--cpuprofile-hz samples per second)")
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p.out), ".cpuprofile-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	tmp.Chmod(0o644) // CreateTemp's 0600 is for secrets; a profile is an ordinary output
+	if err := guestprof.WriteProfile(tmp, p.image, p.stacks, p.interval); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), p.out); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "unigo: wrote %s (%d samples): go tool pprof %s\n", p.out, len(p.stacks), p.out)
+	return nil
+}
+
+func (p *cpuProfiler) cleanup() { os.RemoveAll(p.dir) }

@@ -1,0 +1,54 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/pprof/profile"
+)
+
+// TestCPUProfile samples a VM through QEMU's gdbstub (unigo run
+// --cpuprofile) and checks the profile: most samples are in the function
+// the app spends its time in, and the frame-pointer walk found its caller.
+func TestCPUProfile(t *testing.T) {
+	img := app(t, "busy")
+	out := filepath.Join(t.TempDir(), "cpu.pprof")
+	r := run(t, img, "--accel", "tcg", "--cpuprofile", out)
+	r.expect(t, 0, "busy: true", "stderr:unigo: wrote "+out)
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p, err := profile.Parse(f)
+	if err != nil {
+		t.Fatalf("not a pprof profile: %v", err)
+	}
+	in := func(s *profile.Sample, fn string) bool {
+		for _, l := range s.Location {
+			for _, line := range l.Line {
+				if line.Function.Name == fn {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	hot, withCaller := 0, 0
+	for _, s := range p.Sample {
+		if in(s, "main.hotLoop") {
+			hot++
+			if in(s, "main.outer") && in(s, "main.main") {
+				withCaller++
+			}
+		}
+	}
+	n := len(p.Sample)
+	t.Logf("%d samples, %d in main.hotLoop, %d of them under main.outer and main.main", n, hot, withCaller)
+	// 100 per second for the app's 2 s of computing, less under emulation's
+	// start-up; boot and exit take their share.
+	if n < 50 || hot*2 < n || withCaller*10 < hot*9 {
+		t.Fatalf("want at least 50 samples, half in main.hotLoop, 90%% of those with its callers; got %d, %d, %d", n, hot, withCaller)
+	}
+}

@@ -1,0 +1,78 @@
+package guestprof
+
+import (
+	"io"
+	"time"
+
+	"github.com/google/pprof/profile"
+)
+
+// WriteProfile writes stacks, sampled every interval from the VM running
+// the ELF image at path, as a gzipped pprof CPU profile: go tool pprof
+// reads it, and go build -pgo takes it.
+func WriteProfile(w io.Writer, image string, stacks []Stack, interval time.Duration) error {
+	p, err := buildProfile(image, stacks, interval)
+	if err != nil {
+		return err
+	}
+	return p.Write(w)
+}
+
+func buildProfile(image string, stacks []Stack, interval time.Duration) (*profile.Profile, error) {
+	syms, err := readSymbols(image)
+	if err != nil {
+		return nil, err
+	}
+	period := interval.Nanoseconds()
+	m := &profile.Mapping{ID: 1, Limit: ^uint64(0), File: image,
+		HasFunctions: true, HasFilenames: true, HasLineNumbers: true, HasInlineFrames: true}
+	p := &profile.Profile{
+		SampleType: []*profile.ValueType{{Type: "samples", Unit: "count"}, {Type: "cpu", Unit: "nanoseconds"}},
+		PeriodType: &profile.ValueType{Type: "cpu", Unit: "nanoseconds"},
+		Period:     period,
+		Mapping:    []*profile.Mapping{m},
+	}
+	funcs := map[string]*profile.Function{}
+	locs := map[uint64]*profile.Location{}
+	function := func(f frame) *profile.Function {
+		if fn, ok := funcs[f.fn]; ok {
+			return fn
+		}
+		fn := &profile.Function{ID: uint64(len(p.Function) + 1), Name: f.fn, SystemName: f.fn, Filename: f.file, StartLine: f.startLine}
+		funcs[f.fn] = fn
+		p.Function = append(p.Function, fn)
+		return fn
+	}
+	location := func(pc uint64) *profile.Location {
+		if l, ok := locs[pc]; ok {
+			return l
+		}
+		frames := syms.at(pc)
+		if len(frames) == 0 {
+			locs[pc] = nil
+			return nil
+		}
+		l := &profile.Location{ID: uint64(len(p.Location) + 1), Mapping: m, Address: pc}
+		for _, f := range frames {
+			l.Line = append(l.Line, profile.Line{Function: function(f), Line: f.line})
+		}
+		locs[pc] = l
+		p.Location = append(p.Location, l)
+		return l
+	}
+	for _, st := range stacks {
+		var ls []*profile.Location
+		for i, pc := range st {
+			if i > 0 {
+				pc-- // a return address: the call instruction ends just before it
+			}
+			if l := location(pc); l != nil {
+				ls = append(ls, l)
+			}
+		}
+		if len(ls) > 0 {
+			p.Sample = append(p.Sample, &profile.Sample{Location: ls, Value: []int64{1, period}})
+		}
+	}
+	return p, p.CheckValid()
+}
