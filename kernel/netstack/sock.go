@@ -288,6 +288,7 @@ func (n *netstack) drained(s *sock) bool {
 	}
 	if l := s.ep.SocketOptions().GetLinger(); l.Enabled && l.Timeout == 0 {
 		discard(s.id)
+		s.txQueued = 0 // the record's count no longer holds
 		return true
 	}
 	q, e := netio(s.id, privcalls.IOQueued, nil, nil)
