@@ -71,6 +71,9 @@ func isStop(p string) bool {
 	return p != "" && strings.ContainsRune("TSWX", rune(p[0]))
 }
 
+// isExit reports whether a stop reply says the VM exited.
+func isExit(p string) bool { return p != "" && (p[0] == 'W' || p[0] == 'X') }
+
 // call sends a command and returns its reply, skipping stop replies that
 // arrive late (an interrupt racing with a stop of the VM's own).
 func (c *gdbConn) call(cmd string) (string, error) {
@@ -82,7 +85,7 @@ func (c *gdbConn) call(cmd string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if p != "" && (p[0] == 'W' || p[0] == 'X') {
+		if isExit(p) {
 			return "", errExited
 		}
 		if !isStop(p) {
@@ -100,7 +103,7 @@ func (c *gdbConn) waitStop() error {
 		if err != nil {
 			return err
 		}
-		if p != "" && (p[0] == 'W' || p[0] == 'X') {
+		if isExit(p) {
 			return errExited
 		}
 		if isStop(p) {

@@ -11,10 +11,25 @@ import (
 	"unigo.dev/unigo/vmm"
 )
 
+// checkCPUProfileFlags refuses a --cpuprofile that cannot be honoured,
+// before anything is built or booted.
+func checkCPUProfileFlags() error {
+	switch {
+	case runFlags.cpuProfile == "":
+		return nil
+	case runFlags.detach:
+		return fmt.Errorf("--cpuprofile profiles an attached run: drop -d")
+	case runFlags.cpuProfileHz < 1 || runFlags.cpuProfileHz > 1000:
+		return fmt.Errorf("--cpuprofile-hz %d: give 1 to 1000 samples per second", runFlags.cpuProfileHz)
+	}
+	return nil
+}
+
 // cpuProfiler is unigo run --cpuprofile: it samples the VM through QEMU's
 // gdbstub while it runs and writes the pprof profile when it ends.
 type cpuProfiler struct {
 	out, image, dir string
+	socket          string // QEMU's gdbstub, in dir
 	interval        time.Duration
 	cancel          context.CancelFunc
 	done            chan struct{}
@@ -29,7 +44,7 @@ func startCPUProfile(spec *vmm.Spec, out string, hz int) (*cpuProfiler, error) {
 		return nil, err
 	}
 	spec.GDBSocket = filepath.Join(dir, "gdb.sock")
-	return &cpuProfiler{out: out, image: spec.Image, dir: dir, interval: time.Second / time.Duration(hz)}, nil
+	return &cpuProfiler{out: out, image: spec.Image, dir: dir, socket: spec.GDBSocket, interval: time.Second / time.Duration(hz)}, nil
 }
 
 // start samples until finish.
@@ -38,7 +53,7 @@ func (p *cpuProfiler) start(ctx context.Context) {
 	p.done = make(chan struct{})
 	go func() {
 		defer close(p.done)
-		p.stacks, p.err = guestprof.SampleSocket(ctx, filepath.Join(p.dir, "gdb.sock"), p.interval)
+		p.stacks, p.err = guestprof.SampleSocket(ctx, p.socket, p.interval)
 	}()
 }
 

@@ -119,6 +119,9 @@ func runRun(cmd *cobra.Command, args []string) error {
 	if runFlags.traceSyscalls {
 		tokens = append(tokens, vmm.TokenTrace)
 	}
+	if err := checkCPUProfileFlags(); err != nil {
+		return err
+	}
 	// The network first: a wrong flag is an error before a build.
 	publish, err := parsePublish(runFlags.publish)
 	if err != nil {
@@ -151,13 +154,7 @@ func runRun(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	if runFlags.detach {
-		if runFlags.cpuProfile != "" {
-			return fmt.Errorf("--cpuprofile profiles an attached run: drop -d")
-		}
 		return runDetached(cmd, t, cmdline, mem, mounts, publish, netOpts)
-	}
-	if runFlags.cpuProfile != "" && (runFlags.cpuProfileHz < 1 || runFlags.cpuProfileHz > 1000) {
-		return fmt.Errorf("--cpuprofile-hz %d: give 1 to 1000 samples per second", runFlags.cpuProfileHz)
 	}
 	disks, release, err := volume.Attach(mounts)
 	if err != nil {

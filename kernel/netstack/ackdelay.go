@@ -47,12 +47,11 @@ type ackFlow struct {
 // ackDelay holds the card's bare ACKs. Its methods but expire run under
 // the card's lock (mu).
 type ackDelay struct {
-	flows   [ackFlows]ackFlow
-	nHeld   int
-	holding bool        // the timer is set
-	timer   *time.Timer // sends the held ACKs whose time is up
-	mu      *sync.Mutex
-	send    func([]byte)
+	flows [ackFlows]ackFlow
+	nHeld int
+	timer *time.Timer // sends the held ACKs whose time is up; set while nHeld > 0
+	mu    *sync.Mutex
+	send  func([]byte)
 }
 
 // newAckDelay returns an ackDelay that sends through send under mu.
@@ -169,8 +168,7 @@ func (d *ackDelay) frame(f []byte) bool {
 		fl.deadline = time.Now().Add(ackHold)
 		fl.lastAck = t.ack
 		d.nHeld++
-		if !d.holding {
-			d.holding = true
+		if d.nHeld == 1 { // the only one held: its deadline is the timer's
 			d.timer.Reset(ackHold)
 		}
 		return true
@@ -221,8 +219,7 @@ func (d *ackDelay) expire() {
 			next = fl.deadline
 		}
 	}
-	d.holding = d.nHeld > 0
-	if d.holding {
+	if d.nHeld > 0 {
 		d.timer.Reset(next.Sub(now))
 	}
 }
