@@ -6,11 +6,15 @@ import (
 	"testing"
 
 	"github.com/google/pprof/profile"
+
+	"unigo.dev/unigo/guestprof"
 )
 
 // TestCPUProfile samples a VM through QEMU's gdbstub (unigo run
 // --cpuprofile) and checks the profile: most samples are in the function
-// the app spends its time in, and the frame-pointer walk found its caller.
+// the app spends its time in, and the frame-pointer walk found its caller;
+// its half second of sleep shows as idle samples of one frame, not as the
+// stack of whichever thread halted.
 func TestCPUProfile(t *testing.T) {
 	img := app(t, "busy")
 	out := filepath.Join(t.TempDir(), "cpu.pprof")
@@ -35,8 +39,17 @@ func TestCPUProfile(t *testing.T) {
 		}
 		return false
 	}
-	hot, withCaller := 0, 0
+	hot, withCaller, idle := 0, 0, 0
 	for _, s := range p.Sample {
+		if in(s, "unigo.dev/unigo/kernel/devices/lapic.WaitForInterrupt") {
+			t.Fatalf("a sample still has the halt's stack: %d frames", len(s.Location))
+		}
+		if in(s, guestprof.IdleFunction) {
+			idle++
+			if len(s.Location) != 1 {
+				t.Fatalf("an idle sample has %d locations, want 1", len(s.Location))
+			}
+		}
 		if in(s, "main.hotLoop") {
 			hot++
 			if in(s, "main.outer") && in(s, "main.main") {
@@ -45,7 +58,10 @@ func TestCPUProfile(t *testing.T) {
 		}
 	}
 	n := len(p.Sample)
-	t.Logf("%d samples, %d in main.hotLoop, %d of them under main.outer and main.main", n, hot, withCaller)
+	t.Logf("%d samples, %d in main.hotLoop, %d of them under main.outer and main.main, %d idle", n, hot, withCaller, idle)
+	if idle < 10 {
+		t.Fatalf("want at least 10 idle samples for the app's 0.5 s of sleep, got %d", idle)
+	}
 	// 100 per second for the app's 2 s of computing, less under emulation's
 	// start-up; boot and exit take their share.
 	if n < 50 || hot*2 < n || withCaller*10 < hot*9 {

@@ -18,6 +18,15 @@ func WriteProfile(w io.Writer, image string, stacks []Stack, interval time.Durat
 	return p.Write(w)
 }
 
+// IdleFunction is the one frame of a sample taken while the CPU was halted
+// with nothing to run. The kernel halts on the trap path of whichever
+// thread blocked last, so the stack below the halt would charge idle time
+// to an arbitrary thread (often the runtime's sysmon): it is left out.
+const IdleFunction = "(idle: the CPU halted)"
+
+// haltFunction is where the kernel halts the CPU.
+const haltFunction = "unigo.dev/unigo/kernel/devices/lapic.WaitForInterrupt"
+
 func buildProfile(image string, stacks []Stack, interval time.Duration) (*profile.Profile, error) {
 	syms, err := readSymbols(image)
 	if err != nil {
@@ -60,6 +69,7 @@ func buildProfile(image string, stacks []Stack, interval time.Duration) (*profil
 		p.Location = append(p.Location, l)
 		return l
 	}
+	var idle *profile.Location
 	for _, st := range stacks {
 		var ls []*profile.Location
 		for i, pc := range st {
@@ -69,6 +79,15 @@ func buildProfile(image string, stacks []Stack, interval time.Duration) (*profil
 			if l := location(pc); l != nil {
 				ls = append(ls, l)
 			}
+		}
+		if len(ls) > 0 && ls[0].Line[0].Function.Name == haltFunction {
+			if idle == nil {
+				fn := &profile.Function{ID: uint64(len(p.Function) + 1), Name: IdleFunction, SystemName: IdleFunction}
+				p.Function = append(p.Function, fn)
+				idle = &profile.Location{ID: uint64(len(p.Location) + 1), Mapping: m, Line: []profile.Line{{Function: fn}}}
+				p.Location = append(p.Location, idle)
+			}
+			ls = []*profile.Location{idle}
 		}
 		if len(ls) > 0 {
 			p.Sample = append(p.Sample, &profile.Sample{Location: ls, Value: []int64{1, period}})

@@ -1,6 +1,7 @@
-// Command busy computes for two seconds in a known function, called from
-// another known function, for the CPU profiler's test: the samples must
-// land in hotLoop, with outer above it on the stack.
+// Command busy sleeps half a second, then computes for two seconds in a
+// known function, called from another known function, for the CPU
+// profiler's test: the samples must land in hotLoop, with outer above it on
+// the stack, and the sleep's as idle.
 package main
 
 import (
@@ -23,5 +24,6 @@ func hotLoop(until time.Time) uint64 {
 func outer() uint64 { return hotLoop(time.Now().Add(2 * time.Second)) }
 
 func main() {
+	time.Sleep(500 * time.Millisecond)
 	fmt.Println("busy:", outer() != 0)
 }
