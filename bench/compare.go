@@ -68,6 +68,12 @@ type CompareConfig struct {
 	Wrk           string        // the wrk binary; default "wrk" from $PATH
 	ServeRequests int           // requests a VM must answer in the memory search to count as serving; default 20
 
+	// Tap, when set, puts both VMs' cards on the host's tap device of that
+	// name (`unigo run --net tap:NAME --ip GuestIP`) instead of QEMU's
+	// user network with a forwarded port; the load goes to GuestIP.
+	Tap     string
+	GuestIP string // ADDR/PREFIX; default 192.168.100.10/24 (README: "Networking on a tap device")
+
 	QEMU          string
 	LinuxCacheDir string
 	Build         BuildFunc
@@ -82,6 +88,9 @@ func (c *CompareConfig) setDefaults() error {
 		return errNoOut
 	}
 	orDefault(&c.Runs, 10)
+	if c.Tap != "" && c.GuestIP == "" {
+		c.GuestIP = "192.168.100.10/24"
+	}
 	if err := checkSubjects(&c.Subjects, Native, Container, Linux, Unigo); err != nil {
 		return err
 	}
@@ -415,7 +424,11 @@ func compareNotes(cfg CompareConfig) []string {
 		"executables: programs in the artifact (files with an execute bit that are ELF files or #! scripts); shell: whether a shell is there for the app (or an attacker) to execute",
 	}
 	if cfg.HTTPPort > 0 {
-		notes = append(notes, fmt.Sprintf("HTTP: GET / on the app's port %d (forwarded from a loopback port for Docker, and for both VMs by the same QEMU user-network hostfwd and virtio-net device, vmm's own, as `unigo run -p` gives them); first response: from starting the process (the app; docker run or runc run; QEMU) to the first 200", cfg.HTTPPort),
+		vms := "for both VMs by the same QEMU user-network hostfwd and virtio-net device, vmm's own, as `unigo run -p` gives them"
+		if cfg.Tap != "" {
+			vms = fmt.Sprintf("both VMs on the host's tap device %s at %s with the same virtio-net device, vmm's own, as `unigo run --net tap:%s --ip %s` gives it", cfg.Tap, cfg.GuestIP, cfg.Tap, cfg.GuestIP)
+		}
+		notes = append(notes, fmt.Sprintf("HTTP: GET / on the app's port %d (forwarded from a loopback port for Docker, and %s); first response: from starting the process (the app; docker run or runc run; QEMU) to the first 200", cfg.HTTPPort, vms),
 			fmt.Sprintf("load: `%s` on the same host (it shares the CPUs with the server); requests/s and the p50/p99 latency are wrk's", cfg.load()),
 			fmt.Sprintf("least memory with --http: the least memory in which the app answers its first request and then %d more, one after the other", cfg.ServeRequests))
 	}

@@ -2,9 +2,19 @@ package bench
 
 import (
 	"fmt"
+
 	"slices"
 	"strings"
+	"unigo.dev/unigo/hostnet"
 )
+
+// netName says which network the VMs' cards are on, for the report.
+func (e *compareEnv) netName() string {
+	if e.cfg.Tap != "" {
+		return "the host's tap device " + e.cfg.Tap + " (the guest at " + e.cfg.GuestIP + ")"
+	}
+	return "QEMU user networking"
+}
 
 // sameNetwork checks, with --http, that the Linux microVM and unigo reach
 // the network the same way: their QEMU command lines, each with the card
@@ -18,8 +28,12 @@ func (e *compareEnv) sameNetwork() error {
 	if !okL || !okU {
 		return nil
 	}
-	const hostPort = 18080 // any: only the command lines are compared
-	card, err := publishedCard(hostPort, e.cfg.HTTPPort)
+	if e.cfg.Tap != "" {
+		if err := hostnet.CheckTap(e.cfg.Tap); err != nil {
+			return fmt.Errorf("--net tap:%s: %w", e.cfg.Tap, err)
+		}
+	}
+	card, _, err := e.vmCard(e.cfg.HTTPPort) // only the command lines are compared
 	if err != nil {
 		return err
 	}

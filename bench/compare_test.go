@@ -181,3 +181,37 @@ func TestSameNetworkRefusesDifferentVMs(t *testing.T) {
 		t.Errorf("a different NIC: %v, want a refusal", err)
 	}
 }
+
+// TestTapCard checks --net tap: both VMs get the tap backend on the named
+// device with the guest's static address among the kernel tokens (which
+// the Linux baseline's helper reads), and the load goes to that address.
+func TestTapCard(t *testing.T) {
+	e := &compareEnv{cfg: &CompareConfig{HTTPPort: 8080, MemMiB: 64, Tap: "unigotest0", GuestIP: "192.168.100.10/24"},
+		m: machine{QEMU: "qemu-system-x86_64", Type: vmm.MachineMicroVM, Accel: vmm.Accel{Name: "tcg", CPU: "max"}}}
+	card, addr, err := e.vmCard(8080)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if addr != "192.168.100.10:8080" {
+		t.Errorf("load address %q, want 192.168.100.10:8080", addr)
+	}
+	for name, spec := range map[string]bootSpec{
+		Linux: {Kernel: "vmlinux", Initrd: "initramfs", Cmdline: vmm.Cmdline{Tokens: []string{"quiet"}}, Net: card},
+		Unigo: {Kernel: "app.img", Cmdline: vmm.Cmdline{Args: []string{"app"}}, Net: card},
+	} {
+		args := strings.Join(e.m.args(spec, 64), " ")
+		if !strings.Contains(args, "-netdev tap,") || !strings.Contains(args, "ifname=unigotest0") || strings.Contains(args, "hostfwd") {
+			t.Errorf("%s: QEMU arguments without the tap backend on unigotest0: %s", name, args)
+		}
+		if !strings.Contains(args, "net.ip=192.168.100.10/24") {
+			t.Errorf("%s: kernel command line without net.ip=192.168.100.10/24: %s", name, args)
+		}
+	}
+	if got := e.netName(); !strings.Contains(got, "tap device unigotest0") {
+		t.Errorf("netName %q", got)
+	}
+	e.cfg.Tap = ""
+	if _, addr, err := e.vmCard(8080); err != nil || !strings.HasPrefix(addr, "127.0.0.1:") {
+		t.Errorf("user network: load address %q, %v; want a loopback port", addr, err)
+	}
+}

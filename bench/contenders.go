@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 
 	"unigo.dev/unigo/bench/linuxvm"
@@ -258,7 +259,7 @@ func (e *compareEnv) processSyscalls(ctx context.Context, idle *instance, fallba
 }
 
 // vmInstance starts spec in QEMU.
-func (e *compareEnv) vmInstance(ctx context.Context, spec bootSpec, o runOpts, hostPort int) (*instance, error) {
+func (e *compareEnv) vmInstance(ctx context.Context, spec bootSpec, o runOpts, addr string) (*instance, error) {
 	mem := o.memMiB
 	if mem == 0 {
 		mem = e.cfg.MemMiB
@@ -268,7 +269,7 @@ func (e *compareEnv) vmInstance(ctx context.Context, spec bootSpec, o runOpts, h
 		return nil, err
 	}
 	pid := w.pid()
-	return &instance{watched: w, addr: fmt.Sprintf("127.0.0.1:%d", hostPort),
+	return &instance{watched: w, addr: addr,
 		procs: func() ([]int, string, error) { return []int{pid}, "the QEMU process", nil }}, nil
 }
 
@@ -285,21 +286,45 @@ func publishedCard(hostPort, guestPort int) (*vmm.NetSpec, error) {
 }
 
 // vmStart returns the start function of a VM subject booting spec: with a
-// port, a free loopback port is forwarded to it through publishedCard.
+// port, the VM gets the benchmark's card (vmCard).
 func (e *compareEnv) vmStart(spec bootSpec) func(ctx context.Context, o runOpts) (*instance, error) {
 	return func(ctx context.Context, o runOpts) (*instance, error) {
-		s, hostPort := spec, 0
+		s, addr := spec, ""
 		if o.port > 0 {
 			var err error
-			if hostPort, err = freePort(); err != nil {
-				return nil, err
-			}
-			if s.Net, err = publishedCard(hostPort, o.port); err != nil {
+			if s.Net, addr, err = e.vmCard(o.port); err != nil {
 				return nil, err
 			}
 		}
-		return e.vmInstance(ctx, s, o, hostPort)
+		return e.vmInstance(ctx, s, o, addr)
 	}
+}
+
+// vmCard is the network card of a VM serving on guestPort and the address
+// the load reaches it at: by default the card `unigo run -p` gives it, with
+// a free loopback port forwarded (publishedCard); with --net tap:NAME the
+// card `unigo run --net tap:NAME --ip ADDR` gives it (tapCard).
+func (e *compareEnv) vmCard(guestPort int) (*vmm.NetSpec, string, error) {
+	if e.cfg.Tap != "" {
+		n, err := tapCard(e.cfg.Tap, e.cfg.GuestIP)
+		if err != nil {
+			return nil, "", err
+		}
+		return n, net.JoinHostPort(n.Guest.Addr.Addr().String(), strconv.Itoa(guestPort)), nil
+	}
+	hostPort, err := freePort()
+	if err != nil {
+		return nil, "", err
+	}
+	n, err := publishedCard(hostPort, guestPort)
+	return n, fmt.Sprintf("127.0.0.1:%d", hostPort), err
+}
+
+// tapCard is the card `unigo run --net tap:NAME --ip ADDR/PREFIX` gives a
+// VM: QEMU's tap backend on the host's device NAME and the guest's static
+// address (kernel tokens, which the Linux baseline's helper reads too).
+func tapCard(name, addr string) (*vmm.NetSpec, error) {
+	return hostnet.Card(nil, hostnet.Options{Mode: hostnet.ModeTap, Tap: name, IP: addr})
 }
 
 // linux runs the app as /init of Debian's cloud kernel.
@@ -318,7 +343,7 @@ func (e *compareEnv) linux() contender {
 			if spec.Initrd, err = e.linuxNetInitramfs(ctx, app); err != nil {
 				a.noNetwork = "the Linux guest's network could not be prepared: " + err.Error()
 			} else {
-				a.how += "; with a virtio-net device on QEMU user networking, the drivers and a network-setup /init (the benchmark's helper) that then executes the app"
+				a.how += "; with a virtio-net device on " + e.netName() + ", the drivers and a network-setup /init (the benchmark's helper) that then executes the app"
 				for i := range a.parts {
 					if a.parts[i].Name == "initramfs" {
 						fi, err := os.Stat(spec.Initrd)

@@ -8,9 +8,12 @@ import (
 	"unsafe"
 )
 
-// netUp configures eth0 and lo (the drivers are loaded) and makes QEMU's
-// user network learn eth0's address (it drops the first forwarded
-// connection to a guest it has not heard from).
+// netUp configures eth0 and lo (the drivers are loaded): eth0 gets the
+// address of the kernel command line's net.ip= token (vmm writes it for a
+// static address on a tap device, as for unigo), else QEMU's user-network
+// guest address, 10.0.2.15, and then QEMU's user network is made to learn
+// it (it drops the first forwarded connection to a guest it has not heard
+// from).
 func netUp() error {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -29,6 +32,9 @@ func netUp() error {
 	defer syscall.Close(fd)
 	if err := ifUp(fd, "lo", nil, nil); err != nil {
 		return err
+	}
+	if p, ok := staticAddr(); ok {
+		return ifUp(fd, "eth0", p.IP, net.IP(p.Mask))
 	}
 	if err := ifUp(fd, "eth0", net.IPv4(10, 0, 2, 15), net.IPv4(255, 255, 255, 0)); err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"path/filepath"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"unigo.dev/unigo/bench"
 	"unigo.dev/unigo/bench/linuxvm"
+	"unigo.dev/unigo/hostnet"
 )
 
 func init() {
@@ -76,6 +78,7 @@ func newBenchCompareCmd() *cobra.Command {
 		cfg      bench.CompareConfig
 		subjects string
 		noMemory bool
+		network  string
 	)
 	cmd := &cobra.Command{
 		Use:   "compare APP",
@@ -101,10 +104,17 @@ With --http PORT the app must serve GET / on PORT (it also gets PORT in $PORT); 
 is wrk (Debian package wrk), run as wrk -t2 -c64 -d10s --latency against each way by
 default (--load-threads, --load-conns, --load). Both VMs get the network card of
 unigo run -p (QEMU user networking, the machine's virtio-net device); the benchmark
-refuses to run if their QEMU command lines differ beyond what they boot.`,
+refuses to run if their QEMU command lines differ beyond what they boot. With
+--net tap[:NAME] (root) both get the card of unigo run --net tap:NAME --ip ADDR
+instead, on a tap device set up as README "Networking on a tap device" shows, and the
+load goes straight to the guest's address (--guest-ip): no user-network forwarding
+in the way.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg.App = args[0]
+			if err := compareNetFlags(cmd, network, &cfg); err != nil {
+				return err
+			}
 			startBench(cmd, "compare", subjects, &cfg.Subjects, &cfg.Out, &cfg.Progress)
 			cfg.SkipMemory = noMemory
 			r, err := bench.RunCompare(cmd.Context(), cfg)
@@ -138,8 +148,39 @@ refuses to run if their QEMU command lines differ beyond what they boot.`,
 	f.IntVar(&cfg.LoadConns, "load-conns", 64, "concurrent keep-alive connections of the HTTP load (wrk -c)")
 	f.StringVar(&cfg.Wrk, "wrk", "wrk", "the wrk binary that makes the HTTP load (Debian package wrk)")
 	f.IntVar(&cfg.ServeRequests, "serve-requests", 20, "with --http, the least-memory search counts a VM as serving once it answered its first request and this many more")
+	f.StringVar(&network, "net", "user", "the VMs' network with --http: user (QEMU user networking, a forwarded loopback port) or tap[:NAME] (the host's tap device, default unigo0; root)")
+	f.StringVar(&cfg.GuestIP, "guest-ip", "192.168.100.10/24", "with --net tap: the VMs' static address ADDR/PREFIX on the tap's network")
 	addLinuxCacheFlag(cmd, &cfg.LinuxCacheDir)
 	return cmd
+}
+
+// compareNetFlags checks --net and --guest-ip before anything is built.
+func compareNetFlags(cmd *cobra.Command, network string, cfg *bench.CompareConfig) error {
+	mode, tap, err := hostnet.ParseNet(network)
+	if err != nil {
+		return err
+	}
+	switch mode {
+	case hostnet.ModeUser:
+		if cmd.Flags().Changed("guest-ip") {
+			return fmt.Errorf("--guest-ip is for --net tap: on the user network the guests are QEMU's 10.0.2.15")
+		}
+		cfg.GuestIP = ""
+		return nil
+	case hostnet.ModeTap:
+		if cfg.HTTPPort == 0 {
+			return fmt.Errorf("--net tap needs --http: only the HTTP measurements use the network")
+		}
+		if tap == "" {
+			tap = hostnet.DefaultTap
+		}
+		cfg.Tap = tap
+		if _, err := netip.ParsePrefix(cfg.GuestIP); err != nil {
+			return fmt.Errorf("--guest-ip %q: give ADDR/PREFIX, e.g. 192.168.100.10/24", cfg.GuestIP)
+		}
+		return nil
+	}
+	return fmt.Errorf("--net %q: bench compare takes user or tap[:NAME]", network)
 }
 
 func newBenchLinuxKernelCmd() *cobra.Command {
