@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"unigo.dev/unigo/hostnet"
 	"unigo.dev/unigo/vmm"
 )
 
@@ -225,6 +226,13 @@ func (s *subjectRun) ok() bool { return s.naWhy == "" }
 func RunCompare(ctx context.Context, cfg CompareConfig) (*CompareReport, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
+	}
+	if cfg.Tap != "" {
+		// Before anything is built: QEMU would make a missing tap device
+		// itself, on no network, and every HTTP run would time out.
+		if err := hostnet.CheckTap(cfg.Tap); err != nil {
+			return nil, err
+		}
 	}
 	began := time.Now()
 	progress := progressTo(cfg.Progress)

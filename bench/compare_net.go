@@ -2,10 +2,8 @@ package bench
 
 import (
 	"fmt"
-
 	"slices"
 	"strings"
-	"unigo.dev/unigo/hostnet"
 )
 
 // netName says which network the VMs' cards are on, for the report.
@@ -27,11 +25,6 @@ func (e *compareEnv) sameNetwork() error {
 	u, okU := e.servers[Unigo]
 	if !okL || !okU {
 		return nil
-	}
-	if e.cfg.Tap != "" {
-		if err := hostnet.CheckTap(e.cfg.Tap); err != nil {
-			return fmt.Errorf("--net tap:%s: %w", e.cfg.Tap, err)
-		}
 	}
 	card, _, err := e.vmCard(e.cfg.HTTPPort) // only the command lines are compared
 	if err != nil {

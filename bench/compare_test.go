@@ -215,3 +215,19 @@ func TestTapCard(t *testing.T) {
 		t.Errorf("user network: load address %q, %v; want a loopback port", addr, err)
 	}
 }
+
+// TestTapCheckedFirst checks that a tap device that is not there stops
+// the benchmark before anything is built or booted (QEMU would create the
+// device, on no network, and every run would time out).
+func TestTapCheckedFirst(t *testing.T) {
+	built := false
+	_, err := RunCompare(context.Background(), CompareConfig{App: "./testdata/none", Out: t.TempDir(), HTTPPort: 8080,
+		Tap: "unigonosuch9", Subjects: []string{Unigo},
+		Build: func(context.Context, string, string) error { built = true; return nil }})
+	if err == nil || !strings.HasPrefix(err.Error(), "--net tap:unigonosuch9: ") {
+		t.Fatalf("err %v, want the tap check's", err)
+	}
+	if built {
+		t.Error("the app was built before the tap was checked")
+	}
+}
