@@ -164,6 +164,7 @@ type CompareSettings struct {
 	LoadThreads  int     `json:"load_threads,omitempty"`
 	LoadConns    int     `json:"load_connections,omitempty"`
 	LoadCommand  string  `json:"load_command,omitempty"`
+	Network      string  `json:"network,omitempty"` // the VMs' card with --http: "user", or "tap:NAME ADDR/PREFIX"
 	Interleaved  bool    `json:"interleaved"`
 }
 
@@ -269,6 +270,10 @@ func RunCompare(ctx context.Context, cfg CompareConfig) (*CompareReport, error) 
 	if cfg.HTTPPort > 0 {
 		r.Config.LoadDuration, r.Config.LoadThreads, r.Config.LoadConns = cfg.LoadDuration.Seconds(), cfg.LoadThreads, cfg.LoadConns
 		r.Config.LoadCommand = cfg.load().String()
+		r.Config.Network = "user"
+		if cfg.Tap != "" {
+			r.Config.Network = "tap:" + cfg.Tap + " " + cfg.GuestIP
+		}
 	}
 	env.tscKHz, env.tscSource = r.Host.TSCKHz, r.Host.TSCSource
 	r.Notes = compareNotes(cfg)

@@ -15,8 +15,8 @@ func (e *compareEnv) netName() string {
 }
 
 // sameNetwork checks, with --http, that the Linux microVM and unigo reach
-// the network the same way: their QEMU command lines, each with the card
-// `unigo run -p` gives it, differ only in what they boot (-kernel, -initrd,
+// the network the same way: their QEMU command lines, each with the
+// benchmark's card (vmCard), differ only in what they boot (-kernel, -initrd,
 // -append): the same machine, accelerator, memory, netdev and NIC model.
 // A difference would make the HTTP columns compare QEMU setups instead of
 // guests, so the benchmark refuses to run.

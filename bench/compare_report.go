@@ -50,6 +50,9 @@ func (r *CompareReport) WriteTable(w io.Writer) error {
 	http := ""
 	if r.Config.HTTPPort > 0 {
 		http = fmt.Sprintf(", HTTP on port %d", r.Config.HTTPPort)
+		if r.Config.Network != "" && r.Config.Network != "user" {
+			http += " over " + r.Config.Network
+		}
 	}
 	fmt.Fprintf(&b, "unigo bench compare: %s, %s%s; VMs on QEMU %s (%s, -cpu %s), -m %dM\n",
 		r.App.Path, runsText(r.Config.Runs), http, r.Config.Machine, r.Config.Accel, r.Config.CPU, r.Config.MemMiB)

@@ -160,6 +160,9 @@ func TestRunCompareHTTP(t *testing.T) {
 	if r.Config.LoadCommand != "wrk -t1 -c4 -d1s --latency" {
 		t.Errorf("load command %q", r.Config.LoadCommand)
 	}
+	if r.Config.Network != "user" {
+		t.Errorf("network %q, want user", r.Config.Network)
+	}
 }
 
 // TestSameNetworkRefusesDifferentVMs checks that the HTTP benchmark will
