@@ -73,12 +73,25 @@ type CompareConfig struct {
 	// name (`unigo run --net tap:NAME --ip GuestIP`) instead of QEMU's
 	// user network with a forwarded port; the load goes to GuestIP.
 	Tap     string
-	GuestIP string // ADDR/PREFIX; default 192.168.100.10/24 (README: "Networking on a tap device")
+	GuestIP string // ADDR/PREFIX; default DefaultGuestIP
 
 	QEMU          string
 	LinuxCacheDir string
 	Build         BuildFunc
 	Progress      io.Writer
+}
+
+// DefaultGuestIP is the VMs' address with Tap: README "Networking on a tap
+// device" gives the bridge 192.168.100.1/24.
+const DefaultGuestIP = "192.168.100.10/24"
+
+// network names the VMs' network for results.json: "user", or
+// "tap:NAME ADDR/PREFIX".
+func (c *CompareConfig) network() string {
+	if c.Tap != "" {
+		return "tap:" + c.Tap + " " + c.GuestIP
+	}
+	return "user"
 }
 
 func (c *CompareConfig) setDefaults() error {
@@ -90,7 +103,7 @@ func (c *CompareConfig) setDefaults() error {
 	}
 	orDefault(&c.Runs, 10)
 	if c.Tap != "" && c.GuestIP == "" {
-		c.GuestIP = "192.168.100.10/24"
+		c.GuestIP = DefaultGuestIP
 	}
 	if err := checkSubjects(&c.Subjects, Native, Container, Linux, Unigo); err != nil {
 		return err
@@ -270,10 +283,7 @@ func RunCompare(ctx context.Context, cfg CompareConfig) (*CompareReport, error) 
 	if cfg.HTTPPort > 0 {
 		r.Config.LoadDuration, r.Config.LoadThreads, r.Config.LoadConns = cfg.LoadDuration.Seconds(), cfg.LoadThreads, cfg.LoadConns
 		r.Config.LoadCommand = cfg.load().String()
-		r.Config.Network = "user"
-		if cfg.Tap != "" {
-			r.Config.Network = "tap:" + cfg.Tap + " " + cfg.GuestIP
-		}
+		r.Config.Network = cfg.network()
 	}
 	env.tscKHz, env.tscSource = r.Host.TSCKHz, r.Host.TSCSource
 	r.Notes = compareNotes(cfg)
@@ -439,7 +449,7 @@ func compareNotes(cfg CompareConfig) []string {
 	if cfg.HTTPPort > 0 {
 		vms := "for both VMs by the same QEMU user-network hostfwd and virtio-net device, vmm's own, as `unigo run -p` gives them"
 		if cfg.Tap != "" {
-			vms = fmt.Sprintf("both VMs on the host's tap device %s at %s with the same virtio-net device, vmm's own, as `unigo run --net tap:%s --ip %s` gives it", cfg.Tap, cfg.GuestIP, cfg.Tap, cfg.GuestIP)
+			vms = fmt.Sprintf("both VMs on %s with the same virtio-net device, vmm's own, as `unigo run --net tap:%s --ip %s` gives it", netName(&cfg), cfg.Tap, cfg.GuestIP)
 		}
 		notes = append(notes, fmt.Sprintf("HTTP: GET / on the app's port %d (forwarded from a loopback port for Docker, and %s); first response: from starting the process (the app; docker run or runc run; QEMU) to the first 200", cfg.HTTPPort, vms),
 			fmt.Sprintf("load: `%s` on the same host (it shares the CPUs with the server); requests/s and the p50/p99 latency are wrk's", cfg.load()),

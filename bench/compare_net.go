@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// netName says which network the VMs' cards are on, for the report.
-func (e *compareEnv) netName() string {
-	if e.cfg.Tap != "" {
-		return "the host's tap device " + e.cfg.Tap + " (the guest at " + e.cfg.GuestIP + ")"
+// netName says which network the VMs' cards are on, for people.
+func netName(cfg *CompareConfig) string {
+	if cfg.Tap != "" {
+		return "the host's tap device " + cfg.Tap + " (the guest at " + cfg.GuestIP + ")"
 	}
 	return "QEMU user networking"
 }
@@ -26,7 +26,8 @@ func (e *compareEnv) sameNetwork() error {
 	if !okL || !okU {
 		return nil
 	}
-	card, _, err := e.vmCard(e.cfg.HTTPPort) // only the command lines are compared
+	const hostPort = 18080 // any: only the command lines are compared
+	card, _, err := e.card(hostPort, e.cfg.HTTPPort)
 	if err != nil {
 		return err
 	}

@@ -210,7 +210,7 @@ func TestTapCard(t *testing.T) {
 			t.Errorf("%s: kernel command line without net.ip=192.168.100.10/24: %s", name, args)
 		}
 	}
-	if got := e.netName(); !strings.Contains(got, "tap device unigotest0") {
+	if got := netName(e.cfg); !strings.Contains(got, "tap device unigotest0") {
 		t.Errorf("netName %q", got)
 	}
 	e.cfg.Tap = ""

@@ -301,20 +301,31 @@ func (e *compareEnv) vmStart(spec bootSpec) func(ctx context.Context, o runOpts)
 }
 
 // vmCard is the network card of a VM serving on guestPort and the address
-// the load reaches it at: by default the card `unigo run -p` gives it, with
-// a free loopback port forwarded (publishedCard); with --net tap:NAME the
-// card `unigo run --net tap:NAME --ip ADDR` gives it (tapCard).
+// the load reaches it at (card), on a free loopback port where the card
+// forwards one.
 func (e *compareEnv) vmCard(guestPort int) (*vmm.NetSpec, string, error) {
+	hostPort := 0
+	if e.cfg.Tap == "" {
+		var err error
+		if hostPort, err = freePort(); err != nil {
+			return nil, "", err
+		}
+	}
+	return e.card(hostPort, guestPort)
+}
+
+// card is the benchmark's network card for a VM serving on guestPort, and
+// the address the load reaches it at: by default the card `unigo run -p`
+// gives it, hostPort on the loopback forwarded (publishedCard); with --net
+// tap:NAME the card `unigo run --net tap:NAME --ip ADDR` gives it
+// (tapCard), reached at ADDR itself (hostPort unused).
+func (e *compareEnv) card(hostPort, guestPort int) (*vmm.NetSpec, string, error) {
 	if e.cfg.Tap != "" {
 		n, err := tapCard(e.cfg.Tap, e.cfg.GuestIP)
 		if err != nil {
 			return nil, "", err
 		}
 		return n, net.JoinHostPort(n.Guest.Addr.Addr().String(), strconv.Itoa(guestPort)), nil
-	}
-	hostPort, err := freePort()
-	if err != nil {
-		return nil, "", err
 	}
 	n, err := publishedCard(hostPort, guestPort)
 	return n, fmt.Sprintf("127.0.0.1:%d", hostPort), err
@@ -343,7 +354,7 @@ func (e *compareEnv) linux() contender {
 			if spec.Initrd, err = e.linuxNetInitramfs(ctx, app); err != nil {
 				a.noNetwork = "the Linux guest's network could not be prepared: " + err.Error()
 			} else {
-				a.how += "; with a virtio-net device on " + e.netName() + ", the drivers and a network-setup /init (the benchmark's helper) that then executes the app"
+				a.how += "; with a virtio-net device on " + netName(e.cfg) + ", the drivers and a network-setup /init (the benchmark's helper) that then executes the app"
 				for i := range a.parts {
 					if a.parts[i].Name == "initramfs" {
 						fi, err := os.Stat(spec.Initrd)

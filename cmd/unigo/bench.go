@@ -149,7 +149,7 @@ in the way.`,
 	f.StringVar(&cfg.Wrk, "wrk", "wrk", "the wrk binary that makes the HTTP load (Debian package wrk)")
 	f.IntVar(&cfg.ServeRequests, "serve-requests", 20, "with --http, the least-memory search counts a VM as serving once it answered its first request and this many more")
 	f.StringVar(&network, "net", "user", "the VMs' network with --http: user (QEMU user networking, a forwarded loopback port) or tap[:NAME] (the host's tap device, default unigo0; root)")
-	f.StringVar(&cfg.GuestIP, "guest-ip", "192.168.100.10/24", "with --net tap: the VMs' static address ADDR/PREFIX on the tap's network")
+	f.StringVar(&cfg.GuestIP, "guest-ip", bench.DefaultGuestIP, "with --net tap: the VMs' static address ADDR/PREFIX on the tap's network")
 	addLinuxCacheFlag(cmd, &cfg.LinuxCacheDir)
 	return cmd
 }
@@ -175,8 +175,8 @@ func compareNetFlags(cmd *cobra.Command, network string, cfg *bench.CompareConfi
 			tap = hostnet.DefaultTap
 		}
 		cfg.Tap = tap
-		if _, err := netip.ParsePrefix(cfg.GuestIP); err != nil {
-			return fmt.Errorf("--guest-ip %q: give ADDR/PREFIX, e.g. 192.168.100.10/24", cfg.GuestIP)
+		if p, err := netip.ParsePrefix(cfg.GuestIP); err != nil || !p.Addr().Is4() {
+			return fmt.Errorf("--guest-ip %q: give an IPv4 ADDR/PREFIX, e.g. %s", cfg.GuestIP, bench.DefaultGuestIP)
 		}
 		return nil
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"unigo.dev/unigo/guestprof"
+	"unigo.dev/unigo/internal/atomicfile"
 	"unigo.dev/unigo/vmm"
 )
 
@@ -57,8 +59,8 @@ func (p *cpuProfiler) start(ctx context.Context) {
 	}()
 }
 
-// finish stops sampling (the VM has ended) and writes the profile, through
-// a temporary file so that a failure leaves no half profile behind.
+// finish stops sampling (the VM has ended) and writes the profile
+// atomically, so that a failure leaves no half profile behind.
 func (p *cpuProfiler) finish() error {
 	p.cancel()
 	<-p.done
@@ -68,20 +70,11 @@ func (p *cpuProfiler) finish() error {
 	if len(p.stacks) == 0 {
 		return fmt.Errorf("no samples: the VM ended before the first (--cpuprofile-hz samples per second)")
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p.out), ".cpuprofile-*")
-	if err != nil {
+	var b bytes.Buffer
+	if err := guestprof.WriteProfile(&b, p.image, p.stacks, p.interval); err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	tmp.Chmod(0o644) // CreateTemp's 0600 is for secrets; a profile is an ordinary output
-	if err := guestprof.WriteProfile(tmp, p.image, p.stacks, p.interval); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), p.out); err != nil {
+	if err := atomicfile.Write(p.out, b.Bytes(), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "unigo: wrote %s (%d samples): go tool pprof %s\n", p.out, len(p.stacks), p.out)

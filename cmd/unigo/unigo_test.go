@@ -96,7 +96,8 @@ func TestRunErrors(t *testing.T) {
 		{nil, []string{"bench", "compare", "--net", "tap", "./examples/httpd"}, "unigo: --net tap needs --http: "},
 		{nil, []string{"bench", "compare", "--http", "8080", "--net", "dhcp", "./examples/httpd"}, `unigo: --net "dhcp": bench compare takes user or tap[:NAME]`},
 		{nil, []string{"bench", "compare", "--http", "8080", "--guest-ip", "10.1.1.1/24", "./examples/httpd"}, "unigo: --guest-ip is for --net tap: "},
-		{nil, []string{"bench", "compare", "--http", "8080", "--net", "tap", "--guest-ip", "10.1.1.1", "./examples/httpd"}, `unigo: --guest-ip "10.1.1.1": give ADDR/PREFIX`},
+		{nil, []string{"bench", "compare", "--http", "8080", "--net", "tap", "--guest-ip", "10.1.1.1", "./examples/httpd"}, `unigo: --guest-ip "10.1.1.1": give an IPv4 ADDR/PREFIX`},
+		{nil, []string{"bench", "compare", "--http", "8080", "--net", "tap", "--guest-ip", "fd00::10/64", "./examples/httpd"}, `unigo: --guest-ip "fd00::10/64": give an IPv4 ADDR/PREFIX`},
 	}
 	for _, tt := range tests {
 		stdout, stderr, code := unigo(t, tt.env, tt.args...)

@@ -163,8 +163,7 @@ func (n *netstack) sendStream(s *sock) {
 			// The connection can send no more: the app's writes fail once
 			// the kernel hears of the error; drop what it queued.
 			n.fail(s, err)
-			discard(s.id)
-			s.txMaybe = false
+			s.dropSendRing()
 			return
 		}
 		if r.rest == 0 { // the last pull emptied the ring
@@ -228,14 +227,16 @@ func (n *netstack) fail(s *sock, err tcpip.Error) {
 	ctl(s.id, privcalls.CtlError, e, nil)
 }
 
-// discard empties a send ring whose bytes can no longer go anywhere.
-func discard(id uint32) {
+// dropSendRing empties a send ring whose bytes can no longer go
+// anywhere, and forgets what the stack knew of it (WorkSend's count).
+func (s *sock) dropSendRing() {
 	var buf [4096]byte
 	for {
-		if m, e := netio(id, privcalls.IOPull, buf[:], nil); e != 0 || m == 0 {
-			return
+		if m, e := netio(s.id, privcalls.IOPull, buf[:], nil); e != 0 || m == 0 {
+			break
 		}
 	}
+	s.txMaybe, s.txQueued = false, 0
 }
 
 // sendDgrams sends the datagrams of the send queue. UDP may drop: one the
@@ -287,8 +288,7 @@ func (n *netstack) drained(s *sock) bool {
 		return true
 	}
 	if l := s.ep.SocketOptions().GetLinger(); l.Enabled && l.Timeout == 0 {
-		discard(s.id)
-		s.txQueued = 0 // the record's count no longer holds
+		s.dropSendRing()
 		return true
 	}
 	q, e := netio(s.id, privcalls.IOQueued, nil, nil)
