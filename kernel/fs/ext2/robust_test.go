@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -303,6 +304,9 @@ func TestFeatures(t *testing.T) {
 	}
 }
 
+// lsEntry is one entry of debugfs ls: inode, (record length), name.
+var lsEntry = regexp.MustCompile(`(\d+)\s+\(\d+\)\s+(\S+)`)
+
 // A directory with a hashed index (made by e2fsck -D) reads linearly;
 // changing it drops the index flag, and e2fsck agrees with the result.
 func TestHtreeDirectory(t *testing.T) {
@@ -338,7 +342,16 @@ func TestHtreeDirectory(t *testing.T) {
 	d.unmount()
 	fsck(t, img)
 	out := debugfs(t, img, "ls /big")
-	if has, gone := bytes.Contains(out, []byte("a-new-name")), !bytes.Contains(out, []byte("entry-01000")); !has || !gone {
+	// An entry removed from the start of a block keeps its name with inode
+	// 0 (ext2 has no earlier entry to merge it into), and debugfs lists it
+	// so; where it lands depends on mke2fs's random hash seed.
+	gone := true
+	for _, m := range lsEntry.FindAllSubmatch(out, -1) {
+		if string(m[2]) == "entry-01000" && string(m[1]) != "0" {
+			gone = false
+		}
+	}
+	if has := bytes.Contains(out, []byte("a-new-name")); !has || !gone {
 		t.Fatalf("debugfs disagrees: a-new-name listed %v, entry-01000 gone %v; debugfs ls /big:\n%s", has, gone, out)
 	}
 }
