@@ -40,14 +40,14 @@ import (
 
 	"unigo.dev/unigo/bench/linuxvm"
 	"unigo.dev/unigo/internal/atomicfile"
-	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/vmm/qemu"
 )
 
 // BootConfig says what RunBoot measures and how.
 type BootConfig struct {
 	Runs     int      // timed boots per subject (interleaved); default 10
 	Machine  string   // QEMU machine type: microvm (default) or pc
-	Accel    string   // tcg (default), kvm, or auto (vmm.ChooseAccel's choice)
+	Accel    string   // tcg (default), kvm, or auto (qemu.ChooseAccel's choice)
 	MemMiB   int      // memory of the timed boots; default 256
 	App      string   // directory of the Go main package; default ./examples/hello
 	Line     string   // the app's first output line; default: learnt by running it once natively
@@ -109,8 +109,8 @@ type reportBase struct {
 }
 
 // newReportBase starts a report of benchmark, begun at began, on app.
-func newReportBase(benchmark string, began time.Time, qemu, app string) reportBase {
-	r := reportBase{Benchmark: benchmark, Date: began.UTC().Truncate(time.Second), Host: hostInfo(qemu), App: AppInfo{Path: app}}
+func newReportBase(benchmark string, began time.Time, qemuBin, app string) reportBase {
+	r := reportBase{Benchmark: benchmark, Date: began.UTC().Truncate(time.Second), Host: hostInfo(qemuBin), App: AppInfo{Path: app}}
 	if khz, src, err := linuxvm.HostTSCKHz(); err == nil {
 		r.Host.TSCKHz, r.Host.TSCSource = khz, src
 	}
@@ -182,7 +182,7 @@ func RunBoot(ctx context.Context, cfg BootConfig) (r *BootReport, err error) {
 		return nil, err
 	}
 	began := time.Now()
-	qemu, err := exec.LookPath(cfg.QEMU)
+	qemuBin, err := exec.LookPath(cfg.QEMU)
 	if err != nil {
 		return nil, fmt.Errorf("QEMU (%s) is not installed: install the qemu-system-x86 package: %w", cfg.QEMU, err)
 	}
@@ -190,11 +190,11 @@ func RunBoot(ctx context.Context, cfg BootConfig) (r *BootReport, err error) {
 	if err := os.MkdirAll(artifacts, 0o755); err != nil {
 		return nil, err
 	}
-	accel, err := vmm.ChooseAccel(cfg.Accel)
+	accel, err := qemu.ChooseAccel(cfg.Accel)
 	if err != nil {
 		return nil, err
 	}
-	m := machine{QEMU: qemu, Type: cfg.Machine, Accel: accel}
+	m := machine{QEMU: qemuBin, Type: cfg.Machine, Accel: accel}
 	if err := m.check(); err != nil {
 		return nil, err
 	}
@@ -202,7 +202,7 @@ func RunBoot(ctx context.Context, cfg BootConfig) (r *BootReport, err error) {
 	progress := progressTo(cfg.Progress)
 
 	r = &BootReport{
-		reportBase: newReportBase("boot", began, qemu, cfg.App),
+		reportBase: newReportBase("boot", began, qemuBin, cfg.App),
 		Config: ReportConfig{
 			Runs: cfg.Runs, Machine: cfg.Machine, Accel: accel.Name, CPU: accel.CPU, MemMiB: cfg.MemMiB,
 			Timeout: cfg.Timeout.Seconds(), IdleDuration: cfg.IdleDuration.Seconds(), Interleaved: true,
@@ -472,7 +472,7 @@ func measureIdle(ctx context.Context, m machine, spec bootSpec, memMiB int, time
 	return after - before, nil
 }
 
-func hostInfo(qemu string) HostInfo {
+func hostInfo(qemuBin string) HostInfo {
 	h := HostInfo{CPUs: runtime.NumCPU(), GoVersion: runtime.Version()}
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		for _, l := range strings.Split(string(b), "\n") {
@@ -485,7 +485,7 @@ func hostInfo(qemu string) HostInfo {
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		h.Kernel = strings.TrimSpace(string(b))
 	}
-	if out, err := exec.Command(qemu, "-version").Output(); err == nil {
+	if out, err := exec.Command(qemuBin, "-version").Output(); err == nil {
 		h.QEMU = strings.SplitN(strings.TrimSpace(string(out)), "\n", 2)[0]
 	}
 	return h

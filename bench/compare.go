@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"unigo.dev/unigo/hostnet"
-	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/vmm/qemu"
 )
 
 // The compare benchmark (RunCompare) runs one app four ways on this
@@ -260,13 +260,13 @@ func RunCompare(ctx context.Context, cfg CompareConfig) (*CompareReport, error) 
 	env := &compareEnv{cfg: &cfg, dir: artifacts, progress: progress, servers: map[string]bootSpec{}}
 	defer env.cleanup()
 
-	qemu, qerr := exec.LookPath(cfg.QEMU)
+	qemuBin, qerr := exec.LookPath(cfg.QEMU)
 	if qerr == nil {
-		accel, err := vmm.ChooseAccel(cfg.Accel)
+		accel, err := qemu.ChooseAccel(cfg.Accel)
 		if err != nil {
 			return nil, err
 		}
-		env.m = machine{QEMU: qemu, Type: cfg.Machine, Accel: accel}
+		env.m = machine{QEMU: qemuBin, Type: cfg.Machine, Accel: accel}
 		if err := env.m.check(); err != nil {
 			return nil, err
 		}
@@ -276,7 +276,7 @@ func RunCompare(ctx context.Context, cfg CompareConfig) (*CompareReport, error) 
 	}
 
 	r := &CompareReport{
-		reportBase: newReportBase("compare", began, qemu, cfg.App),
+		reportBase: newReportBase("compare", began, qemuBin, cfg.App),
 		Config: CompareSettings{Runs: cfg.Runs, HTTPPort: cfg.HTTPPort, Machine: cfg.Machine, Accel: cfg.Accel,
 			CPU: env.m.Accel.CPU, MemMiB: cfg.MemMiB, Runtime: cfg.Runtime, Timeout: cfg.Timeout.Seconds(), Interleaved: true},
 	}

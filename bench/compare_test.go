@@ -15,6 +15,7 @@ import (
 
 	"unigo.dev/unigo/kernel/syscalls"
 	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/vmm/qemu"
 )
 
 // TestRunCompare runs `unigo bench compare` on examples/hello with two runs,
@@ -169,7 +170,7 @@ func TestRunCompareHTTP(t *testing.T) {
 // not compare two VMs whose QEMU setups differ beyond what they boot.
 func TestSameNetworkRefusesDifferentVMs(t *testing.T) {
 	e := &compareEnv{cfg: &CompareConfig{HTTPPort: 8080, MemMiB: 64},
-		m: machine{QEMU: "qemu-system-x86_64", Type: vmm.MachineMicroVM, Accel: vmm.Accel{Name: "tcg", CPU: "max"}},
+		m: machine{QEMU: "qemu-system-x86_64", Type: qemu.MachineMicroVM, Accel: qemu.Accel{Name: "tcg", CPU: "max"}},
 		servers: map[string]bootSpec{
 			Linux: {Kernel: "vmlinux", Initrd: "initramfs", Cmdline: vmm.Cmdline{Tokens: []string{"quiet"}}},
 			Unigo: {Kernel: "app.img", Cmdline: vmm.Cmdline{Args: []string{"app"}}},
@@ -178,10 +179,10 @@ func TestSameNetworkRefusesDifferentVMs(t *testing.T) {
 		t.Fatalf("same QEMU setup refused: %v", err)
 	}
 	l := e.servers[Linux]
-	l.Extra = []string{"-device", "e1000,netdev=net0"}
+	l.Disks = []vmm.Disk{{Path: "extra.img"}}
 	e.servers[Linux] = l
 	if err := e.sameNetwork(); err == nil || !strings.Contains(err.Error(), "differ") {
-		t.Errorf("a different NIC: %v, want a refusal", err)
+		t.Errorf("a disk only one VM has: %v, want a refusal", err)
 	}
 }
 
@@ -190,7 +191,7 @@ func TestSameNetworkRefusesDifferentVMs(t *testing.T) {
 // the Linux baseline's helper reads), and the load goes to that address.
 func TestTapCard(t *testing.T) {
 	e := &compareEnv{cfg: &CompareConfig{HTTPPort: 8080, MemMiB: 64, Tap: "unigotest0", GuestIP: "192.168.100.10/24"},
-		m: machine{QEMU: "qemu-system-x86_64", Type: vmm.MachineMicroVM, Accel: vmm.Accel{Name: "tcg", CPU: "max"}}}
+		m: machine{QEMU: "qemu-system-x86_64", Type: qemu.MachineMicroVM, Accel: qemu.Accel{Name: "tcg", CPU: "max"}}}
 	card, addr, err := e.vmCard(8080)
 	if err != nil {
 		t.Fatal(err)

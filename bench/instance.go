@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/vmm/qemu"
 )
 
 // The instance benchmark (RunInstance) times the life of a detached
@@ -135,14 +135,14 @@ func RunInstance(ctx context.Context, cfg InstanceConfig) (*InstanceReport, erro
 	if unigoBin, err = filepath.Abs(unigoBin); err != nil {
 		return nil, err
 	}
-	if _, err := vmm.ChooseAccel(cfg.Accel); err != nil {
+	if _, err := qemu.ChooseAccel(cfg.Accel); err != nil {
 		return nil, err
 	}
 	root, err := filepath.Abs(filepath.Join(cfg.Out, "unigo-root"))
 	if err != nil {
 		return nil, err
 	}
-	r := &InstanceReport{reportBase: newReportBase("instance", began, vmm.QEMUBinary, cfg.App)}
+	r := &InstanceReport{reportBase: newReportBase("instance", began, qemu.Binary, cfg.App)}
 	r.Config = InstanceReportConfig{Runs: cfg.Runs, Machine: cfg.Machine, Accel: cfg.Accel, MemMiB: cfg.MemMiB,
 		Unigo: unigoBin, Root: root, Timeout: cfg.Timeout.Seconds(), Interleaved: true}
 	r.Notes = append(r.Notes,

@@ -2,13 +2,9 @@ package bench
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/exec"
-	"slices"
-	"strings"
 
 	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/vmm/qemu"
 )
 
 // bootSpec is what one subject hands QEMU: the kernel, an optional
@@ -19,7 +15,6 @@ type bootSpec struct {
 	Cmdline vmm.Cmdline
 	Line    string            // the app's first output line, watched for on the consoles
 	Match   func(string) bool // overrides Line: the console line to wait for
-	Extra   []string          // more QEMU arguments
 	Disks   []vmm.Disk        // virtio block devices, as vmm attaches them (`unigo run -v`)
 	Net     *vmm.NetSpec      // the network card, as vmm attaches it (`unigo run -p`)
 }
@@ -32,64 +27,66 @@ func (s bootSpec) matcher() func(string) bool {
 }
 
 // machine is the part of the QEMU command line every subject shares. It is
-// vmm.QEMU's own command line (what `unigo run` runs), so the subjects
+// vmm/qemu's own command line (what `unigo run` runs), so the subjects
 // differ only in what they boot: the same QEMU binary, machine type,
 // accelerator, CPU model, CPU count and devices (docs/boot-contract.md:
 // COM1, COM2, the isa-debugcon control channel, isa-debug-exit). The
-// Linux baseline adds -initrd and uses only COM1 (ttyS0); the other devices
-// are present and idle for it, as they are for the floor guest.
+// Linux baseline adds an initramfs and uses only COM1 (ttyS0); the other
+// devices are present and idle for it, as they are for the floor guest.
 type machine struct {
 	QEMU  string // qemu-system-x86_64 binary
-	Type  string // vmm.MachineMicroVM or vmm.MachinePC
-	Accel vmm.Accel
+	Type  string // qemu.MachineMicroVM or qemu.MachinePC
+	Accel qemu.Accel
 }
 
-// QEMU's output channels, as vmm.QEMU.Args expects them: inherited file
-// descriptors 3, 4 and 5 (exec.Cmd.ExtraFiles).
-var channelFDs = []string{"/dev/fd/3", "/dev/fd/4", "/dev/fd/5"} // COM1, COM2, control
-
-// args returns QEMU's arguments to boot spec with memMiB of memory.
-func (m machine) args(spec bootSpec, memMiB int) []string {
-	q := &vmm.QEMU{Binary: m.QEMU}
-	a := q.Args(vmm.Spec{
+// vmSpec is spec as the VMM takes it.
+func (m machine) vmSpec(spec bootSpec, memMiB int) vmm.Spec {
+	s := vmm.Spec{
 		Image:   spec.Kernel,
+		Initrd:  spec.Initrd,
 		Memory:  int64(memMiB) << 20,
-		Machine: m.Type,
 		Cmdline: spec.Cmdline,
 		Disks:   spec.Disks,
 		Net:     spec.Net,
-	}, m.Accel)
-	if spec.Initrd != "" {
-		a = append(a, "-initrd", spec.Initrd)
+		Options: map[string]string{qemu.OptionMachine: m.Type, qemu.OptionAccel: m.Accel.Name},
 	}
-	return append(a, spec.Extra...)
+	if spec.Initrd != "" {
+		s.Kind = vmm.KindLinux // the Linux baseline is the subject with an initramfs
+	}
+	return s
 }
 
-// check verifies that vmm's command line still takes the guest's output
-// channels on the file descriptors this package passes.
+func (m machine) vmm() *qemu.QEMU { return &qemu.QEMU{Binary: m.QEMU} }
+
+// check verifies that the VMM takes this machine's options.
 func (m machine) check() error {
-	var fds []string
-	for _, a := range m.args(bootSpec{Kernel: "x"}, 64) {
-		if i := strings.Index(a, "path=/dev/fd/"); i >= 0 {
-			fds = append(fds, strings.SplitN(a[i+len("path="):], ",", 2)[0])
-		}
-	}
-	if !slices.Equal(fds, channelFDs) {
-		return fmt.Errorf("vmm.QEMU.Args takes the guest's output on %v, the benchmark passes %v: update bench/qemu.go", fds, channelFDs)
-	}
-	return nil
+	_, err := m.vmm().CommandLine(m.vmSpec(bootSpec{Kernel: "x"}, 64))
+	return err
 }
 
 // commandLine renders the full command for people (results.json, notes).
 func (m machine) commandLine(spec bootSpec, memMiB int) []string {
-	return append([]string{m.QEMU}, m.args(spec, memMiB)...)
+	cl, err := m.vmm().CommandLine(m.vmSpec(spec, memMiB))
+	if err != nil {
+		return []string{"error: " + err.Error()}
+	}
+	return cl
 }
+
+// args is the command line without the program name.
+func (m machine) args(spec bootSpec, memMiB int) []string { return m.commandLine(spec, memMiB)[1:] }
 
 // start launches QEMU on spec, with COM1 and COM2 watched for the app's
 // line and the control channel kept.
 func (m machine) start(ctx context.Context, spec bootSpec, memMiB int) (*watched, error) {
-	w := newWatched(exec.CommandContext(ctx, m.QEMU, m.args(spec, memMiB)...), spec.matcher())
-	w.cmd.ExtraFiles = []*os.File{w.console(), w.console(), w.controlChannel()} // channelFDs
+	w := newWatched(nil, spec.matcher())
+	out := vmm.Outputs{COM1: w.console(), COM2: w.console(), Control: w.controlChannel()}
+	cmd, err := m.vmm().Command(ctx, m.vmSpec(spec, memMiB), out)
+	if err != nil {
+		w.closeWriteEnds()
+		return nil, err
+	}
+	w.setCommand(cmd)
 	if err := w.start(); err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"unigo.dev/unigo/bench/linuxvm"
-	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/vmm/qemu"
 )
 
 // The pieces every benchmark's Run starts and ends with: config defaults,
@@ -84,19 +84,19 @@ func mkdirs(dirs ...string) error {
 // Native): it finds the QEMU binary, chooses the accelerator and checks the
 // machine type. Without VM subjects it returns the zero machine and qemu
 // as given, for the report's host line.
-func vmMachine(subjects []string, qemu, typ, accel string) (machine, string, error) {
+func vmMachine(subjects []string, qemuBin, typ, accel string) (machine, string, error) {
 	needVM := false
 	for _, s := range subjects {
 		needVM = needVM || s != Native
 	}
 	if !needVM {
-		return machine{}, qemu, nil
+		return machine{}, qemuBin, nil
 	}
-	path, err := exec.LookPath(qemu)
+	path, err := exec.LookPath(qemuBin)
 	if err != nil {
-		return machine{}, "", fmt.Errorf("QEMU (%s) is not installed: install the qemu-system-x86 package: %w", qemu, err)
+		return machine{}, "", fmt.Errorf("QEMU (%s) is not installed: install the qemu-system-x86 package: %w", qemuBin, err)
 	}
-	a, err := vmm.ChooseAccel(accel)
+	a, err := qemu.ChooseAccel(accel)
 	if err != nil {
 		return machine{}, "", err
 	}

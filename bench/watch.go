@@ -46,10 +46,26 @@ type watched struct {
 // accepts. Consoles and the control channel are added with console and
 // controlChannel before start.
 func newWatched(cmd *exec.Cmd, match func(string) bool) *watched {
-	w := &watched{cmd: cmd, name: filepath.Base(cmd.Path), match: match,
-		lineSeen: make(chan struct{}), exited: make(chan struct{})}
+	w := &watched{match: match, lineSeen: make(chan struct{}), exited: make(chan struct{})}
 	w.tail.max = 4096
+	if cmd != nil {
+		w.setCommand(cmd)
+	}
 	return w
+}
+
+// setCommand gives a watched made without its command (a VMM prepares it
+// with the consoles' pipes) the command.
+func (w *watched) setCommand(cmd *exec.Cmd) {
+	w.cmd, w.name = cmd, filepath.Base(cmd.Path)
+}
+
+// closeWriteEnds closes the pipes of a watched that will not start.
+func (w *watched) closeWriteEnds() {
+	for _, f := range w.writeEnds {
+		f.Close()
+	}
+	w.readers.Wait()
 }
 
 // lineMatcher accepts the console line that ends with line. A serial

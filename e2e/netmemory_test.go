@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/vmm/qemu"
 )
 
 // examples/httpd serves in 16 MiB of RAM on both machine types, under load:
@@ -18,7 +18,7 @@ import (
 // outgrowing the VM).
 func TestHTTPServesIn16MiB(t *testing.T) {
 	img := image(t, "./examples/httpd")
-	for _, machine := range []string{vmm.MachineMicroVM, vmm.MachinePC} {
+	for _, machine := range []string{qemu.MachineMicroVM, qemu.MachinePC} {
 		t.Run(machine, func(t *testing.T) {
 			t.Parallel()
 			port := freePort(t)

@@ -28,7 +28,7 @@ import (
 	"testing"
 	"time"
 
-	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/vmm/qemu"
 )
 
 // The robustness and protocol tests of the guest network, all
@@ -293,7 +293,7 @@ func TestNetTLS(t *testing.T) {
 	untrusted := hostTLS(other)
 	img := app(t, "netpeer")
 
-	for _, machine := range []string{vmm.MachineMicroVM, vmm.MachinePC} {
+	for _, machine := range []string{qemu.MachineMicroVM, qemu.MachinePC} {
 		t.Run(machine+"/guest-serves", func(t *testing.T) {
 			t.Parallel()
 			port, tlsPort := freePort(t), freePort(t)
@@ -325,7 +325,7 @@ func TestNetTLS(t *testing.T) {
 			url := fmt.Sprintf("https://10.0.2.2:%d/", trusted)
 			r := unigo(t, nil, "run", "--machine", machine, "--net", "user", "--env", "TLS_CA="+b64(certPEM), img, "fetch", url)
 			r.expect(t, 0, fmt.Sprintf("fetched %s over TLS 1.3: status 200, %d bytes, sha256 %x", url, len(body), sum))
-			if machine != vmm.MachineMicroVM {
+			if machine != qemu.MachineMicroVM {
 				return
 			}
 			url = fmt.Sprintf("https://10.0.2.2:%d/", untrusted)
@@ -339,7 +339,7 @@ func TestNetTLS(t *testing.T) {
 // datagrams of several sizes up to 1400 bytes come back whole, one at a
 // time and 20 at once.
 func TestNetUDPEcho(t *testing.T) {
-	for _, machine := range []string{vmm.MachineMicroVM, vmm.MachinePC} {
+	for _, machine := range []string{qemu.MachineMicroVM, qemu.MachinePC} {
 		t.Run(machine, func(t *testing.T) {
 			t.Parallel()
 			udpPort := freeUDPPort(t)

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/vmm/qemu"
 )
 
 // A plain Go program (no unigo imports) serves HTTP on 127.0.0.1 and fetches
@@ -36,7 +36,7 @@ func TestLoopbackNetwork(t *testing.T) {
 // only into apps that use package net.
 func TestLoopbackStackOnlyWithNet(t *testing.T) {
 	t.Parallel()
-	parts := []string{"unigo.dev/unigo/kernel/netstack.", "gvisor.dev/gvisor/pkg/tcpip", "unigo.dev/unigo/kernel/sockets.", "unigo.dev/unigo/kernel/syscalls.dispatchSocket"}
+	parts := []string{"unigo.dev/unigo/kernel/netstack.", "gvisor.dev/gvisor/pkg/tcpip", "unigo.dev/unigo/kernel/sockets.", "unigo.dev/unigo/kernel/syscalls/netcalls.DispatchSocket"}
 	nm := func(img string) string {
 		out, err := exec.Command("go", "tool", "nm", img).Output()
 		if err != nil {
@@ -202,7 +202,7 @@ func waitServing(t *testing.T, s *serving, url string) string {
 // other, then 20 at once, each on its own connection.
 func TestHTTPServeFromHost(t *testing.T) {
 	img := image(t, "./examples/httpd")
-	for _, machine := range []string{vmm.MachineMicroVM, vmm.MachinePC} {
+	for _, machine := range []string{qemu.MachineMicroVM, qemu.MachinePC} {
 		t.Run(machine, func(t *testing.T) {
 			t.Parallel()
 			port := freePort(t)
@@ -264,7 +264,7 @@ func TestHTTPLargeBodies(t *testing.T) {
 		big[i] = byte(i*7 + i>>11) // httpnet's pattern
 	}
 	sum := sha256.Sum256(big)
-	for _, machine := range []string{vmm.MachineMicroVM, vmm.MachinePC} {
+	for _, machine := range []string{qemu.MachineMicroVM, qemu.MachinePC} {
 		t.Run(machine, func(t *testing.T) {
 			t.Parallel()
 			port := freePort(t)
@@ -328,7 +328,7 @@ func TestHTTPGuestClient(t *testing.T) {
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
 	img := app(t, "httpnet")
-	for _, machine := range []string{vmm.MachineMicroVM, vmm.MachinePC} {
+	for _, machine := range []string{qemu.MachineMicroVM, qemu.MachinePC} {
 		t.Run(machine, func(t *testing.T) {
 			t.Parallel()
 			url := fmt.Sprintf("http://10.0.2.2:%d/", l.Addr().(*net.TCPAddr).Port)

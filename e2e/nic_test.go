@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/vmm/qemu"
 )
 
 // The guest's network card, through the kernel's private system calls: an
@@ -32,14 +33,14 @@ func TestNICARP(t *testing.T) {
 	for _, c := range []struct {
 		machine string
 		disk    bool
-	}{{vmm.MachineMicroVM, false}, {vmm.MachinePC, false}, {vmm.MachineMicroVM, true}, {vmm.MachinePC, true}} {
+	}{{qemu.MachineMicroVM, false}, {qemu.MachinePC, false}, {qemu.MachineMicroVM, true}, {qemu.MachinePC, true}} {
 		name := c.machine
 		if c.disk {
 			name += "+disk"
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			spec := vmm.Spec{Image: img, Machine: c.machine,
+			spec := vmm.Spec{Image: img, Options: map[string]string{qemu.OptionMachine: c.machine},
 				Cmdline: vmm.Cmdline{Args: []string{"nicprobe"}, Tokens: []string{"debug.boottime"}},
 				Net:     &vmm.NetSpec{}}
 			if c.disk {
@@ -90,7 +91,7 @@ func TestNICAbsent(t *testing.T) {
 // user network send a TCP SYN to the guest.
 func TestNICWaitIsIdleUntilTheInterrupt(t *testing.T) {
 	img := app(t, "nicprobe")
-	for _, machine := range []string{vmm.MachineMicroVM, vmm.MachinePC} {
+	for _, machine := range []string{qemu.MachineMicroVM, qemu.MachinePC} {
 		t.Run(machine, func(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -98,11 +99,11 @@ func TestNICWaitIsIdleUntilTheInterrupt(t *testing.T) {
 			hostPort := freePort(t)
 			pr, pw := io.Pipe()
 			var stderr bytes.Buffer // read once the VM has ended
-			spec := vmm.Spec{Image: img, Machine: machine,
+			spec := vmm.Spec{Image: img, Options: map[string]string{qemu.OptionMachine: machine},
 				Cmdline: vmm.Cmdline{Args: []string{"nicprobe", "wait"}, Tokens: []string{"debug.boottime"}},
 				Net:     &vmm.NetSpec{Forwards: []vmm.Forward{{HostIP: "127.0.0.1", HostPort: hostPort, GuestPort: 80}}},
 				Stdout:  pw, Stderr: &stderr}
-			vm, err := (&vmm.QEMU{}).Start(ctx, spec)
+			vm, err := startVM(ctx, spec)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -104,11 +104,11 @@ func checkNoProcesses(t *testing.T, root string) {
 
 // state is what the tests read of `unigo inspect` of an instance.
 type state struct {
-	Name       string  `json:"name"`
-	Status     string  `json:"status"`
-	State      string  `json:"state"`
-	BootTimeMs float64 `json:"bootTimeMs"`
-	Restarts   int     `json:"restarts"`
+	Name       string
+	Status     string // the phase: running, exited...
+	State      string // as ps shows it
+	BootTimeMs float64
+	Restarts   int
 	Monitor    struct{ Pid int }
 	QEMU       struct{ Pid int }
 	Exit       *struct {
@@ -117,6 +117,35 @@ type state struct {
 		Detail    string
 		LastLines []string
 	}
+}
+
+// UnmarshalJSON reads the state as inspect prints it: the spec (what was
+// asked) and the status (what happened) apart.
+func (st *state) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Name   string `json:"name"`
+		Status struct {
+			Phase      string  `json:"phase"`
+			Summary    string  `json:"summary"`
+			BootTimeMs float64 `json:"bootTimeMs"`
+			Restarts   int     `json:"restarts"`
+			Monitor    struct{ Pid int }
+			VMM        struct{ Pid int }
+			Exit       *struct {
+				Code      int
+				Reason    string
+				Detail    string
+				LastLines []string
+			}
+		} `json:"status"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	s := v.Status
+	*st = state{Name: v.Name, Status: s.Phase, State: s.Summary, BootTimeMs: s.BootTimeMs, Restarts: s.Restarts,
+		Monitor: s.Monitor, QEMU: s.VMM, Exit: s.Exit}
+	return nil
 }
 
 // inspect returns the state of an instance.

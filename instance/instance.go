@@ -33,11 +33,9 @@ import (
 	"strings"
 	"time"
 
-	"unigo.dev/unigo/hostnet"
 	"unigo.dev/unigo/internal/lockfile"
+	"unigo.dev/unigo/launch"
 	"unigo.dev/unigo/store"
-	"unigo.dev/unigo/vmm"
-	"unigo.dev/unigo/volume"
 )
 
 // Instances are the instances under a unigo root.
@@ -62,25 +60,6 @@ func Open(root string) *Instances {
 	return &Instances{root: root, dir: filepath.Join(root, "instances"), images: store.Open(root)}
 }
 
-// Spec is how an instance runs.
-type Spec struct {
-	Image      string           `json:"image"`   // the image as it was named: hello:latest
-	ImageID    string           `json:"imageId"` // what that name meant then
-	Args       []string         `json:"args"`    // os.Args; Args[0] is the app's name
-	Env        []string         `json:"env,omitempty"`
-	Memory     int64            `json:"memory,omitempty"` // bytes; 0: the VMM's default
-	Machine    string           `json:"machine,omitempty"`
-	Accel      string           `json:"accel,omitempty"`
-	KernelOpts []string         `json:"kernelOpts,omitempty"`
-	Tmpfs      []string         `json:"tmpfs,omitempty"`   // writable in-memory directories besides /tmp
-	Volumes    []volume.Mount   `json:"volumes,omitempty"` // disks attached, leased while the VM runs
-	Ports      []string         `json:"ports,omitempty"`   // the image's exposed ports
-	Publish    []vmm.Forward    `json:"publish,omitempty"` // host ports forwarded to the guest (-p)
-	Net        bool             `json:"net,omitempty"`     // a network card even without published ports (--net user; state files before Network)
-	Network    *hostnet.Options `json:"network,omitempty"` // --net, --ip, --gateway, --dns, --add-host
-	Restart    Restart          `json:"restart"`
-}
-
 func (is *Instances) path(name string, file ...string) string {
 	return filepath.Join(append([]string{is.dir, name}, file...)...)
 }
@@ -98,7 +77,7 @@ func CheckName(name string) error {
 // Create records a new instance (status created) under name, or under a
 // generated name when name is empty. Two instances cannot have one name;
 // the directory appears complete or not at all.
-func (is *Instances) Create(name string, spec Spec) (*State, error) {
+func (is *Instances) Create(name string, spec launch.Config) (*State, error) {
 	if name == "" {
 		name = generateName(spec)
 	}
@@ -125,7 +104,7 @@ func (is *Instances) Create(name string, spec Spec) (*State, error) {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return nil, err
 	}
-	st := &State{Name: name, Spec: spec, Created: time.Now().UTC(), Status: Created}
+	st := &State{Name: name, Spec: spec, Created: time.Now().UTC(), Status: Status{Phase: Created}}
 	if err := writeStateFile(filepath.Join(tmp, stateFile), st); err != nil {
 		return nil, err
 	}
@@ -148,7 +127,7 @@ func (is *Instances) sweep() {
 }
 
 // generateName makes a name from the image's: hello-3f9a2c.
-func generateName(spec Spec) string {
+func generateName(spec launch.Config) string {
 	base := "unigo"
 	if r, err := store.ParseRef(spec.Image); err == nil {
 		base = r.Base()
@@ -210,22 +189,4 @@ func (is *Instances) ImageUsers() (map[string][]string, error) {
 		users[st.Spec.ImageID] = append(users[st.Spec.ImageID], st.Name)
 	}
 	return users, nil
-}
-
-// card is the VM's network card, made again at every boot from the
-// options run was given; a tap device is checked each time (another VM
-// may hold it now).
-func (s Spec) card() (*vmm.NetSpec, error) {
-	var o hostnet.Options
-	if s.Network != nil {
-		o = *s.Network
-	}
-	if o.Mode == "" && s.Net {
-		o.Mode = hostnet.ModeUser
-	}
-	card, err := hostnet.Card(s.Publish, o)
-	if err == nil && card != nil && card.Tap != "" {
-		err = hostnet.CheckTap(card.Tap)
-	}
-	return card, err
 }

@@ -9,43 +9,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"unigo.dev/unigo/launch"
 )
 
-func TestParseRestart(t *testing.T) {
-	for in, want := range map[string]Restart{
-		"":             {Policy: "no"},
-		"no":           {Policy: "no"},
-		"always":       {Policy: "always"},
-		"on-failure":   {Policy: "on-failure"},
-		"on-failure:3": {Policy: "on-failure", MaxRetries: 3},
-	} {
-		if got, err := ParseRestart(in); err != nil || got != want {
-			t.Errorf("ParseRestart(%q) = %+v, %v", in, got, err)
-		}
-	}
-	for _, in := range []string{"sometimes", "on-failure:0", "on-failure:x", "always:2", "no:1"} {
-		if _, err := ParseRestart(in); err == nil {
-			t.Errorf("ParseRestart(%q): no error", in)
-		}
-	}
-	fail, ok := &Exit{Code: 3}, &Exit{Code: 0}
-	for _, tt := range []struct {
-		r        Restart
-		exit     *Exit
-		restarts int
-		want     bool
-	}{
-		{Restart{Policy: "no"}, fail, 0, false},
-		{Restart{Policy: "always"}, ok, 9, true},
-		{Restart{Policy: "on-failure"}, ok, 0, false},
-		{Restart{Policy: "on-failure"}, fail, 99, true},
-		{Restart{Policy: "on-failure", MaxRetries: 2}, fail, 1, true},
-		{Restart{Policy: "on-failure", MaxRetries: 2}, fail, 2, false},
-	} {
-		if got := tt.r.again(tt.exit, tt.restarts); got != tt.want {
-			t.Errorf("%+v.again(%+v, %d) = %v", tt.r, tt.exit, tt.restarts, got)
-		}
-	}
+func TestRestartDelay(t *testing.T) {
 	if restartDelay(0) != 100*time.Millisecond || restartDelay(3) != 800*time.Millisecond || restartDelay(60) != 10*time.Second {
 		t.Error("restartDelay")
 	}
@@ -74,14 +42,14 @@ func TestSettle(t *testing.T) {
 		st   State
 		want string
 	}{
-		{State{Status: Running, Monitor: me}, "running"},
-		{State{Status: Created}, "created"},
-		{State{Status: Running, Monitor: dead}, "exited (killed)"},
-		{State{Status: Restarting, Monitor: dead, Exit: &Exit{Code: 1, Reason: ReasonExited}}, "exited (killed)"},
-		{State{Status: Running, Monitor: dead, QEMU: me}, "running (unsupervised)"},
-		{State{Status: Exited, Exit: &Exit{Code: 3, Reason: ReasonExited}}, "exited (3)"},
-		{State{Status: Exited, Exit: &Exit{Code: 143, Reason: ReasonSignaled}}, "exited (signal 15)"},
-		{State{Status: Exited, Exit: &Exit{Code: 122, Reason: ReasonCrashed}}, "exited (crashed)"},
+		{State{Status: Status{Phase: Running, Monitor: me}}, "running"},
+		{State{Status: Status{Phase: Created}}, "created"},
+		{State{Status: Status{Phase: Running, Monitor: dead}}, "exited (killed)"},
+		{State{Status: Status{Phase: Restarting, Monitor: dead, Exit: &Exit{Code: 1, Reason: ReasonExited}}}, "exited (killed)"},
+		{State{Status: Status{Phase: Running, Monitor: dead, VMM: me}}, "running (unsupervised)"},
+		{State{Status: Status{Phase: Exited, Exit: &Exit{Code: 3, Reason: ReasonExited}}}, "exited (3)"},
+		{State{Status: Status{Phase: Exited, Exit: &Exit{Code: 143, Reason: ReasonSignaled}}}, "exited (signal 15)"},
+		{State{Status: Status{Phase: Exited, Exit: &Exit{Code: 122, Reason: ReasonCrashed}}}, "exited (crashed)"},
 	} {
 		st := tt.st
 		st.settle()
@@ -93,7 +61,7 @@ func TestSettle(t *testing.T) {
 
 func TestCreateAndRemove(t *testing.T) {
 	is := Open(t.TempDir())
-	spec := Spec{Image: "example.com/web:v1", Args: []string{"web"}}
+	spec := launch.Config{Image: "example.com/web:v1", Argv0: "web"}
 	var wg sync.WaitGroup
 	var created, refused int
 	var mu sync.Mutex
@@ -148,7 +116,7 @@ func TestCreateAndRemove(t *testing.T) {
 
 func TestConsoleLogAndLogs(t *testing.T) {
 	is := Open(t.TempDir())
-	if _, err := is.Create("app", Spec{}); err != nil {
+	if _, err := is.Create("app", launch.Config{}); err != nil {
 		t.Fatal(err)
 	}
 	outputs := 0

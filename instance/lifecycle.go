@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"unigo.dev/unigo/internal/lockfile"
+	"unigo.dev/unigo/launch"
 )
 
 // startTimeout bounds the wait for a new monitor to start the VM.
@@ -22,7 +23,7 @@ const startTimeout = time.Minute
 
 // Run creates an instance and starts it; if it cannot start, nothing of it
 // is left.
-func (is *Instances) Run(ctx context.Context, name string, spec Spec) (*State, error) {
+func (is *Instances) Run(ctx context.Context, name string, spec launch.Config) (*State, error) {
 	st, err := is.Create(name, spec)
 	if err != nil {
 		return nil, err
@@ -142,20 +143,20 @@ func (is *Instances) reap(name string) error {
 	if err != nil {
 		return err
 	}
-	if st.Status == Exited {
+	if st.Phase == Exited {
 		return nil
 	}
 	detail := "the monitor was gone"
-	if st.QEMU.Alive() {
-		syscall.Kill(st.QEMU.Pid, syscall.SIGKILL)
-		for i := 0; i < 100 && st.QEMU.Alive(); i++ {
+	if st.VMM.Alive() {
+		syscall.Kill(st.VMM.Pid, syscall.SIGKILL)
+		for i := 0; i < 100 && st.VMM.Alive(); i++ {
 			time.Sleep(20 * time.Millisecond)
 		}
-		detail = fmt.Sprintf("the monitor was gone; QEMU (pid %d) was killed", st.QEMU.Pid)
+		detail = fmt.Sprintf("the monitor was gone; QEMU (pid %d) was killed", st.VMM.Pid)
 	}
 	st.settle()
-	if st.Status != Exited {
-		return fmt.Errorf("QEMU (pid %d) of instance %s does not die", st.QEMU.Pid, name)
+	if st.Phase != Exited {
+		return fmt.Errorf("QEMU (pid %d) of instance %s does not die", st.VMM.Pid, name)
 	}
 	st.Exit.Detail = detail
 	st.FinishedAt = time.Now().UTC()

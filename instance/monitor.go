@@ -13,8 +13,8 @@ import (
 
 	"unigo.dev/unigo/hostnet"
 	"unigo.dev/unigo/internal/lockfile"
+	"unigo.dev/unigo/launch"
 	"unigo.dev/unigo/vmm"
-	"unigo.dev/unigo/volume"
 )
 
 // The monitor: one process per instance, from `unigo run -d` (or start,
@@ -109,61 +109,36 @@ func (m *monitor) run(name string) error {
 		exit := m.boot()
 		exit.LastLines = m.log.lastLines()
 		m.st.Exit, m.st.FinishedAt = exit, time.Now().UTC()
-		if exit.Reason == ReasonFailed || m.ended != "" || !m.st.Spec.Restart.again(exit, m.st.Restarts) || !m.pause() {
+		if exit.Reason == ReasonFailed || m.ended != "" || !m.st.Spec.Restart.Again(exit.Code, m.st.Restarts) || !m.pause() {
 			break
 		}
 		m.st.Restarts++
 	}
-	m.st.Status = Exited
+	m.st.Phase = Exited
 	return m.is.writeState(m.st)
 }
 
 // boot runs the VM once, from start to end, and says how it ended.
 func (m *monitor) boot() *Exit {
-	img, err := m.is.images.Get(m.st.Spec.ImageID)
-	var blob string
-	if err == nil {
-		blob, err = m.is.images.BlobPath(img)
-	}
+	l, err := launch.Prepare(context.Background(), launch.Env{Root: m.is.root}, m.st.Spec)
 	if err != nil {
 		return m.failed(err)
 	}
-	if err := hostnet.CheckFree(m.st.Spec.Publish); err != nil {
-		return m.failed(err)
-	}
-	card, err := m.st.Spec.card()
-	if err != nil {
-		return m.failed(err)
-	}
-	disks, release, err := volume.Attach(m.st.Spec.Volumes)
-	if err != nil {
-		return m.failed(err)
-	}
-	defer release() // the leases last as long as this boot's VM
+	defer l.Release() // the volumes' leases last as long as this boot's VM
 	stdout, stderr := m.log.stream("stdout"), m.log.stream("stderr")
-	spec := vmm.Spec{
-		Disks:   disks,
-		Net:     card,
-		Image:   blob,
-		Memory:  m.st.Spec.Memory,
-		Machine: m.st.Spec.Machine,
-		Accel:   m.st.Spec.Accel,
-		Cmdline: vmm.Cmdline{Args: m.st.Spec.Args, Env: m.st.Spec.Env, Tokens: m.st.Spec.KernelOpts, Tmpfs: m.st.Spec.Tmpfs},
-		Stdout:  stdout,
-		Stderr:  stderr,
-	}
+	l.Spec.Stdout, l.Spec.Stderr = stdout, stderr
 	m.written.Store(false)
 	select {
 	case <-m.output: // from the boot before
 	default:
 	}
 	started := time.Now()
-	vm, err := (&vmm.QEMU{}).Start(context.Background(), spec)
+	vm, err := l.Start(context.Background())
 	if err != nil {
 		return m.failed(err)
 	}
-	m.st.Status, m.st.StartedAt, m.st.BootTimeMs, m.st.Exit = Running, started.UTC(), 0, nil
-	m.st.QEMU, _ = procOf(vm.Pid())
+	m.st.Phase, m.st.StartedAt, m.st.BootTimeMs, m.st.Exit = Running, started.UTC(), 0, nil
+	m.st.VMM, _ = procOf(vm.Pid())
 	if err := m.is.writeState(m.st); err != nil {
 		vm.Stop()
 		vm.Wait()
@@ -186,7 +161,7 @@ func (m *monitor) boot() *Exit {
 		select {
 		case <-m.output:
 			m.st.BootTimeMs = float64(time.Since(started).Microseconds()) / 1000
-			m.st.QEMU, _ = procOf(vm.Pid()) // another process after a fallback to TCG
+			m.st.VMM, _ = procOf(vm.Pid()) // another process after a fallback to TCG
 			m.is.writeState(m.st)
 		case req := <-m.reqs:
 			m.take(req)
@@ -218,7 +193,7 @@ func (m *monitor) sawOutput() {
 // pause waits before a restart, with the state saying so; false if a stop
 // or kill came meanwhile.
 func (m *monitor) pause() bool {
-	m.st.Status = Restarting
+	m.st.Phase = Restarting
 	m.is.writeState(m.st)
 	select {
 	case req := <-m.reqs:

@@ -8,34 +8,46 @@ import (
 	"time"
 
 	"unigo.dev/unigo/internal/atomicfile"
+	"unigo.dev/unigo/launch"
 )
 
-// Status is where an instance is in its life.
-type Status string
+// Phase is where an instance is in its life.
+type Phase string
 
 const (
-	Created    Status = "created"    // made, its monitor not started yet
-	Running    Status = "running"    // the VM is up
-	Restarting Status = "restarting" // the VM ended; the restart policy boots it again soon
-	Exited     Status = "exited"     // no VM, no monitor
+	Created    Phase = "created"    // made, its monitor not started yet
+	Running    Phase = "running"    // the VM is up
+	Restarting Phase = "restarting" // the VM ended; the restart policy boots it again soon
+	Exited     Phase = "exited"     // no VM, no monitor
 )
 
 // State is an instance's state file: what `unigo ps` and `unigo inspect`
-// show. Its monitor writes it (atomically) while it lives; after that only
-// a command that holds the monitor lock may.
+// show. As Kubernetes objects do, it keeps what was asked (Spec: the run
+// configuration, with the image's defaults merged and its ID pinned) apart
+// from what happened (Status). Its monitor writes it (atomically) while it
+// lives; after that only a command that holds the monitor lock may.
 type State struct {
-	Name    string    `json:"name"`
-	Spec    Spec      `json:"spec"`
-	Created time.Time `json:"created"`
-	Status  Status    `json:"status"`
-	// Summary is the status in one phrase, as `unigo ps` shows it:
+	Version int           `json:"version"` // stateVersion; files without one are from unigo before it (legacy.go)
+	Name    string        `json:"name"`
+	Created time.Time     `json:"created"`
+	Spec    launch.Config `json:"spec"`
+	Status  `json:"status"`
+}
+
+// stateVersion is the version of the state file this unigo writes.
+const stateVersion = 2
+
+// Status is what happened to an instance.
+type Status struct {
+	Phase Phase `json:"phase"`
+	// Summary is the phase in one phrase, as `unigo ps` shows it:
 	// "running", "exited (0)", "exited (killed)"...
-	Summary string `json:"state"`
+	Summary string `json:"summary"`
 
 	Monitor    Proc      `json:"monitor"` // the monitor process
-	QEMU       Proc      `json:"qemu"`    // the VMM process of the current or last boot
+	VMM        Proc      `json:"vmm"`     // the VMM process (QEMU) of the current or last boot
 	StartedAt  time.Time `json:"startedAt,omitzero"`
-	BootTimeMs float64   `json:"bootTimeMs,omitempty"` // from starting QEMU to the guest's first output
+	BootTimeMs float64   `json:"bootTimeMs,omitempty"` // from starting the VMM to the guest's first output
 	FinishedAt time.Time `json:"finishedAt,omitzero"`
 	Exit       *Exit     `json:"exit,omitempty"` // how the last boot ended
 	Restarts   int       `json:"restarts"`       // boots by the restart policy
@@ -80,11 +92,11 @@ func (is *Instances) readState(name string) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	var st State
-	if err := json.Unmarshal(data, &st); err != nil {
+	st, err := decodeState(data)
+	if err != nil {
 		return nil, fmt.Errorf("the state of instance %s (%s) is damaged: %v: remove the instance with 'unigo rm -f %s'", name, is.statePath(name), err, name)
 	}
-	return &st, nil
+	return st, nil
 }
 
 func (is *Instances) writeState(st *State) error {
@@ -92,6 +104,7 @@ func (is *Instances) writeState(st *State) error {
 }
 
 func writeStateFile(path string, st *State) error {
+	st.Version = stateVersion
 	st.Summary = st.summary()
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
@@ -107,16 +120,16 @@ func writeStateFile(path string, st *State) error {
 // died without recording it: a monitor that is gone ended its instance
 // (its VM dies with it). It changes only the copy in memory.
 func (st *State) settle() {
-	if st.Status == Exited || st.Monitor.Pid == 0 || st.Monitor.Alive() {
+	if st.Phase == Exited || st.Monitor.Pid == 0 || st.Monitor.Alive() {
 		st.Summary = st.summary()
 		return
 	}
-	if st.Status == Running && st.QEMU.Alive() {
+	if st.Phase == Running && st.VMM.Alive() {
 		// QEMU dies with its monitor, unless that failed.
 		st.Summary = "running (unsupervised)"
 		return
 	}
-	st.Status = Exited
+	st.Phase = Exited
 	detail := fmt.Sprintf("the monitor (pid %d) is gone without recording how the VM ended", st.Monitor.Pid)
 	last := []string(nil)
 	if st.Exit != nil {
@@ -128,11 +141,11 @@ func (st *State) settle() {
 
 // live tells whether the instance has a VM or is about to (the monitor is
 // running, booting it or waiting to restart it).
-func (st *State) live() bool { return st.Status == Running || st.Status == Restarting }
+func (st *State) live() bool { return st.Phase == Running || st.Phase == Restarting }
 
 func (st *State) summary() string {
-	if st.Status != Exited || st.Exit == nil {
-		return string(st.Status)
+	if st.Phase != Exited || st.Exit == nil {
+		return string(st.Phase)
 	}
 	switch st.Exit.Reason {
 	case ReasonExited:

@@ -15,27 +15,27 @@ const maxReportLine = 4096
 
 var pcToken = regexp.MustCompile(`pc=0x([0-9a-fA-F]+)`)
 
-// symbolizer is what the annotator needs from image.Symbolizer.
-type symbolizer interface {
+// Symbolizer is what an Annotator needs from image.Symbolizer.
+type Symbolizer interface {
 	Symbolize(pc uint64) (string, bool)
 }
 
-// annotator passes COM2 output through, except that on lines beginning with
+// An Annotator passes COM2 output through, except that on lines beginning with
 // "unigo: " every token pc=0x… is resolved to its function and source line,
 // appended as " [func file:line]". Other output is not delayed: only a line
 // that is (or may still become) a report line is held until its newline.
-type annotator struct {
+type Annotator struct {
 	w    io.Writer
-	sym  symbolizer
+	sym  Symbolizer
 	line []byte // the current line, held while it may be a report line
 	mid  bool   // in the middle of a line known not to be a report line
 }
 
-func newAnnotator(w io.Writer, sym symbolizer) *annotator {
-	return &annotator{w: w, sym: sym}
+func NewAnnotator(w io.Writer, sym Symbolizer) *Annotator {
+	return &Annotator{w: w, sym: sym}
 }
 
-func (a *annotator) Write(p []byte) (int, error) {
+func (a *Annotator) Write(p []byte) (int, error) {
 	n := len(p)
 	for len(p) > 0 {
 		i := bytes.IndexByte(p, '\n')
@@ -76,9 +76,9 @@ func (a *annotator) Write(p []byte) (int, error) {
 }
 
 // Close writes out a held line, if any.
-func (a *annotator) Close() error { return a.flush() }
+func (a *Annotator) Close() error { return a.flush() }
 
-func (a *annotator) flush() error {
+func (a *Annotator) flush() error {
 	if len(a.line) == 0 {
 		return nil
 	}
@@ -93,7 +93,7 @@ func (a *annotator) flush() error {
 
 // annotate appends " [func file:line]" for each resolvable pc=0x… token,
 // keeping the line ending where it was.
-func (a *annotator) annotate(line []byte) []byte {
+func (a *Annotator) annotate(line []byte) []byte {
 	if a.sym == nil {
 		return line
 	}

@@ -35,7 +35,7 @@ func TestAnnotator(t *testing.T) {
 	// Every way of cutting the stream into writes gives the same output.
 	for _, size := range []int{1, 2, 3, 7, 13, len(in)} {
 		var out strings.Builder
-		a := newAnnotator(&out, sym)
+		a := NewAnnotator(&out, sym)
 		for i := 0; i < len(in); i += size {
 			a.Write([]byte(in[i:min(i+size, len(in))]))
 		}
@@ -48,7 +48,7 @@ func TestAnnotator(t *testing.T) {
 
 func TestAnnotatorDoesNotHoldAppOutput(t *testing.T) {
 	var out strings.Builder
-	a := newAnnotator(&out, nil)
+	a := NewAnnotator(&out, nil)
 	a.Write([]byte("progress: 10%"))
 	if out.String() != "progress: 10%" {
 		t.Errorf("app output held back: %q", out.String())

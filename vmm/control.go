@@ -8,11 +8,11 @@ import (
 	"strings"
 )
 
-// readControl reads the control channel (an isa-debugcon port,
+// ReadControl reads the control channel (an isa-debugcon port,
 // docs/boot-contract.md) to its end and returns the first event the guest
 // reported. Lines that are not events (there should be none; firmware has
 // been known to chatter on debug ports, SeaBIOS on 0x402) go to noise, if set.
-func readControl(r io.Reader, noise io.Writer) (ev Exit, ok bool) {
+func ReadControl(r io.Reader, noise io.Writer) (ev Exit, ok bool) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 4096), 1<<20)
 	for sc.Scan() {

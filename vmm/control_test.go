@@ -34,17 +34,17 @@ func TestParseControl(t *testing.T) {
 func TestReadControl(t *testing.T) {
 	var noise strings.Builder
 	in := "SeaBIOS (version 1.16.2-debian-1.16.2-1)\r\nNo Xen hypervisor found.\nexit 3\nexit 4\n"
-	ev, ok := readControl(strings.NewReader(in), &noise)
+	ev, ok := ReadControl(strings.NewReader(in), &noise)
 	if !ok || ev != (Exit{Reason: Exited, Status: 3}) {
 		t.Errorf("got %+v, %v", ev, ok)
 	}
 	if want := "control channel: SeaBIOS (version 1.16.2-debian-1.16.2-1)\ncontrol channel: No Xen hypervisor found.\n"; noise.String() != want {
 		t.Errorf("noise = %q", noise.String())
 	}
-	if _, ok := readControl(strings.NewReader("nothing\n"), nil); ok {
+	if _, ok := ReadControl(strings.NewReader("nothing\n"), nil); ok {
 		t.Error("event found in noise")
 	}
-	if ev, ok := readControl(strings.NewReader("signal 11"), nil); !ok || ev.Code() != 139 {
+	if ev, ok := ReadControl(strings.NewReader("signal 11"), nil); !ok || ev.Code() != 139 {
 		t.Errorf("unterminated last line: %+v, %v", ev, ok)
 	}
 }

@@ -60,34 +60,3 @@ func checkDisks(disks []Disk) error {
 	}
 	return nil
 }
-
-// diskArgs are QEMU's arguments for the disks: a raw drive and a virtio
-// block device each, virtio-mmio on microvm (version 2: Args adds
-// -global virtio-mmio.force-legacy=false), virtio-pci on pc. The guest
-// finds them in this order on both.
-//
-// cache=writeback: guest writes go to the host's page cache (so the host
-// sees them as soon as they complete), the device offers a volatile write
-// cache (VIRTIO_BLK_F_FLUSH), and the guest's FLUSH (its fsync) becomes
-// fdatasync on the host file: durable when the guest's fsync returns. The
-// O_DIRECT modes (none, directsync) would also honour FLUSH but cannot open
-// files on tmpfs; writethrough would sync every write.
-func diskArgs(machine string, disks []Disk) []string {
-	if len(disks) == 0 {
-		return nil
-	}
-	var args []string
-	device := "virtio-blk-pci"
-	if machine == MachineMicroVM {
-		device = "virtio-blk-device"
-	}
-	for i, d := range disks {
-		id := fmt.Sprintf("disk%d", i)
-		drive := "file=" + strings.ReplaceAll(d.Path, ",", ",,") + ",if=none,id=" + id + ",format=raw,cache=writeback"
-		if d.ReadOnly {
-			drive += ",readonly=on"
-		}
-		args = append(args, "-drive", drive, "-device", device+",drive="+id)
-	}
-	return args
-}

@@ -112,32 +112,3 @@ func (f Forward) String() string {
 	}
 	return fmt.Sprintf("%s->%d/%s", host, f.GuestPort, f.Protocol())
 }
-
-// netArgs are QEMU's arguments for the network card: a user-mode network
-// backend with the forwards (hostfwd=PROTO:HOSTIP:HOSTPORT-:GUESTPORT; an
-// empty guest address is the guest's DHCP address, 10.0.2.15) and a
-// virtio-net device on it: virtio-mmio on microvm (version 2: the caller
-// adds -global virtio-mmio.force-legacy=false), modern virtio-pci on pc,
-// without an option ROM (the kernel boots directly; no PXE).
-func netArgs(machine string, n *NetSpec) []string {
-	if n == nil {
-		return nil
-	}
-	backend := "user,id=net0"
-	for _, f := range n.Forwards {
-		backend += fmt.Sprintf(",hostfwd=%s:%s:%d-:%d", f.Protocol(), f.HostIP, f.HostPort, f.GuestPort)
-	}
-	if n.Tap != "" {
-		// QEMU opens the device by name; the host set it up (no scripts).
-		backend = "tap,id=net0,ifname=" + n.Tap + ",script=no,downscript=no"
-	}
-	mac := n.MAC
-	if mac == "" {
-		mac = DefaultMAC
-	}
-	device := "virtio-net-pci,netdev=net0,mac=" + strings.ToLower(mac) + ",romfile="
-	if machine == MachineMicroVM {
-		device = "virtio-net-device,netdev=net0,mac=" + strings.ToLower(mac)
-	}
-	return []string{"-netdev", backend, "-device", device}
-}

@@ -8,8 +8,26 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
 	"unigo.dev/unigo/internal/atomicfile"
 )
+
+// bootIDFile holds an ID that the Linux kernel draws anew at every boot.
+const bootIDFile = "/proc/sys/kernel/random/boot_id"
+
+// HostBootID is the host's boot ID: what a host-boot-long cache (the TSC
+// rate, a KVM failure) is keyed by.
+func HostBootID() (string, error) {
+	b, err := os.ReadFile(bootIDFile)
+	if err != nil {
+		return "", err
+	}
+	id := strings.TrimSpace(string(b))
+	if id == "" {
+		return "", fmt.Errorf("%s is empty", bootIDFile)
+	}
+	return id, nil
+}
 
 func rdtsc() uint64
 
@@ -23,7 +41,7 @@ func HostTSCHz() uint64 {
 	if !invariantTSC() {
 		return 0
 	}
-	bootID, _ := bootID()
+	bootID, _ := HostBootID()
 	cache := tscCachePath()
 	if data, err := os.ReadFile(cache); err == nil {
 		if f := strings.Fields(string(data)); len(f) == 2 && f[0] == bootID {

@@ -1,21 +1,42 @@
-// Package vmm boots unigo images in a virtual machine monitor. The VMM
-// interface is the seam; QEMU is the implementation (KVM when the host has
-// it, software emulation otherwise). A VM's devices and its exit protocol are
-// fixed by docs/boot-contract.md.
+// Package vmm is the seam between unigo and the virtual machine monitors
+// that boot its images: the neutral types (Spec, VM, Exit), the boot
+// contract's encoding (the kernel command line, the control channel), the
+// annotation of crash reports, and a registry of VMMs by name. Each VMM
+// lives in a package of its own (vmm/qemu) that registers itself; its own
+// knobs (QEMU's machine type, accelerator, gdbstub) reach it as
+// Spec.Options. A VM's devices and its exit protocol are fixed by
+// docs/boot-contract.md.
 package vmm
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
 )
 
 // A VMM starts virtual machines from images.
 type VMM interface {
-	// Name is a short name for messages, such as "qemu".
+	// Name is the name the VMM is registered under, such as "qemu".
 	Name() string
 	// Start boots spec.Image. The VM is stopped when ctx is done.
 	Start(ctx context.Context, spec Spec) (VM, error)
+}
+
+// A Commander is a VMM that runs each VM as one process and can prepare
+// that process without starting it, for a harness that starts and times
+// processes itself (the benchmarks). The guest's output channels go to
+// out's files; the host's channels into the VM (signals, stop) are absent:
+// the caller ends the VM by killing the process.
+type Commander interface {
+	Command(ctx context.Context, spec Spec, out Outputs) (*exec.Cmd, error)
+}
+
+// Outputs are the files a Commander's VM writes the guest's channels to.
+type Outputs struct {
+	COM1, COM2 *os.File // the app's stdout and stderr (a Linux guest's ttyS0 and ttyS1)
+	Control    *os.File // the control channel of docs/boot-contract.md
 }
 
 // A VM is a running virtual machine.
@@ -37,20 +58,27 @@ type VM interface {
 	Pid() int
 }
 
-// Machine types a Spec may ask for.
-const (
-	MachineMicroVM = "microvm" // QEMU microvm: no PCI, no firmware to speak of; boots fastest
-	MachinePC      = "pc"      // QEMU pc (i440FX, SeaBIOS): the classic PC
-)
-
 // DefaultMemory is the guest memory when a Spec does not say.
 const DefaultMemory = 64 << 20
 
+// Kind is what a Spec's image is.
+type Kind int
+
+const (
+	// KindUnigo: a unigo image, checked before boot (image.Open), its crash
+	// reports symbolized from its DWARF.
+	KindUnigo Kind = iota
+	// KindLinux: a Linux kernel (the benchmarks' baseline), booted with
+	// Spec.Initrd; its command line is Cmdline.Tokens as they are.
+	KindLinux
+)
+
 // Spec says what to boot and where its output goes.
 type Spec struct {
-	Image   string  // path of a unigo image
+	Image   string  // path of a unigo image (or, with KindLinux, of a Linux kernel)
+	Kind    Kind    // KindUnigo unless it says otherwise
+	Initrd  string  // an initramfs for a Linux kernel; "" for none
 	Memory  int64   // guest memory in bytes; 0 means DefaultMemory
-	Machine string  // MachineMicroVM (the default when empty) or MachinePC
 	Cmdline Cmdline // what the guest kernel reads from its command line
 	Disks   []Disk  // virtio block devices: /dev/vda, /dev/vdb, ... in the guest
 	// Net, when set, gives the VM a network card (virtio-net on QEMU's
@@ -63,14 +91,9 @@ type Spec struct {
 	// line. nil discards it.
 	Stderr io.Writer
 
-	// Accel selects the accelerator: "" or "auto" for the best the host
-	// has, "kvm" or "tcg" to insist.
-	Accel string
-
-	// GDBSocket, when set, is a Unix socket path where QEMU's gdbstub
-	// listens, for a profiler (package guestprof) or a debugger
-	// (gdb: target remote PATH).
-	GDBSocket string
+	// Options are the VMM's own knobs, by name; each VMM documents the ones
+	// it takes and refuses the others (vmm/qemu: machine, accel, gdb).
+	Options map[string]string
 
 	// Verbose, when set, receives what the VMM decides and runs: the
 	// accelerator and why, the full command line, anything the VMM itself

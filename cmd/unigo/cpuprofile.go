@@ -11,6 +11,7 @@ import (
 	"unigo.dev/unigo/guestprof"
 	"unigo.dev/unigo/internal/atomicfile"
 	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/vmm/qemu"
 )
 
 // checkCPUProfileFlags refuses a --cpuprofile that cannot be honoured,
@@ -39,14 +40,16 @@ type cpuProfiler struct {
 	err             error
 }
 
-// startCPUProfile gives spec a gdbstub socket in a fresh directory.
+// startCPUProfile gives spec (a QEMU VM's) a gdbstub socket in a fresh
+// directory.
 func startCPUProfile(spec *vmm.Spec, out string, hz int) (*cpuProfiler, error) {
 	dir, err := os.MkdirTemp("", "unigo-prof-")
 	if err != nil {
 		return nil, err
 	}
-	spec.GDBSocket = filepath.Join(dir, "gdb.sock")
-	return &cpuProfiler{out: out, image: spec.Image, dir: dir, socket: spec.GDBSocket, interval: time.Second / time.Duration(hz)}, nil
+	socket := filepath.Join(dir, "gdb.sock")
+	spec.Options[qemu.OptionGDB] = socket
+	return &cpuProfiler{out: out, image: spec.Image, dir: dir, socket: socket, interval: time.Second / time.Duration(hz)}, nil
 }
 
 // start samples until finish.

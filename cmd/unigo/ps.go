@@ -10,6 +10,7 @@ import (
 
 	"unigo.dev/unigo/instance"
 	"unigo.dev/unigo/internal/memsize"
+	"unigo.dev/unigo/launch"
 	"unigo.dev/unigo/vmm"
 )
 
@@ -31,8 +32,8 @@ var psCmd = &cobra.Command{
 		w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 3, ' ', 0)
 		fmt.Fprintln(w, "NAME\tIMAGE\tSTATE\tUPTIME\tPORTS\tMEMORY")
 		for _, st := range list {
-			running := st.Status == instance.Running
-			if !running && !psAll && st.Status != instance.Restarting {
+			running := st.Phase == instance.Running
+			if !running && !psAll && st.Phase != instance.Restarting {
 				continue
 			}
 			uptime := "-"
@@ -70,7 +71,7 @@ func humanDuration(d time.Duration) string {
 
 // portsOf is the PORTS column, as docker ps writes it: published ports
 // (8080->80/tcp), then the image's exposed ports not published (443/tcp).
-func portsOf(spec instance.Spec) string {
+func portsOf(spec launch.Config) string {
 	var out []string
 	published := map[string]bool{}
 	for _, f := range spec.Publish {

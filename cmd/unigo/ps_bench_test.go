@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"unigo.dev/unigo/instance"
+	"unigo.dev/unigo/launch"
 )
 
 // BenchmarkPs times `unigo ps -a`, the whole command (process start
@@ -20,7 +21,7 @@ func BenchmarkPs(b *testing.B) {
 			root := b.TempDir()
 			is := instance.Open(root)
 			for i := range n {
-				spec := instance.Spec{Image: "hello:latest", ImageID: "sha256:0", Args: []string{"hello"}, Ports: []string{"8080/tcp"}}
+				spec := launch.Config{Image: "hello:latest", ImageID: "sha256:0", Argv0: "hello", Ports: []string{"8080/tcp"}}
 				if _, err := is.Create(fmt.Sprintf("app-%03d", i), spec); err != nil {
 					b.Fatal(err)
 				}

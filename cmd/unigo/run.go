@@ -9,8 +9,10 @@ import (
 
 	"unigo.dev/unigo/hostnet"
 	"unigo.dev/unigo/internal/memsize"
+	"unigo.dev/unigo/launch"
+	"unigo.dev/unigo/store"
 	"unigo.dev/unigo/vmm"
-	"unigo.dev/unigo/volume"
+	"unigo.dev/unigo/vmm/qemu"
 )
 
 var runFlags struct {
@@ -79,7 +81,7 @@ func init() {
 	f.SetInterspersed(false) // flags after IMAGE belong to the app
 	f.StringVarP(&runFlags.memory, "memory", "m", "64M", "guest memory, with a unit: K, M or G")
 	f.StringArrayVarP(&runFlags.env, "env", "e", nil, "set an environment variable of the app: KEY=VALUE, or KEY to pass this shell's value (repeatable)")
-	f.StringVar(&runFlags.machine, "machine", vmm.MachineMicroVM, "QEMU machine: microvm (fastest boot) or pc")
+	f.StringVar(&runFlags.machine, "machine", qemu.MachineMicroVM, "QEMU machine: microvm (fastest boot) or pc")
 	f.StringVar(&runFlags.accel, "accel", defaultAccel(), "accelerator: auto (KVM if usable), kvm or tcg (software emulation); default from $UNIGO_ACCEL")
 	f.BoolVar(&runFlags.verbose, "verbose", false, "show the accelerator, the QEMU command line and build steps")
 	f.StringArrayVarP(&runFlags.publish, "publish", "p", nil, "publish a port: HOSTPORT:GUESTPORT[/udp], or IP:HOSTPORT:GUESTPORT (repeatable); QEMU user-mode networking, no root needed")
@@ -103,87 +105,34 @@ func init() {
 }
 
 func runRun(cmd *cobra.Command, args []string) error {
-	target, appArgs := args[0], args[1:]
-	if len(appArgs) > 0 && appArgs[0] == "--" {
-		appArgs = appArgs[1:]
-	}
-	mem, err := parseMemory(runFlags.memory)
+	cfg, err := runConfig(cmd, args)
 	if err != nil {
 		return err
-	}
-	env, err := appEnv(runFlags.env)
-	if err != nil {
-		return err
-	}
-	tokens := append([]string{}, runFlags.kernelOpts...)
-	if runFlags.traceSyscalls {
-		tokens = append(tokens, vmm.TokenTrace)
 	}
 	if err := checkCPUProfileFlags(); err != nil {
 		return err
 	}
-	// The network first: a wrong flag is an error before a build.
-	publish, err := parsePublish(runFlags.publish)
-	if err != nil {
-		return err
-	}
-	netOpts, card, err := netOptions(publish)
-	if err != nil {
-		return err
-	}
-	t, err := resolveTarget(cmd.Context(), target, runFlags.verbose)
-	if err != nil {
-		return err
-	}
-	defer t.cleanup()
-	// The image's defaults, unless the command line says otherwise.
-	def := t.defaults()
-	if len(appArgs) == 0 {
-		appArgs = def.Args
-	}
-	if def.Memory != 0 && !cmd.Flags().Changed("memory") {
-		mem = def.Memory
-	}
-	cmdline := vmm.Cmdline{Args: append([]string{t.name}, appArgs...), Env: mergeEnv(def.Env, env), Tokens: tokens,
-		Tmpfs: append(append([]string{}, def.Tmpfs...), runFlags.tmpfs...)}
-	if err := cmdline.Validate(); err != nil {
-		return err
-	}
-	mounts, err := parseVolumes(append(append([]string{}, def.Volumes...), runFlags.volumes...))
+	env, err := launchEnv()
 	if err != nil {
 		return err
 	}
 	if runFlags.detach {
-		return runDetached(cmd, t, cmdline, mem, mounts, publish, netOpts)
+		return runDetached(cmd, env, cfg)
 	}
-	disks, release, err := volume.Attach(mounts)
+	l, err := launch.Prepare(cmd.Context(), env, cfg)
 	if err != nil {
 		return err
 	}
-	defer release()
-
-	spec := vmm.Spec{
-		Image:   t.path,
-		Memory:  mem,
-		Machine: runFlags.machine,
-		Accel:   runFlags.accel,
-		Cmdline: cmdline,
-		Disks:   disks,
-		Net:     card,
-		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
-	}
-	if runFlags.verbose {
-		spec.Verbose = os.Stderr
-	}
+	defer l.Release()
+	l.Spec.Stdout, l.Spec.Stderr = os.Stdout, os.Stderr
 	var prof *cpuProfiler
 	if runFlags.cpuProfile != "" {
-		if prof, err = startCPUProfile(&spec, runFlags.cpuProfile, runFlags.cpuProfileHz); err != nil {
+		if prof, err = startCPUProfile(&l.Spec, runFlags.cpuProfile, runFlags.cpuProfileHz); err != nil {
 			return err
 		}
 		defer prof.cleanup()
 	}
-	vm, err := (&vmm.QEMU{}).Start(cmd.Context(), spec)
+	vm, err := l.Start(cmd.Context())
 	if err != nil {
 		return err
 	}
@@ -210,57 +159,68 @@ func runRun(cmd *cobra.Command, args []string) error {
 	return exitError{exit.Code()}
 }
 
-// parsePublish reads the -p options and checks that the host ports are free.
-func parsePublish(specs []string) ([]vmm.Forward, error) {
-	var fwds []vmm.Forward
-	for _, s := range specs {
-		f, err := hostnet.ParsePublish(s)
-		if err != nil {
-			return nil, err
-		}
-		fwds = append(fwds, f)
+// runConfig reads run's flags and arguments into a run configuration.
+// What is wrong in them is an error before anything is built.
+func runConfig(cmd *cobra.Command, args []string) (launch.Config, error) {
+	cfg := launch.Config{Image: args[0], Args: args[1:], Machine: runFlags.machine, Accel: runFlags.accel, Tmpfs: runFlags.tmpfs}
+	if len(cfg.Args) > 0 && cfg.Args[0] == "--" {
+		cfg.Args = cfg.Args[1:]
 	}
-	return fwds, hostnet.CheckFree(fwds)
-}
-
-// netOptions reads the network flags into the options a detached
-// instance keeps and the VM's card; a tap device is checked before boot.
-func netOptions(publish []vmm.Forward) (hostnet.Options, *vmm.NetSpec, error) {
+	var err error
+	if cmd.Flags().Changed("memory") {
+		if cfg.Memory, err = parseMemory(runFlags.memory); err != nil {
+			return cfg, err
+		}
+	}
+	if cfg.Env, err = appEnv(runFlags.env); err != nil {
+		return cfg, err
+	}
+	cfg.KernelOpts = append([]string{}, runFlags.kernelOpts...)
+	if runFlags.traceSyscalls {
+		cfg.KernelOpts = append(cfg.KernelOpts, vmm.TokenTrace)
+	}
+	if cfg.Restart, err = launch.ParseRestart(runFlags.restart); err != nil {
+		return cfg, fmt.Errorf("--restart %w", err)
+	}
+	for _, p := range runFlags.publish {
+		f, err := hostnet.ParsePublish(p)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Publish = append(cfg.Publish, f)
+	}
 	mode, tap, err := hostnet.ParseNet(runFlags.network)
 	if err != nil {
-		return hostnet.Options{}, nil, err
+		return cfg, err
 	}
-	o := hostnet.Options{Mode: mode, Tap: tap, IP: runFlags.ip, Gateway: runFlags.gateway, DNS: runFlags.dns, Hosts: runFlags.addHosts, MAC: runFlags.mac}
-	card, err := hostnet.Card(publish, o)
-	if err != nil {
-		return o, nil, err
-	}
-	if card != nil && card.Tap != "" {
-		if err := hostnet.CheckTap(card.Tap); err != nil {
-			return o, nil, err
+	cfg.Network = &hostnet.Options{Mode: mode, Tap: tap, IP: runFlags.ip, Gateway: runFlags.gateway, DNS: runFlags.dns, Hosts: runFlags.addHosts, MAC: runFlags.mac}
+	if len(runFlags.volumes) > 0 {
+		vs, err := openVolumes()
+		if err != nil {
+			return cfg, err
+		}
+		for _, v := range runFlags.volumes {
+			m, err := vs.ParseMount(v)
+			if err != nil {
+				return cfg, err
+			}
+			cfg.Volumes = append(cfg.Volumes, m)
 		}
 	}
-	return o, card, nil
+	return cfg, nil
 }
 
-// parseVolumes resolves -v options (and the image's volumes) to disks.
-func parseVolumes(specs []string) ([]volume.Mount, error) {
-	if len(specs) == 0 {
-		return nil, nil
-	}
-	vs, err := openVolumes()
+// launchEnv is where runs happen: the unigo root, and -v's output.
+func launchEnv() (launch.Env, error) {
+	root, err := store.DefaultRoot()
 	if err != nil {
-		return nil, err
+		return launch.Env{}, err
 	}
-	var mounts []volume.Mount
-	for _, s := range specs {
-		m, err := vs.ParseMount(s)
-		if err != nil {
-			return nil, err
-		}
-		mounts = append(mounts, m)
+	env := launch.Env{Root: root}
+	if runFlags.verbose {
+		env.Verbose = os.Stderr
 	}
-	return mounts, nil
+	return env, nil
 }
 
 // defaultAccel is $UNIGO_ACCEL, or auto: a host where KVM is present but

@@ -5,49 +5,32 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"unigo.dev/unigo/hostnet"
 	"unigo.dev/unigo/instance"
-	"unigo.dev/unigo/vmm"
-	"unigo.dev/unigo/volume"
+	"unigo.dev/unigo/launch"
 )
 
-// runDetached starts a stored image as a detached instance and prints its name.
-func runDetached(cmd *cobra.Command, t *runTarget, cmdline vmm.Cmdline, mem int64, mounts []volume.Mount, publish []vmm.Forward, netOpts hostnet.Options) error {
-	if t.stored == nil {
-		return fmt.Errorf("run -d boots images from the image store, and %s is a file or a package: store it with 'unigo build -t NAME', then 'unigo run -d NAME'", t.path)
-	}
-	restart, err := instance.ParseRestart(runFlags.restart)
-	if err != nil {
-		return fmt.Errorf("--restart %w", err)
-	}
+// runDetached starts a stored image as a detached instance and prints its
+// name. The instance keeps the configuration with the image's defaults
+// merged and its ID pinned; its monitor prepares it again at every boot.
+func runDetached(cmd *cobra.Command, env launch.Env, cfg launch.Config) error {
 	if runFlags.name != "" {
 		if err := instance.CheckName(runFlags.name); err != nil {
 			return fmt.Errorf("--name %w", err)
 		}
 	}
-	if err := cmdline.Validate(); err != nil {
+	cfg, img, err := launch.Resolve(cmd.Context(), env, cfg)
+	if err != nil {
 		return err
+	}
+	img.Close()
+	if img.Stored == nil {
+		return fmt.Errorf("run -d boots images from the image store, and %s is a file or a package: store it with 'unigo build -t NAME', then 'unigo run -d NAME'", cfg.Image)
 	}
 	is, err := openInstances()
 	if err != nil {
 		return err
 	}
-	st, err := is.Run(cmd.Context(), runFlags.name, instance.Spec{
-		Image:      t.ref,
-		ImageID:    t.stored.ID,
-		Args:       cmdline.Args,
-		Env:        cmdline.Env,
-		Memory:     mem,
-		Machine:    runFlags.machine,
-		Accel:      runFlags.accel,
-		KernelOpts: cmdline.Tokens,
-		Tmpfs:      cmdline.Tmpfs,
-		Volumes:    mounts,
-		Publish:    publish,
-		Network:    &netOpts,
-		Ports:      t.stored.Manifest.Config.Ports,
-		Restart:    restart,
-	})
+	st, err := is.Run(cmd.Context(), runFlags.name, cfg)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -12,7 +13,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"unigo.dev/unigo/build"
+	"unigo.dev/unigo/launch"
 	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/vmm/qemu"
 )
 
 var testFlags struct {
@@ -48,7 +51,7 @@ func testFlagSet() *flag.FlagSet {
 	f.BoolVar(&testFlags.short, "short", true, "tell long-running tests to shorten (go test -short)")
 	f.DurationVar(&testFlags.timeout, "timeout", 10*time.Minute, "fail a package whose tests run longer than this")
 	f.StringVar(&testFlags.memory, "memory", "512M", "guest memory per test binary")
-	f.StringVar(&testFlags.machine, "machine", vmm.MachineMicroVM, "QEMU machine: microvm or pc")
+	f.StringVar(&testFlags.machine, "machine", qemu.MachineMicroVM, "QEMU machine: microvm or pc")
 	f.StringVar(&testFlags.accel, "accel", defaultAccel(), "accelerator: auto, kvm or tcg")
 	return f
 }
@@ -132,19 +135,19 @@ func runTest(cmd *cobra.Command, args []string) error {
 			args = append(args, "-test.skip="+testFlags.skip)
 		}
 		out := &tailBuffer{}
-		spec := vmm.Spec{
-			Image: img, Memory: mem, Machine: testFlags.machine, Accel: testFlags.accel,
-			Cmdline: vmm.Cmdline{Args: args, Env: build.TestEnv(cmd.Context()), Tokens: []string{"cwd=" + pkg.Dir}},
-			Stdout:  out, Stderr: out,
-		}
-		if testFlags.verbose {
-			spec.Stdout, spec.Stderr = os.Stdout, os.Stderr
-		}
-		vm, err := (&vmm.QEMU{}).Start(cmd.Context(), spec)
+		l, err := launch.Prepare(cmd.Context(), launch.Env{}, launch.Config{
+			Image: img, Argv0: args[0], Args: args[1:], Env: build.TestEnv(cmd.Context()),
+			Memory: mem, Machine: testFlags.machine, Accel: testFlags.accel,
+			KernelOpts: []string{"cwd=" + pkg.Dir},
+		})
 		if err != nil {
 			return err
 		}
-		exit, err := vm.Wait()
+		l.Spec.Stdout, l.Spec.Stderr = out, out
+		if testFlags.verbose {
+			l.Spec.Stdout, l.Spec.Stderr = os.Stdout, os.Stderr
+		}
+		exit, err := runToEnd(cmd.Context(), l)
 		if err != nil {
 			return err
 		}
@@ -163,6 +166,16 @@ func runTest(cmd *cobra.Command, args []string) error {
 		return exitError{1}
 	}
 	return nil
+}
+
+// runToEnd boots a prepared launch and waits for the VM to end.
+func runToEnd(ctx context.Context, l *launch.Launch) (vmm.Exit, error) {
+	defer l.Release()
+	vm, err := l.Start(ctx)
+	if err != nil {
+		return vmm.Exit{}, err
+	}
+	return vm.Wait()
 }
 
 // tailBuffer keeps a test binary's output to show when it fails.

@@ -1,6 +1,8 @@
-package vmm
+package qemu
 
 import (
+	"unigo.dev/unigo/vmm"
+
 	"bytes"
 	"context"
 	"os"
@@ -15,8 +17,8 @@ import (
 
 func needQEMU(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath(QEMUBinary); err != nil {
-		t.Skipf("%s not installed", QEMUBinary)
+	if _, err := exec.LookPath(Binary); err != nil {
+		t.Fatalf("%s is not installed: install the qemu-system-x86 package", Binary)
 	}
 }
 
@@ -47,12 +49,12 @@ func replaceOnce(t *testing.T, b []byte, old, new string) []byte {
 }
 
 type bootResult struct {
-	exit           Exit
+	exit           vmm.Exit
 	stdout, stderr string
 	verbose        string
 }
 
-func boot(t *testing.T, ctx context.Context, spec Spec) bootResult {
+func boot(t *testing.T, ctx context.Context, spec vmm.Spec) bootResult {
 	t.Helper()
 	var stdout, stderr, verbose bytes.Buffer
 	spec.Stdout, spec.Stderr, spec.Verbose = &stdout, &stderr, &verbose
@@ -78,11 +80,11 @@ func TestBootFloorGuest(t *testing.T) {
 		for _, accel := range accels {
 			t.Run(machine+"/"+accel, func(t *testing.T) {
 				t.Parallel()
-				r := boot(t, context.Background(), Spec{
-					Image: img, Machine: machine, Accel: accel,
-					Cmdline: Cmdline{Args: []string{"floor", "a b"}, Env: []string{"K=V"}},
+				r := boot(t, context.Background(), vmm.Spec{
+					Image: img, Options: map[string]string{OptionMachine: machine, OptionAccel: accel},
+					Cmdline: vmm.Cmdline{Args: []string{"floor", "a b"}, Env: []string{"K=V"}},
 				})
-				if r.stdout != floorguest.Stdout || r.stderr != "" || r.exit != (Exit{Reason: Exited}) {
+				if r.stdout != floorguest.Stdout || r.stderr != "" || r.exit != (vmm.Exit{Reason: vmm.Exited}) {
 					t.Errorf("stdout %q, stderr %q, exit %+v\n%s", r.stdout, r.stderr, r.exit, r.verbose)
 				}
 				if strings.Contains(r.verbose, "control channel:") {
@@ -101,8 +103,8 @@ func TestBootWithoutExitStatus(t *testing.T) {
 	// The guest powers off without a control line: what a triple fault looks
 	// like from the host.
 	img := floorImage(t, func(b []byte) []byte { return replaceOnce(t, b, "exit 0\n", "hello!\n") })
-	r := boot(t, context.Background(), Spec{Image: img, Accel: "tcg"})
-	if r.exit.Reason != Reset || r.exit.Code() != 122 {
+	r := boot(t, context.Background(), vmm.Spec{Image: img, Options: map[string]string{OptionAccel: "tcg"}})
+	if r.exit.Reason != vmm.Reset || r.exit.Code() != 122 {
 		t.Errorf("exit %+v", r.exit)
 	}
 	if !strings.Contains(r.verbose, "control channel: hello!") {
@@ -113,8 +115,8 @@ func TestBootWithoutExitStatus(t *testing.T) {
 func TestBootCrash(t *testing.T) {
 	needQEMU(t)
 	img := floorImage(t, func(b []byte) []byte { return replaceOnce(t, b, "exit 0\n", "\ncrash\n") })
-	r := boot(t, context.Background(), Spec{Image: img, Accel: "tcg"})
-	if r.exit.Reason != Crashed || r.exit.Code() != 122 {
+	r := boot(t, context.Background(), vmm.Spec{Image: img, Options: map[string]string{OptionAccel: "tcg"}})
+	if r.exit.Reason != vmm.Crashed || r.exit.Code() != 122 {
 		t.Errorf("exit %+v", r.exit)
 	}
 }
@@ -132,8 +134,8 @@ func TestStop(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	start := time.Now()
-	r := boot(t, ctx, Spec{Image: img, Accel: "tcg"})
-	if r.exit.Reason != Stopped || r.exit.Code() != 130 {
+	r := boot(t, ctx, vmm.Spec{Image: img, Options: map[string]string{OptionAccel: "tcg"}})
+	if r.exit.Reason != vmm.Stopped || r.exit.Code() != 130 {
 		t.Errorf("exit %+v", r.exit)
 	}
 	if r.stdout != floorguest.Stdout {
@@ -147,7 +149,7 @@ func TestStop(t *testing.T) {
 func TestMissingQEMU(t *testing.T) {
 	img := floorImage(t, nil)
 	t.Setenv("PATH", t.TempDir())
-	_, err := (&QEMU{}).Start(context.Background(), Spec{Image: img})
+	_, err := (&QEMU{}).Start(context.Background(), vmm.Spec{Image: img})
 	if err == nil || !strings.Contains(err.Error(), "qemu-system-x86_64 not found in PATH") || !strings.Contains(err.Error(), "apt-get install qemu-system-x86") {
 		t.Errorf("err = %v", err)
 	}
@@ -158,13 +160,13 @@ func TestStartRejectsBadInput(t *testing.T) {
 	notImage := filepath.Join(t.TempDir(), "notes.txt")
 	os.WriteFile(notImage, []byte("hello"), 0o644)
 	for _, tt := range []struct {
-		spec Spec
+		spec vmm.Spec
 		want string
 	}{
-		{Spec{Image: notImage}, "is not a unigo image (not an ELF file): build one with 'unigo build'"},
-		{Spec{Image: img, Machine: "q35"}, `unknown machine "q35": use microvm or pc`},
-		{Spec{Image: img, Accel: "hvf"}, `unknown accelerator "hvf"`},
-		{Spec{Image: img, Cmdline: Cmdline{Env: []string{"NOVALUE"}}}, "is not KEY=VALUE"},
+		{vmm.Spec{Image: notImage}, "is not a unigo image (not an ELF file): build one with 'unigo build'"},
+		{vmm.Spec{Image: img, Options: map[string]string{OptionMachine: "q35"}}, `unknown machine "q35": use microvm or pc`},
+		{vmm.Spec{Image: img, Options: map[string]string{OptionAccel: "hvf"}}, `unknown accelerator "hvf"`},
+		{vmm.Spec{Image: img, Cmdline: vmm.Cmdline{Env: []string{"NOVALUE"}}}, "is not KEY=VALUE"},
 	} {
 		_, err := (&QEMU{}).Start(context.Background(), tt.spec)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -186,18 +188,18 @@ func TestKVMInternalError(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	r := boot(t, ctx, Spec{Image: img, Accel: "kvm"})
-	if r.exit.Reason != VMFailed || r.exit.Code() != 122 || !strings.Contains(r.exit.Detail, "KVM internal error") || !strings.Contains(r.exit.Detail, "IP=0x") {
+	r := boot(t, ctx, vmm.Spec{Image: img, Options: map[string]string{OptionAccel: "kvm"}})
+	if r.exit.Reason != vmm.VMFailed || r.exit.Code() != 122 || !strings.Contains(r.exit.Detail, "KVM internal error") || !strings.Contains(r.exit.Detail, "IP=0x") {
 		t.Errorf("exit %+v\n%s", r.exit, r.verbose)
 	}
 }
 
 func TestGDBSocketArgs(t *testing.T) {
-	args := strings.Join((&QEMU{}).Args(Spec{Image: "app.img", GDBSocket: "/tmp/x/gdb.sock"}, Accel{Name: "tcg", CPU: "max"}), " ")
+	args := strings.Join(qemuArgs(vmm.Spec{Image: "app.img"}, options{machine: MachineMicroVM, gdb: "/tmp/x/gdb.sock"}, Accel{Name: "tcg", CPU: "max"}), " ")
 	if !strings.Contains(args, "-gdb unix:/tmp/x/gdb.sock,server=on,wait=off") {
 		t.Errorf("no gdbstub on the socket: %s", args)
 	}
-	if args := strings.Join((&QEMU{}).Args(Spec{Image: "app.img"}, Accel{Name: "tcg", CPU: "max"}), " "); strings.Contains(args, "-gdb") {
+	if args := strings.Join(qemuArgs(vmm.Spec{Image: "app.img"}, options{machine: MachineMicroVM}, Accel{Name: "tcg", CPU: "max"}), " "); strings.Contains(args, "-gdb") {
 		t.Errorf("a gdbstub nobody asked for: %s", args)
 	}
 }

@@ -1,4 +1,4 @@
-package vmm
+package qemu
 
 // Falling back from KVM to TCG.
 //
@@ -9,7 +9,7 @@ package vmm
 // failure", before the guest has written anything. On such a host every
 // `unigo run` with the default accelerator would fail.
 //
-// So when the accelerator was chosen automatically (Spec.Accel "" or
+// So when the accelerator was chosen automatically (the accel option "" or
 // "auto"), and the VM ends with VMFailed under KVM before the guest wrote a
 // single byte to COM1, COM2 or the control channel, the same Spec runs once
 // more under TCG, after one warning line. Nothing is buffered for this: the
@@ -37,11 +37,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
 	"unigo.dev/unigo/internal/atomicfile"
+	"unigo.dev/unigo/vmm"
 )
 
-// bootIDFile holds an ID that the Linux kernel draws anew at every boot.
-var bootIDFile = "/proc/sys/kernel/random/boot_id"
+// hostBootID is the host's boot ID (a variable for the tests).
+var hostBootID = vmm.HostBootID
 
 // kvmRecord is the content of the cache file: where KVM failed, and how.
 type kvmRecord struct {
@@ -97,18 +99,6 @@ func kvmCachePath() (string, error) {
 	return filepath.Join(dir, "unigo", "kvm-unusable"), nil
 }
 
-func bootID() (string, error) {
-	b, err := os.ReadFile(bootIDFile)
-	if err != nil {
-		return "", err
-	}
-	id := strings.TrimSpace(string(b))
-	if id == "" {
-		return "", fmt.Errorf("%s is empty", bootIDFile)
-	}
-	return id, nil
-}
-
 // qemuVersion is the first line of `bin -version`.
 func qemuVersion(bin string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -140,7 +130,7 @@ func kvmRecorded(bin string) (reason, path string) {
 	if err != nil || rec.QEMU != absPath(bin) {
 		return "", ""
 	}
-	if id, err := bootID(); err != nil || id != rec.BootID {
+	if id, err := hostBootID(); err != nil || id != rec.BootID {
 		return "", ""
 	}
 	// Last, as it runs QEMU: only when everything else matches.
@@ -157,7 +147,7 @@ func recordKVMFailure(bin, reason string) (string, error) {
 		return "", err
 	}
 	rec := kvmRecord{QEMU: absPath(bin), Reason: reason}
-	if rec.BootID, err = bootID(); err != nil {
+	if rec.BootID, err = hostBootID(); err != nil {
 		return "", err
 	}
 	if rec.QEMUVersion, err = qemuVersion(bin); err != nil {
@@ -193,7 +183,8 @@ func tcgAfterKVM(why string) Accel {
 type fallbackVM struct {
 	q    *QEMU
 	ctx  context.Context
-	spec Spec
+	spec vmm.Spec
+	opts options
 	bin  string
 
 	mu      sync.Mutex
@@ -201,11 +192,11 @@ type fallbackVM struct {
 	stopped bool
 
 	once sync.Once
-	exit Exit
+	exit vmm.Exit
 	err  error
 }
 
-// Stop implements VM.
+// Stop implements vmm.VM.
 func (f *fallbackVM) Stop() {
 	f.mu.Lock()
 	f.stopped = true
@@ -214,10 +205,10 @@ func (f *fallbackVM) Stop() {
 	vm.Stop()
 }
 
-// Signal implements VM.
+// Signal implements vmm.VM.
 func (f *fallbackVM) Signal(sig int) error { return f.current().Signal(sig) }
 
-// Pid implements VM.
+// Pid implements vmm.VM.
 func (f *fallbackVM) Pid() int { return f.current().Pid() }
 
 func (f *fallbackVM) current() *qemuVM {
@@ -226,22 +217,22 @@ func (f *fallbackVM) current() *qemuVM {
 	return f.cur
 }
 
-// Wait implements VM.
-func (f *fallbackVM) Wait() (Exit, error) {
+// Wait implements vmm.VM.
+func (f *fallbackVM) Wait() (vmm.Exit, error) {
 	f.once.Do(func() { f.exit, f.err = f.wait() })
 	return f.exit, f.err
 }
 
-func (f *fallbackVM) wait() (Exit, error) {
+func (f *fallbackVM) wait() (vmm.Exit, error) {
 	kvm := f.cur
 	exit, err := kvm.Wait()
-	if err != nil || exit.Reason != VMFailed || kvm.guestWrote.Load() {
+	if err != nil || exit.Reason != vmm.VMFailed || kvm.guestWrote.Load() {
 		return exit, err
 	}
 	f.mu.Lock()
 	if f.stopped || f.ctx.Err() != nil {
 		f.mu.Unlock()
-		return Exit{Reason: Stopped}, nil
+		return vmm.Exit{Reason: vmm.Stopped}, nil
 	}
 	warn := f.spec.Verbose
 	if warn == nil {
@@ -256,13 +247,13 @@ func (f *fallbackVM) wait() (Exit, error) {
 			fmt.Fprintf(f.spec.Verbose, "recorded the KVM failure in %s: automatic choices use TCG until the host reboots\n", path)
 		}
 	}
-	tcg, err := f.q.start(f.ctx, f.spec, f.bin, tcgAfterKVM("KVM failed on this host: "+exit.Detail))
+	tcg, err := f.q.start(f.ctx, f.spec, f.opts, f.bin, tcgAfterKVM("KVM failed on this host: "+exit.Detail))
 	if err == nil {
 		f.cur = tcg
 	}
 	f.mu.Unlock()
 	if err != nil {
-		return Exit{}, err
+		return vmm.Exit{}, err
 	}
 	return tcg.Wait()
 }

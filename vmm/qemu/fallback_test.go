@@ -1,6 +1,8 @@
-package vmm
+package qemu
 
 import (
+	"unigo.dev/unigo/vmm"
+
 	"bytes"
 	"context"
 	"os"
@@ -30,13 +32,9 @@ func fakeHost(t *testing.T, id, version string) string {
 
 func setBootID(t *testing.T, id string) {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "boot_id")
-	if err := os.WriteFile(p, []byte(id+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	old := bootIDFile
-	bootIDFile = p
-	t.Cleanup(func() { bootIDFile = old })
+	old := hostBootID
+	hostBootID = func() (string, error) { return id, nil }
+	t.Cleanup(func() { hostBootID = old })
 }
 
 func TestKVMRecordFormat(t *testing.T) {
@@ -183,8 +181,8 @@ func TestKVMFallback(t *testing.T) {
 	const warning = "unigo: KVM failed on this host (KVM internal error"
 
 	// Explicit KVM: the failure, as it is.
-	r := boot(t, ctx, Spec{Image: img, Accel: "kvm"})
-	if r.exit.Reason != VMFailed || !strings.Contains(r.exit.Detail, "KVM internal error") || strings.Contains(r.verbose, warning) {
+	r := boot(t, ctx, vmm.Spec{Image: img, Options: map[string]string{OptionAccel: "kvm"}})
+	if r.exit.Reason != vmm.VMFailed || !strings.Contains(r.exit.Detail, "KVM internal error") || strings.Contains(r.verbose, warning) {
 		t.Fatalf("--accel kvm: exit %+v\n%s", r.exit, r.verbose)
 	}
 	cache, _ := kvmCachePath()
@@ -195,12 +193,12 @@ func TestKVMFallback(t *testing.T) {
 	// Automatic choice: KVM fails before the guest wrote anything, TCG runs
 	// it; the writers see one run, the warning goes to Stderr without Verbose.
 	var stdout, stderr bytes.Buffer
-	vm, err := (&QEMU{}).Start(ctx, Spec{Image: img, Stdout: &stdout, Stderr: &stderr})
+	vm, err := (&QEMU{}).Start(ctx, vmm.Spec{Image: img, Stdout: &stdout, Stderr: &stderr})
 	if err != nil {
 		t.Fatal(err)
 	}
 	exit, err := vm.Wait()
-	if err != nil || exit != (Exit{Reason: Exited}) || stdout.String() != floorguest.Stdout {
+	if err != nil || exit != (vmm.Exit{Reason: vmm.Exited}) || stdout.String() != floorguest.Stdout {
 		t.Errorf("auto: exit %+v, %v, stdout %q", exit, err, stdout.String())
 	}
 	lines := strings.Split(stderr.String(), "\n")
@@ -211,14 +209,14 @@ func TestKVMFallback(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the failure was not recorded: %v", err)
 	}
-	id, _ := bootID()
+	id, _ := hostBootID()
 	if !bytes.Contains(rec, []byte("boot-id: "+id+"\n")) {
 		t.Errorf("the record lacks this boot's ID:\n%s", rec)
 	}
 
 	// Recorded: straight to TCG, saying why.
-	r = boot(t, ctx, Spec{Image: img})
-	if r.exit != (Exit{Reason: Exited}) || r.stdout != floorguest.Stdout || r.stderr != "" {
+	r = boot(t, ctx, vmm.Spec{Image: img})
+	if r.exit != (vmm.Exit{Reason: vmm.Exited}) || r.stdout != floorguest.Stdout || r.stderr != "" {
 		t.Errorf("after the record: exit %+v, stdout %q, stderr %q", r.exit, r.stdout, r.stderr)
 	}
 	if strings.Contains(r.verbose, "accelerator: kvm") || !strings.Contains(r.verbose, "accelerator: tcg (software emulation, KVM failed on this host earlier this boot: KVM internal error") {
@@ -228,8 +226,8 @@ func TestKVMFallback(t *testing.T) {
 	// Without the record, with Verbose: the warning and the record's path go
 	// there, the first attempt shows too.
 	os.Remove(cache)
-	r = boot(t, ctx, Spec{Image: img, Accel: "auto"})
-	if r.exit != (Exit{Reason: Exited}) || r.stdout != floorguest.Stdout || r.stderr != "" {
+	r = boot(t, ctx, vmm.Spec{Image: img, Options: map[string]string{OptionAccel: "auto"}})
+	if r.exit != (vmm.Exit{Reason: vmm.Exited}) || r.stdout != floorguest.Stdout || r.stderr != "" {
 		t.Errorf("auto, verbose: exit %+v, stdout %q, stderr %q", r.exit, r.stdout, r.stderr)
 	}
 	for _, want := range []string{"accelerator: kvm", warning, "recorded the KVM failure in " + cache, "accelerator: tcg (software emulation, KVM failed on this host: KVM internal error"} {
@@ -247,16 +245,16 @@ func TestNoFallbackAfterGuestOutput(t *testing.T) {
 	img := kvmOnlyFailure(t, 17) // after cld, mov dx, mov esi, mov ecx, rep outsb
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	r := boot(t, ctx, Spec{Image: img})
-	if r.exit.Reason != VMFailed || r.stdout != floorguest.Stdout || strings.Contains(r.verbose, "using software emulation") {
+	r := boot(t, ctx, vmm.Spec{Image: img})
+	if r.exit.Reason != vmm.VMFailed || r.stdout != floorguest.Stdout || strings.Contains(r.verbose, "using software emulation") {
 		t.Errorf("exit %+v, stdout %q\n%s", r.exit, r.stdout, r.verbose)
 	}
 	if cache, _ := kvmCachePath(); fileExists(cache) {
 		t.Errorf("the failure was recorded")
 	}
 	// Under TCG, the same guest is fine.
-	r = boot(t, ctx, Spec{Image: img, Accel: "tcg"})
-	if r.exit != (Exit{Reason: Exited}) || r.stdout != floorguest.Stdout {
+	r = boot(t, ctx, vmm.Spec{Image: img, Options: map[string]string{OptionAccel: "tcg"}})
+	if r.exit != (vmm.Exit{Reason: vmm.Exited}) || r.stdout != floorguest.Stdout {
 		t.Errorf("tcg: exit %+v, stdout %q\n%s", r.exit, r.stdout, r.verbose)
 	}
 }
@@ -278,12 +276,12 @@ func TestBootHelloAuto(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	var progress bytes.Buffer
-	if _, err := build.Build(ctx, build.Options{Package: "../examples/hello", Output: img, Progress: &progress}); err != nil {
+	if _, err := build.Build(ctx, build.Options{Package: "../../examples/hello", Output: img, Progress: &progress}); err != nil {
 		t.Fatalf("building hello: %v\n%s", err, progress.String())
 	}
 	for i := 0; i < 2; i++ { // the second run follows the record, if any
-		r := boot(t, ctx, Spec{Image: img, Cmdline: Cmdline{Args: []string{"hello"}}})
-		if r.exit != (Exit{Reason: Exited}) || r.stdout != "Hello from a unigo unikernel!\n" || r.stderr != "" {
+		r := boot(t, ctx, vmm.Spec{Image: img, Cmdline: vmm.Cmdline{Args: []string{"hello"}}})
+		if r.exit != (vmm.Exit{Reason: vmm.Exited}) || r.stdout != "Hello from a unigo unikernel!\n" || r.stderr != "" {
 			t.Fatalf("run %d: exit %+v, stdout %q, stderr %q\n%s", i+1, r.exit, r.stdout, r.stderr, r.verbose)
 		}
 		t.Logf("run %d: %s", i+1, firstLines(r.verbose, 1))

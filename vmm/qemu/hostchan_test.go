@@ -1,6 +1,8 @@
-package vmm
+package qemu
 
 import (
+	"unigo.dev/unigo/vmm"
+
 	"context"
 	"os"
 	"strings"
@@ -26,7 +28,7 @@ func haltingFloor(t *testing.T) string {
 func TestSignalAndQMPQuit(t *testing.T) {
 	needQEMU(t)
 	var verbose strings.Builder
-	spec := Spec{Image: haltingFloor(t), Accel: "tcg", Verbose: &verbose}
+	spec := vmm.Spec{Image: haltingFloor(t), Options: map[string]string{OptionAccel: "tcg"}, Verbose: &verbose}
 	vm, err := (&QEMU{StopGrace: 5 * time.Second}).Start(context.Background(), spec)
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +50,7 @@ func TestSignalAndQMPQuit(t *testing.T) {
 	start := time.Now()
 	vm.Stop()
 	exit, err := vm.Wait()
-	if err != nil || exit.Reason != Stopped {
+	if err != nil || exit.Reason != vmm.Stopped {
 		t.Fatalf("Wait = %+v, %v", exit, err)
 	}
 	// A SIGTERM would have made QEMU say "terminating on signal 15", and a

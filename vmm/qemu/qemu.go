@@ -1,4 +1,15 @@
-package vmm
+// Package qemu is the VMM that runs each VM as a qemu-system-x86_64
+// process: KVM when the host has it, software emulation (TCG) otherwise,
+// with a fallback to TCG when KVM cannot run the guest (fallback.go). It
+// registers itself with package vmm as "qemu".
+//
+// Its options (vmm.Spec.Options):
+//
+//	machine  microvm (the default: no PCI, boots fastest) or pc
+//	accel    auto (the default), kvm or tcg
+//	gdb      a Unix socket path where QEMU's gdbstub listens, for a
+//	         profiler (package guestprof) or a debugger (target remote PATH)
+package qemu
 
 import (
 	"context"
@@ -14,10 +25,13 @@ import (
 	"time"
 
 	"unigo.dev/unigo/image"
+	"unigo.dev/unigo/vmm"
 )
 
-// QEMUBinary is the QEMU program a QEMU VMM runs by default.
-const QEMUBinary = "qemu-system-x86_64"
+func init() { vmm.Register(&QEMU{}) }
+
+// Binary is the QEMU program a QEMU VMM runs by default.
+const Binary = "qemu-system-x86_64"
 
 // DefaultStopGrace is how long a stopped QEMU has to quit before it is killed.
 const DefaultStopGrace = 2 * time.Second
@@ -25,17 +39,64 @@ const DefaultStopGrace = 2 * time.Second
 // QEMU is the VMM that runs each VM as a qemu-system-x86_64 process.
 type QEMU struct {
 	// Binary is the QEMU program, looked up in PATH if it has no slash;
-	// empty means QEMUBinary.
+	// empty means the package's Binary.
 	Binary string
 	// StopGrace is how long QEMU has between SIGTERM and SIGKILL when the VM
 	// is stopped; zero means DefaultStopGrace.
 	StopGrace time.Duration
 }
 
-var _ VMM = (*QEMU)(nil)
+var (
+	_ vmm.VMM       = (*QEMU)(nil)
+	_ vmm.Commander = (*QEMU)(nil)
+)
 
-// Name implements VMM.
+// Name implements vmm.VMM.
 func (q *QEMU) Name() string { return "qemu" }
+
+// The options QEMU takes in vmm.Spec.Options.
+const (
+	OptionMachine = "machine"
+	OptionAccel   = "accel"
+	OptionGDB     = "gdb"
+)
+
+// Machine types the machine option takes.
+const (
+	MachineMicroVM = "microvm" // QEMU microvm: no PCI, no firmware to speak of; boots fastest
+	MachinePC      = "pc"      // QEMU pc (i440FX, SeaBIOS): the classic PC
+)
+
+// options are a spec's Options, read and checked.
+type options struct {
+	machine string // MachineMicroVM or MachinePC
+	accel   string // "", "auto", "kvm" or "tcg"
+	gdb     string // the gdbstub's socket, or ""
+}
+
+// readOptions checks the spec's options; unknown names are refused, so a
+// typo is not silently ignored.
+func readOptions(o map[string]string) (options, error) {
+	opts := options{machine: MachineMicroVM}
+	for k, v := range o {
+		switch k {
+		case OptionMachine:
+			if v != "" {
+				opts.machine = v
+			}
+		case OptionAccel:
+			opts.accel = v
+		case OptionGDB:
+			opts.gdb = v
+		default:
+			return opts, fmt.Errorf("QEMU has no option %q: it takes %s, %s and %s", k, OptionMachine, OptionAccel, OptionGDB)
+		}
+	}
+	if _, ok := machineOptions[opts.machine]; !ok {
+		return opts, fmt.Errorf("unknown machine %q: use %s or %s", opts.machine, MachineMicroVM, MachinePC)
+	}
+	return opts, nil
+}
 
 // Devices of docs/boot-contract.md. The serial ports and the control channel
 // are given explicitly (with -nodefaults neither machine creates them), so
@@ -65,22 +126,18 @@ const (
 	fdControl = 5
 )
 
-// Args returns QEMU's arguments for spec (without the program name): the
+// qemuArgs returns QEMU's arguments for spec (without the program name): the
 // machine, the guest's output channels on fds 3 to 5, the image and its
 // command line, the disks, the network card. Start adds the host's
 // channels into the VM (hostchan.go).
-func (q *QEMU) Args(spec Spec, accel Accel) []string {
+func qemuArgs(spec vmm.Spec, opts options, accel Accel) []string {
 	mem := spec.Memory
 	if mem <= 0 {
-		mem = DefaultMemory
+		mem = vmm.DefaultMemory
 	}
-	machine := spec.Machine
-	if machine == "" {
-		machine = MachineMicroVM
-	}
-	args := []string{
+	a := []string{
 		"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-		"-machine", machineOptions[machine],
+		"-machine", machineOptions[opts.machine],
 		"-accel", accel.Name, "-cpu", accel.CPU,
 		"-smp", "1", "-m", fmt.Sprintf("%dM", (mem+(1<<20)-1)>>20),
 		"-chardev", fmt.Sprintf("file,id=com1,path=/dev/fd/%d", fdCOM1),
@@ -91,78 +148,102 @@ func (q *QEMU) Args(spec Spec, accel Accel) []string {
 		"-device", "isa-debugcon,iobase=" + controlPort + ",chardev=ctl",
 		"-device", "isa-debug-exit,iobase=" + exitPort + ",iosize=4",
 		"-kernel", spec.Image,
-		"-append", kernelCmdline(spec.Cmdline, spec.Disks, spec.Net),
+		"-append", spec.KernelCmdline(),
 	}
-	if machine == MachineMicroVM && (len(spec.Disks) > 0 || spec.Net != nil) {
+	if opts.machine == MachineMicroVM && (len(spec.Disks) > 0 || spec.Net != nil) {
 		// The kernel drives virtio 1.x only; QEMU's virtio-mmio defaults
 		// to the legacy interface. Once for every virtio device.
-		args = append(args, "-global", "virtio-mmio.force-legacy=false")
+		a = append(a, "-global", "virtio-mmio.force-legacy=false")
 	}
-	if spec.GDBSocket != "" {
-		args = append(args, "-gdb", "unix:"+spec.GDBSocket+",server=on,wait=off")
+	if opts.gdb != "" {
+		a = append(a, "-gdb", "unix:"+opts.gdb+",server=on,wait=off")
 	}
-	args = append(args, diskArgs(machine, spec.Disks)...)
-	return append(args, netArgs(machine, spec.Net)...)
+	a = append(a, diskArgs(opts.machine, spec.Disks)...)
+	a = append(a, netArgs(opts.machine, spec.Net)...)
+	if spec.Initrd != "" {
+		a = append(a, "-initrd", spec.Initrd)
+	}
+	return a
 }
 
-// kernelCmdline is the app's command line plus what the host knows that
-// saves the kernel work at boot: the TSC rate (see HostTSCHz); and the
-// disks' mounts and the network card's configuration.
-func kernelCmdline(c Cmdline, disks []Disk, n *NetSpec) string {
-	c.Tokens = append(mountTokens(disks), c.Tokens...)
-	if n != nil {
-		c.Tokens = append(n.Guest.tokens(), c.Tokens...)
+// check reads the options and checks the spec, as Start and Command do.
+func check(spec vmm.Spec) (options, error) {
+	opts, err := readOptions(spec.Options)
+	if err != nil {
+		return opts, err
 	}
-	s := c.String()
-	if hz := HostTSCHz(); hz != 0 && !strings.Contains(" "+s, " tsc_hz=") {
-		s += fmt.Sprintf(" tsc_hz=%d", hz)
-	}
-	return strings.TrimSpace(s)
+	return opts, spec.Check()
 }
 
-// Start implements VMM: it checks the image, picks the accelerator, and
-// starts QEMU with the guest's output channels on pipes. A VM on KVM chosen
-// automatically runs again on TCG if KVM cannot run it (fallback.go).
-func (q *QEMU) Start(ctx context.Context, spec Spec) (VM, error) {
-	if spec.Machine == "" {
-		spec.Machine = MachineMicroVM
-	}
-	if _, ok := machineOptions[spec.Machine]; !ok {
-		return nil, fmt.Errorf("unknown machine %q: use %s or %s", spec.Machine, MachineMicroVM, MachinePC)
-	}
-	if err := spec.Cmdline.Validate(); err != nil {
+// CommandLine is the command Command runs for spec, for people (reports,
+// notes): the files it names are not checked, so a placeholder path may
+// stand for one made later.
+func (q *QEMU) CommandLine(spec vmm.Spec) ([]string, error) {
+	opts, err := readOptions(spec.Options)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkDisks(spec.Disks); err != nil {
+	accel, err := ChooseAccel(opts.accel)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkNet(spec.Net); err != nil {
-		return nil, err
+	bin := q.Binary
+	if bin == "" {
+		bin = Binary
 	}
-	if _, err := image.Open(spec.Image); err != nil {
+	return append([]string{bin}, qemuArgs(spec, opts, accel)...), nil
+}
+
+// Command implements vmm.Commander: QEMU for spec, not started, the
+// guest's channels on out's files, with the accelerator chosen as Start
+// chooses it (without the fallback: the caller runs the process itself).
+func (q *QEMU) Command(ctx context.Context, spec vmm.Spec, out vmm.Outputs) (*exec.Cmd, error) {
+	opts, err := check(spec)
+	if err != nil {
 		return nil, err
 	}
 	bin, err := q.lookPath()
 	if err != nil {
 		return nil, err
 	}
-	accel, mayFallBack, err := chooseAccel(spec.Accel, bin)
+	accel, err := ChooseAccel(opts.accel)
 	if err != nil {
 		return nil, err
 	}
-	vm, err := q.start(ctx, spec, bin, accel)
+	cmd := exec.CommandContext(ctx, bin, qemuArgs(spec, opts, accel)...)
+	cmd.ExtraFiles = []*os.File{out.COM1, out.COM2, out.Control} // fdCOM1, fdCOM2, fdControl
+	return cmd, nil
+}
+
+// Start implements VMM: it checks the image, picks the accelerator, and
+// starts QEMU with the guest's output channels on pipes. A VM on KVM chosen
+// automatically runs again on TCG if KVM cannot run it (fallback.go).
+func (q *QEMU) Start(ctx context.Context, spec vmm.Spec) (vmm.VM, error) {
+	opts, err := check(spec)
+	if err != nil {
+		return nil, err
+	}
+	bin, err := q.lookPath()
+	if err != nil {
+		return nil, err
+	}
+	accel, mayFallBack, err := chooseAccel(opts.accel, bin)
+	if err != nil {
+		return nil, err
+	}
+	vm, err := q.start(ctx, spec, opts, bin, accel)
 	if err != nil {
 		return nil, err
 	}
 	if mayFallBack {
-		return &fallbackVM{q: q, ctx: ctx, spec: spec, bin: bin, cur: vm}, nil
+		return &fallbackVM{q: q, ctx: ctx, spec: spec, opts: opts, bin: bin, cur: vm}, nil
 	}
 	return vm, nil
 }
 
 // start starts QEMU (bin) for a checked spec, with accel.
-func (q *QEMU) start(ctx context.Context, spec Spec, bin string, accel Accel) (*qemuVM, error) {
-	args := append(q.Args(spec, accel), hostChannelArgs()...)
+func (q *QEMU) start(ctx context.Context, spec vmm.Spec, opts options, bin string, accel Accel) (*qemuVM, error) {
+	args := append(qemuArgs(spec, opts, accel), hostChannelArgs()...)
 	if spec.Verbose != nil {
 		// Written from several goroutines: QEMU's output, the control reader.
 		spec.Verbose = &syncWriter{w: spec.Verbose}
@@ -170,14 +251,16 @@ func (q *QEMU) start(ctx context.Context, spec Spec, bin string, accel Accel) (*
 		fmt.Fprintf(spec.Verbose, "qemu: %s\n", shellQuote(append([]string{bin}, args...)))
 	}
 
-	var sym symbolizer
-	if s, err := image.NewSymbolizer(spec.Image); err == nil {
+	var sym vmm.Symbolizer
+	if spec.Kind != vmm.KindUnigo {
+		// A Linux kernel reports its crashes itself.
+	} else if s, err := image.NewSymbolizer(spec.Image); err == nil {
 		sym = s
 	} else if spec.Verbose != nil {
 		fmt.Fprintf(spec.Verbose, "crash reports will not be symbolized: %v\n", err)
 	}
 
-	vm := &qemuVM{accel: accel, sym: sym, stderr: newAnnotator(orDiscard(spec.Stderr), sym)}
+	vm := &qemuVM{accel: accel, sym: sym, stderr: vmm.NewAnnotator(orDiscard(spec.Stderr), sym)}
 	ctx, vm.cancel = context.WithCancel(ctx)
 	vm.ctx = ctx
 
@@ -191,7 +274,7 @@ func (q *QEMU) start(ctx context.Context, spec Spec, bin string, accel Accel) (*
 	// The guest's three channels: COM1 and COM2 are copied to the writers as
 	// they come, the control channel is parsed.
 	writeEnds, err := vm.channels(orDiscard(spec.Stdout), vm.stderr, func(r io.Reader) {
-		vm.event, vm.haveEvent = readControl(r, spec.Verbose)
+		vm.event, vm.haveEvent = vmm.ReadControl(r, spec.Verbose)
 	})
 	if err != nil {
 		host.close()
@@ -274,7 +357,7 @@ func closeFiles(fs []*os.File) {
 func (q *QEMU) lookPath() (string, error) {
 	bin := q.Binary
 	if bin == "" {
-		bin = QEMUBinary
+		bin = Binary
 	}
 	path, err := exec.LookPath(bin)
 	if err != nil {
@@ -289,11 +372,11 @@ type qemuVM struct {
 	cmd    *exec.Cmd
 	ctx    context.Context
 	cancel context.CancelFunc
-	stderr *annotator
-	sym    symbolizer
+	stderr *vmm.Annotator
+	sym    vmm.Symbolizer
 
 	copies    sync.WaitGroup // the goroutines draining COM1, COM2 and the control channel
-	event     Exit           // set by the control reader before copies is done
+	event     vmm.Exit       // set by the control reader before copies is done
 	haveEvent bool
 	qemuOut   qemuLog // QEMU's own stdout and stderr
 	host      *hostChannels
@@ -302,17 +385,17 @@ type qemuVM struct {
 	guestWrote atomic.Bool // the guest wrote to COM1, COM2 or the control channel
 
 	waitOnce sync.Once
-	exit     Exit
+	exit     vmm.Exit
 	err      error
 }
 
-// Stop implements VM.
+// Stop implements vmm.VM.
 func (vm *qemuVM) Stop() { vm.cancel() }
 
-// Signal implements VM.
+// Signal implements vmm.VM.
 func (vm *qemuVM) Signal(sig int) error { return vm.host.signal(sig) }
 
-// Pid implements VM.
+// Pid implements vmm.VM.
 func (vm *qemuVM) Pid() int { return vm.cmd.Process.Pid }
 
 // fail stops a VM that the hypervisor cannot run any further.
@@ -321,8 +404,8 @@ func (vm *qemuVM) fail() {
 	vm.cancel()
 }
 
-// Wait implements VM.
-func (vm *qemuVM) Wait() (Exit, error) {
+// Wait implements vmm.VM.
+func (vm *qemuVM) Wait() (vmm.Exit, error) {
 	vm.waitOnce.Do(func() {
 		waitErr := vm.cmd.Wait()
 		vm.host.close()
@@ -338,25 +421,25 @@ func (vm *qemuVM) Wait() (Exit, error) {
 // result decides how the VM ended. The guest's own word (the control
 // channel) wins; without it, a stop from the host, QEMU's failure, or a VM
 // that reset or powered off silently.
-func (vm *qemuVM) result(waitErr error, stopped bool) (Exit, error) {
+func (vm *qemuVM) result(waitErr error, stopped bool) (vmm.Exit, error) {
 	if vm.haveEvent {
 		return vm.event, nil
 	}
 	if vm.failed.Load() {
 		detail, _ := vm.qemuOut.fault(vm.sym)
-		return Exit{Reason: VMFailed, Detail: detail}, nil
+		return vmm.Exit{Reason: vmm.VMFailed, Detail: detail}, nil
 	}
 	if stopped {
-		return Exit{Reason: Stopped}, nil
+		return vmm.Exit{Reason: vmm.Stopped}, nil
 	}
 	var ee *exec.ExitError
 	if waitErr != nil && !errors.As(waitErr, &ee) {
-		return Exit{}, fmt.Errorf("waiting for QEMU: %w", waitErr)
+		return vmm.Exit{}, fmt.Errorf("waiting for QEMU: %w", waitErr)
 	}
 	out := strings.TrimSpace(vm.qemuOut.String())
 	if ee != nil {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return Exit{}, fmt.Errorf("QEMU was killed by signal %d (%v)%s: check the host's memory and logs", int(ws.Signal()), ws.Signal(), colonMsg(out))
+			return vmm.Exit{}, fmt.Errorf("QEMU was killed by signal %d (%v)%s: check the host's memory and logs", int(ws.Signal()), ws.Signal(), colonMsg(out))
 		}
 		// isa-debug-exit makes QEMU exit with (value<<1)|1, so a non-zero
 		// status alone is not a failure; QEMU's own error message is.
@@ -365,10 +448,10 @@ func (vm *qemuVM) result(waitErr error, stopped bool) (Exit, error) {
 			if vm.accel.Name == "kvm" {
 				hint = "if KVM does not work on this host, use --accel tcg"
 			}
-			return Exit{}, fmt.Errorf("QEMU failed (%v): %s: %s", ee, firstLines(out, 5), hint)
+			return vmm.Exit{}, fmt.Errorf("QEMU failed (%v): %s: %s", ee, firstLines(out, 5), hint)
 		}
 	}
-	return Exit{Reason: Reset}, nil
+	return vmm.Exit{Reason: vmm.Reset}, nil
 }
 
 func orDiscard(w io.Writer) io.Writer {

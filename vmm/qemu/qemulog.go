@@ -1,4 +1,4 @@
-package vmm
+package qemu
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"unigo.dev/unigo/vmm"
 )
 
 // kvmInternalError starts the message QEMU prints when KVM cannot go on with
@@ -49,7 +51,7 @@ func (l *qemuLog) String() string {
 
 // fault describes a KVM internal error from QEMU's output: its first line
 // and the guest's instruction pointer, symbolized when possible.
-func (l *qemuLog) fault(sym symbolizer) (string, bool) {
+func (l *qemuLog) fault(sym vmm.Symbolizer) (string, bool) {
 	out := l.String()
 	i := strings.Index(out, kvmInternalError)
 	if i < 0 {

@@ -1,4 +1,4 @@
-package vmm
+package qemu
 
 import (
 	"strings"
@@ -24,4 +24,11 @@ func TestQEMULogFault(t *testing.T) {
 	if _, ok := (&qemuLog{}).fault(nil); ok {
 		t.Error("fault found in an empty log")
 	}
+}
+
+type fakeSymbols map[uint64]string
+
+func (f fakeSymbols) Symbolize(pc uint64) (string, bool) {
+	s, ok := f[pc]
+	return s, ok
 }

@@ -1,0 +1,153 @@
+package launch
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"unigo.dev/unigo/hostnet"
+	"unigo.dev/unigo/store"
+	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/vmm/floorguest"
+	"unigo.dev/unigo/volume"
+)
+
+func TestParseRestart(t *testing.T) {
+	for in, want := range map[string]Restart{
+		"":             {Policy: "no"},
+		"no":           {Policy: "no"},
+		"always":       {Policy: "always"},
+		"on-failure":   {Policy: "on-failure"},
+		"on-failure:3": {Policy: "on-failure", MaxRetries: 3},
+	} {
+		if got, err := ParseRestart(in); err != nil || got != want {
+			t.Errorf("ParseRestart(%q) = %+v, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"sometimes", "on-failure:0", "on-failure:x", "always:2", "no:1"} {
+		if _, err := ParseRestart(in); err == nil {
+			t.Errorf("ParseRestart(%q): no error", in)
+		}
+	}
+	for _, tt := range []struct {
+		r              Restart
+		code, restarts int
+		want           bool
+	}{
+		{Restart{Policy: "no"}, 3, 0, false},
+		{Restart{Policy: "always"}, 0, 9, true},
+		{Restart{Policy: "on-failure"}, 0, 0, false},
+		{Restart{Policy: "on-failure"}, 3, 99, true},
+		{Restart{Policy: "on-failure", MaxRetries: 2}, 3, 1, true},
+		{Restart{Policy: "on-failure", MaxRetries: 2}, 3, 2, false},
+	} {
+		if got := tt.r.Again(tt.code, tt.restarts); got != tt.want {
+			t.Errorf("%+v.Again(%d, %d) = %v", tt.r, tt.code, tt.restarts, got)
+		}
+	}
+}
+
+func TestPackageName(t *testing.T) {
+	for in, want := range map[string]string{
+		"./examples/hello":           "hello",
+		"example.com/app/cmd/server": "server",
+		"/abs/dir/web/":              "web",
+		"example.com/app/v2":         "app",
+	} {
+		if got := packageName(in); got != want {
+			t.Errorf("packageName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestMergeEnv(t *testing.T) {
+	got := mergeEnv([]string{"A=1", "B=2"}, []string{"B=3", "C=4", "AB=5"})
+	if strings.Join(got, ";") != "A=1;B=3;C=4;AB=5" {
+		t.Errorf("mergeEnv = %q", got)
+	}
+}
+
+func TestLooksLikeImportPath(t *testing.T) {
+	for in, want := range map[string]bool{"example.com/app": true, "example.com/app/cmd/x": true, "hello": false, "hello:v1": false, "team/app": false, "registry.io/app:v1": false} {
+		if got := looksLikeImportPath(in); got != want {
+			t.Errorf("looksLikeImportPath(%q) = %v", in, got)
+		}
+	}
+}
+
+// The image's defaults fill what the configuration leaves empty and add to
+// its lists; merging a merged configuration again changes nothing (an
+// instance's monitor prepares its stored configuration at every boot).
+func TestWithDefaults(t *testing.T) {
+	root := t.TempDir()
+	disk := filepath.Join(root, "data.img")
+	os.WriteFile(disk, nil, 0o644)
+	img := &Image{Path: "app.img", Name: "app", Stored: &store.Image{ID: "id1"}, Defaults: store.Config{
+		Args: []string{"-v"}, Env: []string{"A=1", "B=2"}, Memory: 16 << 20, Ports: []string{"80/tcp"},
+		Tmpfs: []string{"/cache"}, Volumes: []string{disk + ":/data"},
+	}}
+	cfg := Config{Image: "app:v1", Env: []string{"B=3"}, Tmpfs: []string{"/cache", "/run"}}
+	got, err := cfg.withDefaults(Env{Root: root}, img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{Image: "app:v1", ImageID: "id1", Argv0: "app", Args: []string{"-v"}, Env: []string{"A=1", "B=3"}, Memory: 16 << 20,
+		Ports: []string{"80/tcp"}, Tmpfs: []string{"/cache", "/run"}, Volumes: []volume.Mount{{Source: disk, Disk: disk, Target: "/data"}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("merged\n%+v\nwant\n%+v", got, want)
+	}
+	again, err := got.withDefaults(Env{Root: root}, img)
+	if err != nil || !reflect.DeepEqual(again, got) {
+		t.Errorf("merged twice\n%+v\nwant\n%+v", again, got)
+	}
+	// What the configuration gives wins.
+	own := Config{Argv0: "x", Args: []string{"a"}, Memory: 8 << 20}
+	if got, _ := own.withDefaults(Env{Root: root}, img); got.Argv0 != "x" || !reflect.DeepEqual(got.Args, []string{"a"}) || got.Memory != 8<<20 {
+		t.Errorf("own values replaced: %+v", got)
+	}
+}
+
+// Prepare of an image file: the VM's spec carries the configuration, the
+// VMM is found by name, and a bad configuration is refused before any
+// build.
+func TestPrepare(t *testing.T) {
+	b, err := floorguest.Image()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "floor.img")
+	os.WriteFile(p, b, 0o644)
+	l, err := Prepare(context.Background(), Env{Root: t.TempDir()}, Config{
+		Image: p, Args: []string{"x y"}, Env: []string{"K=V"}, Memory: 8 << 20, Machine: "pc", Accel: "tcg",
+		KernelOpts: []string{vmm.TokenTrace}, Network: &hostnet.Options{Mode: hostnet.ModeUser},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	want := vmm.Spec{Image: p, Memory: 8 << 20, Options: map[string]string{"machine": "pc", "accel": "tcg"},
+		Cmdline: vmm.Cmdline{Args: []string{"floor", "x y"}, Env: []string{"K=V"}, Tokens: []string{"trace"}, Tmpfs: []string{}}}
+	if l.VMM.Name() != "qemu" || l.Spec.Net == nil {
+		t.Errorf("VMM %s, card %+v", l.VMM.Name(), l.Spec.Net)
+	}
+	l.Spec.Net = nil
+	if !reflect.DeepEqual(l.Spec, want) {
+		t.Errorf("spec\n%+v\nwant\n%+v", l.Spec, want)
+	}
+	for _, tt := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Image: "./no/such/package", KernelOpts: []string{"two words"}}, "contains white space"},
+		{Config{Image: "./no/such/package", Env: []string{"NOVALUE"}}, "is not KEY=VALUE"},
+		{Config{Image: "./no/such/package", Network: &hostnet.Options{Mode: "carrier-pigeon"}}, "give user, dhcp, tap:NAME or none"},
+		{Config{Image: p, VMM: "firecracker"}, `unknown VMM "firecracker": this unigo has qemu`},
+	} {
+		if _, err := Prepare(context.Background(), Env{Root: t.TempDir()}, tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%+v: %v, want %q", tt.cfg, err, tt.want)
+		}
+	}
+}

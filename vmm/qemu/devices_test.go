@@ -1,0 +1,90 @@
+package qemu
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"unigo.dev/unigo/vmm"
+)
+
+func TestDiskArgs(t *testing.T) {
+	disks := []vmm.Disk{{Path: "/data/a.img"}, {Path: "/data/b,c.img", ReadOnly: true}}
+	for _, tt := range []struct {
+		machine string
+		want    []string
+	}{
+		{MachineMicroVM, []string{
+			"-global", "virtio-mmio.force-legacy=false",
+			"-drive", "file=/data/a.img,if=none,id=disk0,format=raw,cache=writeback",
+			"-device", "virtio-blk-device,drive=disk0",
+			"-drive", "file=/data/b,,c.img,if=none,id=disk1,format=raw,cache=writeback,readonly=on",
+			"-device", "virtio-blk-device,drive=disk1",
+		}},
+		{MachinePC, []string{
+			"-drive", "file=/data/a.img,if=none,id=disk0,format=raw,cache=writeback",
+			"-device", "virtio-blk-pci,drive=disk0",
+			"-drive", "file=/data/b,,c.img,if=none,id=disk1,format=raw,cache=writeback,readonly=on",
+			"-device", "virtio-blk-pci,drive=disk1",
+		}},
+	} {
+		args := qemuArgs(vmm.Spec{Image: "app.img", Disks: disks}, options{machine: tt.machine}, Accel{Name: "tcg", CPU: "max"})
+		i := slices.Index(args, "-append")
+		if i < 0 || !slices.Equal(args[i+2:], tt.want) {
+			t.Errorf("%s: the arguments after the command line are\n%q\nwant\n%q", tt.machine, args[i+2:], tt.want)
+		}
+	}
+	// No disks, no disk arguments (nor the virtio-mmio global).
+	args := qemuArgs(vmm.Spec{Image: "app.img"}, options{machine: MachineMicroVM}, Accel{Name: "tcg", CPU: "max"})
+	if s := strings.Join(args, " "); strings.Contains(s, "-drive") || strings.Contains(s, "virtio") {
+		t.Errorf("disk arguments without disks: %s", s)
+	}
+}
+
+func TestNetArgs(t *testing.T) {
+	n := &vmm.NetSpec{Forwards: []vmm.Forward{
+		{HostPort: 8080, GuestPort: 80},
+		{Proto: "udp", HostIP: "127.0.0.1", HostPort: 5353, GuestPort: 53},
+	}}
+	const backend = "user,id=net0,hostfwd=tcp::8080-:80,hostfwd=udp:127.0.0.1:5353-:53"
+	disk := []vmm.Disk{{Path: "/data/a.img"}}
+	for _, tt := range []struct {
+		machine string
+		disks   []vmm.Disk
+		want    []string
+	}{
+		{MachineMicroVM, nil, []string{
+			"-global", "virtio-mmio.force-legacy=false",
+			"-netdev", backend,
+			"-device", "virtio-net-device,netdev=net0,mac=52:54:00:12:34:56",
+		}},
+		{MachinePC, nil, []string{
+			"-netdev", backend,
+			"-device", "virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56,romfile=",
+		}},
+		// Disks and a card: the virtio-mmio global once, disks first.
+		{MachineMicroVM, disk, []string{
+			"-global", "virtio-mmio.force-legacy=false",
+			"-drive", "file=/data/a.img,if=none,id=disk0,format=raw,cache=writeback",
+			"-device", "virtio-blk-device,drive=disk0",
+			"-netdev", backend,
+			"-device", "virtio-net-device,netdev=net0,mac=52:54:00:12:34:56",
+		}},
+	} {
+		args := qemuArgs(vmm.Spec{Image: "app.img", Disks: tt.disks, Net: n}, options{machine: tt.machine}, Accel{Name: "tcg", CPU: "max"})
+		i := slices.Index(args, "-append")
+		if i < 0 || !slices.Equal(args[i+2:], tt.want) {
+			t.Errorf("%s: the arguments after the command line are\n%q\nwant\n%q", tt.machine, args[i+2:], tt.want)
+		}
+	}
+	// A MAC of the spec's own; no forwards.
+	got := netArgs(MachineMicroVM, &vmm.NetSpec{MAC: "02:AA:BB:CC:DD:EE"})
+	if want := []string{"-netdev", "user,id=net0", "-device", "virtio-net-device,netdev=net0,mac=02:aa:bb:cc:dd:ee"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	// No card, no network arguments.
+	args := qemuArgs(vmm.Spec{Image: "app.img"}, options{machine: MachinePC}, Accel{Name: "tcg", CPU: "max"})
+	if s := strings.Join(args, " "); strings.Contains(s, "-netdev") || strings.Contains(s, "virtio") {
+		t.Errorf("network arguments without a card: %s", s)
+	}
+}
