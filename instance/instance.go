@@ -77,7 +77,7 @@ func CheckName(name string) error {
 // Create records a new instance (status created) under name, or under a
 // generated name when name is empty. Two instances cannot have one name;
 // the directory appears complete or not at all.
-func (is *Instances) Create(name string, spec launch.Config) (*State, error) {
+func (is *Instances) Create(name string, spec launch.Config, dst IO) (*State, error) {
 	if name == "" {
 		name = generateName(spec)
 	}
@@ -104,7 +104,7 @@ func (is *Instances) Create(name string, spec launch.Config) (*State, error) {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return nil, err
 	}
-	st := &State{Name: name, Spec: spec, Created: time.Now().UTC(), Status: Status{Phase: Created}}
+	st := &State{Name: name, Spec: spec, IO: dst, Created: time.Now().UTC(), Status: Status{Phase: Created}}
 	if err := writeStateFile(filepath.Join(tmp, stateFile), st); err != nil {
 		return nil, err
 	}

@@ -69,7 +69,7 @@ func TestCreateAndRemove(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := is.Create("web", spec)
+			_, err := is.Create("web", spec, IO{})
 			mu.Lock()
 			defer mu.Unlock()
 			if err == nil {
@@ -83,12 +83,12 @@ func TestCreateAndRemove(t *testing.T) {
 	if created != 1 || refused != 9 {
 		t.Fatalf("10 creations of one name: %d created, %d refused", created, refused)
 	}
-	gen, err := is.Create("", spec)
+	gen, err := is.Create("", spec, IO{})
 	if err != nil || !strings.HasPrefix(gen.Name, "web-") {
 		t.Fatalf("generated name: %+v, %v", gen, err)
 	}
 	for _, bad := range []string{"a/b", "-x", ".x", strings.Repeat("x", 65)} {
-		if _, err := is.Create(bad, spec); err == nil {
+		if _, err := is.Create(bad, spec, IO{}); err == nil {
 			t.Errorf("name %q accepted", bad)
 		}
 	}
@@ -108,7 +108,7 @@ func TestCreateAndRemove(t *testing.T) {
 	// What a killed command leaves is swept by the next creation.
 	os.Mkdir(is.path(".new-x-1"), 0o755)
 	os.Mkdir(is.path(".rm-y-2"), 0o755)
-	is.Create("z", spec)
+	is.Create("z", spec, IO{})
 	if _, err := os.Stat(is.path(".new-x-1")); err == nil {
 		t.Error("not swept")
 	}
@@ -116,7 +116,7 @@ func TestCreateAndRemove(t *testing.T) {
 
 func TestConsoleLogAndLogs(t *testing.T) {
 	is := Open(t.TempDir())
-	if _, err := is.Create("app", launch.Config{}); err != nil {
+	if _, err := is.Create("app", launch.Config{}, IO{}); err != nil {
 		t.Fatal(err)
 	}
 	outputs := 0

@@ -23,8 +23,8 @@ const startTimeout = time.Minute
 
 // Run creates an instance and starts it; if it cannot start, nothing of it
 // is left.
-func (is *Instances) Run(ctx context.Context, name string, spec launch.Config) (*State, error) {
-	st, err := is.Create(name, spec)
+func (is *Instances) Run(ctx context.Context, name string, spec launch.Config, dst IO) (*State, error) {
+	st, err := is.Create(name, spec, dst)
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,7 @@ type monitor struct {
 	is    *Instances
 	st    *State
 	log   *consoleLog
+	sinks *consoleSinks // where the console goes besides the log
 	ready io.WriteCloser
 
 	reqs      chan request  // from the request socket and SIGTERM
@@ -103,6 +104,10 @@ func (m *monitor) run(name string) error {
 		return fmt.Errorf("cannot open the log of %s: %w", name, err)
 	}
 	defer m.log.close()
+	if m.sinks, err = openIO(m.st.IO); err != nil {
+		return err
+	}
+	defer m.sinks.close()
 
 	m.st.Restarts = 0
 	for {
@@ -126,7 +131,7 @@ func (m *monitor) boot() *Exit {
 	}
 	defer l.Release() // the volumes' leases last as long as this boot's VM
 	stdout, stderr := m.log.stream("stdout"), m.log.stream("stderr")
-	l.Spec.Stdout, l.Spec.Stderr = stdout, stderr
+	l.Spec.Stdout, l.Spec.Stderr = m.sinks.stdout.tee(stdout), m.sinks.stderr.tee(stderr)
 	m.written.Store(false)
 	select {
 	case <-m.output: // from the boot before

@@ -31,6 +31,7 @@ type State struct {
 	Name    string        `json:"name"`
 	Created time.Time     `json:"created"`
 	Spec    launch.Config `json:"spec"`
+	IO      IO            `json:"io,omitzero"` // where the console goes besides the log
 	Status  `json:"status"`
 }
 

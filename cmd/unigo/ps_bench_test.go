@@ -22,7 +22,7 @@ func BenchmarkPs(b *testing.B) {
 			is := instance.Open(root)
 			for i := range n {
 				spec := launch.Config{Image: "hello:latest", ImageID: "sha256:0", Argv0: "hello", Ports: []string{"8080/tcp"}}
-				if _, err := is.Create(fmt.Sprintf("app-%03d", i), spec); err != nil {
+				if _, err := is.Create(fmt.Sprintf("app-%03d", i), spec, instance.IO{}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -30,7 +30,7 @@ func runDetached(cmd *cobra.Command, env launch.Env, cfg launch.Config) error {
 	if err != nil {
 		return err
 	}
-	st, err := is.Run(cmd.Context(), runFlags.name, cfg)
+	st, err := is.Run(cmd.Context(), runFlags.name, cfg, instance.IO{})
 	if err != nil {
 		return err
 	}
