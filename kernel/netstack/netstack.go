@@ -27,6 +27,7 @@ import (
 	"unigo.dev/unigo/kernel/privcalls"
 	"unigo.dev/unigo/kernel/sockets"
 	"unigo.dev/unigo/kernel/syscalls"
+	"unigo.dev/unigo/kernel/syscalls/netcalls"
 )
 
 // init links the kernel's socket layer in, attaches to it and starts
@@ -60,14 +61,15 @@ func init() {
 }
 
 // plugIn puts the kernel's socket layer (package kernel/sockets and the
-// socket calls of kernel/syscalls) into the system-call table and the
-// descriptor table. Only this package does so: an app that does not link
-// it has no socket code in its image, and its socket calls are ENOSYS.
+// socket calls of kernel/syscalls/netcalls) into the system-call table
+// and the descriptor table. Only this package does so: an app that does
+// not link it has no socket code in its image, and its socket calls are
+// ENOSYS.
 // This runs in an init, as ordinary Go: the kernel's trap path may not
 // store pointers in globals, but it only reads these.
 func plugIn() {
 	files.Sockets = files.SocketOps{Ready: sockets.Ready, WorkPending: sockets.WorkPending, Close: sockets.Close, Detach: sockets.Detach}
-	syscalls.Sockets = syscalls.SocketCalls
+	syscalls.Sockets = syscalls.SocketOps{Dispatch: netcalls.DispatchSocket, Events: netcalls.SocketEvents}
 }
 
 // netstack is the running stack and the sockets it serves.

@@ -2,7 +2,7 @@ package sockets
 
 // Readiness changes. This package does not know descriptors or threads'
 // wait channels beyond Key: it notes which sockets changed, and package
-// syscalls, after each call, tells epoll about their descriptors and wakes
+// netcalls, after each call, tells epoll about their descriptors and wakes
 // the threads waiting on them (and, when work was queued, the stack's work
 // descriptor's waiters).
 

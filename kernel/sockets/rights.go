@@ -6,7 +6,7 @@ package sockets
 // stream (rxIn counts the bytes ever written into the receive ring, rxOut
 // those consumed), and hands them out with the read that starts there:
 // as on Linux, that read stops before the next message that carries
-// descriptors. Package syscalls passes the slots in before a send
+// descriptors. Package netcalls passes the slots in before a send
 // (SetSendRights) and takes them out after a recvmsg (TakeReceivedRights);
 // after every call it closes the files nobody took (NextDropped).
 

@@ -10,8 +10,9 @@
 // AF_UNIX sockets (unix.go) live here alone: the stack never hears of them.
 //
 // Trap path: no allocation, no pointers stored in globals; sockets are
-// slots in a fixed table, named by index. Package syscalls decodes the
-// calls and their user memory; this package returns Linux errno values.
+// slots in a fixed table, named by index. Package netcalls
+// (kernel/syscalls/netcalls) decodes the calls and their user memory; this
+// package returns Linux errno values.
 // The network stack's init links both into the system-call table (see
 // syscalls.SocketOps): an app without the network has neither.
 package sockets
@@ -75,7 +76,7 @@ type socket struct {
 	soError   int32 // pending error (SO_ERROR), a positive errno
 	connWait  bool  // a blocking connect waits for its outcome
 	rxWant    bool  // the stack found the receive ring full: tell it when there is room
-	dirty     bool  // readiness changed since package syscalls last looked
+	dirty     bool  // readiness changed since package netcalls last looked
 	queued    bool  // in the work queue
 	how       uint8 // privcalls.Shut* bits asked for
 
@@ -154,7 +155,7 @@ const (
 	EINPROGRESS     = 115
 )
 
-// Wait is returned by a call that cannot finish yet: package syscalls puts
+// Wait is returned by a call that cannot finish yet: package netcalls puts
 // the thread to sleep on Key(id) (or returns EAGAIN for a non-blocking
 // socket), and the call runs again when the socket changes.
 const Wait = -1 << 40

@@ -8,7 +8,7 @@ package sockets
 // unixio.go moves their bytes.
 //
 // Names. A path name is a node of type socket in the file system, made by
-// bind (package syscalls walks the path and makes the node; this package
+// bind (package netcalls walks the path and makes the node; this package
 // keeps its inode number and finds the socket by it). An abstract name
 // (leading NUL) lives in the table only. Linux keeps both per socket type:
 // a connect to a socket of another type is EPROTOTYPE (path) or finds

@@ -10,7 +10,7 @@ import "unigo.dev/unigo/kernel/privcalls"
 var (
 	attached           bool           // a stack holds the work descriptor
 	workHead, workTail int32 = -1, -1 // the queue, linked through socket.next
-	workPosted         bool           // work was queued since package syscalls last looked
+	workPosted         bool           // work was queued since package netcalls last looked
 )
 
 // Attach makes the caller the network stack; false when one is attached.

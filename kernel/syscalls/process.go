@@ -2,13 +2,14 @@ package syscalls
 
 import (
 	"unigo.dev/unigo/kernel/random"
+	"unigo.dev/unigo/kernel/syscalls/abi"
 )
 
 // uname says Linux (the ABI the app was built for), with the unikernel's name.
 func uname(buf uintptr) int64 {
-	b, ok := userBytes(buf, 6*65, true)
+	b, ok := abi.UserBytes(buf, 6*65, true)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	clear(b)
 	fields := [6]string{"Linux", "unigo", "6.1.0-unigo", "#1 unigo", "x86_64", "(none)"}
@@ -26,7 +27,7 @@ func prlimit(resource int, newLimit, old uintptr) int64 {
 		rlimitNofile = 7
 	)
 	if resource < 0 || resource > 15 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	cur, max := infinity, infinity
 	switch resource {
@@ -35,22 +36,22 @@ func prlimit(resource int, newLimit, old uintptr) int64 {
 	case rlimitNofile:
 		cur, max = 1<<20, 1<<20
 	}
-	if old != 0 && (!putU64(old, cur) || !putU64(old+8, max)) {
-		return -EFAULT
+	if old != 0 && (!abi.PutU64(old, cur) || !abi.PutU64(old+8, max)) {
+		return -abi.EFAULT
 	}
 	return 0
 }
 
 // wait4 and waitid: a unikernel runs one program and never has children.
-func waitChild() int64 { return -ECHILD }
+func waitChild() int64 { return -abi.ECHILD }
 
 func getrandom(buf, n uintptr) int64 {
 	if n > 1<<25 {
 		n = 1 << 25
 	}
-	b, ok := userBytes(buf, n, true)
+	b, ok := abi.UserBytes(buf, n, true)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	random.Fill(b)
 	return int64(n)

@@ -5,6 +5,8 @@ import (
 	"unigo.dev/unigo/kernel/devices/power"
 	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/memory"
+	"unigo.dev/unigo/kernel/syscalls/abi"
+	"unigo.dev/unigo/kernel/syscalls/netcalls"
 	"unigo.dev/unigo/kernel/threads"
 	"unigo.dev/unigo/kernel/vfs"
 )
@@ -23,11 +25,11 @@ const (
 // newosproc does). New processes are refused: one program per unikernel.
 func clone(t *threads.Thread, flags uint64, stack, ptid, ctid, tls uintptr) int64 {
 	if flags&cloneThread == 0 || flags&cloneVM == 0 {
-		return -ENOSYS
+		return -abi.ENOSYS
 	}
 	nt := threads.New()
 	if nt == nil {
-		return -EAGAIN
+		return -abi.EAGAIN
 	}
 	nt.Frame = t.Frame
 	*nt.FXBytes() = *t.FXBytes()
@@ -41,10 +43,10 @@ func clone(t *threads.Thread, flags uint64, stack, ptid, ctid, tls uintptr) int6
 	}
 	nt.SigMask = t.SigMask
 	if flags&cloneParentSetTID != 0 {
-		putU32(ptid, uint32(nt.TID))
+		abi.PutU32(ptid, uint32(nt.TID))
 	}
 	if flags&cloneChildSetTID != 0 {
-		putU32(ctid, uint32(nt.TID))
+		abi.PutU32(ctid, uint32(nt.TID))
 	}
 	if flags&cloneChildClearTID != 0 {
 		nt.ClearTID = ctid
@@ -53,7 +55,7 @@ func clone(t *threads.Thread, flags uint64, stack, ptid, ctid, tls uintptr) int6
 }
 
 func exitThread(t *threads.Thread, code int) int64 {
-	if t.ClearTID != 0 && putU32(t.ClearTID, 0) {
+	if t.ClearTID != 0 && abi.PutU32(t.ClearTID, 0) {
 		threads.FutexWake(t.ClearTID, 1)
 	}
 	threads.Exit(t)
@@ -61,7 +63,7 @@ func exitThread(t *threads.Thread, code int) int64 {
 		vfs.Unmount()
 		power.Exit(code)
 	}
-	return exits
+	return abi.Exits
 }
 
 func exitGroup(code int) int64 {
@@ -76,7 +78,7 @@ func exitGroup(code int) int64 {
 		klog.Str(" KiB of RAM in use, exit at ")
 		klog.Micros(clock.Nanotime())
 		klog.Str(" s\n")
-		nicStats()
+		netcalls.NICStats()
 	}
 	vfs.Unmount() // what the app wrote reaches the disk, as Linux writes back a dead process's files
 	power.Exit(code)
@@ -96,22 +98,22 @@ const (
 func futex(t *threads.Thread, a *[6]uintptr) int64 {
 	addr, op, val, ts := a[0], int(a[1]), uint32(a[2]), a[3]
 	if addr&3 != 0 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	switch op &^ (futexPrivate | futexRealtime) {
 	case futexWait, futexWaitBitset:
-		cur, ok := getU32(addr)
+		cur, ok := abi.GetU32(addr)
 		if !ok {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		if cur != val {
-			return -EAGAIN
+			return -abi.EAGAIN
 		}
 		var deadline int64
 		if ts != 0 {
 			d, ok := timespec(ts)
 			if !ok {
-				return -EFAULT
+				return -abi.EFAULT
 			}
 			if op&^(futexPrivate|futexRealtime) == futexWait {
 				deadline = clock.Nanotime() + d // relative
@@ -124,20 +126,20 @@ func futex(t *threads.Thread, a *[6]uintptr) int64 {
 				deadline = 1
 			}
 		}
-		threads.Block(t, addr, deadline, -ETIMEDOUT)
-		return blocked
+		threads.Block(t, addr, deadline, -abi.ETIMEDOUT)
+		return abi.Blocked
 	case futexWake, futexWakeBitset:
 		return int64(threads.FutexWake(addr, int(val)))
 	}
-	return -ENOSYS
+	return -abi.ENOSYS
 }
 
 func schedGetaffinity(size, mask uintptr) int64 {
 	if size < 8 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
-	if !putU64(mask, 1) { // one CPU
-		return -EFAULT
+	if !abi.PutU64(mask, 1) { // one CPU
+		return -abi.EFAULT
 	}
 	return 8
 }
@@ -153,12 +155,12 @@ func archPrctl(t *threads.Thread, code int, addr uintptr) int64 {
 		t.FSBase = uint64(addr)
 		return 0
 	case archGetFS:
-		if !putU64(addr, t.FSBase) {
-			return -EFAULT
+		if !abi.PutU64(addr, t.FSBase) {
+			return -abi.EFAULT
 		}
 		return 0
 	}
-	return -EINVAL
+	return -abi.EINVAL
 }
 
 // ShowStats, when set (debug.boottime), prints counters at exit.

@@ -2,13 +2,14 @@ package syscalls
 
 import (
 	"unigo.dev/unigo/kernel/clock"
+	"unigo.dev/unigo/kernel/syscalls/abi"
 	"unigo.dev/unigo/kernel/threads"
 )
 
 // timespec reads a struct timespec as nanoseconds.
 func timespec(addr uintptr) (int64, bool) {
-	sec, ok1 := getU64(addr)
-	nsec, ok2 := getU64(addr + 8)
+	sec, ok1 := abi.GetU64(addr)
+	nsec, ok2 := abi.GetU64(addr + 8)
 	if !ok1 || !ok2 || int64(nsec) < 0 || nsec >= 1e9 || int64(sec) < 0 {
 		return 0, false
 	}
@@ -20,7 +21,7 @@ func timespec(addr uintptr) (int64, bool) {
 }
 
 func putTimespec(addr uintptr, ns int64) bool {
-	return putU64(addr, uint64(ns/1e9)) && putU64(addr+8, uint64(ns%1e9))
+	return abi.PutU64(addr, uint64(ns/1e9)) && abi.PutU64(addr+8, uint64(ns%1e9))
 }
 
 // Clock IDs.
@@ -49,17 +50,17 @@ func now(id int) (int64, bool) {
 func clockGettime(id int, ts uintptr) int64 {
 	ns, ok := now(id)
 	if !ok {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	if !putTimespec(ts, ns) {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	return 0
 }
 
 func clockGetres(ts uintptr) int64 {
 	if ts != 0 && !putTimespec(ts, 1) {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	return 0
 }
@@ -69,16 +70,16 @@ func gettimeofday(tv uintptr) int64 {
 		return 0
 	}
 	ns := clock.Realtime()
-	if !putU64(tv, uint64(ns/1e9)) || !putU64(tv+8, uint64(ns%1e9/1000)) {
-		return -EFAULT
+	if !abi.PutU64(tv, uint64(ns/1e9)) || !abi.PutU64(tv+8, uint64(ns%1e9/1000)) {
+		return -abi.EFAULT
 	}
 	return 0
 }
 
 func timeSeconds(t uintptr) int64 {
 	s := clock.Realtime() / 1e9
-	if t != 0 && !putU64(t, uint64(s)) {
-		return -EFAULT
+	if t != 0 && !abi.PutU64(t, uint64(s)) {
+		return -abi.EFAULT
 	}
 	return s
 }
@@ -89,13 +90,13 @@ func sleepUntil(t *threads.Thread, deadline int64) int64 {
 		return 0
 	}
 	threads.Block(t, 0, deadline, 0)
-	return blocked
+	return abi.Blocked
 }
 
 func nanosleep(t *threads.Thread, req uintptr) int64 {
 	d, ok := timespec(req)
 	if !ok {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	return sleepUntil(t, clock.Nanotime()+d)
 }
@@ -103,10 +104,10 @@ func nanosleep(t *threads.Thread, req uintptr) int64 {
 func clockNanosleep(t *threads.Thread, id, flags int, req uintptr) int64 {
 	d, ok := timespec(req)
 	if !ok {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	if _, ok := now(id); !ok {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	const timerAbstime = 1
 	switch {

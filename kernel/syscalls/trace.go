@@ -4,48 +4,49 @@ import (
 	"unigo.dev/unigo/kernel/clock"
 	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/privcalls"
+	"unigo.dev/unigo/kernel/syscalls/abi"
 	"unigo.dev/unigo/kernel/threads"
 )
 
 // names of the implemented calls, for tracing.
 var names = [...]string{
-	sysRead: "read", sysWrite: "write", sysClose: "close", sysFstat: "fstat",
-	sysMmap: "mmap", sysMprotect: "mprotect", sysMunmap: "munmap", sysBrk: "brk",
-	sysRtSigaction: "rt_sigaction", sysRtSigprocmask: "rt_sigprocmask",
-	sysRtSigreturn: "rt_sigreturn", sysIoctl: "ioctl", sysWritev: "writev",
-	sysSchedYield: "sched_yield", sysMadvise: "madvise", sysNanosleep: "nanosleep",
-	sysGetpid: "getpid", sysClone: "clone", sysFork: "fork", sysVfork: "vfork",
-	sysExecve: "execve", sysExit: "exit", sysKill: "kill", sysUname: "uname",
-	sysFcntl: "fcntl", sysGettimeofday: "gettimeofday", sysGetrlimit: "getrlimit",
-	sysGetuid: "getuid", sysGetgid: "getgid", sysSetuid: "setuid", sysGeteuid: "geteuid",
-	sysGetegid: "getegid", sysGetppid: "getppid", sysSigaltstack: "sigaltstack",
-	sysArchPrctl: "arch_prctl", sysSetrlimit: "setrlimit", sysGettid: "gettid",
-	sysTkill: "tkill", sysTime: "time", sysFutex: "futex",
-	sysSchedGetaffinity: "sched_getaffinity", sysClockGettime: "clock_gettime",
-	sysClockGetres: "clock_getres", sysClockNanosleep: "clock_nanosleep",
-	sysExitGroup: "exit_group", sysTgkill: "tgkill", sysOpenat: "openat",
-	sysPrlimit64: "prlimit64", sysGetrandom: "getrandom", sysClone3: "clone3",
-	sysEpollCreate: "epoll_create", sysEpollWait: "epoll_wait", sysEpollCtl: "epoll_ctl",
-	sysEpollPwait: "epoll_pwait", sysEventfd: "eventfd", sysEventfd2: "eventfd2",
-	sysEpollCreate1: "epoll_create1",
-	sysOpen:         "open", sysStat: "stat", sysLstat: "lstat", sysLseek: "lseek", sysPread64: "pread64",
-	sysPwrite64: "pwrite64", sysReadv: "readv", sysAccess: "access", sysDup: "dup", sysDup2: "dup2",
-	sysFsync: "fsync", sysFdatasync: "fdatasync", sysTruncate: "truncate", sysFtruncate: "ftruncate",
-	sysGetcwd: "getcwd", sysChdir: "chdir", sysFchdir: "fchdir", sysRename: "rename", sysMkdir: "mkdir",
-	sysRmdir: "rmdir", sysLink: "link", sysUnlink: "unlink", sysSymlink: "symlink", sysReadlink: "readlink",
-	sysChmod: "chmod", sysFchmod: "fchmod", sysChown: "chown", sysFchown: "fchown", sysLchown: "lchown",
-	sysUmask: "umask", sysGetdents64: "getdents64", sysMkdirat: "mkdirat", sysFchownat: "fchownat",
-	sysNewfstatat: "newfstatat", sysUnlinkat: "unlinkat", sysRenameat: "renameat", sysLinkat: "linkat",
-	sysSymlinkat: "symlinkat", sysReadlinkat: "readlinkat", sysFchmodat: "fchmodat",
-	sysFaccessat: "faccessat", sysUtimensat: "utimensat", sysDup3: "dup3", sysRenameat2: "renameat2",
-	sysStatx: "statx", sysFaccessat2: "faccessat2", sysPipe: "pipe", sysPipe2: "pipe2",
-	sysGetrusage: "getrusage", sysGetgroups: "getgroups", sysFchmodat2: "fchmodat2", sysSysinfo: "sysinfo", sysTimes: "times",
-	sysMknod: "mknod", sysMknodat: "mknodat", sysWait4: "wait4", sysWaitid: "waitid",
-	sysSocket: "socket", sysConnect: "connect", sysAccept: "accept", sysSendto: "sendto",
-	sysRecvfrom: "recvfrom", sysSendmsg: "sendmsg", sysRecvmsg: "recvmsg", sysShutdown: "shutdown",
-	sysBind: "bind", sysListen: "listen", sysGetsockname: "getsockname", sysGetpeername: "getpeername",
-	sysSetsockopt: "setsockopt", sysGetsockopt: "getsockopt", sysAccept4: "accept4",
-	sysSocketpair: "socketpair", sysSendfile: "sendfile",
+	abi.SysRead: "read", abi.SysWrite: "write", abi.SysClose: "close", abi.SysFstat: "fstat",
+	abi.SysMmap: "mmap", abi.SysMprotect: "mprotect", abi.SysMunmap: "munmap", abi.SysBrk: "brk",
+	abi.SysRtSigaction: "rt_sigaction", abi.SysRtSigprocmask: "rt_sigprocmask",
+	abi.SysRtSigreturn: "rt_sigreturn", abi.SysIoctl: "ioctl", abi.SysWritev: "writev",
+	abi.SysSchedYield: "sched_yield", abi.SysMadvise: "madvise", abi.SysNanosleep: "nanosleep",
+	abi.SysGetpid: "getpid", abi.SysClone: "clone", abi.SysFork: "fork", abi.SysVfork: "vfork",
+	abi.SysExecve: "execve", abi.SysExit: "exit", abi.SysKill: "kill", abi.SysUname: "uname",
+	abi.SysFcntl: "fcntl", abi.SysGettimeofday: "gettimeofday", abi.SysGetrlimit: "getrlimit",
+	abi.SysGetuid: "getuid", abi.SysGetgid: "getgid", abi.SysSetuid: "setuid", abi.SysGeteuid: "geteuid",
+	abi.SysGetegid: "getegid", abi.SysGetppid: "getppid", abi.SysSigaltstack: "sigaltstack",
+	abi.SysArchPrctl: "arch_prctl", abi.SysSetrlimit: "setrlimit", abi.SysGettid: "gettid",
+	abi.SysTkill: "tkill", abi.SysTime: "time", abi.SysFutex: "futex",
+	abi.SysSchedGetaffinity: "sched_getaffinity", abi.SysClockGettime: "clock_gettime",
+	abi.SysClockGetres: "clock_getres", abi.SysClockNanosleep: "clock_nanosleep",
+	abi.SysExitGroup: "exit_group", abi.SysTgkill: "tgkill", abi.SysOpenat: "openat",
+	abi.SysPrlimit64: "prlimit64", abi.SysGetrandom: "getrandom", abi.SysClone3: "clone3",
+	abi.SysEpollCreate: "epoll_create", abi.SysEpollWait: "epoll_wait", abi.SysEpollCtl: "epoll_ctl",
+	abi.SysEpollPwait: "epoll_pwait", abi.SysEventfd: "eventfd", abi.SysEventfd2: "eventfd2",
+	abi.SysEpollCreate1: "epoll_create1",
+	abi.SysOpen:         "open", abi.SysStat: "stat", abi.SysLstat: "lstat", abi.SysLseek: "lseek", abi.SysPread64: "pread64",
+	abi.SysPwrite64: "pwrite64", abi.SysReadv: "readv", abi.SysAccess: "access", abi.SysDup: "dup", abi.SysDup2: "dup2",
+	abi.SysFsync: "fsync", abi.SysFdatasync: "fdatasync", abi.SysTruncate: "truncate", abi.SysFtruncate: "ftruncate",
+	abi.SysGetcwd: "getcwd", abi.SysChdir: "chdir", abi.SysFchdir: "fchdir", abi.SysRename: "rename", abi.SysMkdir: "mkdir",
+	abi.SysRmdir: "rmdir", abi.SysLink: "link", abi.SysUnlink: "unlink", abi.SysSymlink: "symlink", abi.SysReadlink: "readlink",
+	abi.SysChmod: "chmod", abi.SysFchmod: "fchmod", abi.SysChown: "chown", abi.SysFchown: "fchown", abi.SysLchown: "lchown",
+	abi.SysUmask: "umask", abi.SysGetdents64: "getdents64", abi.SysMkdirat: "mkdirat", abi.SysFchownat: "fchownat",
+	abi.SysNewfstatat: "newfstatat", abi.SysUnlinkat: "unlinkat", abi.SysRenameat: "renameat", abi.SysLinkat: "linkat",
+	abi.SysSymlinkat: "symlinkat", abi.SysReadlinkat: "readlinkat", abi.SysFchmodat: "fchmodat",
+	abi.SysFaccessat: "faccessat", abi.SysUtimensat: "utimensat", abi.SysDup3: "dup3", abi.SysRenameat2: "renameat2",
+	abi.SysStatx: "statx", abi.SysFaccessat2: "faccessat2", abi.SysPipe: "pipe", abi.SysPipe2: "pipe2",
+	abi.SysGetrusage: "getrusage", abi.SysGetgroups: "getgroups", abi.SysFchmodat2: "fchmodat2", abi.SysSysinfo: "sysinfo", abi.SysTimes: "times",
+	abi.SysMknod: "mknod", abi.SysMknodat: "mknodat", abi.SysWait4: "wait4", abi.SysWaitid: "waitid",
+	abi.SysSocket: "socket", abi.SysConnect: "connect", abi.SysAccept: "accept", abi.SysSendto: "sendto",
+	abi.SysRecvfrom: "recvfrom", abi.SysSendmsg: "sendmsg", abi.SysRecvmsg: "recvmsg", abi.SysShutdown: "shutdown",
+	abi.SysBind: "bind", abi.SysListen: "listen", abi.SysGetsockname: "getsockname", abi.SysGetpeername: "getpeername",
+	abi.SysSetsockopt: "setsockopt", abi.SysGetsockopt: "getsockopt", abi.SysAccept4: "accept4",
+	abi.SysSocketpair: "socketpair", abi.SysSendfile: "sendfile",
 }
 
 // Name returns the name of an implemented call (a private one included),
@@ -79,16 +80,16 @@ func trace(t *threads.Thread, nr uint64, a *[6]uintptr, r int64) {
 	}
 	klog.Str(") = ")
 	switch r {
-	case blocked:
-		klog.Str("<blocked>")
-	case keepRAX:
+	case abi.Blocked:
+		klog.Str("<abi.Blocked>")
+	case abi.KeepRAX:
 		klog.Str("<restored>")
-	case exits:
-		klog.Str("<exits>")
+	case abi.Exits:
+		klog.Str("<abi.Exits>")
 	default:
 		klog.Dec(r)
-		if r == -ENOSYS {
-			klog.Str(" (ENOSYS: not implemented)")
+		if r == -abi.ENOSYS {
+			klog.Str(" (abi.ENOSYS: not implemented)")
 		}
 	}
 	klog.Str("\n")
@@ -102,7 +103,7 @@ func Implemented() []string {
 	var out []string
 	for nr, n := range names {
 		switch nr {
-		case sysFork, sysVfork, sysExecve, sysClone3:
+		case abi.SysFork, abi.SysVfork, abi.SysExecve, abi.SysClone3:
 			continue
 		}
 		if n != "" {

@@ -3,7 +3,7 @@
 // one transmit queue, frames copied between the app's buffers and driver
 // pages, completion by interrupt. The network stack runs in the app's Go
 // runtime and reaches the card through the kernel's private system calls
-// (package privcalls; kernel/syscalls/nic.go): a receiver that finds no
+// (package privcalls; kernel/syscalls/netcalls/nic.go): a receiver that finds no
 // frame, or a sender that finds no free transmit buffer, blocks its thread
 // and the card's interrupt wakes it, so an idle VM costs the host nothing.
 //

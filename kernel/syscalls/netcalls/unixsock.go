@@ -1,10 +1,11 @@
-package syscalls
+package netcalls
 
 import (
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/fs/memfs"
 	"unigo.dev/unigo/kernel/memory"
 	"unigo.dev/unigo/kernel/sockets"
+	"unigo.dev/unigo/kernel/syscalls/abi"
 	"unigo.dev/unigo/kernel/threads"
 	"unigo.dev/unigo/kernel/vfs"
 )
@@ -14,24 +15,22 @@ import (
 // file system: bind makes the path's node (type socket, as stat shows
 // it), connect and sendto find the socket bound to a node.
 
-const sysSocketpair = 53
-
 // socketpair makes two connected AF_UNIX sockets and writes their
 // descriptors to sv.
 func socketpair(domain, typ, proto int, sv uintptr) int64 {
 	flags := typ &^ sockTypeMask
 	if flags&^(sockNonblock|sockCloexec) != 0 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	switch domain {
 	case sockets.AFUnix:
 	case sockets.AFInet, sockets.AFInet6:
-		return -EOPNOTSUPP // as Linux: only AF_UNIX has pairs
+		return -abi.EOPNOTSUPP // as Linux: only AF_UNIX has pairs
 	default:
 		return -sockets.EAFNOSUPPORT
 	}
 	if !memory.CheckUser(sv, 8, true) {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	a, b, e := sockets.Pair(typ&sockTypeMask, proto)
 	if e != 0 {
@@ -41,16 +40,16 @@ func socketpair(domain, typ, proto int, sv uintptr) int64 {
 	if fa < 0 {
 		sockets.Close(a)
 		sockets.Close(b)
-		return -EMFILE
+		return -abi.EMFILE
 	}
 	fb := files.Alloc(0, socketFD(b, flags))
 	if fb < 0 {
 		files.Close(fa)
 		sockets.Close(b)
-		return -EMFILE
+		return -abi.EMFILE
 	}
-	putU32(sv, uint32(fa))
-	putU32(sv+4, uint32(fb))
+	abi.PutU32(sv, uint32(fa))
+	abi.PutU32(sv+4, uint32(fb))
 	return 0
 }
 
@@ -69,7 +68,7 @@ func unixPath(b []byte) []byte {
 // checkUnixAddr checks the family and length of a sockaddr_un.
 func checkUnixAddr(b []byte) int64 {
 	if len(b) < 2 || len(b) > sockets.UnixAddrMax || int(b[0])|int(b[1])<<8 != sockets.AFUnix {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	return 0
 }
@@ -85,7 +84,7 @@ func bindUnix(id int32, b []byte) int64 {
 		return sockets.Autobind(id)
 	}
 	if sockets.Bound(id) {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	if b[2] == 0 {
 		return sockets.BindUnix(id, b, 0)
@@ -100,17 +99,17 @@ func bindUnix(id int32, b []byte) int64 {
 	r, en := vfs.Walk(vfs.Cwd(), path, vfs.Never, &w)
 	switch {
 	case en != 0:
-		return errno(en)
+		return abi.Errno(en)
 	case r.Ino != 0:
 		return -sockets.EADDRINUSE
 	case r.Slash:
-		return -ENOENT
+		return -abi.ENOENT
 	case !vfs.Writable(r.Dir):
-		return -EROFS
+		return -abi.EROFS
 	}
 	ino, en := vfs.Create(r.Dir, r.Name, memfs.TypeSocket|vfs.CreateMode(0o777))
 	if en != 0 {
-		return errno(en)
+		return abi.Errno(en)
 	}
 	if e := sockets.BindUnix(id, name[:n], uint32(ino)); e != 0 {
 		vfs.Unlink(r.Dir, r.Name)
@@ -124,7 +123,7 @@ func bindUnix(id int32, b []byte) int64 {
 // when nothing is bound to it (or to the abstract name).
 func unixTarget(b []byte, typ int) (int32, int64) {
 	if e := checkUnixAddr(b); e != 0 || len(b) == 2 {
-		return -1, -EINVAL
+		return -1, -abi.EINVAL
 	}
 	if b[2] == 0 {
 		t := sockets.LookupAbstract(b, typ)
@@ -137,9 +136,9 @@ func unixTarget(b []byte, typ int) (int32, int64) {
 	r, en := vfs.Walk(vfs.Cwd(), unixPath(b), vfs.Follow, &w)
 	switch {
 	case en != 0:
-		return -1, errno(en)
+		return -1, abi.Errno(en)
 	case r.Ino == 0:
-		return -1, -ENOENT
+		return -1, -abi.ENOENT
 	}
 	if a, _ := vfs.Stat(r.Ino); a.Mode&memfs.TypeMask != memfs.TypeSocket {
 		return -1, -sockets.ECONNREFUSED
@@ -162,7 +161,7 @@ func connectUnix(t *threads.Thread, f *files.File, b []byte) int64 {
 	if e != 0 {
 		return e
 	}
-	return wait(t, id, sockets.ConnectUnix(id, target, f.Flags&oNonblock != 0), false)
+	return wait(t, id, sockets.ConnectUnix(id, target, f.Flags&files.ONonblock != 0), false)
 }
 
 // sendUnixRecord sends one datagram or seqpacket message: to the socket

@@ -1,8 +1,9 @@
-package syscalls
+package filecalls
 
 import (
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/fs/memfs"
+	"unigo.dev/unigo/kernel/syscalls/abi"
 	"unigo.dev/unigo/kernel/threads"
 	"unigo.dev/unigo/kernel/vfs"
 )
@@ -17,9 +18,9 @@ func mknodat(dirfd int, pathAddr uintptr, mode uint32) int64 {
 		typ = memfs.TypeRegular
 	case memfs.TypeRegular, memfs.TypeFIFO:
 	case memfs.TypeChar, 0o060000: // S_IFBLK
-		return -EPERM
+		return -abi.EPERM
 	default:
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	var p, w [vfs.PathMax]byte
 	r, e := newName(dirfd, pathAddr, &p, &w)
@@ -27,7 +28,7 @@ func mknodat(dirfd int, pathAddr uintptr, mode uint32) int64 {
 		return e
 	}
 	_, en := vfs.Create(r.Dir, r.Name, typ|vfs.CreateMode(mode&0o7777))
-	return errno(en)
+	return abi.Errno(en)
 }
 
 // fifoOpen opens a named pipe as POSIX says: a reader waits for a writer
@@ -40,7 +41,7 @@ func fifoOpen(t *threads.Thread, ino memfs.Ino, flags int) int64 {
 	read, write := acc != oWronly, acc != 0
 	f, ok := files.FifoOpen(uint32(ino), read, write)
 	if !ok {
-		return -ENOMEM
+		return -abi.ENOMEM
 	}
 	f.Flags = uint32(flags & (oAccMode | oNonblock))
 	fd := openFD(f, flags, ino)
@@ -49,7 +50,7 @@ func fifoOpen(t *threads.Thread, ino memfs.Ino, flags int) int64 {
 		return fd
 	}
 	nf := files.Get(int(fd))
-	pipeChanged(nf)
+	PipeChanged(nf)
 	if read {
 		threads.WakeAllWithResult(files.FifoWaitKey(nf, true))
 	}
@@ -62,13 +63,13 @@ func fifoOpen(t *threads.Thread, ino memfs.Ino, flags int) int64 {
 	case acc == oRdwr:
 	case read && writers == 0 && !nonblock:
 		threads.BlockWithResult(t, files.FifoWaitKey(nf, false), fd)
-		return blocked
+		return abi.Blocked
 	case write && readers == 0 && nonblock:
 		closeFD(int(fd))
-		return -ENXIO
+		return -abi.ENXIO
 	case write && readers == 0:
 		threads.BlockWithResult(t, files.FifoWaitKey(nf, true), fd)
-		return blocked
+		return abi.Blocked
 	}
 	return fd
 }

@@ -1,9 +1,10 @@
-package syscalls
+package filecalls
 
 import (
 	"unigo.dev/unigo/kernel/devices/virtioblk"
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/fs/memfs"
+	"unigo.dev/unigo/kernel/syscalls/abi"
 	"unigo.dev/unigo/kernel/vfs"
 )
 
@@ -18,7 +19,7 @@ import (
 // cannot be opened for writing.
 func openDevice(ino memfs.Ino, rdev uint32, flags int) int64 {
 	if d := vfs.DiskIndex(rdev); d >= 0 && flags&oAccMode != 0 && flags&oPath == 0 && virtioblk.ReadOnly(d) {
-		return -EROFS
+		return -abi.EROFS
 	}
 	return openFD(files.File{Kind: files.KindDevice, Ino: uint32(ino), Rdev: rdev, Flags: uint32(flags & (oAccMode | oAppend | oNonblock))}, flags, ino)
 }
@@ -40,7 +41,7 @@ func diskRead(f *files.File, d int, b []byte, off int64) int64 {
 	}
 	n, e := virtioblk.ReadAt(d, b, at)
 	if n == 0 && e != 0 {
-		return errno(e)
+		return abi.Errno(e)
 	}
 	if off < 0 {
 		f.Off = at + int64(n)
@@ -57,7 +58,7 @@ func diskWrite(f *files.File, d int, b []byte, off int64) int64 {
 	}
 	n, e := virtioblk.WriteAt(d, b, at)
 	if n == 0 && e != 0 {
-		return errno(e)
+		return abi.Errno(e)
 	}
 	if off < 0 {
 		f.Off = at + int64(n)
@@ -76,14 +77,14 @@ func diskSeek(f *files.File, d int, off int64, whence int) int64 {
 	case 2:
 		pos += virtioblk.Size(d)
 	default:
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	if pos < 0 || pos > virtioblk.Size(d) {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	f.Off = pos
 	return pos
 }
 
 // diskSync makes the writes to disk d durable on the host.
-func diskSync(d int) int64 { return errno(virtioblk.Flush(d)) }
+func diskSync(d int) int64 { return abi.Errno(virtioblk.Flush(d)) }

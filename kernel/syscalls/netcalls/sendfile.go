@@ -1,10 +1,12 @@
-package syscalls
+package netcalls
 
 import (
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/fs/memfs"
 	"unigo.dev/unigo/kernel/signals"
 	"unigo.dev/unigo/kernel/sockets"
+	"unigo.dev/unigo/kernel/syscalls/abi"
+	"unigo.dev/unigo/kernel/syscalls/filecalls"
 	"unigo.dev/unigo/kernel/threads"
 	"unigo.dev/unigo/kernel/vfs"
 )
@@ -15,8 +17,6 @@ import (
 // never through the app. Other destinations are EINVAL, on which Go
 // falls back to read and write (Linux also takes files and pipes).
 
-const sysSendfile = 40
-
 // sendfile copies up to count bytes of file inFD, at *offAddr (which
 // advances) or at the descriptor's offset, into socket descriptor out.
 // It stops when the socket's ring is full; nothing sent yet is EAGAIN or
@@ -25,23 +25,23 @@ func sendfile(t *threads.Thread, out *files.File, inFD int, offAddr, count uintp
 	in := files.Get(inFD)
 	switch {
 	case in == nil:
-		return -EBADF
-	case !canRead(in):
-		return -EBADF
+		return -abi.EBADF
+	case !filecalls.CanRead(in):
+		return -abi.EBADF
 	case in.Kind != files.KindFile || !sockets.IsStream(out.Sock):
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	if a, _ := vfs.Stat(memfs.Ino(in.Ino)); a.Mode&memfs.TypeMask != memfs.TypeRegular {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	off := in.Off
 	if offAddr != 0 {
-		o, ok := getU64(offAddr)
+		o, ok := abi.GetU64(offAddr)
 		if !ok {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		if int64(o) < 0 {
-			return -EINVAL
+			return -abi.EINVAL
 		}
 		off = int64(o)
 	}
@@ -54,7 +54,7 @@ func sendfile(t *threads.Thread, out *files.File, inFD int, offAddr, count uintp
 		n := min(count-sent, uintptr(len(bounce)))
 		got, e := vfs.ReadAt(memfs.Ino(in.Ino), bounce[:n], off+int64(sent))
 		if e != 0 && sent == 0 {
-			return errno(e)
+			return abi.Errno(e)
 		}
 		if e != 0 || got == 0 {
 			break
@@ -65,10 +65,10 @@ func sendfile(t *threads.Thread, out *files.File, inFD int, offAddr, count uintp
 			if sent > 0 {
 				break
 			}
-			if r == -EPIPE {
+			if r == -abi.EPIPE {
 				signals.Raise(t, 13, signals.SIKernel, 0) // SIGPIPE, as write
 			}
-			return wait(t, id, r, out.Flags&oNonblock != 0)
+			return wait(t, id, r, out.Flags&files.ONonblock != 0)
 		}
 		sent += uintptr(r)
 		if int(r) < got {
@@ -76,7 +76,7 @@ func sendfile(t *threads.Thread, out *files.File, inFD int, offAddr, count uintp
 		}
 	}
 	if offAddr != 0 {
-		putU64(offAddr, uint64(off)+uint64(sent))
+		abi.PutU64(offAddr, uint64(off)+uint64(sent))
 	} else {
 		in.Off += int64(sent)
 	}

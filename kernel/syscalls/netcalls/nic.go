@@ -1,9 +1,10 @@
-package syscalls
+package netcalls
 
 import (
 	"unigo.dev/unigo/kernel/devices/virtionet"
 	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/privcalls"
+	"unigo.dev/unigo/kernel/syscalls/abi"
 	"unigo.dev/unigo/kernel/threads"
 )
 
@@ -13,8 +14,9 @@ import (
 // it (virtionet.Interrupt) and it runs again from the start; a signal ends
 // the wait with EINTR, as for pipes.
 
-// dispatchPrivate runs the private calls; ok is false for other numbers.
-func dispatchPrivate(t *threads.Thread, nr uint64, a *[6]uintptr) (r int64, ok bool) {
+// DispatchNIC runs the card's private calls (nic_info, nic_recv,
+// nic_send), which the table always has; ok is false for other numbers.
+func DispatchNIC(t *threads.Thread, nr uint64, a *[6]uintptr) (r int64, ok bool) {
 	switch nr {
 	case privcalls.NICInfo:
 		return nicInfo(a[0]), true
@@ -31,9 +33,9 @@ func nicInfo(buf uintptr) int64 {
 	if !ok {
 		return -privcalls.ENODEV
 	}
-	b, okb := userBytes(buf, privcalls.InfoSize, true)
+	b, okb := abi.UserBytes(buf, privcalls.InfoSize, true)
 	if !okb {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	clear(b)
 	copy(b[privcalls.InfoMAC:], mac[:])
@@ -71,15 +73,15 @@ func nicRecv(t *threads.Thread, buf, n uintptr) int64 {
 	if !virtionet.Present() {
 		return -privcalls.ENODEV
 	}
-	b, ok := userBytes(buf, n, true)
+	b, ok := abi.UserBytes(buf, n, true)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	if got, ok := virtionet.Recv(b); ok {
 		return int64(got)
 	}
 	threads.BlockRestart(t, virtionet.RecvKey())
-	return blocked
+	return abi.Blocked
 }
 
 func nicSend(t *threads.Thread, buf, n uintptr) int64 {
@@ -88,24 +90,24 @@ func nicSend(t *threads.Thread, buf, n uintptr) int64 {
 	}
 	switch {
 	case n < 14:
-		return -EINVAL
+		return -abi.EINVAL
 	case n > privcalls.MaxFrame:
 		return -privcalls.EMSGSIZE
 	}
-	b, ok := userBytes(buf, n, false)
+	b, ok := abi.UserBytes(buf, n, false)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	if virtionet.Send(b) {
 		return int64(n)
 	}
 	threads.BlockRestart(t, virtionet.SendKey())
-	return blocked
+	return abi.Blocked
 }
 
-// nicStats prints the card's counters at exit (debug.boottime), if there
+// NICStats prints the card's counters at exit (debug.boottime), if there
 // is a card.
-func nicStats() {
+func NICStats() {
 	if !virtionet.Present() {
 		return
 	}

@@ -1,9 +1,10 @@
-package syscalls
+package filecalls
 
 import (
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/fs/memfs"
 	"unigo.dev/unigo/kernel/random"
+	"unigo.dev/unigo/kernel/syscalls/abi"
 	"unigo.dev/unigo/kernel/threads"
 	"unigo.dev/unigo/kernel/vfs"
 )
@@ -23,15 +24,6 @@ const (
 	oCloexec   = 0o2000000
 	oPath      = 0o10000000
 	oTmpfile   = 0o20000000
-)
-
-const (
-	EROFS   = vfs.EROFS
-	EISDIR  = memfs.EISDIR
-	ENOTDIR = memfs.ENOTDIR
-	ELOOP   = vfs.ELOOP
-	EEXIST  = memfs.EEXIST
-	ESPIPE  = 29
 )
 
 func openat(t *threads.Thread, dirfd int, pathAddr uintptr, flags int, mode uint32) int64 {
@@ -54,36 +46,36 @@ func openat(t *threads.Thread, dirfd int, pathAddr uintptr, flags int, mode uint
 	ino := r.Ino
 	if ino == 0 {
 		if flags&oCreat == 0 {
-			return -ENOENT
+			return -abi.ENOENT
 		}
 		if r.Slash || flags&oDirectory != 0 {
-			return -EISDIR
+			return -abi.EISDIR
 		}
 		if !vfs.Writable(r.Dir) {
-			return -EROFS
+			return -abi.EROFS
 		}
 		var en int
 		ino, en = vfs.Create(r.Dir, r.Name, memfs.TypeRegular|vfs.CreateMode(mode&0o7777))
 		if en != 0 {
-			return errno(en)
+			return abi.Errno(en)
 		}
 	} else {
 		if flags&oCreat != 0 && flags&oExcl != 0 {
-			return -EEXIST
+			return -abi.EEXIST
 		}
 		a, _ := vfs.Stat(ino)
 		typ := a.Mode & memfs.TypeMask
 		switch {
 		case typ == memfs.TypeSymlink && flags&oPath == 0:
-			return -ELOOP // O_NOFOLLOW on a link
+			return -abi.ELOOP // O_NOFOLLOW on a link
 		case flags&oDirectory != 0 && typ != memfs.TypeDir:
-			return -ENOTDIR
+			return -abi.ENOTDIR
 		case typ == memfs.TypeDir && (acc != 0 || flags&oTrunc != 0):
-			return -EISDIR
+			return -abi.EISDIR
 		case typ == memfs.TypeFIFO && flags&oPath == 0:
 			return fifoOpen(t, ino, flags)
 		case typ == memfs.TypeSocket && flags&oPath == 0:
-			return -ENXIO // as Linux: a socket's name is reached by connect
+			return -abi.ENXIO // as Linux: a socket's name is reached by connect
 		case typ == memfs.TypeChar || typ == vfs.TypeBlock:
 			return openDevice(ino, a.Rdev, flags)
 		}
@@ -92,14 +84,14 @@ func openat(t *threads.Thread, dirfd int, pathAddr uintptr, flags int, mode uint
 			where = ino
 		}
 		if (acc != 0 || flags&oTrunc != 0) && flags&oPath == 0 && !vfs.Writable(where) {
-			return -EROFS
+			return -abi.EROFS
 		}
 		if ino == vfs.ProcMaps() {
 			vfs.RefreshProcMaps()
 		}
 		if flags&oTrunc != 0 && typ == memfs.TypeRegular && acc != 0 {
 			if en := vfs.Truncate(ino, 0); en != 0 {
-				return errno(en)
+				return abi.Errno(en)
 			}
 		}
 	}
@@ -112,24 +104,26 @@ func openFD(f files.File, flags int, ino memfs.Ino) int64 {
 	}
 	fd := files.Alloc(0, f)
 	if fd < 0 {
-		return -EMFILE
+		return -abi.EMFILE
 	}
 	vfs.Open(ino)
 	return int64(fd)
 }
 
-func canRead(f *files.File) bool  { return f.Flags&oPath == 0 && f.Flags&oAccMode != oWronly }
+// CanRead and canWrite report whether a descriptor was opened for
+// reading, and for writing (sendfile reads too: package netcalls).
+func CanRead(f *files.File) bool  { return f.Flags&oPath == 0 && f.Flags&oAccMode != oWronly }
 func canWrite(f *files.File) bool { return f.Flags&oPath == 0 && f.Flags&oAccMode != 0 }
 
 // fileRead reads a memfs file or device at off; off < 0 means at the
 // descriptor's offset, which then advances.
 func fileRead(f *files.File, buf, n uintptr, off int64) int64 {
-	if !canRead(f) {
-		return -EBADF
+	if !CanRead(f) {
+		return -abi.EBADF
 	}
-	b, ok := userBytes(buf, n, true)
+	b, ok := abi.UserBytes(buf, n, true)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	if d := diskOf(f); d >= 0 {
 		return diskRead(f, d, b, off)
@@ -151,7 +145,7 @@ func fileRead(f *files.File, buf, n uintptr, off int64) int64 {
 	}
 	got, e := vfs.ReadAt(memfs.Ino(f.Ino), b, at)
 	if e != 0 {
-		return errno(e)
+		return abi.Errno(e)
 	}
 	if off < 0 {
 		f.Off += int64(got)
@@ -161,11 +155,11 @@ func fileRead(f *files.File, buf, n uintptr, off int64) int64 {
 
 func fileWrite(f *files.File, buf, n uintptr, off int64) int64 {
 	if !canWrite(f) {
-		return -EBADF
+		return -abi.EBADF
 	}
-	b, ok := userBytes(buf, n, false)
+	b, ok := abi.UserBytes(buf, n, false)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	if d := diskOf(f); d >= 0 {
 		return diskWrite(f, d, b, off)
@@ -184,7 +178,7 @@ func fileWrite(f *files.File, buf, n uintptr, off int64) int64 {
 	}
 	put, e := vfs.WriteAt(ino, b, at)
 	if e != 0 {
-		return errno(e)
+		return abi.Errno(e)
 	}
 	if off < 0 {
 		f.Off = at + int64(put)
@@ -195,13 +189,13 @@ func fileWrite(f *files.File, buf, n uintptr, off int64) int64 {
 func pread(fd int, buf, n uintptr, off int64, write bool) int64 {
 	f := files.Get(fd)
 	if f == nil {
-		return -EBADF
+		return -abi.EBADF
 	}
 	if f.Kind != files.KindFile && f.Kind != files.KindDevice {
-		return -ESPIPE
+		return -abi.ESPIPE
 	}
 	if off < 0 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	if write {
 		return fileWrite(f, buf, n, off)
@@ -213,14 +207,14 @@ func pread(fd int, buf, n uintptr, off int64, write bool) int64 {
 // at the first short one.
 func vectorIO(t *threads.Thread, fd int, iov uintptr, cnt int, writing bool) int64 {
 	if cnt < 0 || cnt > 1024 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	var total int64
 	for i := 0; i < cnt; i++ {
-		base, ok1 := getU64(iov + uintptr(i)*16)
-		n, ok2 := getU64(iov + uintptr(i)*16 + 8)
+		base, ok1 := abi.GetU64(iov + uintptr(i)*16)
+		n, ok2 := abi.GetU64(iov + uintptr(i)*16 + 8)
 		if !ok1 || !ok2 {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		var r int64
 		if writing {
@@ -245,7 +239,7 @@ func vectorIO(t *threads.Thread, fd int, iov uintptr, cnt int, writing bool) int
 func lseek(fd int, off int64, whence int) int64 {
 	f := files.Get(fd)
 	if f == nil {
-		return -EBADF
+		return -abi.EBADF
 	}
 	if d := diskOf(f); d >= 0 {
 		return diskSeek(f, d, off, whence)
@@ -254,7 +248,7 @@ func lseek(fd int, off int64, whence int) int64 {
 		return 0
 	}
 	if f.Kind != files.KindFile {
-		return -ESPIPE
+		return -abi.ESPIPE
 	}
 	a, _ := vfs.Stat(memfs.Ino(f.Ino))
 	var pos int64
@@ -267,7 +261,7 @@ func lseek(fd int, off int64, whence int) int64 {
 		pos = a.Size + off
 	case 3: // SEEK_DATA: all of a file is data here
 		if off >= a.Size {
-			return -ENXIO
+			return -abi.ENXIO
 		}
 		pos = off
 	case 4: // SEEK_HOLE
@@ -276,10 +270,10 @@ func lseek(fd int, off int64, whence int) int64 {
 		}
 		pos = a.Size
 	default:
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	if pos < 0 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	f.Off = pos
 	return pos
@@ -288,12 +282,12 @@ func lseek(fd int, off int64, whence int) int64 {
 func ftruncate(fd int, size int64) int64 {
 	f := files.Get(fd)
 	if f == nil {
-		return -EBADF
+		return -abi.EBADF
 	}
 	if f.Kind != files.KindFile || !canWrite(f) {
-		return -EINVAL
+		return -abi.EINVAL
 	}
-	return errno(vfs.Truncate(memfs.Ino(f.Ino), size))
+	return abi.Errno(vfs.Truncate(memfs.Ino(f.Ino), size))
 }
 
 func truncatePath(pathAddr uintptr, size int64) int64 {
@@ -302,15 +296,15 @@ func truncatePath(pathAddr uintptr, size int64) int64 {
 		return e
 	}
 	if !vfs.Writable(dir) {
-		return -EROFS
+		return -abi.EROFS
 	}
-	return errno(vfs.Truncate(ino, size))
+	return abi.Errno(vfs.Truncate(ino, size))
 }
 
 func fsync(fd int) int64 {
 	f := files.Get(fd)
 	if f == nil {
-		return -EBADF
+		return -abi.EBADF
 	}
 	if d := diskOf(f); d >= 0 {
 		return diskSync(d)
@@ -318,13 +312,13 @@ func fsync(fd int) int64 {
 	if f.Kind != files.KindFile {
 		return 0 // nothing stored: pipes, the console, memory devices
 	}
-	return errno(vfs.Sync(memfs.Ino(f.Ino)))
+	return abi.Errno(vfs.Sync(memfs.Ino(f.Ino)))
 }
 
 func dup(oldfd, newfd, flags int, exact bool) int64 {
 	f := files.Get(oldfd)
 	if f == nil || newfd < 0 || newfd >= files.MaxFDs {
-		return -EBADF
+		return -abi.EBADF
 	}
 	nf := *f
 	nf.FDFlags = 0
@@ -334,9 +328,9 @@ func dup(oldfd, newfd, flags int, exact bool) int64 {
 	if !exact {
 		fd := files.Alloc(0, nf)
 		if fd < 0 {
-			return -EMFILE
+			return -abi.EMFILE
 		}
-		reopened(&nf)
+		Reopened(&nf)
 		return int64(fd)
 	}
 	if oldfd == newfd {
@@ -344,14 +338,15 @@ func dup(oldfd, newfd, flags int, exact bool) int64 {
 	}
 	files.Close(newfd)
 	if files.Alloc(newfd, nf) != newfd {
-		return -EBADF
+		return -abi.EBADF
 	}
-	reopened(&nf)
+	Reopened(&nf)
 	return int64(newfd)
 }
 
-// reopened counts another descriptor on a file's inode or pipe end.
-func reopened(f *files.File) {
+// Reopened counts another descriptor on a file's inode or pipe end (a dup,
+// or a file put in flight over a Unix socket: package netcalls).
+func Reopened(f *files.File) {
 	switch f.Kind {
 	case files.KindFile, files.KindDevice:
 		vfs.Open(memfs.Ino(f.Ino))

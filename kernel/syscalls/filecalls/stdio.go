@@ -1,9 +1,10 @@
-package syscalls
+package filecalls
 
 import (
 	"unigo.dev/unigo/kernel/devices/serial"
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/fs/memfs"
+	"unigo.dev/unigo/kernel/syscalls/abi"
 	"unigo.dev/unigo/kernel/threads"
 )
 
@@ -19,7 +20,7 @@ func consolePort(k files.Kind) serial.Port {
 func read(t *threads.Thread, fd int, buf, n uintptr) int64 {
 	f := files.Get(fd)
 	if f == nil {
-		return -EBADF
+		return -abi.EBADF
 	}
 	switch f.Kind {
 	case files.KindConsoleIn:
@@ -31,24 +32,21 @@ func read(t *threads.Thread, fd int, buf, n uintptr) int64 {
 	case files.KindPipeRead:
 		return pipeRead(t, fd, f, buf, n)
 	case files.KindPipeWrite:
-		return -EBADF
+		return -abi.EBADF
 	}
-	return -EINVAL
+	return -abi.EINVAL
 }
 
 func write(t *threads.Thread, fd int, buf, n uintptr) int64 {
-	if KernelFault {
-		faultOnPurpose()
-	}
 	f := files.Get(fd)
 	if f == nil {
-		return -EBADF
+		return -abi.EBADF
 	}
 	switch f.Kind {
 	case files.KindConsoleOut, files.KindConsoleErr:
-		b, ok := userBytes(buf, n, false)
+		b, ok := abi.UserBytes(buf, n, false)
 		if !ok {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		consolePort(f.Kind).Write(b)
 		return int64(n)
@@ -62,38 +60,38 @@ func write(t *threads.Thread, fd int, buf, n uintptr) int64 {
 		if files.PipeWritable(f) { // a named pipe opened O_RDWR
 			return pipeWrite(t, fd, f, buf, n)
 		}
-		return -EBADF
+		return -abi.EBADF
 	}
-	return -EINVAL
+	return -abi.EINVAL
 }
 
 func eventfdRead(f *files.File, buf, n uintptr) int64 {
 	if n < 8 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	if f.Count == 0 {
-		return -EAGAIN // the Go runtime opens its eventfd non-blocking
+		return -abi.EAGAIN // the Go runtime opens its eventfd non-blocking
 	}
-	b, ok := userBytes(buf, 8, true)
+	b, ok := abi.UserBytes(buf, 8, true)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
-	putLE64(b, f.Count)
+	abi.PutLE64(b, f.Count)
 	f.Count = 0
 	return 8
 }
 
 func eventfdWrite(fd int, f *files.File, buf, n uintptr) int64 {
 	if n < 8 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
-	b, ok := userBytes(buf, 8, false)
+	b, ok := abi.UserBytes(buf, 8, false)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
-	v := getLE64(b)
+	v := abi.GetLE64(b)
 	if v == ^uint64(0) || f.Count+v < f.Count || f.Count+v == ^uint64(0) {
-		return -EAGAIN
+		return -abi.EAGAIN
 	}
 	f.Count += v
 	readinessChanged(fd)
@@ -103,12 +101,12 @@ func eventfdWrite(fd int, f *files.File, buf, n uintptr) int64 {
 func closeFD(fd int) int64 {
 	f := files.Get(fd)
 	if f == nil {
-		return -EBADF
+		return -abi.EBADF
 	}
 	pipeEnd := *f
 	files.Close(fd)
 	if pipeEnd.Kind == files.KindPipeRead || pipeEnd.Kind == files.KindPipeWrite {
-		pipeChanged(&pipeEnd)
+		PipeChanged(&pipeEnd)
 	}
 	return 0
 }
@@ -117,7 +115,7 @@ func closeFD(fd int) int64 {
 func fstat(fd int, st uintptr) int64 {
 	f := files.Get(fd)
 	if f == nil {
-		return -EBADF
+		return -abi.EBADF
 	}
 	if f.Kind == files.KindFile || f.Kind == files.KindDevice {
 		return statTo(memfs.Ino(f.Ino), st)
@@ -126,9 +124,9 @@ func fstat(fd int, st uintptr) int64 {
 	if isPipe && files.FifoInode(f) != 0 {
 		return statTo(memfs.Ino(files.FifoInode(f)), st)
 	}
-	b, ok := userBytes(st, 144, true)
+	b, ok := abi.UserBytes(st, 144, true)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	clear(b)
 	const sIFCHR = 0o020000
@@ -139,23 +137,23 @@ func fstat(fd int, st uintptr) int64 {
 	case isPipe:
 		mode = memfs.TypeFIFO | 0o600
 	}
-	putLE32(b[24:], mode) // st_mode
-	b[16] = 1             // st_nlink
-	putLE64(b[56:], 4096) // st_blksize
+	abi.PutLE32(b[24:], mode) // st_mode
+	b[16] = 1                 // st_nlink
+	abi.PutLE64(b[56:], 4096) // st_blksize
 	return 0
 }
 
 func ioctl(fd int, req uint64) int64 {
 	if files.Get(fd) == nil {
-		return -EBADF
+		return -abi.EBADF
 	}
-	return -ENOTTY // the console is a serial line, not a terminal
+	return -abi.ENOTTY // the console is a serial line, not a terminal
 }
 
 func fcntl(fd, cmd int, arg uintptr) int64 {
 	f := files.Get(fd)
 	if f == nil {
-		return -EBADF
+		return -abi.EBADF
 	}
 	const (
 		fDupFD        = 0
@@ -183,14 +181,14 @@ func fcntl(fd, cmd int, arg uintptr) int64 {
 			nf.FDFlags = files.FDCloexec
 		}
 		if f.Kind == files.KindEpoll {
-			return -EINVAL
+			return -abi.EINVAL
 		}
 		nfd := files.Alloc(int(arg), nf)
 		if nfd < 0 {
-			return -EMFILE
+			return -abi.EMFILE
 		}
-		reopened(&nf)
+		Reopened(&nf)
 		return int64(nfd)
 	}
-	return -EINVAL
+	return -abi.EINVAL
 }

@@ -1,69 +1,42 @@
-package syscalls
+// Package netcalls decodes the network's system calls: the socket calls
+// (socket*.go; AF_UNIX names and socketpair, unixsock.go; descriptors
+// passed as SCM_RIGHTS, rights.go; sendfile from a file to a socket,
+// sendfile.go) for package sockets, the network stack's private calls
+// and work descriptor (netstack.go), and the card's (nic.go). The socket
+// calls and the stack's reach the table only through the stack's init
+// (syscalls.Sockets); the card's are always there. Trap path: no
+// allocation.
+package netcalls
 
 import (
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/sockets"
+	"unigo.dev/unigo/kernel/syscalls/abi"
 	"unigo.dev/unigo/kernel/threads"
 )
 
-// The socket calls (Linux x86-64 numbers). Package sockets owns the
-// sockets; this file decodes the calls and their user memory, and turns
-// sockets.Wait into EAGAIN or a sleep on the socket's wait channel.
-const (
-	sysSocket      = 41
-	sysConnect     = 42
-	sysAccept      = 43
-	sysSendto      = 44
-	sysRecvfrom    = 45
-	sysSendmsg     = 46
-	sysRecvmsg     = 47
-	sysShutdown    = 48
-	sysBind        = 49
-	sysListen      = 50
-	sysGetsockname = 51
-	sysGetpeername = 52
-	sysSetsockopt  = 54
-	sysGetsockopt  = 55
-	sysAccept4     = 288
-)
+// The socket calls. Package sockets owns the sockets; this file decodes
+// the calls and their user memory, and turns sockets.Wait into EAGAIN or a
+// sleep on the socket's wait channel.
 
 const (
-	ENOTSOCK     = 88
-	EOPNOTSUPP   = 95
-	sockNonblock = oNonblock
-	sockCloexec  = oCloexec
+	sockNonblock = files.ONonblock
+	sockCloexec  = files.OCloexec
 	sockTypeMask = 0xf
 	maxSockaddr  = 128 // sizeof(struct sockaddr_storage)
 )
 
-// SocketOps are the socket layer's entry points in the system-call table.
-// They are unset (socket calls are ENOSYS) until the network stack's init
-// (kernel/netstack) sets them to SocketCalls, so an app that does not
-// link the stack has none of the socket code in its image: the linker
-// keeps only what is reachable, and only the stack reaches SocketCalls.
-type SocketOps struct {
-	// Dispatch runs a socket call; ok is false for other calls. The
-	// arguments come by value: a pointer to the caller's array passed to a
-	// function value would make it escape to the heap.
-	Dispatch func(t *threads.Thread, nr uint64, a [6]uintptr) (r int64, ok bool)
-	// Events runs after every call: it passes on what the call changed.
-	Events func()
-}
-
-// Sockets is the socket layer, once linked in.
-var Sockets SocketOps
-
-// SocketCalls is what the network stack sets Sockets to.
-var SocketCalls = SocketOps{Dispatch: dispatchSocket, Events: socketEvents}
-
-// dispatchSocket runs the socket calls, and read, write, readv, writev,
-// ioctl and fstat on socket descriptors and on the network stack's work
-// descriptor; ok is false for everything else.
-func dispatchSocket(t *threads.Thread, nr uint64, args [6]uintptr) (r int64, ok bool) {
+// DispatchSocket runs the socket calls, and read, write, readv, writev,
+// ioctl and fstat on socket descriptors, on the network stack's work
+// descriptor and on the card's receive descriptor, and the stack's private
+// calls; ok is false for everything else. The network stack's init puts
+// it in the table (syscalls.Sockets), and nothing else reaches it: an app
+// without the stack links none of this.
+func DispatchSocket(t *threads.Thread, nr uint64, args [6]uintptr) (r int64, ok bool) {
 	a := &args
 	fd := int(int32(a[0]))
 	switch nr {
-	case sysRead, sysWrite, sysReadv, sysWritev, sysIoctl, sysFstat:
+	case abi.SysRead, abi.SysWrite, abi.SysReadv, abi.SysWritev, abi.SysIoctl, abi.SysFstat:
 		f := files.Get(fd)
 		if f == nil || f.Kind != files.KindSocket && f.Kind != files.KindNetstack && f.Kind != files.KindNIC {
 			return 0, false
@@ -75,22 +48,22 @@ func dispatchSocket(t *threads.Thread, nr uint64, args [6]uintptr) (r int64, ok 
 			return netstackFile(nr, f, a), true
 		}
 		return socketFile(t, nr, f, a), true
-	case sysSendfile:
+	case abi.SysSendfile:
 		out := files.Get(fd)
 		switch {
 		case out == nil:
-			return -EBADF, true
+			return -abi.EBADF, true
 		case out.Kind != files.KindSocket:
-			return -EINVAL, true // to a file or pipe: the app falls back to read and write
+			return -abi.EINVAL, true // to a file or pipe: the app falls back to read and write
 		}
 		return sendfile(t, out, int(int32(a[1])), a[2], a[3]), true
-	case sysSocket:
+	case abi.SysSocket:
 		return socket(int(a[0]), int(a[1]), int(a[2])), true
-	case sysSocketpair:
+	case abi.SysSocketpair:
 		return socketpair(int(a[0]), int(a[1]), int(a[2]), a[3]), true
-	case sysBind, sysConnect, sysListen, sysAccept, sysAccept4, sysShutdown,
-		sysGetsockname, sysGetpeername, sysSetsockopt, sysGetsockopt,
-		sysSendto, sysRecvfrom, sysSendmsg, sysRecvmsg:
+	case abi.SysBind, abi.SysConnect, abi.SysListen, abi.SysAccept, abi.SysAccept4, abi.SysShutdown,
+		abi.SysGetsockname, abi.SysGetpeername, abi.SysSetsockopt, abi.SysGetsockopt,
+		abi.SysSendto, abi.SysRecvfrom, abi.SysSendmsg, abi.SysRecvmsg:
 		f, e := socketOf(fd)
 		if e != 0 {
 			return e, true
@@ -105,9 +78,9 @@ func socketOf(fd int) (*files.File, int64) {
 	f := files.Get(fd)
 	switch {
 	case f == nil:
-		return nil, -EBADF
+		return nil, -abi.EBADF
 	case f.Kind != files.KindSocket:
-		return nil, -ENOTSOCK
+		return nil, -abi.ENOTSOCK
 	}
 	return f, 0
 }
@@ -115,55 +88,55 @@ func socketOf(fd int) (*files.File, int64) {
 func socketCall(t *threads.Thread, nr uint64, f *files.File, a *[6]uintptr) int64 {
 	id := f.Sock
 	switch nr {
-	case sysBind:
+	case abi.SysBind:
 		return bind(t, id, a[1], a[2])
-	case sysConnect:
+	case abi.SysConnect:
 		return connect(t, f, a[1], a[2])
-	case sysListen:
+	case abi.SysListen:
 		return request(t, id, sockets.Listen(id, int(int32(a[1]))))
-	case sysAccept:
+	case abi.SysAccept:
 		return accept(t, f, a[1], a[2], 0)
-	case sysAccept4:
+	case abi.SysAccept4:
 		return accept(t, f, a[1], a[2], int(a[3]))
-	case sysShutdown:
+	case abi.SysShutdown:
 		return sockets.Shutdown(id, int(a[1]))
-	case sysGetsockname, sysGetpeername:
+	case abi.SysGetsockname, abi.SysGetpeername:
 		var b [maxSockaddr]byte
 		var n int
-		if nr == sysGetsockname {
+		if nr == abi.SysGetsockname {
 			n = sockets.Local(id, b[:])
 		} else if n = sockets.Peer(id, b[:]); n < 0 {
 			return int64(n)
 		}
 		return putSockaddr(a[1], a[2], b[:n])
-	case sysSetsockopt:
+	case abi.SysSetsockopt:
 		if a[4] > 256 {
-			return -EINVAL
+			return -abi.EINVAL
 		}
-		v, ok := userBytes(a[3], a[4], false)
+		v, ok := abi.UserBytes(a[3], a[4], false)
 		if !ok {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		return sockets.SetOpt(id, int(int32(a[1])), int(int32(a[2])), v)
-	case sysGetsockopt:
+	case abi.SysGetsockopt:
 		return getsockopt(id, int(int32(a[1])), int(int32(a[2])), a[3], a[4])
-	case sysSendto:
+	case abi.SysSendto:
 		return sendto(t, f, a[1], a[2], int(a[3]), a[4], a[5])
-	case sysRecvfrom:
+	case abi.SysRecvfrom:
 		return recvfrom(t, f, a[1], a[2], int(a[3]), a[4], a[5])
-	case sysSendmsg:
+	case abi.SysSendmsg:
 		return sendmsg(t, f, a[1], int(a[2]))
-	case sysRecvmsg:
+	case abi.SysRecvmsg:
 		return recvmsg(t, f, a[1], int(a[2]))
 	}
-	return -ENOSYS
+	return -abi.ENOSYS
 }
 
 // socket makes a socket descriptor.
 func socket(domain, typ, proto int) int64 {
 	flags := typ &^ sockTypeMask
 	if flags&^(sockNonblock|sockCloexec) != 0 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	id := sockets.Open(domain, typ&sockTypeMask, proto)
 	if id < 0 {
@@ -172,7 +145,7 @@ func socket(domain, typ, proto int) int64 {
 	fd := files.Alloc(0, socketFD(id, flags))
 	if fd < 0 {
 		sockets.Close(id)
-		return -EMFILE
+		return -abi.EMFILE
 	}
 	return int64(fd)
 }
@@ -194,7 +167,7 @@ func request(t *threads.Thread, id int32, r int64) int64 {
 		return r
 	}
 	threads.BlockRestart(t, sockets.Key(id))
-	return blocked
+	return abi.Blocked
 }
 
 // wait turns sockets.Wait into EAGAIN for a non-blocking call, or sleeps
@@ -205,19 +178,19 @@ func wait(t *threads.Thread, id int32, r int64, nonblock bool) int64 {
 	}
 	key := sockets.TakeWaitKey(id)
 	if nonblock {
-		return -EAGAIN
+		return -abi.EAGAIN
 	}
 	threads.BlockRestart(t, key)
-	return blocked
+	return abi.Blocked
 }
 
 func bind(t *threads.Thread, id int32, addr, n uintptr) int64 {
 	if n > maxSockaddr {
-		return -EINVAL
+		return -abi.EINVAL
 	}
-	b, ok := userBytes(addr, n, false)
+	b, ok := abi.UserBytes(addr, n, false)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	if sockets.Domain(id) == sockets.AFUnix {
 		return bindUnix(id, b)
@@ -227,17 +200,17 @@ func bind(t *threads.Thread, id int32, addr, n uintptr) int64 {
 
 func connect(t *threads.Thread, f *files.File, addr, n uintptr) int64 {
 	if n > maxSockaddr {
-		return -EINVAL
+		return -abi.EINVAL
 	}
-	b, ok := userBytes(addr, n, false)
+	b, ok := abi.UserBytes(addr, n, false)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	id := f.Sock
 	if sockets.Domain(id) == sockets.AFUnix {
 		return connectUnix(t, f, b)
 	}
-	r := sockets.Connect(id, b, f.Flags&oNonblock != 0)
+	r := sockets.Connect(id, b, f.Flags&files.ONonblock != 0)
 	if !sockets.IsStream(id) {
 		return request(t, id, r)
 	}
@@ -246,11 +219,11 @@ func connect(t *threads.Thread, f *files.File, addr, n uintptr) int64 {
 
 func accept(t *threads.Thread, f *files.File, addr, lenAddr uintptr, flags int) int64 {
 	if flags&^(sockNonblock|sockCloexec) != 0 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	r := sockets.Accept(f.Sock)
 	if r == sockets.Wait {
-		return wait(t, f.Sock, r, f.Flags&oNonblock != 0)
+		return wait(t, f.Sock, r, f.Flags&files.ONonblock != 0)
 	}
 	if r < 0 {
 		return r
@@ -259,7 +232,7 @@ func accept(t *threads.Thread, f *files.File, addr, lenAddr uintptr, flags int) 
 	fd := files.Alloc(0, socketFD(c, flags))
 	if fd < 0 {
 		sockets.Close(c)
-		return -EMFILE
+		return -abi.EMFILE
 	}
 	if addr != 0 {
 		var b [maxSockaddr]byte
@@ -277,35 +250,35 @@ func accept(t *threads.Thread, f *files.File, addr, lenAddr uintptr, flags int) 
 // putSockaddr gives the app an address: as much as its buffer holds, and
 // the full length in *lenAddr, as Linux does.
 func putSockaddr(addr, lenAddr uintptr, sa []byte) int64 {
-	l, ok := getU32(lenAddr)
+	l, ok := abi.GetU32(lenAddr)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	if int32(l) < 0 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	n := uintptr(len(sa))
 	if uintptr(l) < n {
 		n = uintptr(l)
 	}
-	dst, ok := userBytes(addr, n, true)
+	dst, ok := abi.UserBytes(addr, n, true)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	copy(dst, sa)
-	if !putU32(lenAddr, uint32(len(sa))) {
-		return -EFAULT
+	if !abi.PutU32(lenAddr, uint32(len(sa))) {
+		return -abi.EFAULT
 	}
 	return 0
 }
 
 func getsockopt(id int32, level, name int, val, lenAddr uintptr) int64 {
-	l, ok := getU32(lenAddr)
+	l, ok := abi.GetU32(lenAddr)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	if int32(l) < 0 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	var b [8]byte
 	n := uintptr(l)
@@ -316,13 +289,13 @@ func getsockopt(id int32, level, name int, val, lenAddr uintptr) int64 {
 	if r < 0 {
 		return r
 	}
-	dst, ok := userBytes(val, uintptr(r), true)
+	dst, ok := abi.UserBytes(val, uintptr(r), true)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	copy(dst, b[:r])
-	if !putU32(lenAddr, uint32(r)) {
-		return -EFAULT
+	if !abi.PutU32(lenAddr, uint32(r)) {
+		return -abi.EFAULT
 	}
 	return 0
 }

@@ -1,4 +1,4 @@
-package syscalls
+package netcalls
 
 import (
 	"unsafe"

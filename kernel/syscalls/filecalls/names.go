@@ -1,39 +1,40 @@
-package syscalls
+package filecalls
 
 import (
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/fs/memfs"
+	"unigo.dev/unigo/kernel/syscalls/abi"
 	"unigo.dev/unigo/kernel/vfs"
 )
 
 func putStat(b []byte, a memfs.Attr) {
 	clear(b)
-	putLE64(b[0:], 0x2a)                 // st_dev
-	putLE64(b[8:], uint64(a.Ino))        // st_ino
-	putLE64(b[16:], uint64(a.Nlink))     // st_nlink
-	putLE32(b[24:], a.Mode)              // st_mode
-	putLE32(b[28:], a.UID)               // st_uid
-	putLE32(b[32:], a.GID)               // st_gid
-	putLE64(b[40:], uint64(a.Rdev))      // st_rdev
-	putLE64(b[48:], uint64(a.Size))      // st_size
-	putLE64(b[56:], 4096)                // st_blksize
-	putLE64(b[64:], uint64(a.Blocks))    // st_blocks
-	putLE64(b[72:], uint64(a.Atime/1e9)) // st_atim
-	putLE64(b[80:], uint64(a.Atime%1e9))
-	putLE64(b[88:], uint64(a.Mtime/1e9))
-	putLE64(b[96:], uint64(a.Mtime%1e9))
-	putLE64(b[104:], uint64(a.Ctime/1e9))
-	putLE64(b[112:], uint64(a.Ctime%1e9))
+	abi.PutLE64(b[0:], 0x2a)                 // st_dev
+	abi.PutLE64(b[8:], uint64(a.Ino))        // st_ino
+	abi.PutLE64(b[16:], uint64(a.Nlink))     // st_nlink
+	abi.PutLE32(b[24:], a.Mode)              // st_mode
+	abi.PutLE32(b[28:], a.UID)               // st_uid
+	abi.PutLE32(b[32:], a.GID)               // st_gid
+	abi.PutLE64(b[40:], uint64(a.Rdev))      // st_rdev
+	abi.PutLE64(b[48:], uint64(a.Size))      // st_size
+	abi.PutLE64(b[56:], 4096)                // st_blksize
+	abi.PutLE64(b[64:], uint64(a.Blocks))    // st_blocks
+	abi.PutLE64(b[72:], uint64(a.Atime/1e9)) // st_atim
+	abi.PutLE64(b[80:], uint64(a.Atime%1e9))
+	abi.PutLE64(b[88:], uint64(a.Mtime/1e9))
+	abi.PutLE64(b[96:], uint64(a.Mtime%1e9))
+	abi.PutLE64(b[104:], uint64(a.Ctime/1e9))
+	abi.PutLE64(b[112:], uint64(a.Ctime%1e9))
 }
 
 func statTo(ino memfs.Ino, st uintptr) int64 {
 	a, e := vfs.Stat(ino)
 	if e != 0 {
-		return errno(e)
+		return abi.Errno(e)
 	}
-	b, ok := userBytes(st, 144, true)
+	b, ok := abi.UserBytes(st, 144, true)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	putStat(b, a)
 	return 0
@@ -41,7 +42,7 @@ func statTo(ino memfs.Ino, st uintptr) int64 {
 
 func newfstatat(dirfd int, pathAddr, st uintptr, flags int) int64 {
 	if flags&atEmptyPath != 0 {
-		if c, ok := userBytes(pathAddr, 1, false); ok && c[0] == 0 {
+		if c, ok := abi.UserBytes(pathAddr, 1, false); ok && c[0] == 0 {
 			if dirfd == atFDCWD {
 				return statTo(vfs.Cwd(), st)
 			}
@@ -57,13 +58,13 @@ func newfstatat(dirfd int, pathAddr, st uintptr, flags int) int64 {
 
 func statx(dirfd int, pathAddr uintptr, flags int, buf uintptr) int64 {
 	var ino memfs.Ino
-	if c, ok := userBytes(pathAddr, 1, false); ok && c[0] == 0 && flags&atEmptyPath != 0 {
+	if c, ok := abi.UserBytes(pathAddr, 1, false); ok && c[0] == 0 && flags&atEmptyPath != 0 {
 		if dirfd == atFDCWD {
 			ino = vfs.Cwd()
 		} else if f := files.Get(dirfd); f != nil && (f.Kind == files.KindFile || f.Kind == files.KindDevice) {
 			ino = memfs.Ino(f.Ino)
 		} else {
-			return -EBADF
+			return -abi.EBADF
 		}
 	} else {
 		var e int64
@@ -73,42 +74,42 @@ func statx(dirfd int, pathAddr uintptr, flags int, buf uintptr) int64 {
 	}
 	a, en := vfs.Stat(ino)
 	if en != 0 {
-		return errno(en)
+		return abi.Errno(en)
 	}
-	b, ok := userBytes(buf, 256, true)
+	b, ok := abi.UserBytes(buf, 256, true)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	clear(b)
-	putLE32(b[0:], 0x7ff) // STATX_BASIC_STATS
-	putLE32(b[4:], 4096)
-	putLE32(b[16:], a.Nlink)
-	putLE32(b[20:], a.UID)
-	putLE32(b[24:], a.GID)
+	abi.PutLE32(b[0:], 0x7ff) // STATX_BASIC_STATS
+	abi.PutLE32(b[4:], 4096)
+	abi.PutLE32(b[16:], a.Nlink)
+	abi.PutLE32(b[20:], a.UID)
+	abi.PutLE32(b[24:], a.GID)
 	b[28], b[29] = byte(a.Mode), byte(a.Mode>>8)
-	putLE64(b[32:], uint64(a.Ino))
-	putLE64(b[40:], uint64(a.Size))
-	putLE64(b[48:], uint64(a.Blocks))
+	abi.PutLE64(b[32:], uint64(a.Ino))
+	abi.PutLE64(b[40:], uint64(a.Size))
+	abi.PutLE64(b[48:], uint64(a.Blocks))
 	for i, t := range [4]int64{a.Atime, a.Ctime, a.Ctime, a.Mtime} { // atime, btime, ctime, mtime
-		putLE64(b[64+16*i:], uint64(t/1e9))
-		putLE32(b[72+16*i:], uint32(t%1e9))
+		abi.PutLE64(b[64+16*i:], uint64(t/1e9))
+		abi.PutLE32(b[72+16*i:], uint32(t%1e9))
 	}
-	putLE32(b[128:], a.Rdev>>8)
-	putLE32(b[132:], a.Rdev&0xff)
+	abi.PutLE32(b[128:], a.Rdev>>8)
+	abi.PutLE32(b[132:], a.Rdev&0xff)
 	return 0
 }
 
 func getdents64(fd int, buf, count uintptr) int64 {
 	f := files.Get(fd)
 	if f == nil {
-		return -EBADF
+		return -abi.EBADF
 	}
 	if f.Kind != files.KindFile {
-		return -ENOTDIR
+		return -abi.ENOTDIR
 	}
-	out, ok := userBytes(buf, count, true)
+	out, ok := abi.UserBytes(buf, count, true)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	pos := 0
 	tooSmall := false
@@ -120,8 +121,8 @@ func getdents64(fd int, buf, count uintptr) int64 {
 		}
 		r := out[pos : pos+reclen]
 		clear(r)
-		putLE64(r[0:], uint64(ino))
-		putLE64(r[8:], uint64(next))
+		abi.PutLE64(r[0:], uint64(ino))
+		abi.PutLE64(r[8:], uint64(next))
 		r[16], r[17] = byte(reclen), byte(reclen>>8)
 		r[18] = typ
 		copy(r[19:], name)
@@ -130,10 +131,10 @@ func getdents64(fd int, buf, count uintptr) int64 {
 		return true
 	})
 	if e != 0 {
-		return errno(e)
+		return abi.Errno(e)
 	}
 	if tooSmall {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	return int64(pos)
 }
@@ -151,11 +152,11 @@ func nameToCreate(dirfd int, pathAddr uintptr, dir bool, p, w *[vfs.PathMax]byte
 	case e != 0:
 		return r, e
 	case r.Ino != 0:
-		return r, -EEXIST
+		return r, -abi.EEXIST
 	case r.Slash && !dir:
-		return r, -ENOENT // as Linux: "x/" can only be made by mkdir
+		return r, -abi.ENOENT // as Linux: "x/" can only be made by mkdir
 	case !vfs.Writable(r.Dir):
-		return r, -EROFS
+		return r, -abi.EROFS
 	}
 	return r, 0
 }
@@ -167,7 +168,7 @@ func mkdirat(dirfd int, pathAddr uintptr, mode uint32) int64 {
 		return e
 	}
 	_, en := vfs.Mkdir(r.Dir, r.Name, vfs.CreateMode(mode&0o7777))
-	return errno(en)
+	return abi.Errno(en)
 }
 
 func unlinkat(dirfd int, pathAddr uintptr, flags int) int64 {
@@ -177,27 +178,27 @@ func unlinkat(dirfd int, pathAddr uintptr, flags int) int64 {
 		return e
 	}
 	if r.Ino == 0 {
-		return -ENOENT
+		return -abi.ENOENT
 	}
 	if !vfs.Writable(r.Dir) {
-		return -EROFS
+		return -abi.EROFS
 	}
 	if a, _ := vfs.Stat(r.Ino); r.Slash && a.Mode&memfs.TypeMask != memfs.TypeDir {
-		return -ENOTDIR // "x/" names a directory, and x is not one
+		return -abi.ENOTDIR // "x/" names a directory, and x is not one
 	}
 	if flags&atRemoveDir != 0 {
 		if r.Ino == vfs.Root() {
 			return -16 // EBUSY
 		}
-		return errno(vfs.Rmdir(r.Dir, r.Name))
+		return abi.Errno(vfs.Rmdir(r.Dir, r.Name))
 	}
-	return errno(vfs.Unlink(r.Dir, r.Name))
+	return abi.Errno(vfs.Unlink(r.Dir, r.Name))
 }
 
 func renameat2(olddirfd int, oldAddr uintptr, newdirfd int, newAddr uintptr, flags int) int64 {
 	const renameNoReplace = 1
 	if flags&^renameNoReplace != 0 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	var p1, w1, p2, w2 [vfs.PathMax]byte
 	o, _, e := lookupAt(olddirfd, oldAddr, vfs.Never, &p1, &w1)
@@ -205,19 +206,19 @@ func renameat2(olddirfd int, oldAddr uintptr, newdirfd int, newAddr uintptr, fla
 		return e
 	}
 	if o.Ino == 0 {
-		return -ENOENT
+		return -abi.ENOENT
 	}
 	n, _, e := lookupAt(newdirfd, newAddr, vfs.Never, &p2, &w2)
 	if e != 0 {
 		return e
 	}
 	if a, _ := vfs.Stat(o.Ino); (o.Slash || n.Slash) && a.Mode&memfs.TypeMask != memfs.TypeDir {
-		return -ENOTDIR // a trailing "/" names a directory
+		return -abi.ENOTDIR // a trailing "/" names a directory
 	}
 	if !vfs.Writable(o.Dir) || !vfs.Writable(n.Dir) {
-		return -EROFS
+		return -abi.EROFS
 	}
-	return errno(vfs.Rename(o.Dir, o.Name, n.Dir, n.Name, flags&renameNoReplace != 0))
+	return abi.Errno(vfs.Rename(o.Dir, o.Name, n.Dir, n.Name, flags&renameNoReplace != 0))
 }
 
 func linkat(olddirfd int, oldAddr uintptr, newdirfd int, newAddr uintptr, flags int) int64 {
@@ -230,7 +231,7 @@ func linkat(olddirfd int, oldAddr uintptr, newdirfd int, newAddr uintptr, flags 
 	if e != 0 {
 		return e
 	}
-	return errno(vfs.Link(n.Dir, n.Name, ino))
+	return abi.Errno(vfs.Link(n.Dir, n.Name, ino))
 }
 
 func symlinkat(targetAddr uintptr, dirfd int, linkAddr uintptr) int64 {
@@ -240,7 +241,7 @@ func symlinkat(targetAddr uintptr, dirfd int, linkAddr uintptr) int64 {
 		return e
 	}
 	if len(target) == 0 {
-		return -ENOENT
+		return -abi.ENOENT
 	}
 	var p, w [vfs.PathMax]byte
 	r, e := newName(dirfd, linkAddr, &p, &w)
@@ -249,11 +250,11 @@ func symlinkat(targetAddr uintptr, dirfd int, linkAddr uintptr) int64 {
 	}
 	ino, en := vfs.Create(r.Dir, r.Name, memfs.TypeSymlink|0o777)
 	if en != 0 {
-		return errno(en)
+		return abi.Errno(en)
 	}
 	if _, en := vfs.WriteAt(ino, target, 0); en != 0 {
 		vfs.Unlink(r.Dir, r.Name)
-		return errno(en)
+		return abi.Errno(en)
 	}
 	return 0
 }
@@ -265,18 +266,18 @@ func readlinkat(dirfd int, pathAddr, buf, size uintptr) int64 {
 	}
 	a, _ := vfs.Stat(ino)
 	if a.Mode&memfs.TypeMask != memfs.TypeSymlink {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	if int64(size) <= 0 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
-	b, ok := userBytes(buf, size, true)
+	b, ok := abi.UserBytes(buf, size, true)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	n, en := vfs.ReadAt(ino, b, 0)
 	if en != 0 {
-		return errno(en)
+		return abi.Errno(en)
 	}
 	return int64(n)
 }
@@ -290,20 +291,20 @@ func fchmodat(dirfd int, pathAddr uintptr, mode uint32, flags int) int64 {
 		return -95 // EOPNOTSUPP: links have no mode of their own (as Linux)
 	}
 	if !vfs.Writable(dir) {
-		return -EROFS
+		return -abi.EROFS
 	}
-	return errno(vfs.Chmod(ino, mode))
+	return abi.Errno(vfs.Chmod(ino, mode))
 }
 
 func fchmod(fd int, mode uint32) int64 {
 	f := files.Get(fd)
 	if f == nil {
-		return -EBADF
+		return -abi.EBADF
 	}
 	if f.Kind != files.KindFile {
 		return 0
 	}
-	return errno(vfs.Chmod(memfs.Ino(f.Ino), mode))
+	return abi.Errno(vfs.Chmod(memfs.Ino(f.Ino), mode))
 }
 
 func fchownat(dirfd int, pathAddr uintptr, uid, gid uint32, flags int) int64 {
@@ -311,16 +312,16 @@ func fchownat(dirfd int, pathAddr uintptr, uid, gid uint32, flags int) int64 {
 	if e != 0 {
 		return e
 	}
-	return errno(vfs.Chown(ino, uid, gid))
+	return abi.Errno(vfs.Chown(ino, uid, gid))
 }
 
 func fchown(fd int, uid, gid uint32) int64 {
 	f := files.Get(fd)
 	if f == nil {
-		return -EBADF
+		return -abi.EBADF
 	}
 	if f.Kind == files.KindFile {
-		return errno(vfs.Chown(memfs.Ino(f.Ino), uid, gid))
+		return abi.Errno(vfs.Chown(memfs.Ino(f.Ino), uid, gid))
 	}
 	return 0
 }
@@ -330,7 +331,7 @@ func utimensat(dirfd int, pathAddr, times uintptr, flags int) int64 {
 	if pathAddr == 0 {
 		f := files.Get(dirfd)
 		if f == nil || f.Kind != files.KindFile {
-			return -EBADF
+			return -abi.EBADF
 		}
 		ino = memfs.Ino(f.Ino)
 	} else {
@@ -348,10 +349,10 @@ func utimensat(dirfd int, pathAddr, times uintptr, flags int) int64 {
 	if times != 0 {
 		var ts [2]int64
 		for i := range ts {
-			sec, ok1 := getU64(times + uintptr(16*i))
-			nsec, ok2 := getU64(times + uintptr(16*i) + 8)
+			sec, ok1 := abi.GetU64(times + uintptr(16*i))
+			nsec, ok2 := abi.GetU64(times + uintptr(16*i) + 8)
 			if !ok1 || !ok2 {
-				return -EFAULT
+				return -abi.EFAULT
 			}
 			switch nsec {
 			case utimeNow:
@@ -360,14 +361,14 @@ func utimensat(dirfd int, pathAddr, times uintptr, flags int) int64 {
 				ts[i] = -1
 			default:
 				if nsec >= 1e9 {
-					return -EINVAL
+					return -abi.EINVAL
 				}
 				ts[i] = int64(sec)*1e9 + int64(nsec)
 			}
 		}
 		at, mt = ts[0], ts[1]
 	}
-	return errno(vfs.SetTimes(ino, at, mt))
+	return abi.Errno(vfs.SetTimes(ino, at, mt))
 }
 
 func faccessat(dirfd int, pathAddr uintptr, mode int, flags int) int64 {
@@ -382,7 +383,7 @@ func faccessat(dirfd int, pathAddr uintptr, mode int, flags int) int64 {
 		where = ino
 	}
 	if mode&wOK != 0 && a.Mode&memfs.TypeMask != memfs.TypeChar && !vfs.Writable(where) {
-		return -EROFS
+		return -abi.EROFS
 	}
 	if mode&xOK != 0 && a.Mode&0o111 == 0 {
 		return -vfs.EACCES
@@ -391,13 +392,13 @@ func faccessat(dirfd int, pathAddr uintptr, mode int, flags int) int64 {
 }
 
 func getcwd(buf, size uintptr) int64 {
-	b, ok := userBytes(buf, size, true)
+	b, ok := abi.UserBytes(buf, size, true)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	n, e := vfs.Getcwd(b)
 	if e != 0 {
-		return errno(e)
+		return abi.Errno(e)
 	}
 	return int64(n)
 }
@@ -407,16 +408,16 @@ func chdir(pathAddr uintptr) int64 {
 	if e != 0 {
 		return e
 	}
-	return errno(vfs.Chdir(ino))
+	return abi.Errno(vfs.Chdir(ino))
 }
 
 func fchdir(fd int) int64 {
 	f := files.Get(fd)
 	if f == nil {
-		return -EBADF
+		return -abi.EBADF
 	}
 	if f.Kind != files.KindFile {
-		return -ENOTDIR
+		return -abi.ENOTDIR
 	}
-	return errno(vfs.Chdir(memfs.Ino(f.Ino)))
+	return abi.Errno(vfs.Chdir(memfs.Ino(f.Ino)))
 }

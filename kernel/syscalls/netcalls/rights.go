@@ -1,8 +1,10 @@
-package syscalls
+package netcalls
 
 import (
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/sockets"
+	"unigo.dev/unigo/kernel/syscalls/abi"
+	"unigo.dev/unigo/kernel/syscalls/filecalls"
 )
 
 // Passing descriptors over AF_UNIX sockets: SCM_RIGHTS control messages
@@ -17,8 +19,6 @@ const (
 	cmsgHdr        = 16 // struct cmsghdr: len uint64, level int32, type int32
 	msgCtrunc      = 0x8
 	msgCmsgCloexec = 0x40000000
-	ENOBUFS        = 105
-	ETOOMANYREFS   = 109
 )
 
 func cmsgAlign(n uintptr) uintptr { return (n + 7) &^ 7 }
@@ -28,11 +28,11 @@ func cmsgAlign(n uintptr) uintptr { return (n + 7) &^ 7 }
 // send. Other control messages are refused (EOPNOTSUPP for credentials).
 func parkRights(ctl, clen uintptr) int64 {
 	if clen > 4096 {
-		return -ENOBUFS
+		return -abi.ENOBUFS
 	}
-	b, ok := userBytes(ctl, clen, false)
+	b, ok := abi.UserBytes(ctl, clen, false)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	var slots [sockets.MaxRights]int32
 	n, e := parkAll(b, clen, &slots)
@@ -51,30 +51,30 @@ func parkRights(ctl, clen uintptr) int64 {
 // to drop.
 func parkAll(b []byte, clen uintptr, slots *[sockets.MaxRights]int32) (n int, e int64) {
 	for off := uintptr(0); off+cmsgHdr <= clen; {
-		l := uintptr(getLE64(b[off:]))
-		level, typ := getLE32(b[off+8:]), getLE32(b[off+12:])
+		l := uintptr(abi.GetLE64(b[off:]))
+		level, typ := abi.GetLE32(b[off+8:]), abi.GetLE32(b[off+12:])
 		switch {
 		case l < cmsgHdr || off+l > clen:
-			return n, -EINVAL
+			return n, -abi.EINVAL
 		case level == solSocket && typ == scmCredentials:
-			return n, -EOPNOTSUPP
+			return n, -abi.EOPNOTSUPP
 		case level != solSocket || typ != scmRights:
-			return n, -EINVAL
+			return n, -abi.EINVAL
 		}
 		for p := off + cmsgHdr; p+4 <= off+l; p += 4 {
 			if n == len(slots) {
-				return n, -ETOOMANYREFS
+				return n, -abi.ETOOMANYREFS
 			}
-			slot := files.Park(int(int32(getLE32(b[p:]))))
+			slot := files.Park(int(int32(abi.GetLE32(b[p:]))))
 			switch slot {
 			case -1:
-				return n, -EBADF
+				return n, -abi.EBADF
 			case -2:
-				return n, -ETOOMANYREFS
+				return n, -abi.ETOOMANYREFS
 			case -3:
-				return n, -EINVAL
+				return n, -abi.EINVAL
 			}
-			reopened(files.Parked(slot))
+			filecalls.Reopened(files.Parked(slot))
 			slots[n] = slot
 			n++
 		}
@@ -100,7 +100,7 @@ func receiveRights(ctl, clen uintptr, cloexec bool, out *uint32) (uintptr, int64
 	var b []byte
 	if fit > 0 {
 		var ok bool
-		if b, ok = userBytes(ctl, cmsgHdr+4*uintptr(fit), true); !ok {
+		if b, ok = abi.UserBytes(ctl, cmsgHdr+4*uintptr(fit), true); !ok {
 			fit = 0
 		}
 	}
@@ -110,7 +110,7 @@ func receiveRights(ctl, clen uintptr, cloexec bool, out *uint32) (uintptr, int64
 		if fd < 0 {
 			break
 		}
-		putLE32(b[cmsgHdr+4*put:], uint32(fd))
+		abi.PutLE32(b[cmsgHdr+4*put:], uint32(fd))
 	}
 	for i := put; i < n; i++ {
 		dropParked(got[i])
@@ -122,9 +122,9 @@ func receiveRights(ctl, clen uintptr, cloexec bool, out *uint32) (uintptr, int64
 		return 0, 0
 	}
 	l := cmsgHdr + 4*uintptr(put)
-	putLE64(b, uint64(l))
-	putLE32(b[8:], solSocket)
-	putLE32(b[12:], scmRights)
+	abi.PutLE64(b, uint64(l))
+	abi.PutLE32(b[8:], solSocket)
+	abi.PutLE32(b[12:], scmRights)
 	return min(cmsgAlign(l), clen), 0
 }
 
@@ -133,6 +133,6 @@ func dropParked(slot int32) {
 	f := *files.Parked(slot)
 	files.DropParked(slot)
 	if f.Kind == files.KindPipeRead || f.Kind == files.KindPipeWrite {
-		pipeChanged(&f)
+		filecalls.PipeChanged(&f)
 	}
 }

@@ -1,10 +1,11 @@
-package syscalls
+package netcalls
 
 import (
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/memory"
 	"unigo.dev/unigo/kernel/signals"
 	"unigo.dev/unigo/kernel/sockets"
+	"unigo.dev/unigo/kernel/syscalls/abi"
 	"unigo.dev/unigo/kernel/threads"
 )
 
@@ -34,20 +35,20 @@ func oneBuf(v *sockets.IOV, addr, n uintptr, write bool) bool {
 // buffer (write: the kernel writes into them, receiving).
 func loadIOV(v *sockets.IOV, iov uintptr, cnt int, write bool) int64 {
 	if cnt < 0 || cnt > 1024 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	if cnt > sockets.MaxIOV {
 		cnt, v.More = sockets.MaxIOV, true
 	}
 	v.N = 0
 	for i := 0; i < cnt; i++ {
-		base, ok1 := getU64(iov + uintptr(i)*16)
-		n, ok2 := getU64(iov + uintptr(i)*16 + 8)
+		base, ok1 := abi.GetU64(iov + uintptr(i)*16)
+		n, ok2 := abi.GetU64(iov + uintptr(i)*16 + 8)
 		if !ok1 || !ok2 || int64(n) < 0 {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		if n != 0 && !memory.CheckUser(uintptr(base), uintptr(n), write) {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		v.Base[v.N], v.Len[v.N] = uintptr(base), uintptr(n)
 		v.N++
@@ -56,27 +57,27 @@ func loadIOV(v *sockets.IOV, iov uintptr, cnt int, write bool) int64 {
 }
 
 func nonblocking(f *files.File, flags int) bool {
-	return f.Flags&oNonblock != 0 || flags&msgDontwait != 0
+	return f.Flags&files.ONonblock != 0 || flags&msgDontwait != 0
 }
 
 // socketFile runs read, write, readv, writev, ioctl and fstat on a socket.
 func socketFile(t *threads.Thread, nr uint64, f *files.File, a *[6]uintptr) int64 {
 	var v sockets.IOV
 	switch nr {
-	case sysRead, sysWrite:
-		if !oneBuf(&v, a[1], a[2], nr == sysRead) {
-			return -EFAULT
+	case abi.SysRead, abi.SysWrite:
+		if !oneBuf(&v, a[1], a[2], nr == abi.SysRead) {
+			return -abi.EFAULT
 		}
-	case sysReadv, sysWritev:
-		if e := loadIOV(&v, a[1], int(a[2]), nr == sysReadv); e != 0 {
+	case abi.SysReadv, abi.SysWritev:
+		if e := loadIOV(&v, a[1], int(a[2]), nr == abi.SysReadv); e != 0 {
 			return e
 		}
-	case sysIoctl:
+	case abi.SysIoctl:
 		return socketIoctl(f, uint64(a[1]), a[2])
-	case sysFstat:
+	case abi.SysFstat:
 		return anonStat(a[1], 0o140000|0o777) // S_IFSOCK
 	}
-	if nr == sysRead || nr == sysReadv {
+	if nr == abi.SysRead || nr == abi.SysReadv {
 		n, _, _ := recv(t, f, &v, 0, nil)
 		return n
 	}
@@ -88,7 +89,7 @@ func socketFile(t *threads.Thread, nr uint64, f *files.File, a *[6]uintptr) int6
 // and the address's length.
 func recv(t *threads.Thread, f *files.File, v *sockets.IOV, flags int, from []byte) (n, full int64, alen int) {
 	if flags&msgOOB != 0 {
-		return -EINVAL, 0, 0 // no urgent data (SO_OOBINLINE semantics are not kept)
+		return -abi.EINVAL, 0, 0 // no urgent data (SO_OOBINLINE semantics are not kept)
 	}
 	id := f.Sock
 	peek := flags&msgPeek != 0
@@ -104,7 +105,7 @@ func recv(t *threads.Thread, f *files.File, v *sockets.IOV, flags int, from []by
 // send sends v, to the address to for an unconnected datagram socket.
 func send(t *threads.Thread, f *files.File, v *sockets.IOV, flags int, to []byte) int64 {
 	if flags&msgOOB != 0 {
-		return -EOPNOTSUPP
+		return -abi.EOPNOTSUPP
 	}
 	id := f.Sock
 	var r int64
@@ -116,7 +117,7 @@ func send(t *threads.Thread, f *files.File, v *sockets.IOV, flags int, to []byte
 	default:
 		r = sockets.Send(id, v, to)
 	}
-	if r == -EPIPE && flags&msgNosignal == 0 {
+	if r == -abi.EPIPE && flags&msgNosignal == 0 {
 		signals.Raise(t, 13, signals.SIKernel, 0) // SIGPIPE, which Go ignores for sockets
 	}
 	return wait(t, id, r, nonblocking(f, flags))
@@ -125,16 +126,16 @@ func send(t *threads.Thread, f *files.File, v *sockets.IOV, flags int, to []byte
 func sendto(t *threads.Thread, f *files.File, buf, n uintptr, flags int, addr, alen uintptr) int64 {
 	var v sockets.IOV
 	if !oneBuf(&v, buf, n, false) {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	var to []byte
 	if addr != 0 {
 		if alen > maxSockaddr {
-			return -EINVAL
+			return -abi.EINVAL
 		}
-		b, ok := userBytes(addr, alen, false)
+		b, ok := abi.UserBytes(addr, alen, false)
 		if !ok {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		to = b
 	}
@@ -144,7 +145,7 @@ func sendto(t *threads.Thread, f *files.File, buf, n uintptr, flags int, addr, a
 func recvfrom(t *threads.Thread, f *files.File, buf, n uintptr, flags int, addr, lenAddr uintptr) int64 {
 	var v sockets.IOV
 	if !oneBuf(&v, buf, n, true) {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	var from [maxSockaddr]byte
 	r, full, alen := recv(t, f, &v, flags, from[:])
@@ -155,8 +156,8 @@ func recvfrom(t *threads.Thread, f *files.File, buf, n uintptr, flags int, addr,
 		if e := putSockaddr(addr, lenAddr, from[:alen]); e != 0 {
 			return e
 		}
-	} else if addr != 0 && !putU32(lenAddr, 0) {
-		return -EFAULT
+	} else if addr != 0 && !abi.PutU32(lenAddr, 0) {
+		return -abi.EFAULT
 	}
 	if flags&msgTrunc != 0 {
 		return full
@@ -177,27 +178,27 @@ const (
 )
 
 func sendmsg(t *threads.Thread, f *files.File, msg uintptr, flags int) int64 {
-	h, ok := userBytes(msg, msgHdrSize, false)
+	h, ok := abi.UserBytes(msg, msgHdrSize, false)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	var v sockets.IOV
-	if e := loadIOV(&v, uintptr(getLE64(h[msgIov:])), int(getLE64(h[msgIovlen:])), false); e != 0 {
+	if e := loadIOV(&v, uintptr(abi.GetLE64(h[msgIov:])), int(abi.GetLE64(h[msgIovlen:])), false); e != 0 {
 		return e
 	}
 	var to []byte
-	if name, nlen := uintptr(getLE64(h[msgName:])), uintptr(getLE32(h[msgNamelen:])); name != 0 && nlen != 0 {
+	if name, nlen := uintptr(abi.GetLE64(h[msgName:])), uintptr(abi.GetLE32(h[msgNamelen:])); name != 0 && nlen != 0 {
 		if nlen > maxSockaddr {
-			return -EINVAL
+			return -abi.EINVAL
 		}
-		b, ok := userBytes(name, nlen, false)
+		b, ok := abi.UserBytes(name, nlen, false)
 		if !ok {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		to = b
 	}
-	if clen := uintptr(getLE64(h[msgControllen:])); clen != 0 && sockets.Domain(f.Sock) == sockets.AFUnix {
-		if e := parkRights(uintptr(getLE64(h[msgControl:])), clen); e != 0 {
+	if clen := uintptr(abi.GetLE64(h[msgControllen:])); clen != 0 && sockets.Domain(f.Sock) == sockets.AFUnix {
+		if e := parkRights(uintptr(abi.GetLE64(h[msgControl:])), clen); e != 0 {
 			return e
 		}
 	}
@@ -205,12 +206,12 @@ func sendmsg(t *threads.Thread, f *files.File, msg uintptr, flags int) int64 {
 }
 
 func recvmsg(t *threads.Thread, f *files.File, msg uintptr, flags int) int64 {
-	h, ok := userBytes(msg, msgHdrSize, true)
+	h, ok := abi.UserBytes(msg, msgHdrSize, true)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	var v sockets.IOV
-	if e := loadIOV(&v, uintptr(getLE64(h[msgIov:])), int(getLE64(h[msgIovlen:])), true); e != 0 {
+	if e := loadIOV(&v, uintptr(abi.GetLE64(h[msgIov:])), int(abi.GetLE64(h[msgIovlen:])), true); e != 0 {
 		return e
 	}
 	var from [maxSockaddr]byte
@@ -218,28 +219,28 @@ func recvmsg(t *threads.Thread, f *files.File, msg uintptr, flags int) int64 {
 	if r < 0 {
 		return r
 	}
-	if name := uintptr(getLE64(h[msgName:])); name != 0 {
-		n := uintptr(getLE32(h[msgNamelen:]))
+	if name := uintptr(abi.GetLE64(h[msgName:])); name != 0 {
+		n := uintptr(abi.GetLE32(h[msgNamelen:]))
 		if n > uintptr(alen) {
 			n = uintptr(alen)
 		}
-		dst, ok := userBytes(name, n, true)
+		dst, ok := abi.UserBytes(name, n, true)
 		if !ok {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		copy(dst, from[:n])
-		putLE32(h[msgNamelen:], uint32(alen))
+		abi.PutLE32(h[msgNamelen:], uint32(alen))
 	}
 	var out uint32
-	ctl, e := receiveRights(uintptr(getLE64(h[msgControl:])), uintptr(getLE64(h[msgControllen:])), flags&msgCmsgCloexec != 0, &out)
+	ctl, e := receiveRights(uintptr(abi.GetLE64(h[msgControl:])), uintptr(abi.GetLE64(h[msgControllen:])), flags&msgCmsgCloexec != 0, &out)
 	if e != 0 {
 		return e
 	}
-	putLE64(h[msgControllen:], uint64(ctl))
+	abi.PutLE64(h[msgControllen:], uint64(ctl))
 	if full > r {
 		out |= msgTrunc
 	}
-	putLE32(h[msgFlags:], out)
+	abi.PutLE32(h[msgFlags:], out)
 	if flags&msgTrunc != 0 {
 		return full
 	}
@@ -254,38 +255,34 @@ func socketIoctl(f *files.File, req uint64, arg uintptr) int64 {
 	)
 	switch req {
 	case fionread:
-		if !putU32(arg, uint32(sockets.RxQueued(f.Sock))) {
-			return -EFAULT
+		if !abi.PutU32(arg, uint32(sockets.RxQueued(f.Sock))) {
+			return -abi.EFAULT
 		}
 		return 0
 	case fionbio:
-		v, ok := getU32(arg)
+		v, ok := abi.GetU32(arg)
 		if !ok {
-			return -EFAULT
+			return -abi.EFAULT
 		}
-		f.Flags &^= oNonblock
+		f.Flags &^= files.ONonblock
 		if v != 0 {
-			f.Flags |= oNonblock
+			f.Flags |= files.ONonblock
 		}
 		return 0
 	}
-	return -ENOTTY
+	return -abi.ENOTTY
 }
 
 // anonStat describes a descriptor that is no file (a socket, the work
 // descriptor) with mode only.
 func anonStat(st uintptr, mode uint32) int64 {
-	b, ok := userBytes(st, 144, true)
+	b, ok := abi.UserBytes(st, 144, true)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	clear(b)
-	putLE32(b[24:], mode) // st_mode
-	b[16] = 1             // st_nlink
-	putLE64(b[56:], 4096) // st_blksize
+	abi.PutLE32(b[24:], mode) // st_mode
+	b[16] = 1                 // st_nlink
+	abi.PutLE64(b[56:], 4096) // st_blksize
 	return 0
-}
-
-func getLE32(b []byte) uint32 {
-	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
 }

@@ -1,8 +1,9 @@
-package syscalls
+package filecalls
 
 import (
 	"unigo.dev/unigo/kernel/clock"
 	"unigo.dev/unigo/kernel/files"
+	"unigo.dev/unigo/kernel/syscalls/abi"
 	"unigo.dev/unigo/kernel/threads"
 )
 
@@ -10,23 +11,25 @@ import (
 // readiness change wakes them to look again.
 var pollWaiters byte
 
-func pollKey() uintptr { return addrOf(&pollWaiters) }
+// PollKey is the wait channel of epoll_wait, which the network's events
+// wake too (package netcalls).
+func PollKey() uintptr { return abi.AddrOf(&pollWaiters) }
 
 // readinessChanged notes that fd may have become ready and wakes every
 // epoll waiter; they restart their call and collect the events.
 func readinessChanged(fd int) {
 	files.Changed(fd)
-	threads.WakeRestartAll(pollKey())
+	threads.WakeRestartAll(PollKey())
 }
 
 func epollCreate(flags int) int64 {
 	ep := files.NewEpoll()
 	if ep < 0 {
-		return -ENOMEM
+		return -abi.ENOMEM
 	}
 	fd := files.Alloc(0, files.File{Kind: files.KindEpoll, Epoll: ep, FDFlags: cloexec(flags)})
 	if fd < 0 {
-		return -EMFILE
+		return -abi.EMFILE
 	}
 	return int64(fd)
 }
@@ -49,15 +52,15 @@ func epollOf(epfd int) (int32, bool) {
 func epollCtl(epfd, op, fd int, ev uintptr) int64 {
 	ep, ok := epollOf(epfd)
 	if !ok {
-		return -EBADF
+		return -abi.EBADF
 	}
 	var events uint32
 	var data uint64
 	if op != files.EpollCtlDel {
-		e, ok1 := getU32(ev)
-		d, ok2 := getU64(ev + 4)
+		e, ok1 := abi.GetU32(ev)
+		d, ok2 := abi.GetU64(ev + 4)
 		if !ok1 || !ok2 {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		events, data = e, d
 	}
@@ -69,10 +72,10 @@ func epollCtl(epfd, op, fd int, ev uintptr) int64 {
 func epollWait(t *threads.Thread, epfd int, evs uintptr, max, timeout int) int64 {
 	ep, ok := epollOf(epfd)
 	if !ok {
-		return -EBADF
+		return -abi.EBADF
 	}
 	if max <= 0 {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	var ready [32]files.Event
 	if max > len(ready) {
@@ -80,13 +83,13 @@ func epollWait(t *threads.Thread, epfd int, evs uintptr, max, timeout int) int64
 	}
 	n := files.EpollReady(ep, ready[:max])
 	if n > 0 {
-		out, ok := userBytes(evs, uintptr(n)*12, true)
+		out, ok := abi.UserBytes(evs, uintptr(n)*12, true)
 		if !ok {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		for i := 0; i < n; i++ {
-			putLE32(out[i*12:], ready[i].Events)
-			putLE64(out[i*12+4:], ready[i].Data)
+			abi.PutLE32(out[i*12:], ready[i].Events)
+			abi.PutLE64(out[i*12+4:], ready[i].Data)
 		}
 		return int64(n)
 	}
@@ -97,32 +100,15 @@ func epollWait(t *threads.Thread, epfd int, evs uintptr, max, timeout int) int64
 	if timeout > 0 {
 		deadline = clock.Nanotime() + int64(timeout)*1e6
 	}
-	threads.Block(t, pollKey(), deadline, 0)
-	return blocked
+	threads.Block(t, PollKey(), deadline, 0)
+	return abi.Blocked
 }
 
 func eventfd(initval uint32, flags int) int64 {
 	fd := files.Alloc(0, files.File{Kind: files.KindEventfd, Count: uint64(initval),
 		Flags: uint32(flags)&files.ONonblock | files.ORdwr, FDFlags: cloexec(flags)})
 	if fd < 0 {
-		return -EMFILE
+		return -abi.EMFILE
 	}
 	return int64(fd)
-}
-
-func putLE32(b []byte, v uint32) {
-	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
-}
-
-func putLE64(b []byte, v uint64) {
-	putLE32(b, uint32(v))
-	putLE32(b[4:], uint32(v>>32))
-}
-
-func getLE64(b []byte) uint64 {
-	var v uint64
-	for i := 7; i >= 0; i-- {
-		v = v<<8 | uint64(b[i])
-	}
-	return v
 }

@@ -1,8 +1,9 @@
-package syscalls
+package filecalls
 
 import (
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/fs/memfs"
+	"unigo.dev/unigo/kernel/syscalls/abi"
 	"unigo.dev/unigo/kernel/vfs"
 )
 
@@ -20,7 +21,7 @@ const (
 // readPath copies a NUL-terminated path from the app into buf.
 func readPath(addr uintptr, buf *[vfs.PathMax]byte) ([]byte, int64) {
 	if addr == 0 {
-		return nil, -EFAULT
+		return nil, -abi.EFAULT
 	}
 	n := 0
 	for n < vfs.PathMax {
@@ -29,9 +30,9 @@ func readPath(addr uintptr, buf *[vfs.PathMax]byte) ([]byte, int64) {
 		if chunk > uintptr(vfs.PathMax-n) {
 			chunk = uintptr(vfs.PathMax - n)
 		}
-		b, ok := userBytes(addr+uintptr(n), chunk, false)
+		b, ok := abi.UserBytes(addr+uintptr(n), chunk, false)
 		if !ok {
-			return nil, -EFAULT
+			return nil, -abi.EFAULT
 		}
 		for _, c := range b {
 			if c == 0 {
@@ -51,14 +52,14 @@ func dirOf(dirfd int) (memfs.Ino, int64) {
 	}
 	f := files.Get(dirfd)
 	if f == nil {
-		return 0, -EBADF
+		return 0, -abi.EBADF
 	}
 	if f.Kind != files.KindFile {
-		return 0, -ENOTDIR
+		return 0, -abi.ENOTDIR
 	}
 	a, _ := vfs.Stat(memfs.Ino(f.Ino))
 	if a.Mode&memfs.TypeMask != memfs.TypeDir {
-		return 0, -ENOTDIR
+		return 0, -abi.ENOTDIR
 	}
 	return memfs.Ino(f.Ino), 0
 }
@@ -91,10 +92,7 @@ func existing(dirfd int, pathAddr uintptr, follow bool) (dir, ino memfs.Ino, e i
 	var p, w [vfs.PathMax]byte
 	r, _, e := lookupAt(dirfd, pathAddr, how, &p, &w)
 	if e == 0 && r.Ino == 0 {
-		e = -ENOENT
+		e = -abi.ENOENT
 	}
 	return r.Dir, r.Ino, e
 }
-
-// errno converts a memfs/vfs error to a system-call result.
-func errno(e int) int64 { return -int64(e) }

@@ -1,4 +1,4 @@
-package syscalls
+package abi
 
 import (
 	"unsafe"
@@ -6,10 +6,10 @@ import (
 	"unigo.dev/unigo/kernel/memory"
 )
 
-// userBytes returns the app's memory [addr, addr+n) after checking that it is
+// UserBytes returns the app's memory [addr, addr+n) after checking that it is
 // mapped (and writable when write is set): bad pointers give EFAULT, never a
 // kernel fault.
-func userBytes(addr, n uintptr, write bool) ([]byte, bool) {
+func UserBytes(addr, n uintptr, write bool) ([]byte, bool) {
 	if n == 0 {
 		return nil, true
 	}
@@ -19,8 +19,8 @@ func userBytes(addr, n uintptr, write bool) ([]byte, bool) {
 	return unsafe.Slice((*byte)(unsafe.Add(nil, addr)), n), true
 }
 
-// putU64 stores a 64-bit value in the app's memory.
-func putU64(addr uintptr, v uint64) bool {
+// PutU64 stores a 64-bit value in the app's memory.
+func PutU64(addr uintptr, v uint64) bool {
 	if !memory.CheckUser(addr, 8, true) {
 		return false
 	}
@@ -28,24 +28,24 @@ func putU64(addr uintptr, v uint64) bool {
 	return true
 }
 
-// getU64 reads a 64-bit value from the app's memory.
-func getU64(addr uintptr) (uint64, bool) {
+// GetU64 reads a 64-bit value from the app's memory.
+func GetU64(addr uintptr) (uint64, bool) {
 	if !memory.CheckUser(addr, 8, false) {
 		return 0, false
 	}
 	return *(*uint64)(unsafe.Add(nil, addr)), true
 }
 
-// getU32 reads a 32-bit value from the app's memory.
-func getU32(addr uintptr) (uint32, bool) {
+// GetU32 reads a 32-bit value from the app's memory.
+func GetU32(addr uintptr) (uint32, bool) {
 	if !memory.CheckUser(addr, 4, false) {
 		return 0, false
 	}
 	return *(*uint32)(unsafe.Add(nil, addr)), true
 }
 
-// putU32 stores a 32-bit value in the app's memory.
-func putU32(addr uintptr, v uint32) bool {
+// PutU32 stores a 32-bit value in the app's memory.
+func PutU32(addr uintptr, v uint32) bool {
 	if !memory.CheckUser(addr, 4, true) {
 		return false
 	}
@@ -53,5 +53,5 @@ func putU32(addr uintptr, v uint32) bool {
 	return true
 }
 
-// addrOf is the address of a kernel byte, used as a wait-channel key.
-func addrOf(b *byte) uintptr { return uintptr(unsafe.Pointer(b)) }
+// AddrOf is the address of a kernel byte, used as a wait-channel key.
+func AddrOf(b *byte) uintptr { return uintptr(unsafe.Pointer(b)) }

@@ -1,10 +1,12 @@
-package syscalls
+package netcalls
 
 import (
 	"unigo.dev/unigo/kernel/devices/virtionet"
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/privcalls"
 	"unigo.dev/unigo/kernel/sockets"
+	"unigo.dev/unigo/kernel/syscalls/abi"
+	"unigo.dev/unigo/kernel/syscalls/filecalls"
 	"unigo.dev/unigo/kernel/threads"
 	"unigo.dev/unigo/kernel/vfs"
 )
@@ -25,20 +27,20 @@ func dispatchNetstack(nr uint64, a *[6]uintptr) (r int64, ok bool) {
 		return netResolv(a[0], a[1]), true
 	case privcalls.NetCtl:
 		if a[4] > privcalls.AddrsSize {
-			return -EINVAL, true
+			return -abi.EINVAL, true
 		}
-		b, ok := userBytes(a[3], a[4], false)
+		b, ok := abi.UserBytes(a[3], a[4], false)
 		if !ok {
-			return -EFAULT, true
+			return -abi.EFAULT, true
 		}
 		return sockets.Ctl(int32(a[0]), int(a[1]), int64(a[2]), b), true
 	case privcalls.NetIO:
 		op := int(a[1])
 		pull := op == privcalls.IOPull || op == privcalls.IOPullDgram
-		buf, ok1 := userBytes(a[2], a[3], pull)
-		addr, ok2 := userBytes(a[4], a[5], pull)
+		buf, ok1 := abi.UserBytes(a[2], a[3], pull)
+		addr, ok2 := abi.UserBytes(a[4], a[5], pull)
 		if !ok1 || !ok2 {
-			return -EFAULT, true
+			return -abi.EFAULT, true
 		}
 		return sockets.IO(int32(a[0]), op, buf, addr), true
 	}
@@ -53,7 +55,7 @@ func netAttach() int64 {
 	fd := files.Alloc(0, files.File{Kind: files.KindNetstack, Flags: files.ORdwr | files.ONonblock, FDFlags: files.FDCloexec})
 	if fd < 0 {
 		sockets.Detach()
-		return -EMFILE
+		return -abi.EMFILE
 	}
 	return int64(fd)
 }
@@ -69,7 +71,7 @@ func nicOpen() int64 {
 	}
 	fd := files.Alloc(0, files.File{Kind: files.KindNIC, Flags: files.ORdonly | files.ONonblock, FDFlags: files.FDCloexec})
 	if fd < 0 {
-		return -EMFILE
+		return -abi.EMFILE
 	}
 	nicOpened = true
 	return int64(fd)
@@ -79,21 +81,21 @@ func nicOpen() int64 {
 // card's receive descriptor.
 func nicFile(nr uint64, a *[6]uintptr) int64 {
 	switch nr {
-	case sysRead:
-		b, ok := userBytes(a[1], a[2], true)
+	case abi.SysRead:
+		b, ok := abi.UserBytes(a[1], a[2], true)
 		if !ok {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		if n, ok := virtionet.Recv(b); ok {
 			return int64(n)
 		}
-		return -EAGAIN // never blocks: the stack waits in epoll
-	case sysFstat:
+		return -abi.EAGAIN // never blocks: the stack waits in epoll
+	case abi.SysFstat:
 		return anonStat(a[1], 0o400)
-	case sysIoctl:
-		return -ENOTTY
+	case abi.SysIoctl:
+		return -abi.ENOTTY
 	}
-	return -EINVAL
+	return -abi.EINVAL
 }
 
 // NICInterrupt handles the card's interrupt (virtionet.Interrupt) and,
@@ -102,7 +104,7 @@ func nicFile(nr uint64, a *[6]uintptr) int64 {
 func NICInterrupt() {
 	if virtionet.Interrupt() && nicOpened {
 		files.NICChanged()
-		threads.WakeRestartAll(pollKey())
+		threads.WakeRestartAll(filecalls.PollKey())
 	}
 }
 
@@ -110,30 +112,30 @@ func NICInterrupt() {
 // the work descriptor.
 func netstackFile(nr uint64, f *files.File, a *[6]uintptr) int64 {
 	switch nr {
-	case sysRead:
-		b, ok := userBytes(a[1], a[2], true)
+	case abi.SysRead:
+		b, ok := abi.UserBytes(a[1], a[2], true)
 		if !ok {
-			return -EFAULT
+			return -abi.EFAULT
 		}
 		if len(b) < privcalls.WorkSize {
-			return -EINVAL
+			return -abi.EINVAL
 		}
 		if n := sockets.TakeWork(b); n > 0 {
 			return int64(n)
 		}
-		return -EAGAIN // never blocks: the stack waits in epoll
-	case sysFstat:
+		return -abi.EAGAIN // never blocks: the stack waits in epoll
+	case abi.SysFstat:
 		return anonStat(a[1], 0o600)
-	case sysIoctl:
-		return -ENOTTY
+	case abi.SysIoctl:
+		return -abi.ENOTTY
 	}
-	return -EINVAL
+	return -abi.EINVAL
 }
 
-// socketEvents passes on what the last call changed: epoll hears of the
+// SocketEvents passes on what the last call changed: epoll hears of the
 // sockets whose readiness moved and of queued work, and the threads
 // waiting on those sockets (and in epoll_wait) run their calls again.
-func socketEvents() {
+func SocketEvents() {
 	if !sockets.HasEvents() {
 		return
 	}
@@ -147,21 +149,21 @@ func socketEvents() {
 	if sockets.TakeWorkPosted() {
 		files.NetstackChanged()
 	}
-	threads.WakeRestartAll(pollKey())
+	threads.WakeRestartAll(filecalls.PollKey())
 }
 
 // netResolv replaces /etc/resolv.conf (privcalls.NetResolv): the name
 // servers of the stack's DHCP lease, unless the host named its own.
 func netResolv(buf, n uintptr) int64 {
 	if n > privcalls.ResolvMax {
-		return -EINVAL
+		return -abi.EINVAL
 	}
 	if netConfig.flags&privcalls.InfoDNSGiven != 0 {
 		return -privcalls.EEXIST
 	}
-	b, ok := userBytes(buf, n, false)
+	b, ok := abi.UserBytes(buf, n, false)
 	if !ok {
-		return -EFAULT
+		return -abi.EFAULT
 	}
 	if e := vfs.ReplaceResolvConf(b); e != 0 {
 		return -int64(e)
