@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"math/rand"
 	"testing"
+	"unigo.dev/unigo/kernel/fs/ext2/cache"
 )
 
 // Contiguous blocks move in runs, one request a run: a file written in
-// large writes goes out in requests of up to maxRun blocks at fsync, is
+// large writes goes out in requests of up to cache.MaxRun blocks at fsync, is
 // read back from the cache, and after a remount is read in runs too;
 // small sequential reads grow a read-ahead window, random reads fetch
 // one block each.
@@ -27,8 +28,8 @@ func TestBatchedIO(t *testing.T) {
 	d.log, d.flushes = nil, 0
 	must(t, Sync(ino))
 	// Data runs break at the indirect blocks (placed among the data) and
-	// every maxRun blocks; metadata is a few requests more.
-	if max := blocks/maxRun + 3 + 10; d.writes > max {
+	// every cache.MaxRun blocks; metadata is a few requests more.
+	if max := blocks/cache.MaxRun + 3 + 10; d.writes > max {
 		t.Fatalf("fsync of 4 MiB: %d write requests, want at most %d", d.writes, max)
 	}
 	isData := map[int64]bool{}
@@ -81,12 +82,12 @@ func TestBatchedIO(t *testing.T) {
 			t.Fatalf("cold read at %d differs", off)
 		}
 	}
-	if max := blocks/maxRun + 3 + 6; d.reads > max {
+	if max := blocks/cache.MaxRun + 3 + 6; d.reads > max {
 		t.Fatalf("cold read of 4 MiB in 1 MiB reads: %d requests, want at most %d", d.reads, max)
 	}
 	d.unmount()
 
-	// Cold, in 4 KiB reads: the window grows to maxRun blocks.
+	// Cold, in 4 KiB reads: the window grows to cache.MaxRun blocks.
 	d, _ = mount(t, img)
 	ino = walk(t, "f")
 	d.reads = 0
@@ -98,7 +99,7 @@ func TestBatchedIO(t *testing.T) {
 			t.Fatalf("small read at %d differs", off)
 		}
 	}
-	if max := 256/maxRun + 4 + 3; d.reads > max {
+	if max := 256/cache.MaxRun + 4 + 3; d.reads > max {
 		t.Fatalf("cold read of 1 MiB in 4 KiB reads: %d requests, want at most %d", d.reads, max)
 	}
 
@@ -173,22 +174,22 @@ func TestFsyncFlushes(t *testing.T) {
 	}
 }
 
-// Dirty data past dirtyMax is written back while the writes go on, in
+// Dirty data past the cache's DirtyMax is written back while the writes go on, in
 // runs, without flushes (nothing points at it yet on the disk).
 func TestDirtyLimit(t *testing.T) {
 	img := mkfs(t, 4096, 16<<10, "")
 	d, root := mount(t, img)
 	ino, e := Create(root, []byte("f"), TypeRegular|0o644, 1)
 	must(t, e)
-	cache.limit = max(cache.nSlots, 256) // dirtyMax: 64 blocks
+	cache.SetLimit(max(cache.Count().Slots, 256)) // DirtyMax: 64 blocks
 	d.writes, d.flushes = 0, 0
 	data := pattern(1<<20, 6)
 	writeAll(t, ino, data, 0, 64<<10)
-	if d.writes == 0 || d.writes > 256/maxRun+4 || d.flushes != 0 {
+	if d.writes == 0 || d.writes > 256/cache.MaxRun+4 || d.flushes != 0 {
 		t.Fatalf("1 MiB written with at most 64 dirty blocks: %d write requests, %d flushes before fsync", d.writes, d.flushes)
 	}
-	if cache.dirtyData > dirtyMax() {
-		t.Fatalf("%d dirty data blocks, more than %d", cache.dirtyData, dirtyMax())
+	if c := cache.Count(); c.DirtyData > c.DirtyMax {
+		t.Fatalf("%d dirty data blocks, more than %d", c.DirtyData, c.DirtyMax)
 	}
 	d.unmount()
 	fsck(t, img)

@@ -1,5 +1,10 @@
 package ext2
 
+import (
+	"unigo.dev/unigo/kernel/fs/ext2/cache"
+	"unigo.dev/unigo/kernel/fs/ext2/layout"
+)
+
 // The block map: i_block holds 12 direct block numbers, then a single, a
 // double and a triple indirect block; an indirect block is a table of
 // block numbers (fs.ppb of them). Zero is a hole, which reads as zeros.
@@ -71,30 +76,30 @@ func mapBlock(ino Ino, n *inode, lb uint64, alloc bool) (uint32, bool, int) {
 		return 0, false, EIO
 	}
 	for level := 1; level <= depth; level++ {
-		s, e := bget(b, getRead, meta)
+		s, e := cache.Get(b, cache.Read, cache.Meta)
 		if e != 0 {
 			return 0, false, e
 		}
-		at := int(idx[level]) * 4
-		c := le32(blockBytes(s), at)
+		at := layout.Entry(int(idx[level]))
+		c := at.Get(cache.Bytes(s))
 		if c == 0 {
 			if !alloc {
-				bput(s)
+				cache.Put(s)
 				return 0, false, 0
 			}
 			nb, e := newBlock(n, goal, level < depth)
 			if e != 0 {
-				bput(s)
+				cache.Put(s)
 				return 0, false, e
 			}
-			put32(blockBytes(s), at, nb)
-			bdirty(s)
+			at.Put(cache.Bytes(s), nb)
+			cache.Dirty(s)
 			c, goal, fresh = nb, nb+1, level == depth
 		} else if !validBlock(c) {
-			bput(s)
+			cache.Put(s)
 			return 0, false, EIO
 		}
-		bput(s)
+		cache.Put(s)
 		b = c
 	}
 	if fresh {
@@ -111,12 +116,12 @@ func newBlock(n *inode, goal uint32, indirect bool) (uint32, int) {
 	}
 	n.blocks += sectors()
 	if indirect {
-		s, e := bget(nb, getZero, meta)
+		s, e := cache.Get(nb, cache.Zero, cache.Meta)
 		if e != 0 {
 			return 0, e
 		}
-		bdirty(s)
-		bput(s)
+		cache.Dirty(s)
+		cache.Put(s)
 	}
 	return nb, 0
 }
@@ -128,12 +133,12 @@ func missing(n *inode, depth int, idx [4]uint32) (uint32, int) {
 		if b == 0 {
 			return uint32(depth - level + 2), 0
 		}
-		s, e := bget(b, getRead, meta)
+		s, e := cache.Get(b, cache.Read, cache.Meta)
 		if e != 0 {
 			return 0, e
 		}
-		b = le32(blockBytes(s), int(idx[level])*4)
-		bput(s)
+		b = layout.Entry(int(idx[level])).Get(cache.Bytes(s))
+		cache.Put(s)
 	}
 	if b == 0 {
 		return 1, 0
@@ -205,26 +210,26 @@ func freeFrom(ino Ino, n *inode, from uint64) int {
 // (0: a data block), and everything under it.
 func freeTree(n *inode, b uint32, level int) int {
 	if level > 0 {
-		s, e := bget(b, getRead, meta)
+		s, e := cache.Get(b, cache.Read, cache.Meta)
 		if e != 0 {
 			return e
 		}
-		tab := blockBytes(s)
+		tab := cache.Bytes(s)
 		for i := 0; i < int(fs.ppb); i++ {
-			c := le32(tab, i*4)
+			c := layout.Entry(i).Get(tab)
 			if c == 0 {
 				continue
 			}
 			if !validBlock(c) {
-				bput(s)
+				cache.Put(s)
 				return EIO
 			}
 			if e := freeTree(n, c, level-1); e != 0 {
-				bput(s)
+				cache.Put(s)
 				return e
 			}
 		}
-		bput(s)
+		cache.Put(s)
 	}
 	n.blocks -= sectors()
 	return freeBlock(b)
@@ -233,7 +238,7 @@ func freeTree(n *inode, b uint32, level int) int {
 // freePartial frees what indirect block b (of the given level) maps from
 // rel on (relative to its first block), reporting whether it is left empty.
 func freePartial(n *inode, b uint32, level int, rel uint64) (bool, int) {
-	s, e := bget(b, getRead, meta)
+	s, e := cache.Get(b, cache.Read, cache.Meta)
 	if e != 0 {
 		return false, e
 	}
@@ -243,19 +248,19 @@ func freePartial(n *inode, b uint32, level int, rel uint64) (bool, int) {
 	}
 	first := int(rel / child)
 	for i := first; i < int(fs.ppb); i++ {
-		tab := blockBytes(s)
-		c := le32(tab, i*4)
+		tab := cache.Bytes(s)
+		c := layout.Entry(i).Get(tab)
 		if c == 0 {
 			continue
 		}
 		if !validBlock(c) {
-			bput(s)
+			cache.Put(s)
 			return false, EIO
 		}
 		if i == first && rel%child != 0 {
 			empty, e := freePartial(n, c, level-1, rel%child)
 			if e != 0 {
-				bput(s)
+				cache.Put(s)
 				return false, e
 			}
 			if !empty {
@@ -264,21 +269,21 @@ func freePartial(n *inode, b uint32, level int, rel uint64) (bool, int) {
 			n.blocks -= sectors()
 			e = freeBlock(c)
 			if e != 0 {
-				bput(s)
+				cache.Put(s)
 				return false, e
 			}
 		} else if e := freeTree(n, c, level-1); e != 0 {
-			bput(s)
+			cache.Put(s)
 			return false, e
 		}
-		put32(blockBytes(s), i*4, 0)
-		bdirty(s)
+		layout.Entry(i).Put(cache.Bytes(s), 0)
+		cache.Dirty(s)
 	}
 	empty := true
-	tab := blockBytes(s)
+	tab := cache.Bytes(s)
 	for i := 0; i < int(fs.ppb) && empty; i++ {
-		empty = le32(tab, i*4) == 0
+		empty = layout.Entry(i).Get(tab) == 0
 	}
-	bput(s)
+	cache.Put(s)
 	return empty, 0
 }

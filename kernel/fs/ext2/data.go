@@ -1,10 +1,15 @@
 package ext2
 
+import (
+	"unigo.dev/unigo/kernel/fs/ext2/cache"
+	"unigo.dev/unigo/kernel/fs/ext2/layout"
+)
+
 // File contents: reads and writes block by block through the cache and the
 // block map. A fast symbolic link's target lives in i_block itself.
 
 // fastMax is the longest target kept in i_block (it stays NUL-terminated).
-const fastMax = 4*nBlock - 1
+const fastMax = 4*layout.NBlock - 1
 
 // inlineByte is byte i of i_block as stored on disk.
 func inlineByte(n *inode, i int) byte { return byte(n.block[i/4] >> (8 * (i % 4))) }
@@ -30,7 +35,7 @@ func ReadAt(ino Ino, dst []byte, off int64) (int, int) {
 	if n.fastSymlink() {
 		for i := range dst {
 			dst[i] = 0
-			if p := int(off) + i; p < 4*nBlock { // a bad size reads zeros past i_block
+			if p := int(off) + i; p < 4*layout.NBlock { // a bad size reads zeros past i_block
 				dst[i] = inlineByte(&n, p)
 			}
 		}
@@ -62,16 +67,16 @@ func ReadAt(ino Ino, dst []byte, off int64) (int, int) {
 		if blk == 0 {
 			clear(chunk)
 		} else {
-			if findSlot(blk) < 0 {
+			if !cache.Cached(blk) {
 				prefetch(ino, &n, lb, blk, min(max(until, lb+win), eof))
 			}
-			s, e := bget(blk, getRead, data)
+			s, e := cache.Get(blk, cache.Read, cache.Data)
 			if e != 0 {
 				readDone(ino, pos)
 				return done, e
 			}
-			copy(chunk, blockBytes(s)[in:])
-			bput(s)
+			copy(chunk, cache.Bytes(s)[in:])
+			cache.Put(s)
 		}
 		done += len(chunk)
 	}
@@ -130,33 +135,31 @@ func WriteAt(ino Ino, src []byte, off int64, now int64) (int, int) {
 			err = e
 			break
 		}
-		how := getRead
+		how := cache.Read
 		if fresh {
-			how = getZero
+			how = cache.Zero
 		} else if len(chunk) == fs.bs {
-			how = getOverwrite
+			how = cache.Overwrite
 		}
-		s, e := bget(blk, how, data)
+		s, e := cache.Get(blk, how, cache.Data)
 		if e != 0 {
 			err = e
 			break
 		}
-		copy(blockBytes(s)[in:], chunk)
+		copy(cache.Bytes(s)[in:], chunk)
 		if fresh {
-			bdirtyOrdered(s) // on the disk before the block map points at it
+			cache.DirtyOrdered(s) // on the disk before the block map points at it
 		} else {
-			bdirty(s)
+			cache.Dirty(s)
 		}
-		bput(s)
+		cache.Put(s)
 		done += len(chunk)
 		if end := off + int64(done); end > n.size {
 			n.size = end
 		}
-		if cache.dirtyData > dirtyMax() {
-			if _, e := writeBack(data); e != 0 {
-				err = e
-				break
-			}
+		if e := cache.Throttle(); e != 0 {
+			err = e
+			break
 		}
 	}
 	if done > 0 {
@@ -174,7 +177,7 @@ func WriteAt(ino Ino, src []byte, off int64, now int64) (int, int) {
 
 // writeFastSymlink stores a short link target in i_block.
 func writeFastSymlink(ino Ino, n *inode, src []byte, now int64) (int, int) {
-	n.block = [nBlock]uint32{}
+	n.block = [layout.NBlock]uint32{}
 	for i, c := range src {
 		n.block[i/4] |= uint32(c) << (8 * (i % 4))
 	}
@@ -190,7 +193,7 @@ func writeFastSymlink(ino Ino, n *inode, src []byte, now int64) (int, int) {
 // older readers must not misread its size.
 func needLargeFile(size int64) {
 	if size > 1<<31-1 {
-		fs.roCompat |= roCompatLargeFile
+		fs.roCompat |= layout.ROCompatLargeFile
 	}
 }
 
@@ -205,13 +208,13 @@ func zeroTail(ino Ino, n *inode, size int64) int {
 	if e != 0 || blk == 0 {
 		return e
 	}
-	s, e := bget(blk, getRead, data)
+	s, e := cache.Get(blk, cache.Read, cache.Data)
 	if e != 0 {
 		return e
 	}
-	clear(blockBytes(s)[in:])
-	bdirtyOrdered(s) // zeros on the disk before a larger size exposes them
-	bput(s)
+	clear(cache.Bytes(s)[in:])
+	cache.DirtyOrdered(s) // zeros on the disk before a larger size exposes them
+	cache.Put(s)
 	return 0
 }
 

@@ -1,86 +1,31 @@
 package ext2
 
-// A directory is a list of records in its blocks: inode (4 bytes), record
-// length (2), name length (1), file type (1, with the filetype feature),
-// the name, padded to 4 bytes. Records never cross a block; the last one
-// of a block reaches its end. A deleted record is merged into the one
-// before it, or gets inode 0 when it starts its block. A directory with a
-// hashed index (htree) reads the same way: the index hides in records
-// that look empty; changing the directory drops the index flag.
+import (
+	"unigo.dev/unigo/kernel/fs/ext2/cache"
+	"unigo.dev/unigo/kernel/fs/ext2/layout"
+)
+
+// A directory is a list of records in its blocks (package layout: inode,
+// record length, name length, file type, the name, padded to 4 bytes).
+// Records never cross a block; the last one of a block reaches its end.
+// A deleted record is merged into the one before it, or gets inode 0 when
+// it starts its block. A directory with a hashed index (htree) reads the
+// same way: the index hides in records that look empty; changing the
+// directory drops the index flag.
 //
 // Offsets (block * block size + position in the block) are getdents
 // cookies: ReadDir resumes at any offset it handed out, even after the
 // directory changed, by scanning the block to the next record boundary.
 
-const recHeader = 8
-
-func recLen(nameLen int) int { return (recHeader + nameLen + 3) &^ 3 }
-
-// record is one decoded directory record; name points into the cache.
-type record struct {
-	ino    uint32
-	length int
-	name   []byte
-	ftype  uint8
+// readRecord decodes the record at at in block b (layout.ReadRecord, with
+// the file system's filetype feature).
+func readRecord(b []byte, at int) (layout.Record, bool) {
+	return layout.ReadRecord(b, at, fs.filetype)
 }
 
-// readRecord decodes the record at at, checking that it stays in the block.
-func readRecord(b []byte, at int) (record, bool) {
-	if at < 0 || at&3 != 0 || at+recHeader > len(b) {
-		return record{}, false
-	}
-	length := int(le16(b, at+4))
-	nl := int(b[at+6])
-	if length < recHeader || length&3 != 0 || at+length > len(b) || recHeader+nl > length {
-		return record{}, false
-	}
-	r := record{ino: le32(b, at), length: length, name: b[at+recHeader : at+recHeader+nl]}
-	if fs.filetype {
-		r.ftype = b[at+7]
-	}
-	return r, true
-}
-
+// writeRecord stores a record at at in block b.
 func writeRecord(b []byte, at int, ino Ino, length int, name []byte, ftype uint8) {
-	put32(b, at, uint32(ino))
-	put16(b, at+4, uint16(length))
-	b[at+6] = uint8(len(name))
-	b[at+7] = 0
-	if fs.filetype {
-		b[at+7] = ftype
-	}
-	copy(b[at+recHeader:], name)
-}
-
-// fileType is the directory record's type code for a mode.
-func fileType(mode uint32) uint8 {
-	switch mode & TypeMask {
-	case TypeRegular:
-		return 1
-	case TypeDir:
-		return 2
-	case TypeChar:
-		return 3
-	case TypeBlock:
-		return 4
-	case TypeFIFO:
-		return 5
-	case TypeSocket:
-		return 6
-	case TypeSymlink:
-		return 7
-	}
-	return 0
-}
-
-// direntTypes maps record type codes to getdents64's d_type.
-var direntTypes = [8]uint8{0, 8, 4, 2, 6, 1, 12, 10}
-
-func direntType(ftype uint8) uint8 {
-	if ftype < 8 {
-		return direntTypes[ftype]
-	}
-	return 0
+	layout.WriteRecord(b, at, uint32(ino), length, name, ftype, fs.filetype)
 }
 
 // dirBlock pins the directory's block lb; slot -1 for a hole.
@@ -89,7 +34,7 @@ func dirBlock(dir Ino, n *inode, lb uint64) (int, int) {
 	if e != 0 || blk == 0 {
 		return -1, e
 	}
-	return bget(blk, getRead, meta)
+	return cache.Get(blk, cache.Read, cache.Meta)
 }
 
 // entryBlock pins the block holding the directory entry at byte offset off
@@ -103,7 +48,7 @@ func entryBlock(dir Ino, n *inode, off int64) (s int, b []byte, at int, e int) {
 	if s < 0 {
 		return -1, nil, 0, EIO
 	}
-	return s, blockBytes(s), int(off % int64(fs.bs)), 0
+	return s, cache.Bytes(s), int(off % int64(fs.bs)), 0
 }
 
 // dirBlocks is how many blocks the directory spans.
@@ -112,7 +57,7 @@ func dirBlocks(n *inode) uint64 { return uint64((n.size + int64(fs.bs) - 1) / in
 // changed notes a change to directory n: its index is no longer valid,
 // and ReadDir calls in progress must resync.
 func changed(n *inode) {
-	n.flags &^= flagIndex
+	n.flags &^= layout.FlagIndex
 	fs.dirGen++
 }
 
@@ -124,7 +69,7 @@ func resync(b []byte, at int) (int, bool) {
 		if !ok {
 			return 0, false
 		}
-		p += r.length
+		p += r.Length
 	}
 	return p, true
 }
@@ -153,24 +98,24 @@ func ReadDir(dir Ino, off int64, fn func(ino Ino, typ uint8, name []byte, next i
 			off = (lb + 1) * bs
 			continue
 		}
-		b := blockBytes(s)
+		b := cache.Bytes(s)
 		at, ok := resync(b, int(off%bs))
 		if !ok {
-			bput(s)
+			cache.Put(s)
 			return EIO
 		}
 		restart := false
 		for at < fs.bs {
 			r, ok := readRecord(b, at)
 			if !ok {
-				bput(s)
+				cache.Put(s)
 				return EIO
 			}
-			next := lb*bs + int64(at+r.length)
-			if r.ino != 0 {
+			next := lb*bs + int64(at+r.Length)
+			if r.Ino != 0 {
 				gen := fs.dirGen
-				if !fn(Ino(r.ino), direntType(r.ftype), r.name, next) {
-					bput(s)
+				if !fn(Ino(r.Ino), layout.DirentType(r.FType), r.Name, next) {
+					cache.Put(s)
 					return 0
 				}
 				if fs.dirGen != gen { // fn changed a directory: this one may have moved
@@ -178,9 +123,9 @@ func ReadDir(dir Ino, off int64, fn func(ino Ino, typ uint8, name []byte, next i
 					break
 				}
 			}
-			at += r.length
+			at += r.Length
 		}
-		bput(s)
+		cache.Put(s)
 		if restart {
 			if live(dir, &n) != 0 {
 				return 0 // removed meanwhile
@@ -212,34 +157,26 @@ func scan(dir Ino, n *inode, name []byte, need int) (off int64, ino Ino, room in
 		if s < 0 {
 			continue
 		}
-		b := blockBytes(s)
+		b := cache.Bytes(s)
 		for at := 0; at < fs.bs; {
 			r, ok := readRecord(b, at)
 			if !ok {
-				bput(s)
+				cache.Put(s)
 				return -1, 0, -1, EIO
 			}
 			pos := int64(lb)*int64(fs.bs) + int64(at)
-			if r.ino != 0 && sameName(r.name, name) {
-				bput(s)
-				return pos, Ino(r.ino), room, 0
+			if r.Ino != 0 && sameName(r.Name, name) {
+				cache.Put(s)
+				return pos, Ino(r.Ino), room, 0
 			}
-			if need > 0 && room < 0 && r.length-spaceUsed(r) >= need {
+			if need > 0 && room < 0 && r.Length-r.Used() >= need {
 				room = pos
 			}
-			at += r.length
+			at += r.Length
 		}
-		bput(s)
+		cache.Put(s)
 	}
 	return -1, 0, room, 0
-}
-
-// spaceUsed is how much of a record its entry needs (none when deleted).
-func spaceUsed(r record) int {
-	if r.ino == 0 {
-		return 0
-	}
-	return recLen(len(r.name))
 }
 
 // Lookup finds name in dir.
@@ -271,26 +208,26 @@ func Lookup(dir Ino, name []byte) (Ino, int) {
 // room of the record at offset room (found by scan), or in a new block at
 // the end when room is -1. n changes; the caller stores it.
 func addEntry(dir Ino, n *inode, name []byte, ino Ino, ftype uint8, room int64) int {
-	need := recLen(len(name))
+	need := layout.RecLen(len(name))
 	if room >= 0 {
 		s, b, at, e := entryBlock(dir, n, room)
 		if e != 0 {
 			return e
 		}
 		r, ok := readRecord(b, at)
-		used := spaceUsed(r)
-		if !ok || r.length-used < need {
-			bput(s)
+		used := r.Used()
+		if !ok || r.Length-used < need {
+			cache.Put(s)
 			return EIO
 		}
 		if used == 0 {
-			writeRecord(b, at, ino, r.length, name, ftype)
+			writeRecord(b, at, ino, r.Length, name, ftype)
 		} else {
-			put16(b, at+4, uint16(used))
-			writeRecord(b, at+used, ino, r.length-used, name, ftype)
+			layout.SetLength(b, at, used)
+			writeRecord(b, at+used, ino, r.Length-used, name, ftype)
 		}
-		bdirty(s)
-		bput(s)
+		cache.Dirty(s)
+		cache.Put(s)
 		changed(n)
 		return 0
 	}
@@ -299,13 +236,13 @@ func addEntry(dir Ino, n *inode, name []byte, ino Ino, ftype uint8, room int64) 
 	if e != 0 {
 		return e
 	}
-	s, e := bget(blk, getZero, meta)
+	s, e := cache.Get(blk, cache.Zero, cache.Meta)
 	if e != 0 {
 		return e
 	}
-	writeRecord(blockBytes(s), 0, ino, fs.bs, name, ftype)
-	bdirty(s)
-	bput(s)
+	writeRecord(cache.Bytes(s), 0, ino, fs.bs, name, ftype)
+	cache.Dirty(s)
+	cache.Put(s)
 	n.size = int64(nb+1) * int64(fs.bs)
 	changed(n)
 	return 0
@@ -326,23 +263,23 @@ func removeEntry(dir Ino, n *inode, off int64) int {
 			ok = false
 			break
 		}
-		if p+q.length == at {
+		if p+q.Length == at {
 			prev = p
 			break
 		}
-		p += q.length
+		p += q.Length
 	}
 	if !ok {
-		bput(s)
+		cache.Put(s)
 		return EIO
 	}
 	if prev < 0 {
-		put32(b, at, 0)
+		layout.SetIno(b, at, 0)
 	} else {
-		put16(b, prev+4, uint16(at-prev+r.length))
+		layout.SetLength(b, prev, at-prev+r.Length)
 	}
-	bdirty(s)
-	bput(s)
+	cache.Dirty(s)
+	cache.Put(s)
 	changed(n)
 	return 0
 }
@@ -353,12 +290,12 @@ func setEntry(dir Ino, n *inode, off int64, ino Ino, ftype uint8) int {
 	if e != 0 {
 		return e
 	}
-	put32(b, at, uint32(ino))
+	layout.SetIno(b, at, uint32(ino))
 	if fs.filetype {
-		b[at+7] = ftype
+		layout.SetType(b, at, ftype)
 	}
-	bdirty(s)
-	bput(s)
+	cache.Dirty(s)
+	cache.Put(s)
 	changed(n)
 	return 0
 }
@@ -373,20 +310,20 @@ func isEmpty(dir Ino, n *inode) (bool, int) {
 		if s < 0 {
 			continue
 		}
-		b := blockBytes(s)
+		b := cache.Bytes(s)
 		for at := 0; at < fs.bs; {
 			r, ok := readRecord(b, at)
 			if !ok {
-				bput(s)
+				cache.Put(s)
 				return false, EIO
 			}
-			if r.ino != 0 && !isDot(r.name) && !isDotDot(r.name) {
-				bput(s)
+			if r.Ino != 0 && !isDot(r.Name) && !isDotDot(r.Name) {
+				cache.Put(s)
 				return false, 0
 			}
-			at += r.length
+			at += r.Length
 		}
-		bput(s)
+		cache.Put(s)
 	}
 	return true, 0
 }

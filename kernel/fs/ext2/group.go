@@ -1,21 +1,15 @@
 package ext2
 
-// Block groups: each has a descriptor (in the table after the superblock)
-// pointing at its block bitmap, inode bitmap and inode table, with its
-// free counts. Allocation sets bitmap bits and keeps the descriptor's and
-// the superblock's counts in step, which is what e2fsck checks.
-
-const gdSize = 32 // descriptor size without the 64bit feature
-
-// Descriptor fields (byte offsets).
-const (
-	gdBlockBitmap = 0
-	gdInodeBitmap = 4
-	gdInodeTable  = 8
-	gdFreeBlocks  = 12
-	gdFreeInodes  = 14
-	gdUsedDirs    = 16
+import (
+	"unigo.dev/unigo/kernel/fs/ext2/cache"
+	"unigo.dev/unigo/kernel/fs/ext2/layout"
 )
+
+// Block groups: each has a descriptor (in the table after the superblock;
+// its fields: package layout) pointing at its block bitmap, inode bitmap
+// and inode table, with its free counts. Allocation sets bitmap bits and
+// keeps the descriptor's and the superblock's counts in step, which is
+// what e2fsck checks.
 
 // groupDesc is a decoded group descriptor.
 type groupDesc struct {
@@ -25,13 +19,13 @@ type groupDesc struct {
 
 // groupRef pins the block holding group g's descriptor.
 func groupRef(g uint32) (int, []byte, int) {
-	pos := int(g) * gdSize
-	s, e := bget(fs.gdtBlock+uint32(pos/fs.bs), getRead, meta)
+	pos := int(g) * layout.GroupDescSize
+	s, e := cache.Get(fs.gdtBlock+uint32(pos/fs.bs), cache.Read, cache.Meta)
 	if e != 0 {
 		return -1, nil, e
 	}
 	at := pos % fs.bs
-	return s, blockBytes(s)[at : at+gdSize], 0
+	return s, cache.Bytes(s)[at : at+layout.GroupDescSize], 0
 }
 
 func readGroup(g uint32, d *groupDesc) int {
@@ -39,9 +33,9 @@ func readGroup(g uint32, d *groupDesc) int {
 	if e != 0 {
 		return e
 	}
-	*d = groupDesc{le32(b, gdBlockBitmap), le32(b, gdInodeBitmap), le32(b, gdInodeTable),
-		uint32(le16(b, gdFreeBlocks)), uint32(le16(b, gdFreeInodes)), uint32(le16(b, gdUsedDirs))}
-	bput(s)
+	*d = groupDesc{layout.GDBlockBitmap.Get(b), layout.GDInodeBitmap.Get(b), layout.GDInodeTable.Get(b),
+		uint32(layout.GDFreeBlocks.Get(b)), uint32(layout.GDFreeInodes.Get(b)), uint32(layout.GDUsedDirs.Get(b))}
+	cache.Put(s)
 	return 0
 }
 
@@ -51,11 +45,11 @@ func adjustGroup(g uint32, blocks, inodes, dirs int) int {
 	if e != 0 {
 		return e
 	}
-	put16(b, gdFreeBlocks, uint16(int(le16(b, gdFreeBlocks))+blocks))
-	put16(b, gdFreeInodes, uint16(int(le16(b, gdFreeInodes))+inodes))
-	put16(b, gdUsedDirs, uint16(int(le16(b, gdUsedDirs))+dirs))
-	bdirty(s)
-	bput(s)
+	layout.GDFreeBlocks.Put(b, uint16(int(layout.GDFreeBlocks.Get(b))+blocks))
+	layout.GDFreeInodes.Put(b, uint16(int(layout.GDFreeInodes.Get(b))+inodes))
+	layout.GDUsedDirs.Put(b, uint16(int(layout.GDUsedDirs.Get(b))+dirs))
+	cache.Dirty(s)
+	cache.Put(s)
 	fs.freeBlocks = uint32(int64(fs.freeBlocks) + int64(blocks))
 	fs.freeInodes = uint32(int64(fs.freeInodes) + int64(inodes))
 	return 0
@@ -88,31 +82,31 @@ func findZero(b []byte, start, limit int) int {
 // takeBit sets the first clear bit in [start, limit) of the bitmap in
 // block bitmap and returns it, or -1.
 func takeBit(bitmap uint32, start, limit int) (int, int) {
-	s, e := bget(bitmap, getRead, meta)
+	s, e := cache.Get(bitmap, cache.Read, cache.Meta)
 	if e != 0 {
 		return -1, e
 	}
-	b := blockBytes(s)
+	b := cache.Bytes(s)
 	i := findZero(b, start, limit)
 	if i >= 0 {
 		b[i>>3] |= 1 << (i & 7)
-		bdirty(s)
+		cache.Dirty(s)
 	}
-	bput(s)
+	cache.Put(s)
 	return i, 0
 }
 
 // clearBit clears a bitmap bit; it reports whether it was set.
 func clearBit(bitmap uint32, i int) (bool, int) {
-	s, e := bget(bitmap, getRead, meta)
+	s, e := cache.Get(bitmap, cache.Read, cache.Meta)
 	if e != 0 {
 		return false, e
 	}
-	b := blockBytes(s)
+	b := cache.Bytes(s)
 	was := b[i>>3]&(1<<(i&7)) != 0
 	b[i>>3] &^= 1 << (i & 7)
-	bdirty(s)
-	bput(s)
+	cache.Dirty(s)
+	cache.Put(s)
 	return was, 0
 }
 
@@ -172,7 +166,7 @@ func freeBlock(blk uint32) int {
 	if e != 0 {
 		return e
 	}
-	bforget(blk)
+	cache.Forget(blk)
 	if !was {
 		return EIO // freed twice: the counts stay as they were
 	}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unigo.dev/unigo/kernel/fs/ext2/cache"
+	"unigo.dev/unigo/kernel/fs/ext2/layout"
 )
 
 // The host harness: images made by e2fsprogs, the disk functions reading
@@ -82,11 +84,12 @@ type diskOp struct {
 	blk          int64 // in file-system blocks (pos / block size)
 }
 
-// fakeDisk is the image file behind the disk functions, and the pages.
+// fakeDisk is the image file behind the cache's disk functions, and the
+// pages.
 type fakeDisk struct {
 	t      *testing.T
 	f      *os.File
-	pages  map[uintptr]*[PageSize]byte
+	pages  map[uintptr]*[cache.PageSize]byte
 	next   uintptr
 	limit  int // pages that may be allocated
 	log    []diskOp
@@ -103,42 +106,39 @@ type fakeDisk struct {
 	app   map[uintptr]bool // pages taken from the cache for "the app" (appAlloc)
 }
 
-// attach points the package at img and the Go heap, restoring the kernel
-// functions at the end of the test.
+// attach points the cache at img and the Go heap, restoring the kernel's
+// page allocator and disk at the end of the test.
 func attach(t *testing.T, img string) *fakeDisk {
 	t.Helper()
 	f, err := os.OpenFile(img, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &fakeDisk{t: t, f: f, pages: map[uintptr]*[PageSize]byte{}, next: 0x1000, limit: 1 << 20, app: map[uintptr]bool{}}
-	oldAlloc, oldFree, oldAt, oldUsage := allocPage, freePage, pageAt, memUsage
-	oldSetCache, oldCache := setCachePage, cachePage
-	oldRead, oldWrite, oldFlush := diskRead, diskWrite, diskFlush
-	oldReadPages, oldWritePages := diskReadPages, diskWritePages
-	allocPage = func() uintptr {
+	d := &fakeDisk{t: t, f: f, pages: map[uintptr]*[cache.PageSize]byte{}, next: 0x1000, limit: 1 << 20, app: map[uintptr]bool{}}
+	oldPages, oldDisk := cache.Pages, cache.Disk
+	allocPage := func() uintptr {
 		if len(d.pages) >= d.limit {
 			return d.reclaim()
 		}
 		p := d.next
-		d.next += PageSize
-		d.pages[p] = new([PageSize]byte)
+		d.next += cache.PageSize
+		d.pages[p] = new([cache.PageSize]byte)
 		return p
 	}
-	freePage = func(p uintptr) {
+	freePage := func(p uintptr) {
 		if d.pages[p] == nil || d.app[p] {
 			t.Fatalf("freeing page %#x twice, never allocated, or the app's", p)
 		}
 		delete(d.pages, p)
 	}
-	pageAt = func(p uintptr) *[PageSize]byte {
+	pageAt := func(p uintptr) *[cache.PageSize]byte {
 		if d.pages[p] == nil || d.app[p] {
 			t.Fatalf("page %#x not allocated, or the app's", p)
 		}
 		return d.pages[p]
 	}
-	memUsage = func() (uintptr, uintptr) { return uintptr(len(d.pages)), uintptr(d.limit) }
-	setCachePage = func(i int, p uintptr, reclaimable bool) {
+	memUsage := func() (uintptr, uintptr) { return uintptr(len(d.pages)), uintptr(d.limit) }
+	setCachePage := func(i int, p uintptr, reclaimable bool) {
 		if p != 0 && (d.pages[p] == nil || d.app[p]) {
 			t.Fatalf("the cache records page %#x at %d: not allocated, or the app's", p, i)
 		}
@@ -150,19 +150,19 @@ func attach(t *testing.T, img string) *fakeDisk {
 		}
 		d.table[i] = p
 	}
-	cachePage = func(i int) uintptr {
+	cachePage := func(i int) uintptr {
 		if i >= len(d.table) {
 			return 0
 		}
 		return d.table[i] &^ 1
 	}
 	check := func(disk int, sector int64, page uintptr, off, n int) []byte {
-		if disk != 0 || sector < 0 || n%512 != 0 || off < 0 || off+n > PageSize || n <= 0 {
+		if disk != 0 || sector < 0 || n%512 != 0 || off < 0 || off+n > cache.PageSize || n <= 0 {
 			t.Fatalf("disk request disk %d sector %d off %d n %d: not whole sectors inside a page", disk, sector, off, n)
 		}
 		return pageAt(page)[off : off+n]
 	}
-	diskRead = func(disk int, sector int64, page uintptr, off, n int) int {
+	diskRead := func(disk int, sector int64, page uintptr, off, n int) int {
 		if d.broken {
 			return EIO
 		}
@@ -173,7 +173,7 @@ func attach(t *testing.T, img string) *fakeDisk {
 		}
 		return 0
 	}
-	diskWrite = func(disk int, sector int64, page uintptr, off, n int) int {
+	diskWrite := func(disk int, sector int64, page uintptr, off, n int) int {
 		if d.broken {
 			return EIO
 		}
@@ -185,13 +185,13 @@ func attach(t *testing.T, img string) *fakeDisk {
 		return 0
 	}
 	// A page list, as virtioblk.Read and Write take it: whole pages but
-	// the last, at most maxRun of them. The log has a write per block.
+	// the last, at most cache.MaxRun of them. The log has a write per block.
 	checkList := func(disk int, sector int64, pages []uintptr, n int) {
-		if disk != 0 || sector < 0 || n <= 0 || n%512 != 0 || len(pages) > maxRun || (n+PageSize-1)/PageSize != len(pages) {
+		if disk != 0 || sector < 0 || n <= 0 || n%512 != 0 || len(pages) > cache.MaxRun || (n+cache.PageSize-1)/cache.PageSize != len(pages) {
 			t.Fatalf("disk request disk %d sector %d n %d over %d pages: not whole sectors filling the pages", disk, sector, n, len(pages))
 		}
 	}
-	diskReadPages = func(disk int, sector int64, pages []uintptr, n int) int {
+	diskReadPages := func(disk int, sector int64, pages []uintptr, n int) int {
 		if d.broken {
 			return EIO
 		}
@@ -199,22 +199,22 @@ func attach(t *testing.T, img string) *fakeDisk {
 		d.reads++
 		d.readBytes += n
 		for i, p := range pages {
-			k := min(PageSize, n-i*PageSize)
-			if _, err := d.f.ReadAt(pageAt(p)[:k], sector*512+int64(i*PageSize)); err != nil {
+			k := min(cache.PageSize, n-i*cache.PageSize)
+			if _, err := d.f.ReadAt(pageAt(p)[:k], sector*512+int64(i*cache.PageSize)); err != nil {
 				return EIO
 			}
 		}
 		return 0
 	}
-	diskWritePages = func(disk int, sector int64, pages []uintptr, n int) int {
+	diskWritePages := func(disk int, sector int64, pages []uintptr, n int) int {
 		if d.broken {
 			return EIO
 		}
 		checkList(disk, sector, pages, n)
 		d.writes++
 		for i, p := range pages {
-			k := min(PageSize, n-i*PageSize)
-			pos := sector*512 + int64(i*PageSize)
+			k := min(cache.PageSize, n-i*cache.PageSize)
+			pos := sector*512 + int64(i*cache.PageSize)
 			for b := int64(0); b < int64(k); b += int64(fs.bs) {
 				d.log = append(d.log, diskOp{write: true, blk: (pos + b) / int64(fs.bs)})
 			}
@@ -224,7 +224,7 @@ func attach(t *testing.T, img string) *fakeDisk {
 		}
 		return 0
 	}
-	diskFlush = func(disk int) int {
+	diskFlush := func(disk int) int {
 		if d.broken || disk != 0 {
 			return EIO
 		}
@@ -232,14 +232,14 @@ func attach(t *testing.T, img string) *fakeDisk {
 		d.log = append(d.log, diskOp{flush: true})
 		return 0
 	}
+	cache.Pages = cache.PageOps{Alloc: allocPage, Free: freePage, Bytes: pageAt, Usage: memUsage,
+		SetCachePage: setCachePage, CachePage: cachePage}
+	cache.Disk = cache.DiskOps{Read: diskRead, Write: diskWrite, ReadPages: diskReadPages, WritePages: diskWritePages, Flush: diskFlush}
 	t.Cleanup(func() {
 		if fs.mounted {
 			abandon()
 		}
-		allocPage, freePage, pageAt, memUsage = oldAlloc, oldFree, oldAt, oldUsage
-		setCachePage, cachePage = oldSetCache, oldCache
-		diskRead, diskWrite, diskFlush = oldRead, oldWrite, oldFlush
-		diskReadPages, diskWritePages = oldReadPages, oldWritePages
+		cache.Pages, cache.Disk = oldPages, oldDisk
 		f.Close()
 	})
 	return d
@@ -266,7 +266,7 @@ func (d *fakeDisk) reclaim() uintptr {
 func (d *fakeDisk) appAlloc(n int) int {
 	d.limit = len(d.pages)
 	for i := 0; i < n; i++ {
-		p := allocPage()
+		p := cache.Pages.Alloc()
 		if p == 0 {
 			return i
 		}
@@ -309,51 +309,14 @@ func must(t *testing.T, e int) {
 // cache's books (dirty counts and lists, lent pages) wrong.
 func noPins(t *testing.T) {
 	t.Helper()
-	if n := pinnedSlots(); n != 0 {
+	if n := cache.Pinned(); n != 0 {
 		t.Fatalf("%d cache slots left pinned", n)
 	}
 	if !fs.mounted {
 		return
 	}
-	dirty, dirtyData := 0, 0
-	for s := 0; s < cache.nSlots; s++ {
-		f := cache.slots[s].flags
-		if f&slotDirty != 0 {
-			dirty++
-			if f&slotData != 0 {
-				dirtyData++
-			}
-			if f&slotValid == 0 || cache.page[s/cache.perPage] == 0 || cache.lent[s/cache.perPage] {
-				t.Fatalf("dirty slot %d: flags %#x, page %#x, lent %v", s, f, cache.page[s/cache.perPage], cache.lent[s/cache.perPage])
-			}
-		}
-	}
-	listed := [2]int{}
-	for kind := range cache.dirtyList {
-		for i := cache.dirtyList[kind]; i != 0; i = cache.slots[i-1].dnext {
-			if kindOf(int(i-1)) != kind || cache.slots[i-1].flags&slotDirty == 0 {
-				t.Fatalf("slot %d on dirty list %d: flags %#x", i-1, kind, cache.slots[i-1].flags)
-			}
-			listed[kind]++
-		}
-	}
-	if dirty != cache.dirty || dirtyData != cache.dirtyData || listed[0]+listed[1] != dirty || listed[1] != dirtyData {
-		t.Fatalf("dirty slots %d (data %d), counted %d (%d), listed %v", dirty, dirtyData, cache.dirty, cache.dirtyData, listed)
-	}
-	for p := 0; p*cache.perPage < cache.nSlots; p++ {
-		if cache.page[p] == 0 || cache.lent[p] || p < keepPages {
-			continue
-		}
-		if cachePage(p) != cache.page[p] {
-			t.Fatalf("page %d (%#x) taken by the allocator while not lent", p, cache.page[p])
-		}
-		busy := false
-		for s := p * cache.perPage; s < (p+1)*cache.perPage && s < cache.nSlots; s++ {
-			busy = busy || cache.slots[s].flags&slotDirty != 0
-		}
-		if !busy {
-			t.Fatalf("page %d holds nothing pinned or dirty, yet is not lent to the allocator", p)
-		}
+	if problem, at := cache.Check(); problem != "" {
+		t.Fatalf("cache: %s (slot or page %d): %+v", problem, at, cache.Count())
 	}
 }
 
@@ -459,11 +422,11 @@ func superState(t *testing.T, img string) uint16 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return le16(b[1024:], sbState)
+	return layout.SbState.Get(b[1024:])
 }
 
 // patchSuper ORs bits into a 32-bit superblock field of the image file.
-func patchSuper(t *testing.T, img string, at int, bits uint32) {
+func patchSuper(t *testing.T, img string, field layout.Field32, bits uint32) {
 	t.Helper()
 	f, err := os.OpenFile(img, os.O_RDWR, 0)
 	if err != nil {
@@ -471,11 +434,11 @@ func patchSuper(t *testing.T, img string, at int, bits uint32) {
 	}
 	defer f.Close()
 	var b [4]byte
-	if _, err := f.ReadAt(b[:], int64(1024+at)); err != nil {
+	if _, err := f.ReadAt(b[:], int64(1024+field)); err != nil {
 		t.Fatal(err)
 	}
-	put32(b[:], 0, le32(b[:], 0)|bits)
-	if _, err := f.WriteAt(b[:], int64(1024+at)); err != nil {
+	layout.Field32(0).Put(b[:], layout.Field32(0).Get(b[:])|bits)
+	if _, err := f.WriteAt(b[:], int64(1024+field)); err != nil {
 		t.Fatal(err)
 	}
 }

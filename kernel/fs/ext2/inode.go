@@ -1,44 +1,15 @@
 package ext2
 
+import (
+	"unigo.dev/unigo/kernel/fs/ext2/cache"
+	"unigo.dev/unigo/kernel/fs/ext2/layout"
+)
+
 // Inodes live in their group's inode table on the disk (through the
 // cache). An operation decodes the inode it works on into an inode value,
 // changes that, and stores it back; storing rewrites only the fields this
 // package manages, so the rest of the on-disk inode (generation, in-inode
 // extended attributes, …) is kept.
-
-// Inode fields (byte offsets).
-const (
-	iMode        = 0
-	iUID         = 2
-	iSize        = 4
-	iAtime       = 8
-	iCtime       = 12
-	iMtime       = 16
-	iDtime       = 20
-	iGID         = 24
-	iLinks       = 26
-	iBlocks      = 28
-	iFlags       = 32
-	iBlock       = 40
-	iFileACL     = 104
-	iSizeHigh    = 108
-	iBlocksHigh  = 116
-	iUIDHigh     = 120
-	iGIDHigh     = 122
-	iExtraIsize  = 128
-	iCtimeExtra  = 132
-	iMtimeExtra  = 136
-	iAtimeExtra  = 140
-	iCrtime      = 144
-	iCrtimeExtra = 148
-)
-
-// Inode flags.
-const (
-	flagIndex = 0x1000 // hashed directory index: invalid once the directory changes
-)
-
-const nBlock = 15 // i_block: 12 direct, single, double and triple indirect
 
 // inode is a decoded on-disk inode.
 type inode struct {
@@ -49,7 +20,7 @@ type inode struct {
 	links               uint32
 	blocks              uint64 // 512-byte units, indirect and attribute blocks included
 	flags               uint32
-	block               [nBlock]uint32
+	block               [layout.NBlock]uint32
 	fileACL             uint32 // extended-attribute block
 	extra               uint16 // i_extra_isize
 }
@@ -89,12 +60,12 @@ func inodeRef(ino Ino) (int, []byte, int) {
 		return -1, nil, e
 	}
 	pos := int((uint32(ino)-1)%fs.ipg) * fs.inodeSize
-	s, e := bget(d.inodeTable+uint32(pos/fs.bs), getRead, meta)
+	s, e := cache.Get(d.inodeTable+uint32(pos/fs.bs), cache.Read, cache.Meta)
 	if e != 0 {
 		return -1, nil, e
 	}
 	at := pos % fs.bs
-	return s, blockBytes(s)[at : at+fs.inodeSize], 0
+	return s, cache.Bytes(s)[at : at+fs.inodeSize], 0
 }
 
 // Times: seconds in the base inode (signed 32 bits); in large inodes an
@@ -108,29 +79,29 @@ func unixSeconds(ns int64) int64 {
 	return s
 }
 
-func getTime(b []byte, at, extraAt int, extra uint16) int64 {
-	sec := int64(int32(le32(b, at)))
+func getTime(b []byte, at, extraAt layout.Field32, extra uint16) int64 {
+	sec := int64(int32(at.Get(b)))
 	nsec := int64(0)
 	if fits(extra, extraAt) {
-		x := le32(b, extraAt)
+		x := extraAt.Get(b)
 		sec += int64(x&3) << 32
 		nsec = int64(x >> 2)
 	}
 	return sec*1e9 + nsec
 }
 
-func putTime(b []byte, at, extraAt int, extra uint16, t int64) {
+func putTime(b []byte, at, extraAt layout.Field32, extra uint16, t int64) {
 	sec := unixSeconds(t)
-	put32(b, at, uint32(sec))
+	at.Put(b, uint32(sec))
 	if fits(extra, extraAt) {
 		epoch := uint32((sec-int64(int32(sec)))>>32) & 3
-		put32(b, extraAt, epoch|uint32(t-sec*1e9)<<2)
+		extraAt.Put(b, epoch|uint32(t-sec*1e9)<<2)
 	}
 }
 
 // fits reports whether a field of the large inode is inside i_extra_isize.
-func fits(extra uint16, at int) bool {
-	return fs.inodeSize > 128 && at+4 <= 128+int(extra)
+func fits(extra uint16, at layout.Field32) bool {
+	return fs.inodeSize > 128 && int(at)+4 <= 128+int(extra)
 }
 
 func loadInode(ino Ino, n *inode) int {
@@ -139,34 +110,34 @@ func loadInode(ino Ino, n *inode) int {
 		return e
 	}
 	*n = inode{
-		mode:    uint32(le16(b, iMode)),
-		uid:     uint32(le16(b, iUID)) | uint32(le16(b, iUIDHigh))<<16,
-		gid:     uint32(le16(b, iGID)) | uint32(le16(b, iGIDHigh))<<16,
-		size:    int64(le32(b, iSize)),
-		links:   uint32(le16(b, iLinks)),
-		blocks:  uint64(le32(b, iBlocks)),
-		flags:   le32(b, iFlags),
-		fileACL: le32(b, iFileACL),
+		mode:    uint32(layout.IMode.Get(b)),
+		uid:     uint32(layout.IUID.Get(b)) | uint32(layout.IUIDHigh.Get(b))<<16,
+		gid:     uint32(layout.IGID.Get(b)) | uint32(layout.IGIDHigh.Get(b))<<16,
+		size:    int64(layout.ISize.Get(b)),
+		links:   uint32(layout.ILinks.Get(b)),
+		blocks:  uint64(layout.IBlocks.Get(b)),
+		flags:   layout.IFlags.Get(b),
+		fileACL: layout.IFileACL.Get(b),
 	}
 	if fs.inodeSize > 128 {
-		n.extra = le16(b, iExtraIsize)
+		n.extra = layout.IExtraIsize.Get(b)
 		if int(n.extra) > fs.inodeSize-128 {
 			n.extra = 0
 		}
 	}
 	if n.typ() == TypeRegular {
-		n.size |= int64(le32(b, iSizeHigh)) << 32
+		n.size |= int64(layout.ISizeHigh.Get(b)) << 32
 	}
-	if fs.roCompat&roCompatHugeFile != 0 {
-		n.blocks |= uint64(le16(b, iBlocksHigh)) << 32
+	if fs.roCompat&layout.ROCompatHugeFile != 0 {
+		n.blocks |= uint64(layout.IBlocksHigh.Get(b)) << 32
 	}
-	n.atime = getTime(b, iAtime, iAtimeExtra, n.extra)
-	n.ctime = getTime(b, iCtime, iCtimeExtra, n.extra)
-	n.mtime = getTime(b, iMtime, iMtimeExtra, n.extra)
+	n.atime = getTime(b, layout.IAtime, layout.IAtimeExtra, n.extra)
+	n.ctime = getTime(b, layout.ICtime, layout.ICtimeExtra, n.extra)
+	n.mtime = getTime(b, layout.IMtime, layout.IMtimeExtra, n.extra)
 	for i := range n.block {
-		n.block[i] = le32(b, iBlock+4*i)
+		n.block[i] = (layout.IBlock + layout.Entry(i)).Get(b)
 	}
-	bput(s)
+	cache.Put(s)
 	return 0
 }
 
@@ -175,27 +146,27 @@ func storeInode(ino Ino, n *inode) int {
 	if e != 0 {
 		return e
 	}
-	put16(b, iMode, uint16(n.mode))
-	put16(b, iUID, uint16(n.uid))
-	put16(b, iUIDHigh, uint16(n.uid>>16))
-	put16(b, iGID, uint16(n.gid))
-	put16(b, iGIDHigh, uint16(n.gid>>16))
-	put32(b, iSize, uint32(n.size))
+	layout.IMode.Put(b, uint16(n.mode))
+	layout.IUID.Put(b, uint16(n.uid))
+	layout.IUIDHigh.Put(b, uint16(n.uid>>16))
+	layout.IGID.Put(b, uint16(n.gid))
+	layout.IGIDHigh.Put(b, uint16(n.gid>>16))
+	layout.ISize.Put(b, uint32(n.size))
 	if n.typ() == TypeRegular {
-		put32(b, iSizeHigh, uint32(n.size>>32))
+		layout.ISizeHigh.Put(b, uint32(n.size>>32))
 	}
-	put16(b, iLinks, uint16(n.links))
-	put32(b, iBlocks, uint32(n.blocks))
-	put32(b, iFlags, n.flags)
-	put32(b, iFileACL, n.fileACL)
-	putTime(b, iAtime, iAtimeExtra, n.extra, n.atime)
-	putTime(b, iCtime, iCtimeExtra, n.extra, n.ctime)
-	putTime(b, iMtime, iMtimeExtra, n.extra, n.mtime)
+	layout.ILinks.Put(b, uint16(n.links))
+	layout.IBlocks.Put(b, uint32(n.blocks))
+	layout.IFlags.Put(b, n.flags)
+	layout.IFileACL.Put(b, n.fileACL)
+	putTime(b, layout.IAtime, layout.IAtimeExtra, n.extra, n.atime)
+	putTime(b, layout.ICtime, layout.ICtimeExtra, n.extra, n.ctime)
+	putTime(b, layout.IMtime, layout.IMtimeExtra, n.extra, n.mtime)
 	for i, v := range n.block {
-		put32(b, iBlock+4*i, v)
+		(layout.IBlock + layout.Entry(i)).Put(b, v)
 	}
-	bdirty(s)
-	bput(s)
+	cache.Dirty(s)
+	cache.Put(s)
 	return 0
 }
 
@@ -208,13 +179,13 @@ func initInode(ino Ino, n *inode, now int64) int {
 	clear(b)
 	n.extra = fs.extraIsize
 	if fs.inodeSize > 128 {
-		put16(b, iExtraIsize, n.extra)
+		layout.IExtraIsize.Put(b, n.extra)
 	}
-	if fits(n.extra, iCrtimeExtra) {
-		putTime(b, iCrtime, iCrtimeExtra, n.extra, now)
+	if fits(n.extra, layout.ICrtimeExtra) {
+		putTime(b, layout.ICrtime, layout.ICrtimeExtra, n.extra, now)
 	}
 	n.atime, n.ctime, n.mtime = now, now, now
-	bput(s)
+	cache.Put(s)
 	return storeInode(ino, n)
 }
 

@@ -1,5 +1,10 @@
 package ext2
 
+import (
+	"unigo.dev/unigo/kernel/fs/ext2/cache"
+	"unigo.dev/unigo/kernel/fs/ext2/layout"
+)
+
 // Open files: a file whose last name goes away while it is open keeps its
 // inode and blocks until the last Close (POSIX). The disk knows nothing of
 // opens, so they are counted here; a crash in between leaves an inode with
@@ -79,7 +84,7 @@ func release(ino Ino, now int64) int {
 	}
 	releaseXattr(&n)
 	n.size = 0
-	n.block = [nBlock]uint32{}
+	n.block = [layout.NBlock]uint32{}
 	n.ctime = now
 	if e := storeInode(ino, &n); e != 0 {
 		return e
@@ -101,9 +106,9 @@ func setDtime(ino Ino, now int64) int {
 	if e != 0 {
 		return e
 	}
-	put32(b, iDtime, uint32(max(int64(fs.inodesCount), unixSeconds(now))))
-	bdirty(s)
-	bput(s)
+	layout.IDtime.Put(b, uint32(max(int64(fs.inodesCount), unixSeconds(now))))
+	cache.Dirty(s)
+	cache.Put(s)
 	return 0
 }
 

@@ -1,5 +1,10 @@
 package ext2
 
+import (
+	"unigo.dev/unigo/kernel/fs/ext2/cache"
+	"unigo.dev/unigo/kernel/fs/ext2/layout"
+)
+
 // Name operations: they change directories, link counts and the bitmaps,
 // with memfs's semantics (which are POSIX's).
 
@@ -36,7 +41,7 @@ func parentDir(dir Ino, d *inode, name []byte, now int64) (int64, int) {
 	if e := checkName(name); e != 0 {
 		return -1, e
 	}
-	_, old, room, e := scan(dir, d, name, recLen(len(name)))
+	_, old, room, e := scan(dir, d, name, layout.RecLen(len(name)))
 	if e != 0 {
 		return -1, e
 	}
@@ -56,7 +61,7 @@ func Create(dir Ino, name []byte, mode uint32, now int64) (Ino, int) {
 	if mode&TypeMask == 0 {
 		mode |= TypeRegular
 	}
-	if fileType(mode) == 0 {
+	if layout.FileType(mode) == 0 {
 		return 0, EINVAL
 	}
 	var d inode
@@ -72,7 +77,7 @@ func Create(dir Ino, name []byte, mode uint32, now int64) (Ino, int) {
 	if e := initInode(ino, &n, now); e != 0 {
 		return 0, e
 	}
-	if e := addEntry(dir, &d, name, ino, fileType(mode), room); e != 0 {
+	if e := addEntry(dir, &d, name, ino, layout.FileType(mode), room); e != 0 {
 		storeInode(dir, &d)
 		unlinkNew(ino, now)
 		return 0, e
@@ -112,12 +117,12 @@ func Mkdir(dir Ino, name []byte, perm uint32, now int64) (Ino, int) {
 	blk, _, e := mapBlock(ino, &n, 0, true)
 	if e == 0 {
 		var s int
-		if s, e = bget(blk, getZero, meta); e == 0 {
-			b := blockBytes(s)
-			writeRecord(b, 0, ino, recLen(1), dotName[:], 2)
-			writeRecord(b, recLen(1), dir, fs.bs-recLen(1), dotDotName[:], 2)
-			bdirty(s)
-			bput(s)
+		if s, e = cache.Get(blk, cache.Zero, cache.Meta); e == 0 {
+			b := cache.Bytes(s)
+			writeRecord(b, 0, ino, layout.RecLen(1), dotName[:], 2)
+			writeRecord(b, layout.RecLen(1), dir, fs.bs-layout.RecLen(1), dotDotName[:], 2)
+			cache.Dirty(s)
+			cache.Put(s)
 			n.size = int64(fs.bs)
 		}
 	}
@@ -158,7 +163,7 @@ func Link(dir Ino, name []byte, ino Ino, now int64) int {
 	if e != 0 {
 		return e
 	}
-	if e := addEntry(dir, &d, name, ino, fileType(n.mode), room); e != 0 {
+	if e := addEntry(dir, &d, name, ino, layout.FileType(n.mode), room); e != 0 {
 		storeInode(dir, &d)
 		return e
 	}
@@ -325,7 +330,7 @@ func Rename(oldDir Ino, oldName []byte, newDir Ino, newName []byte, noReplace bo
 	if isDir && IsAncestor(ino, newDir) {
 		return EINVAL // into itself
 	}
-	newOff, target, room, e := scan(newDir, nd, newName, recLen(len(newName)))
+	newOff, target, room, e := scan(newDir, nd, newName, layout.RecLen(len(newName)))
 	if e != 0 {
 		return e
 	}
@@ -361,9 +366,9 @@ func Rename(oldDir Ino, oldName []byte, newDir Ino, newName []byte, noReplace bo
 		return EMLINK
 	}
 	if target != 0 {
-		e = setEntry(newDir, nd, newOff, ino, fileType(n.mode))
+		e = setEntry(newDir, nd, newOff, ino, layout.FileType(n.mode))
 	} else {
-		e = addEntry(newDir, nd, newName, ino, fileType(n.mode), room)
+		e = addEntry(newDir, nd, newName, ino, layout.FileType(n.mode), room)
 	}
 	if e != 0 {
 		storeInode(newDir, nd)

@@ -1,8 +1,10 @@
 package ext2
 
+import "unigo.dev/unigo/kernel/fs/ext2/cache"
+
 // Read-ahead: a file read sequentially is fetched in runs of blocks that
-// are contiguous on the disk, one request a run (up to maxRun blocks, 128
-// KiB), instead of a request a block. A read that needs several blocks
+// are contiguous on the disk, one request a run (up to cache.MaxRun
+// blocks, 128 KiB), instead of a request a block. A read that needs several blocks
 // fetches them together; past the read itself, a window grows as Linux's
 // does while the reads follow each other (16 KiB from the start of a
 // file, doubling up to 128 KiB), and is 0 for reads elsewhere, so random
@@ -20,25 +22,20 @@ type raState struct {
 	win  int   // blocks to read ahead
 }
 
-// ra is the read-ahead state and the request being built (a global: the
-// page list handed to the disk function must not escape to the heap).
-var ra struct {
-	files [raStates]raState
-	slots [maxRun]int32
-	pages [maxRun]uintptr
-}
+// ra follows the files being read.
+var ra [raStates]raState
 
-func readAheadReset() { ra.files = [raStates]raState{} }
+func readAheadReset() { ra = [raStates]raState{} }
 
 // readWindow is how many blocks to read ahead for a read of ino at off.
 func readWindow(ino Ino, off int64) int {
-	r := &ra.files[uint32(ino)%raStates]
+	r := &ra[uint32(ino)%raStates]
 	if r.ino != ino {
 		*r = raState{ino: ino, next: -1}
 	}
 	switch {
 	case off == r.next:
-		r.win = min(max(2*r.win, raMin), maxRun)
+		r.win = min(max(2*r.win, raMin), cache.MaxRun)
 	case off == 0:
 		r.win = raMin
 	default:
@@ -49,44 +46,24 @@ func readWindow(ino Ino, off int64) int {
 
 // readDone records where ino's last read ended.
 func readDone(ino Ino, end int64) {
-	if r := &ra.files[uint32(ino)%raStates]; r.ino == ino {
+	if r := &ra[uint32(ino)%raStates]; r.ino == ino {
 		r.next = end
 	}
 }
 
 // prefetch brings logical blocks lb … until-1 of the file into the cache,
 // as far as they continue lb's block (blk, not cached) on the disk and are
-// not cached, in one request. It is best effort: what it does not fetch,
-// bget reads a block at a time.
+// not cached, in one request (cache.Prefetch). It is best effort: what it
+// does not fetch, cache.Get reads a block at a time.
 func prefetch(ino Ino, n *inode, lb uint64, blk uint32, until uint64) {
-	limit := min(runMax(), cache.limit/4)
+	limit := cache.PrefetchMax()
 	k := 1
 	for k < limit && lb+uint64(k) < until {
 		b, _, e := mapBlock(ino, n, lb+uint64(k), false)
-		if e != 0 || b != blk+uint32(k) || b >= fs.blocksCount || findSlot(b) >= 0 {
+		if e != 0 || b != blk+uint32(k) || b >= fs.blocksCount || cache.Cached(b) {
 			break
 		}
 		k++
 	}
-	if k < 2 {
-		return
-	}
-	got := 0
-	for got < k {
-		s, e := victim()
-		if e != 0 {
-			break
-		}
-		ra.slots[got], ra.pages[got] = int32(s), cache.page[s]
-		got++
-	}
-	ok := got >= 2 && diskReadPages(fs.disk, blockSector(blk), ra.pages[:got], got*fs.bs) == 0
-	for i := 0; i < got; i++ {
-		s := int(ra.slots[i])
-		if ok {
-			install(s, blk+uint32(i))
-			cache.slots[s].flags |= slotData
-		}
-		bput(s)
-	}
+	cache.Prefetch(blk, k)
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unigo.dev/unigo/kernel/fs/ext2/cache"
+	"unigo.dev/unigo/kernel/fs/ext2/layout"
 )
 
 // fsckPreen runs e2fsck -p (what a boot script does after a crash) and
@@ -50,7 +52,7 @@ func fileBlocks(t *testing.T, img, path string) []int64 {
 func TestSyncOrder(t *testing.T) {
 	img := mkfs(t, 1024, 8<<10, "")
 	d, root := mount(t, img)
-	if superState(t, img)&stateValid != 0 {
+	if superState(t, img)&layout.StateValid != 0 {
 		t.Fatal("mounted read-write, the superblock must say not clean on disk at once")
 	}
 	f, _ := Create(root, []byte("f"), TypeRegular|0o644, 1)
@@ -71,9 +73,9 @@ func TestSyncOrder(t *testing.T) {
 	// slots), a file written through it. Every metadata write must come
 	// after the contents written before it were flushed.
 	must(t, SyncAll())
-	cacheRelease()
-	cacheInit()
-	cache.limit = 8
+	cache.Release()
+	cache.Init(0, fs.bs, fs.blocksCount)
+	cache.SetLimit(8)
 	d.log = nil
 	big, _ := Create(root, []byte("big"), TypeRegular|0o644, 1)
 	writeAll(t, big, pattern(500_000, 3), 0, 4096)
@@ -108,7 +110,7 @@ func TestSyncOrder(t *testing.T) {
 	}
 	t.Logf("%d metadata writes before the sync, %d flushes in all", evicted, d.flushes)
 	d.unmount()
-	if superState(t, img)&stateValid == 0 {
+	if superState(t, img)&layout.StateValid == 0 {
 		t.Fatal("unmounted, the superblock must say clean")
 	}
 	fsck(t, img)
@@ -179,7 +181,7 @@ func TestCrash(t *testing.T) {
 	must(t, Unlink(root, []byte("orphan"), 1_700_000_000e9))
 	must(t, SyncAll())
 	abandon() // the crash: nothing more reaches the disk
-	if superState(t, img)&stateValid != 0 {
+	if superState(t, img)&layout.StateValid != 0 {
 		t.Fatal("the image says clean after a crash")
 	}
 	attach(t, img)
@@ -222,7 +224,7 @@ func TestFeatures(t *testing.T) {
 	})
 	t.Run("journal to replay refused", func(t *testing.T) {
 		img := mkfsType(t, "ext3", 1024, 8<<10, "")
-		patchSuper(t, img, sbFeatIncompat, incompatRecover)
+		patchSuper(t, img, layout.SbFeatIncompat, layout.IncompatRecover)
 		attach(t, img)
 		if _, e := Mount(0, true, 1); e != EINVAL {
 			t.Fatalf("mounting with needs_recovery: errno %d", e)
@@ -319,7 +321,7 @@ func TestHtreeDirectory(t *testing.T) {
 	big := walk(t, "big")
 	var n inode
 	must(t, loadInode(big, &n))
-	if n.flags&flagIndex == 0 {
+	if n.flags&layout.FlagIndex == 0 {
 		t.Fatal("e2fsck -D did not index the directory: the test proves nothing")
 	}
 	got := names(t, big)
@@ -333,7 +335,7 @@ func TestHtreeDirectory(t *testing.T) {
 	_, e := Create(big, []byte("a-new-name"), TypeRegular|0o644, 1_700_000_000e9)
 	must(t, e)
 	must(t, loadInode(big, &n))
-	if n.flags&flagIndex != 0 {
+	if n.flags&layout.FlagIndex != 0 {
 		t.Fatal("the index flag survived a change")
 	}
 	d.unmount()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+	"unigo.dev/unigo/kernel/fs/ext2/cache"
 )
 
 // Filling the disk: a write stops short with what fits, the next one gets
@@ -104,8 +105,8 @@ func TestTinyCache(t *testing.T) {
 			if got := readAll(t, walk(t, "sub/big")); !bytes.Equal(got, want["sub/big"]) {
 				t.Fatal("sub/big differs")
 			}
-			if cache.limit > 6*PageSize/bs {
-				t.Fatalf("cache limit %d slots with 6 pages", cache.limit)
+			if l := cache.Count().Limit; l > 6*cache.PageSize/bs {
+				t.Fatalf("cache limit %d slots with 6 pages", l)
 			}
 			dir, e := Mkdir(RootIno, []byte("new"), 0o755, 1)
 			must(t, e)

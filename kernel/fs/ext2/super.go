@@ -1,51 +1,13 @@
 package ext2
 
-// The superblock: 1024 bytes at byte 1024 of the disk, read at Mount into
-// the geometry below. Its block stays in the cache; the free counts are
+import (
+	"unigo.dev/unigo/kernel/fs/ext2/cache"
+	"unigo.dev/unigo/kernel/fs/ext2/layout"
+)
+
+// The superblock: 1024 bytes at byte 1024 of the disk (its fields:
+// package layout), read at Mount into the geometry below. Its block stays in the cache; the free counts are
 // kept here and written into it on every sync.
-
-// Superblock fields (byte offsets).
-const (
-	sbInodesCount   = 0
-	sbBlocksCount   = 4
-	sbFreeBlocks    = 12
-	sbFreeInodes    = 16
-	sbFirstData     = 20
-	sbLogBlockSize  = 24
-	sbBlocksPerGrp  = 32
-	sbInodesPerGrp  = 40
-	sbMtime         = 44
-	sbWtime         = 48
-	sbMntCount      = 52
-	sbMagic         = 56
-	sbState         = 58
-	sbRevLevel      = 76
-	sbFirstIno      = 84
-	sbInodeSize     = 88
-	sbFeatCompat    = 92
-	sbFeatIncompat  = 96
-	sbFeatROCompat  = 100
-	sbWantExtraSize = 350
-
-	superMagic = 0xEF53
-	stateValid = 1 // cleanly unmounted
-)
-
-// Features. Compatible ones never stop a mount; of the incompatible ones
-// only filetype (and flex_bg, which only moves metadata the descriptors
-// point at) is understood; an unknown read-only-compatible one makes the
-// mount read-only.
-const (
-	incompatFiletype = 0x0002
-	incompatRecover  = 0x0004 // an ext3 journal needs replaying
-	incompatFlexBG   = 0x0200
-	incompatKnown    = incompatFiletype | incompatFlexBG
-
-	roCompatSparseSuper = 0x0001
-	roCompatLargeFile   = 0x0002
-	roCompatHugeFile    = 0x0008
-	roCompatKnown       = roCompatSparseSuper | roCompatLargeFile
-)
 
 // fsState is the mounted file system's geometry and state (no pointers).
 type fsState struct {
@@ -95,15 +57,15 @@ func Mount(disk int, readOnly bool, now int64) (Ino, int) {
 		return 0, EBUSY
 	}
 	// The superblock's own block size is unknown until it is read.
-	page := allocPage()
+	page := cache.Pages.Alloc()
 	if page == 0 {
 		return 0, ENOMEM
 	}
-	e := diskRead(disk, 1024/sectorSize, page, 0, 1024)
+	e := cache.Disk.Read(disk, 1024/cache.SectorSize, page, 0, 1024)
 	if e == 0 {
-		e = parseSuper(pageAt(page)[:1024])
+		e = parseSuper(cache.Pages.Bytes(page)[:1024])
 	}
-	freePage(page)
+	cache.Pages.Free(page)
 	if e != 0 {
 		return 0, e
 	}
@@ -111,7 +73,8 @@ func Mount(disk int, readOnly bool, now int64) (Ino, int) {
 	fs.readOnly = fs.readOnly || readOnly
 	fs.now = now
 	opens = [maxOpen]openFile{}
-	cacheInit()
+	cache.Init(disk, fs.bs, fs.blocksCount)
+	readAheadReset()
 	fs.mounted = true
 	if e := loadGroups(); e != 0 {
 		abandon()
@@ -134,37 +97,37 @@ func Mount(disk int, readOnly bool, now int64) (Ino, int) {
 // parseSuper checks the superblock and fills fs from it.
 func parseSuper(sb []byte) int {
 	fs = fsState{}
-	if le16(sb, sbMagic) != superMagic {
+	if layout.SbMagic.Get(sb) != layout.SuperMagic {
 		return EINVAL
 	}
-	logBS := le32(sb, sbLogBlockSize)
+	logBS := layout.SbLogBlockSize.Get(sb)
 	if logBS > 2 { // blocks up to 4 KiB: one page holds one or more
 		return EINVAL
 	}
 	fs.bs = 1024 << logBS
 	fs.ppb = uint32(fs.bs / 4)
-	fs.blocksCount = le32(sb, sbBlocksCount)
-	fs.firstData = le32(sb, sbFirstData)
-	fs.bpg = le32(sb, sbBlocksPerGrp)
-	fs.ipg = le32(sb, sbInodesPerGrp)
-	fs.inodesCount = le32(sb, sbInodesCount)
-	fs.rev = le32(sb, sbRevLevel)
+	fs.blocksCount = layout.SbBlocksCount.Get(sb)
+	fs.firstData = layout.SbFirstData.Get(sb)
+	fs.bpg = layout.SbBlocksPerGroup.Get(sb)
+	fs.ipg = layout.SbInodesPerGroup.Get(sb)
+	fs.inodesCount = layout.SbInodesCount.Get(sb)
+	fs.rev = layout.SbRevLevel.Get(sb)
 	fs.inodeSize, fs.firstIno = 128, 11
 	var incompat, roCompat uint32
 	if fs.rev >= 1 {
-		fs.inodeSize = int(le16(sb, sbInodeSize))
-		fs.firstIno = le32(sb, sbFirstIno)
-		incompat = le32(sb, sbFeatIncompat)
-		roCompat = le32(sb, sbFeatROCompat)
+		fs.inodeSize = int(layout.SbInodeSize.Get(sb))
+		fs.firstIno = layout.SbFirstIno.Get(sb)
+		incompat = layout.SbFeatIncompat.Get(sb)
+		roCompat = layout.SbFeatROCompat.Get(sb)
 	}
-	fs.wasClean = le16(sb, sbState)&stateValid != 0
-	if incompat&^incompatKnown != 0 {
+	fs.wasClean = layout.SbState.Get(sb)&layout.StateValid != 0
+	if incompat&^layout.IncompatKnown != 0 {
 		return EINVAL // journal to replay, extents, 64bit, meta_bg, …
 	}
-	if roCompat&^roCompatKnown != 0 {
+	if roCompat&^layout.ROCompatKnown != 0 {
 		fs.readOnly = true
 	}
-	fs.filetype = incompat&incompatFiletype != 0
+	fs.filetype = incompat&layout.IncompatFiletype != 0
 	fs.roCompat = roCompat
 	switch {
 	case fs.bpg == 0 || fs.bpg > uint32(fs.bs)*8,
@@ -184,7 +147,7 @@ func parseSuper(sb []byte) int {
 	fs.gdtBlock = fs.firstData + 1
 	if fs.inodeSize >= 160 {
 		fs.extraIsize = 32 // covers the nanosecond times and the creation time
-		if w := le16(sb, sbWantExtraSize); w >= 24 && w&3 == 0 && int(w) <= fs.inodeSize-128 {
+		if w := layout.SbWantExtraIsize.Get(sb); w >= 24 && w&3 == 0 && int(w) <= fs.inodeSize-128 {
 			fs.extraIsize = w
 		}
 	}
@@ -210,7 +173,7 @@ func maxFileSize() int64 {
 // loadGroups checks every group descriptor and sums the free counts
 // (more trustworthy than the superblock's after a crash).
 func loadGroups() int {
-	if (fs.groups*gdSize+uint32(fs.bs)-1)/uint32(fs.bs)+fs.gdtBlock > fs.blocksCount {
+	if (fs.groups*layout.GroupDescSize+uint32(fs.bs)-1)/uint32(fs.bs)+fs.gdtBlock > fs.blocksCount {
 		return EINVAL
 	}
 	for g := uint32(0); g < fs.groups; g++ {
@@ -233,17 +196,17 @@ func loadGroups() int {
 
 // abandon forgets a mount that failed half-way, writing nothing.
 func abandon() {
-	cacheRelease()
+	cache.Release()
 	fs.mounted = false
 }
 
 // superRef pins the superblock's block and says where the superblock is in it.
 func superRef() (int, []byte, int) {
-	s, e := bget(fs.sbBlock, getRead, meta)
+	s, e := cache.Get(fs.sbBlock, cache.Read, cache.Meta)
 	if e != 0 {
 		return -1, nil, e
 	}
-	return s, blockBytes(s)[fs.sbOff : fs.sbOff+1024], 0
+	return s, cache.Bytes(s)[fs.sbOff : fs.sbOff+1024], 0
 }
 
 // writeSuper puts the free counts and the write time into the cached
@@ -253,14 +216,14 @@ func writeSuper() int {
 	if e != 0 {
 		return e
 	}
-	put32(sb, sbFreeBlocks, fs.freeBlocks)
-	put32(sb, sbFreeInodes, fs.freeInodes)
-	put32(sb, sbWtime, uint32(unixSeconds(fs.now)))
+	layout.SbFreeBlocks.Put(sb, fs.freeBlocks)
+	layout.SbFreeInodes.Put(sb, fs.freeInodes)
+	layout.SbWtime.Put(sb, uint32(unixSeconds(fs.now)))
 	if fs.rev >= 1 {
-		put32(sb, sbFeatROCompat, fs.roCompat)
+		layout.SbFeatROCompat.Put(sb, fs.roCompat)
 	}
-	bdirty(s)
-	bput(s)
+	cache.Dirty(s)
+	cache.Put(s)
 	return 0
 }
 
@@ -271,24 +234,24 @@ func markSuper(clean bool) int {
 	if e != 0 {
 		return e
 	}
-	st := le16(sb, sbState)
+	st := layout.SbState.Get(sb)
 	if clean {
-		st |= stateValid
+		st |= layout.StateValid
 	} else {
-		st &^= stateValid
-		put16(sb, sbMntCount, le16(sb, sbMntCount)+1)
-		put32(sb, sbMtime, uint32(unixSeconds(fs.now)))
+		st &^= layout.StateValid
+		layout.SbMntCount.Put(sb, layout.SbMntCount.Get(sb)+1)
+		layout.SbMtime.Put(sb, uint32(unixSeconds(fs.now)))
 	}
-	put16(sb, sbState, st)
-	bdirty(s)
-	bput(s)
+	layout.SbState.Put(sb, st)
+	cache.Dirty(s)
+	cache.Put(s)
 	if e := writeSuper(); e != 0 {
 		return e
 	}
-	if e := writeSlot(s); e != 0 {
+	if e := cache.WriteSlot(s); e != 0 {
 		return e
 	}
-	return flush()
+	return cache.Flush()
 }
 
 // Unmount writes everything back, marks the file system clean and lets

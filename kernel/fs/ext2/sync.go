@@ -1,5 +1,7 @@
 package ext2
 
+import "unigo.dev/unigo/kernel/fs/ext2/cache"
+
 // Write-back for fsync and unmount: file contents first, a flush only if
 // some of them are new blocks (or zeroed tails) that the metadata written
 // next will point at, then the metadata (inodes, indirect blocks, bitmaps,
@@ -13,7 +15,7 @@ package ext2
 // to reach it. The cache does not know which inode table, bitmap or
 // directory blocks belong to which file, so this writes all metadata, and
 // then, for the ordering, all file contents first; the dirty contents are
-// bounded (dirtyMax), so this is too.
+// bounded (cache.Throttle), so this is too.
 func Sync(ino Ino) int { return SyncAll() }
 
 // SyncAll writes everything back (sync, syncfs, and before unmounting).
@@ -24,14 +26,14 @@ func SyncAll() int {
 	if fs.readOnly {
 		return 0
 	}
-	if e := orderData(); e != 0 {
+	if e := cache.OrderData(); e != 0 {
 		return e
 	}
 	if e := writeSuper(); e != 0 {
 		return e
 	}
-	if _, e := writeBack(meta); e != 0 {
+	if _, e := cache.WriteBack(cache.Meta); e != 0 {
 		return e
 	}
-	return flush()
+	return cache.Flush()
 }

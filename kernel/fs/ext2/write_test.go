@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+	"unigo.dev/unigo/kernel/fs/ext2/layout"
 )
 
 // Dense files crossing the direct → single → double indirect boundaries,
@@ -66,7 +67,7 @@ func TestWriteLargeFiles(t *testing.T) {
 // superblock says "not clean", the rest must be consistent.
 func fsckMounted(t *testing.T, img string) {
 	t.Helper()
-	if superState(t, img)&stateValid != 0 {
+	if superState(t, img)&layout.StateValid != 0 {
 		t.Fatal("mounted read-write, the superblock must say not clean")
 	}
 	fsck(t, img)
@@ -120,7 +121,7 @@ func TestSparseAndTruncate(t *testing.T) {
 				}
 			}
 			check(size)
-			if bs == 4096 && fs.roCompat&roCompatLargeFile == 0 {
+			if bs == 4096 && fs.roCompat&layout.ROCompatLargeFile == 0 {
 				t.Fatal("a file over 2 GiB must set large_file")
 			}
 			must(t, SyncAll())

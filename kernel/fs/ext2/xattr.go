@@ -1,14 +1,14 @@
 package ext2
 
+import (
+	"unigo.dev/unigo/kernel/fs/ext2/cache"
+	"unigo.dev/unigo/kernel/fs/ext2/layout"
+)
+
 // Extended attributes are not implemented, but a file may come with an
 // attribute block (i_file_acl, shared between files through a reference
 // count): freeing the file must drop its reference and free the block
 // with the last one, or e2fsck finds the block lost.
-
-const (
-	xattrMagic    = 0xEA020000
-	xattrRefcount = 4
-)
 
 // releaseXattr drops n's reference to its attribute block.
 func releaseXattr(n *inode) {
@@ -21,22 +21,22 @@ func releaseXattr(n *inode) {
 	if !validBlock(blk) {
 		return
 	}
-	s, e := bget(blk, getRead, meta)
+	s, e := cache.Get(blk, cache.Read, cache.Meta)
 	if e != 0 {
 		return
 	}
-	b := blockBytes(s)
-	if le32(b, 0) != xattrMagic {
-		bput(s) // not an attribute block: leave it alone
+	b := cache.Bytes(s)
+	if layout.XattrHMagic.Get(b) != layout.XattrMagic {
+		cache.Put(s) // not an attribute block: leave it alone
 		return
 	}
-	refs := le32(b, xattrRefcount)
+	refs := layout.XattrHRefcount.Get(b)
 	if refs > 1 {
-		put32(b, xattrRefcount, refs-1)
-		bdirty(s)
-		bput(s)
+		layout.XattrHRefcount.Put(b, refs-1)
+		cache.Dirty(s)
+		cache.Put(s)
 		return
 	}
-	bput(s)
+	cache.Put(s)
 	freeBlock(blk)
 }

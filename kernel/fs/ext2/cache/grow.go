@@ -1,4 +1,4 @@
-package ext2
+package cache
 
 // How big the cache may get. Linux keeps a file just written or read in
 // its page cache as long as memory is free; the cache does the same within
@@ -16,7 +16,7 @@ const (
 
 // cachePages is how many pages the cache may grow to, for this VM.
 func cachePages() int {
-	_, total := memUsage()
+	_, total := Pages.Usage()
 	n := max(int(total/cacheShare), minCache)
 	return min(n, maxSlots/cache.perPage)
 }
@@ -24,7 +24,7 @@ func cachePages() int {
 // roomToGrow reports whether the cache may take another page: free
 // memory is above the reserve left to the app and the kernel.
 func roomToGrow() bool {
-	used, total := memUsage()
+	used, total := Pages.Usage()
 	return used < total && total-used > total/cacheReserve
 }
 
@@ -32,3 +32,13 @@ func roomToGrow() bool {
 // them back, so that most of it stays clean (cheap to evict, and
 // reclaimable by the allocator) and an fsync has bounded work left.
 func dirtyMax() int { return max(cache.limit/4, 1) }
+
+// Throttle writes the dirty file contents back once there are more than
+// dirtyMax of them: a writer calls it after each block it dirties.
+func Throttle() int {
+	if cache.dirtyData <= dirtyMax() {
+		return 0
+	}
+	_, e := WriteBack(Data)
+	return e
+}

@@ -1,4 +1,4 @@
-package ext2
+package cache
 
 // Finding a slot for a block not cached: a new one while the cache may
 // grow, else the clock's choice among the clean, unpinned slots. Dirty
@@ -28,7 +28,7 @@ func victim() (int, int) {
 		}
 		switch {
 		case cache.dirtyData > 0:
-			if _, e := writeBack(data); e != 0 {
+			if _, e := WriteBack(Data); e != 0 {
 				return -1, e
 			}
 		case cache.dirty > 0:

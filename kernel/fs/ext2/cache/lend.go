@@ -1,7 +1,7 @@
-package ext2
+package cache
 
 // The cache's pages and the page allocator. Each page is recorded with the
-// allocator (setCachePage), marked reclaimable ("lent") while none of its
+// allocator (Pages.SetCachePage), marked reclaimable ("lent") while none of its
 // blocks is pinned or dirty: when RAM runs out, the allocator takes such a
 // page back for the app rather than fail, and its entry reads 0 from then
 // on. The cache checks before it trusts a lent page again (taken), and
@@ -10,7 +10,7 @@ package ext2
 // use cannot go away under a caller.
 
 // taken reports whether the allocator has taken page p back.
-func taken(p int) bool { return cache.lent[p] && cachePage(p) != cache.page[p] }
+func taken(p int) bool { return cache.lent[p] && Pages.CachePage(p) != cache.page[p] }
 
 // dropPage forgets page p, taken by the allocator: its blocks (clean and
 // unpinned, or it would not have been lent) are no longer cached.
@@ -29,7 +29,7 @@ func dropPage(p int) {
 func hold(p int) {
 	if cache.lent[p] {
 		cache.lent[p] = false
-		setCachePage(p, cache.page[p], false)
+		Pages.SetCachePage(p, cache.page[p], false)
 	}
 }
 
@@ -50,7 +50,7 @@ func relend(p int) {
 		}
 	}
 	cache.lent[p] = true
-	setCachePage(p, cache.page[p], true)
+	Pages.SetCachePage(p, cache.page[p], true)
 }
 
 // fillPage makes sure page p is there, taking a new page if the allocator
@@ -66,21 +66,22 @@ func fillPage(p int, mayAlloc bool) bool {
 	if !mayAlloc {
 		return false
 	}
-	page := allocPage()
+	page := Pages.Alloc()
 	if page == 0 {
 		return false
 	}
 	cache.page[p], cache.lent[p] = page, false
-	setCachePage(p, page, false)
+	Pages.SetCachePage(p, page, false)
 	return true
 }
 
-// cacheRelease gives the cache's pages back (after a sync).
-func cacheRelease() {
+// Release gives the cache's pages back (after a sync, or without one
+// when a mount is abandoned).
+func Release() {
 	for p := 0; p*cache.perPage < cache.nSlots; p++ {
 		if page := cache.page[p]; page != 0 && !taken(p) {
-			setCachePage(p, 0, false)
-			freePage(page)
+			Pages.SetCachePage(p, 0, false)
+			Pages.Free(page)
 		}
 		cache.page[p], cache.lent[p] = 0, false
 	}

@@ -1,30 +1,89 @@
-package ext2
-
-import "unigo.dev/unigo/kernel/memory"
-
-// The block cache: every disk block the file system touches goes through
-// it, in slots packed into pages from the page allocator (four 1 KiB
-// blocks or one 4 KiB block a page), taken on first use. It grows with use
-// up to a share of the VM's memory (grow.go), so that a file just written
-// or read is read again from RAM, as Linux's page cache does; the
-// allocator takes clean pages back when the app needs the memory
-// (lend.go). A caller pins a slot while it uses its bytes (bget … bput),
-// so that fetching another block cannot evict it and the allocator cannot
-// take its page; the pins are never held across calls into the package.
+// Package cache is ext2's block cache: every disk block the file system
+// touches goes through it, in slots packed into pages from the page
+// allocator (four 1 KiB blocks or one 4 KiB block a page), taken on first
+// use. It grows with use up to a share of the VM's memory (grow.go), so
+// that a file just written or read is read again from RAM, as Linux's page
+// cache does; the allocator takes clean pages back when the app needs the
+// memory (lend.go). A caller pins a slot while it uses its bytes (Get …
+// Put), so that fetching another block cannot evict it and the allocator
+// cannot take its page; the file system never holds a pin across calls
+// into it.
 //
-// Writes stay in the cache (dirty) until Sync, SyncAll or Unmount, until
-// too much is dirty, or until a dirty block has to make room; they reach
-// the disk in runs of contiguous blocks, one request a run (writeback.go),
-// and reads of a file fetch runs ahead of their use (readahead.go).
-// Eviction is a clock (second chance) over the clean slots (evict.go).
+// Writes stay in the cache (dirty) until the file system syncs, until too
+// much is dirty (Throttle), or until a dirty block has to make room; they
+// reach the disk in runs of contiguous blocks, one request a run
+// (writeback.go), and the file system's read-ahead fetches runs ahead of
+// their use (Prefetch). Eviction is a clock (second chance) over the clean
+// slots (evict.go).
 //
 // Ordering: metadata (inodes, indirect blocks, directories, bitmaps) may
 // point at file contents still dirty here, and the cache does not know
 // which, so a block whose contents must be on the disk before anything
 // points at it (a newly allocated data block, a tail zeroed before the
-// file grows: "ordered") is written and flushed before any metadata is
-// written. After a crash a file may lack its latest writes, but it never
-// shows blocks that were not written for it.
+// file grows: "ordered", DirtyOrdered) is written and flushed before any
+// metadata is written. After a crash a file may lack its latest writes,
+// but it never shows blocks that were not written for it.
+//
+// Everything runs on the system-call path: no Go heap, no pointers in the
+// tables (pages are numbers). One file system uses the cache at a time.
+package cache
+
+import (
+	"unigo.dev/unigo/kernel/devices/virtioblk"
+	"unigo.dev/unigo/kernel/fs/memfs"
+	"unigo.dev/unigo/kernel/memory"
+)
+
+// PageOps is the page allocator as the cache uses it.
+type PageOps struct {
+	Alloc func() uintptr                  // a zeroed page, or 0 when memory is exhausted
+	Free  func(p uintptr)                 // gives a page back
+	Bytes func(p uintptr) *[PageSize]byte // the page's bytes, through the direct map
+	Usage func() (used, total uintptr)    // pages in use and managed: how far the cache may grow
+	// The cache's pages as the allocator sees them: it takes those
+	// marked reclaimable back when RAM runs out (lend.go).
+	SetCachePage func(i int, p uintptr, reclaimable bool)
+	CachePage    func(i int) uintptr
+}
+
+// DiskOps is the block device. Read and Write move n bytes between disk
+// number disk, from 512-byte sector sector on, and the page's bytes
+// [off, off+n); n is a multiple of 512 and the run stays inside the page,
+// so the device can DMA straight into the cache. ReadPages and WritePages
+// move n bytes between the disk and a list of pages (each but the last in
+// full), up to MaxRun pages in one request. Flush returns once everything
+// written before it is durable. All return an errno (0 on success).
+type DiskOps struct {
+	Read, Write           func(disk int, sector int64, page uintptr, off, n int) int
+	ReadPages, WritePages func(disk int, sector int64, pages []uintptr, n int) int
+	Flush                 func(disk int) int
+}
+
+// Pages and Disk are what the cache runs on: the kernel's page allocator
+// and virtioblk. Variables so that host tests can supply their own;
+// statically initialised, so no code (and no write barrier) sets them in
+// the kernel.
+var (
+	Pages = PageOps{Alloc: memory.AllocPage, Free: memory.FreePage, Bytes: memory.PageBytes, Usage: memory.Usage,
+		SetCachePage: memory.SetCachePage, CachePage: memory.CachePage}
+	Disk = DiskOps{Read: virtioblk.ReadPage, Write: virtioblk.WritePage,
+		ReadPages: virtioblk.Read, WritePages: virtioblk.Write, Flush: virtioblk.Flush}
+)
+
+// PageSize is the unit of the page allocator; blocks live in pages.
+const PageSize = memory.PageSize
+
+// MaxRun is the most blocks one request moves (128 KiB of 4 KiB blocks).
+const MaxRun = virtioblk.MaxPages
+
+// SectorSize is the disk's unit of address.
+const SectorSize = 512
+
+// Errors, as Linux errno values (memfs's, as the file system's).
+const (
+	EIO    = memfs.EIO
+	ENOMEM = memfs.ENOMEM
+)
 
 // maxSlots bounds the slots, whatever the block size: 128 MiB of 4 KiB
 // blocks, 32 MiB of 1 KiB ones. The tables are in BSS, which is
@@ -40,17 +99,17 @@ const (
 	slotOrdered // dirty data that must be durable before metadata is written
 )
 
-// What a block holds, for the write ordering.
+// What a block holds, for the write ordering (Get's isData).
 const (
-	meta = false
-	data = true
+	Meta = false
+	Data = true
 )
 
-// How bget fills a block that is not cached.
+// How Get fills a block that is not cached.
 const (
-	getRead      = iota // read it from the disk
-	getOverwrite        // the caller writes all of it: no read
-	getZero             // a new block: zeros, no read
+	Read      = iota // read it from the disk
+	Overwrite        // the caller writes all of it: no read
+	Zero             // a new block: zeros, no read
 )
 
 // slot describes one cached block.
@@ -69,6 +128,10 @@ var cache struct {
 	page  [maxSlots]uintptr // by page index: the page, 0 when none (lend.go)
 	lent  [maxSlots]bool    // by page index: the allocator may take it
 
+	disk   int    // for the disk functions
+	bs     int    // block size
+	blocks uint32 // blocks on the disk: Get refuses the others
+
 	hashBits  uint
 	perPage   int      // blocks a page
 	nSlots    int      // slots in use so far (each had a page)
@@ -80,10 +143,12 @@ var cache struct {
 	unflushed bool     // ordered data written since the last flush
 }
 
-// cacheInit empties the cache for a file system with fs.bs-byte blocks,
+// Init empties the cache for a file system on disk (a number for the
+// disk functions) with blocks blocks of blockSize bytes (1, 2 or 4 KiB),
 // sized for this VM's memory.
-func cacheInit() {
-	cache.perPage = PageSize / fs.bs
+func Init(disk, blockSize int, blocks uint32) {
+	cache.disk, cache.bs, cache.blocks = disk, blockSize, blocks
+	cache.perPage = PageSize / cache.bs
 	cache.limit = cachePages() * cache.perPage
 	cache.hashBits = 6
 	for 1<<cache.hashBits < cache.limit {
@@ -96,15 +161,14 @@ func cacheInit() {
 	cache.nSlots, cache.hand = 0, 0
 	cache.dirty, cache.dirtyData, cache.unflushed = 0, 0, false
 	cache.dirtyList = [2]int32{}
-	readAheadReset()
 }
 
 func hashOf(blk uint32) int { return int((blk * 0x9E3779B1) >> (32 - cache.hashBits)) }
 
-// blockBytes is the bytes of slot s (pinned, so its page is there).
-func blockBytes(s int) []byte {
-	off := (s % cache.perPage) * fs.bs
-	return pageAt(cache.page[s/cache.perPage])[off : off+fs.bs]
+// Bytes is the bytes of slot s (pinned, so its page is there).
+func Bytes(s int) []byte {
+	off := (s % cache.perPage) * cache.bs
+	return Pages.Bytes(cache.page[s/cache.perPage])[off : off+cache.bs]
 }
 
 // lookupSlot returns the slot holding blk, or -1; its page may have been
@@ -150,11 +214,11 @@ func unhash(s int) {
 	cache.slots[s].next = 0
 }
 
-// bget pins the slot holding blk, filling it as how says. isData says
+// Get pins the slot holding blk, filling it as how says. isData says
 // whether the block is a file's contents or metadata (directories,
 // indirect blocks, bitmaps, inode tables, superblock, descriptors).
-func bget(blk uint32, how int, isData bool) (int, int) {
-	if blk >= fs.blocksCount {
+func Get(blk uint32, how int, isData bool) (int, int) {
+	if blk >= cache.blocks {
 		return -1, EIO
 	}
 	s := findSlot(blk)
@@ -163,9 +227,9 @@ func bget(blk uint32, how int, isData bool) (int, int) {
 		if s, e = victim(); e != 0 {
 			return -1, e
 		}
-		if how == getRead {
-			if e := diskRead(fs.disk, blockSector(blk), cache.page[s/cache.perPage], (s%cache.perPage)*fs.bs, fs.bs); e != 0 {
-				bput(s)
+		if how == Read {
+			if e := Disk.Read(cache.disk, blockSector(blk), cache.page[s/cache.perPage], (s%cache.perPage)*cache.bs, cache.bs); e != 0 {
+				Put(s)
 				return -1, EIO
 			}
 		}
@@ -173,8 +237,8 @@ func bget(blk uint32, how int, isData bool) (int, int) {
 	} else {
 		pin(s)
 	}
-	if how == getZero {
-		clear(blockBytes(s))
+	if how == Zero {
+		clear(Bytes(s))
 	}
 	cache.slots[s].flags |= slotRef
 	setKind(s, isData)
@@ -211,15 +275,15 @@ func pin(s int) {
 	cache.slots[s].pins++
 }
 
-// bput unpins a slot.
-func bput(s int) {
+// Put unpins a slot.
+func Put(s int) {
 	if cache.slots[s].pins--; cache.slots[s].pins == 0 {
 		relend(s / cache.perPage)
 	}
 }
 
-// bdirty marks a slot's block (pinned) as changed.
-func bdirty(s int) {
+// Dirty marks a slot's block (pinned) as changed.
+func Dirty(s int) {
 	sl := &cache.slots[s]
 	if sl.flags&slotDirty != 0 {
 		return
@@ -232,11 +296,11 @@ func bdirty(s int) {
 	enlist(s)
 }
 
-// bdirtyOrdered marks a data block (pinned) as changed in a way that must
+// DirtyOrdered marks a data block (pinned) as changed in a way that must
 // be durable before any metadata is written: a new block, or zeros that
 // a larger size will expose.
-func bdirtyOrdered(s int) {
-	bdirty(s)
+func DirtyOrdered(s int) {
+	Dirty(s)
 	cache.slots[s].flags |= slotOrdered
 }
 
@@ -289,8 +353,8 @@ func cleaned(s int) {
 	}
 }
 
-// bforget drops a freed block from the cache: its contents no longer matter.
-func bforget(blk uint32) {
+// Forget drops a freed block from the cache: its contents no longer matter.
+func Forget(blk uint32) {
 	s := lookupSlot(blk)
 	if s < 0 || cache.slots[s].pins != 0 {
 		return
@@ -304,15 +368,4 @@ func bforget(blk uint32) {
 }
 
 // blockSector is where a block starts on the disk.
-func blockSector(blk uint32) int64 { return int64(blk) * int64(fs.bs/sectorSize) }
-
-// pinnedSlots counts slots still pinned (tests check for leaks).
-func pinnedSlots() int {
-	n := 0
-	for s := 0; s < cache.nSlots; s++ {
-		if cache.slots[s].pins != 0 {
-			n++
-		}
-	}
-	return n
-}
+func blockSector(blk uint32) int64 { return int64(blk) * int64(cache.bs/SectorSize) }

@@ -1,7 +1,7 @@
-package ext2
+package cache
 
 // Write-back in runs: dirty blocks that are contiguous on the disk go out
-// in one request (up to maxRun pages) instead of one request a block. The
+// in one request (up to MaxRun pages) instead of one request a block. The
 // dirty blocks of each kind are on a list (cache.go); a run is found
 // through the hash, back from a listed block to the first of its run and
 // then forward, so write-back costs what is dirty, not the cache's size,
@@ -10,15 +10,15 @@ package ext2
 // run is the request being built (no pointers; a global, so that the page
 // list handed to the disk function does not escape to the heap).
 var run struct {
-	slots [maxRun]int32
-	pages [maxRun]uintptr
+	slots [MaxRun]int32
+	pages [MaxRun]uintptr
 }
 
 // runMax is how many blocks one request may carry: a page list needs
 // whole pages, so only 4 KiB blocks make runs.
 func runMax() int {
-	if fs.bs == PageSize {
-		return maxRun
+	if cache.bs == PageSize {
+		return MaxRun
 	}
 	return 1
 }
@@ -29,9 +29,9 @@ func dirtyOf(s int, isData bool) bool {
 	return f&(slotValid|slotDirty) == slotValid|slotDirty && (f&slotData != 0) == isData
 }
 
-// writeBack writes the dirty blocks of one kind (data or metadata), a run
+// WriteBack writes the dirty blocks of one kind (data or metadata), a run
 // of contiguous blocks a request, and says how many.
-func writeBack(isData bool) (int, int) {
+func WriteBack(isData bool) (int, int) {
 	n := 0
 	kind := 0
 	if isData {
@@ -73,12 +73,12 @@ func writeRun(k int) int {
 	blk := cache.slots[s].blk
 	var e int
 	if k == 1 {
-		e = diskWrite(fs.disk, blockSector(blk), cache.page[s/cache.perPage], (s%cache.perPage)*fs.bs, fs.bs)
+		e = Disk.Write(cache.disk, blockSector(blk), cache.page[s/cache.perPage], (s%cache.perPage)*cache.bs, cache.bs)
 	} else {
 		for i := 0; i < k; i++ {
 			run.pages[i] = cache.page[run.slots[i]] // 4 KiB blocks: slot i is page i
 		}
-		e = diskWritePages(fs.disk, blockSector(blk), run.pages[:k], k*fs.bs)
+		e = Disk.WritePages(cache.disk, blockSector(blk), run.pages[:k], k*cache.bs)
 	}
 	if e != 0 {
 		return EIO
@@ -89,41 +89,41 @@ func writeRun(k int) int {
 	return 0
 }
 
-// writeSlot writes one dirty block to the disk.
-func writeSlot(s int) int {
+// WriteSlot writes one dirty block to the disk.
+func WriteSlot(s int) int {
 	run.slots[0] = int32(s)
 	return writeRun(1)
 }
 
-// flush makes everything written so far durable.
-func flush() int {
-	if diskFlush(fs.disk) != 0 {
+// Flush makes everything written so far durable.
+func Flush() int {
+	if Disk.Flush(cache.disk) != 0 {
 		return EIO
 	}
 	cache.unflushed = false
 	return 0
 }
 
-// orderData is the step before any metadata is written: the dirty file
+// OrderData is the step before any metadata is written: the dirty file
 // contents written, and a flush if any of what was written must be on the
 // disk before the metadata that points at it (ordered blocks). Overwrites
 // of blocks the disk already maps need no flush: whichever version a
 // crash leaves is the file's.
-func orderData() int {
-	if _, e := writeBack(data); e != 0 {
+func OrderData() int {
+	if _, e := WriteBack(Data); e != 0 {
 		return e
 	}
 	if cache.unflushed {
-		return flush()
+		return Flush()
 	}
 	return 0
 }
 
 // writeMeta writes every dirty metadata block, in order after the data.
 func writeMeta() int {
-	if e := orderData(); e != 0 {
+	if e := OrderData(); e != 0 {
 		return e
 	}
-	_, e := writeBack(meta)
+	_, e := WriteBack(Meta)
 	return e
 }
