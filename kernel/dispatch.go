@@ -3,6 +3,7 @@ package kernel
 import (
 	"unigo.dev/unigo/kernel/clock"
 	"unigo.dev/unigo/kernel/cpu"
+	"unigo.dev/unigo/kernel/devices/ioapic"
 	"unigo.dev/unigo/kernel/devices/lapic"
 	"unigo.dev/unigo/kernel/devices/power"
 	"unigo.dev/unigo/kernel/devices/virtionet"
@@ -14,6 +15,83 @@ import (
 	"unigo.dev/unigo/kernel/threads"
 )
 
+// The vectors the kernel names: the CPU's exceptions it tells apart, and
+// where the interrupts begin.
+const (
+	vecDivide            = 0
+	vecDebug             = 1
+	vecNMI               = 2
+	vecBreakpoint        = 3
+	vecInvalidOpcode     = 6
+	vecDoubleFault       = 8
+	vecStackSegment      = 12
+	vecGeneralProtection = 13
+	vecPageFault         = 14
+	vecX87               = 16
+	vecAlignment         = 17
+	vecMachineCheck      = 18
+	vecSIMD              = 19
+	firstInterrupt       = 32 // 32-255: interrupts, routed by interrupts[]
+)
+
+// route names what an interrupt vector's interrupt does.
+type route uint8
+
+const (
+	routeUnexpected route = iota // nobody asked for it: acknowledged and dropped
+	routeSpurious                // the APIC's spurious vector: no EOI
+	routeTimer                   // the LAPIC timer: a time slice or a sleep ended
+	routeHostctl                 // the host's control input (COM3)
+	routeNIC                     // the network card
+	nRoutes
+)
+
+// routeHandlers runs each route. The linker fills it (static functions in
+// a composite literal) and nothing writes it: a func value stored at run
+// time would be a pointer store, with the GC's write barrier.
+var routeHandlers = [nRoutes]func(){
+	routeUnexpected: lapic.EOI,
+	routeSpurious:   ignoreInterrupt,
+	routeTimer:      timerInterrupt,
+	routeHostctl:    hostctl.Interrupt,
+	routeNIC:        syscalls.NICInterrupt,
+}
+
+// interrupts is the interrupt-routing table, indexed by vector: the fixed
+// vectors here (the initialiser also keeps it in loaded data), the devices'
+// added at boot by routeDevices.
+var interrupts = [256]route{
+	lapic.TimerVector:    routeTimer,
+	lapic.SpuriousVector: routeSpurious,
+	hostctl.Vector:       routeHostctl,
+}
+
+// routeDevices routes the interrupts of the devices found at boot: their
+// I/O APIC lines' vectors. It runs before interrupts are enabled. Without
+// a card it returns at once: the loop alone costs some 20 µs of boot under
+// software emulation.
+func routeDevices() {
+	if !virtionet.Present() {
+		return
+	}
+	for v := ioapic.VectorBase; v <= ioapic.VectorBase+ioapic.MaxGSI; v++ {
+		if virtionet.Owns(uint64(v)) {
+			interrupts[v] = routeNIC
+		}
+	}
+}
+
+// interrupt handles interrupt vector v, the same from a thread or from the
+// kernel.
+func interrupt(v uint64) { routeHandlers[interrupts[uint8(v)]]() }
+
+func ignoreInterrupt() {}
+
+func timerInterrupt() {
+	lapic.EOI() // the scheduler sees the time slice has ended
+	threads.TimerFired()
+}
+
 // threadTrap handles a system call, interrupt or exception of the current
 // thread, then chooses the thread to resume. Called from trapCommon on the
 // kernel stack. Trap path: no allocation.
@@ -22,18 +100,10 @@ func threadTrap() {
 	switch v := t.Frame.Vector; {
 	case v == threads.VectorSyscall:
 		syscalls.Handle(t)
-	case v == lapic.TimerVector:
-		lapic.EOI() // the scheduler sees the time slice has ended
-		threads.TimerFired()
-	case v == lapic.SpuriousVector:
-	case v == hostctl.Vector:
-		hostctl.Interrupt()
-	case virtionet.Owns(v):
-		syscalls.NICInterrupt()
-	case v < 32:
+	case v < firstInterrupt:
 		threadException(t)
 	default:
-		lapic.EOI()
+		interrupt(v)
 	}
 	if memory.TLBGrowing() {
 		memory.TLBTick(clock.Nanotime(), threads.Halted())
@@ -54,7 +124,7 @@ func threadException(t *threads.Thread) {
 	f := &t.Frame
 	sig, code, addr := 0, int32(0), f.RIP
 	switch f.Vector {
-	case 14: // page fault
+	case vecPageFault:
 		fault := uintptr(cpu.ReadCR2())
 		switch memory.HandleFault(fault, f.ErrorCode&2 != 0, f.ErrorCode&16 != 0) {
 		case memory.FaultMapped:
@@ -66,17 +136,17 @@ func threadException(t *threads.Thread) {
 		default:
 			sig, code, addr = signals.SIGSEGV, signals.SegvAccErr, uint64(fault)
 		}
-	case 0: // divide error
+	case vecDivide:
 		sig, code = signals.SIGFPE, signals.FpeIntDiv
-	case 6: // invalid opcode
+	case vecInvalidOpcode:
 		sig, code = signals.SIGILL, signals.IllIllOpn
-	case 13, 12: // general protection, stack segment
+	case vecGeneralProtection, vecStackSegment:
 		sig, code, addr = signals.SIGSEGV, signals.SIKernel, 0
-	case 16, 19: // x87, SIMD floating point
+	case vecX87, vecSIMD:
 		sig, code = signals.SIGFPE, 0
-	case 17: // alignment check
+	case vecAlignment:
 		sig, code = signals.SIGBUS, signals.BusAdrAln
-	case 3, 1: // breakpoint, debug
+	case vecBreakpoint, vecDebug:
 		sig, code = signals.SIGTRAP, signals.SIKernel
 	default:
 		kernelCrash(f, "exception in the app")
@@ -98,7 +168,9 @@ func kernelTrap(f *threads.Frame) {
 		power.Crash("recursive kernel fault")
 	}
 	switch v := f.Vector; {
-	case v == 14:
+	case v >= firstInterrupt:
+		interrupt(v)
+	case v == vecPageFault:
 		switch memory.HandleFault(uintptr(cpu.ReadCR2()), f.ErrorCode&2 != 0, f.ErrorCode&16 != 0) {
 		case memory.FaultMapped:
 			return
@@ -106,16 +178,6 @@ func kernelTrap(f *threads.Frame) {
 			outOfMemory(f)
 		}
 		kernelCrash(f, "page fault in the kernel")
-	case v == lapic.TimerVector: // it ends an idle halt
-		lapic.EOI()
-		threads.TimerFired()
-	case v == lapic.SpuriousVector:
-	case v == hostctl.Vector:
-		hostctl.Interrupt()
-	case virtionet.Owns(v):
-		syscalls.NICInterrupt()
-	case v >= 32:
-		lapic.EOI()
 	default:
 		kernelCrash(f, "exception in the kernel")
 	}

@@ -59,10 +59,10 @@ func kernelMain(startInfo uintptr) {
 	cpu.SetIST(2, stacks+doubleFaultTop)
 	for v := 0; v < 256; v++ {
 		ist := 1
-		if v == 2 || v == 8 || v == 18 { // NMI, double fault, machine check
+		if v == vecNMI || v == vecDoubleFault || v == vecMachineCheck {
 			ist = 2
 		}
-		cpu.SetGate(v, vectorsAddr()+uintptr(32*v), ist)
+		cpu.SetGate(v, vectorsAddr()+uintptr(v*vectorStubSize), ist)
 	}
 	cpu.LoadIDT()
 	cpu.Wrmsr(cpu.MSRSTAR, uint64(cpu.KernelCS)<<32)
@@ -88,6 +88,7 @@ func kernelMain(startInfo uintptr) {
 	// 5. Devices on the buses: the disks, the network card.
 	virtioblk.Probe()
 	virtionet.Probe()
+	routeDevices()
 	mark(stepDevices)
 
 	// 6. The app's first thread.

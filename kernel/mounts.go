@@ -38,7 +38,12 @@ func mountAll(cl []byte, opts *boot.Options) {
 			klog.Bytes(path)
 			klog.Str(": errno ")
 			klog.Dec(int64(e))
-			klog.Str(" (16: a second volume, one per VM for now; 22: not an ext2 file system unigo can write, e.g. ext3/ext4 features; 5: disk I/O error)\n")
+			if why := boot.VolumeError(e); why != "" {
+				klog.Str(" (")
+				klog.Str(why)
+				klog.Str(")")
+			}
+			klog.Str("\n")
 			power.Crash("boot: volume")
 		}
 	}

@@ -1,4 +1,5 @@
 #include "textflag.h"
+#include "go_asm.h"
 
 // The PVH entry point and the switch to 64-bit mode.
 //
@@ -30,12 +31,13 @@ GLOBL ·bootPageTables(SB), NOPTR, $16384
 DATA ·bootPageTables+0(SB)/8, $1
 
 // kernelG is the fake goroutine that kernel Go code runs as: only its stack
-// bounds (lo, hi, stackguard0, stackguard1) are read by function prologues.
+// bounds (lo, hi, stackguard0, stackguard1; offsets in trapstate.go) are
+// read by function prologues.
 GLOBL ·kernelG(SB), NOPTR, $512
-DATA ·kernelG+0(SB)/8, $·stacks(SB)
-DATA ·kernelG+8(SB)/8, $·stacks+86016(SB)
-DATA ·kernelG+16(SB)/8, $·stacks+4096(SB)
-DATA ·kernelG+24(SB)/8, $·stacks+4096(SB)
+DATA ·kernelG+const_gStackLo(SB)/8, $·stacks(SB)
+DATA ·kernelG+const_gStackHi(SB)/8, $·stacks+const_stacksSize(SB)
+DATA ·kernelG+const_gStackguard0(SB)/8, $·stacks+4096(SB)
+DATA ·kernelG+const_gStackguard1(SB)/8, $·stacks+4096(SB)
 
 // kernelTLS is what FS points at while the kernel runs: FS:-8 holds the g.
 GLOBL ·kernelTLS(SB), NOPTR, $16
@@ -102,7 +104,7 @@ TEXT ·entry64(SB),NOSPLIT|NOFRAME,$0
 	XORL AX, AX
 	MOVW AX, FS
 	MOVW AX, GS
-	LEAQ ·stacks+65536(SB), SP
+	LEAQ ·stacks+const_kernelStackTop(SB), SP
 	MOVL SI, SI                  // zero-extend start_info
 	// FS base = &kernelTLS+8, so that FS:-8 is the kernel's g.
 	LEAQ ·kernelTLS+8(SB), AX

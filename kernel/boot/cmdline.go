@@ -32,18 +32,6 @@ type Options struct {
 	Net         Net // the network card's configuration (net.* tokens)
 }
 
-// MaxMounts bounds the volumes a guest mounts.
-const MaxMounts = 8
-
-// Mount is a mount=DISK:PATH[:ro] token: the DISK-th virtio block device
-// (from 0, in the order the host attached them) holds the file system to
-// mount at PATH.
-type Mount struct {
-	Disk     int
-	Path     Span
-	ReadOnly bool
-}
-
 // ParseCmdline splits buf into space-separated tokens and records arg=, env=
 // and the kernel flags. Values are percent-decoded in place.
 func ParseCmdline(buf []byte, o *Options) {
@@ -150,30 +138,6 @@ func parseUint(b []byte) uint64 {
 		v = v*10 + uint64(c-'0')
 	}
 	return v
-}
-
-// mountToken records DISK:PATH[:ro]; a malformed token is ignored (the
-// host builds them).
-func mountToken(buf []byte, start, end int, o *Options) {
-	colon := start
-	for colon < end && buf[colon] != ':' {
-		colon++
-	}
-	if colon == start || colon == end || o.NMounts == MaxMounts {
-		return
-	}
-	disk := parseUint(buf[start:colon])
-	if disk >= MaxMounts || disk == 0 && !equal(buf[start:colon], "0") {
-		return
-	}
-	m := Mount{Disk: int(disk)}
-	if hasSuffix(buf[colon+1:end], ":ro") {
-		m.ReadOnly = true
-		end -= len(":ro")
-	}
-	m.Path = decode(buf, colon+1, end)
-	o.Mounts[o.NMounts] = m
-	o.NMounts++
 }
 
 func hasSuffix(b []byte, p string) bool { return len(b) >= len(p) && equal(b[len(b)-len(p):], p) }
