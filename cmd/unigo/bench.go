@@ -9,7 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"unigo.dev/unigo/bench"
+	"unigo.dev/unigo/bench/boot"
+	"unigo.dev/unigo/bench/compare"
 	"unigo.dev/unigo/bench/linuxvm"
 	"unigo.dev/unigo/hostnet"
 )
@@ -27,7 +28,7 @@ in one run, and write what they measured (with the commands) to results.json.`,
 
 func newBenchBootCmd() *cobra.Command {
 	var (
-		cfg      bench.BootConfig
+		cfg      boot.Config
 		subjects string
 		noMemory bool
 	)
@@ -49,7 +50,7 @@ A column that cannot be measured says n/a and why.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			startBench(cmd, "boot", subjects, &cfg.Subjects, &cfg.Out, &cfg.Progress)
 			cfg.SkipMemory = noMemory
-			r, err := bench.RunBoot(cmd.Context(), cfg)
+			r, err := boot.Run(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
@@ -75,7 +76,7 @@ A column that cannot be measured says n/a and why.`,
 
 func newBenchCompareCmd() *cobra.Command {
 	var (
-		cfg      bench.CompareConfig
+		cfg      compare.Config
 		subjects string
 		noMemory bool
 		network  string
@@ -117,7 +118,7 @@ in the way.`,
 			}
 			startBench(cmd, "compare", subjects, &cfg.Subjects, &cfg.Out, &cfg.Progress)
 			cfg.SkipMemory = noMemory
-			r, err := bench.RunCompare(cmd.Context(), cfg)
+			r, err := compare.Run(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
@@ -149,13 +150,13 @@ in the way.`,
 	f.StringVar(&cfg.Wrk, "wrk", "wrk", "the wrk binary that makes the HTTP load (Debian package wrk)")
 	f.IntVar(&cfg.ServeRequests, "serve-requests", 20, "with --http, the least-memory search counts a VM as serving once it answered its first request and this many more")
 	f.StringVar(&network, "net", "user", "the VMs' network with --http: user (QEMU user networking, a forwarded loopback port) or tap[:NAME] (the host's tap device, default unigo0; root)")
-	f.StringVar(&cfg.GuestIP, "guest-ip", bench.DefaultGuestIP, "with --net tap: the VMs' static address ADDR/PREFIX on the tap's network")
+	f.StringVar(&cfg.GuestIP, "guest-ip", compare.DefaultGuestIP, "with --net tap: the VMs' static address ADDR/PREFIX on the tap's network")
 	addLinuxCacheFlag(cmd, &cfg.LinuxCacheDir)
 	return cmd
 }
 
 // compareNetFlags checks --net and --guest-ip before anything is built.
-func compareNetFlags(cmd *cobra.Command, network string, cfg *bench.CompareConfig) error {
+func compareNetFlags(cmd *cobra.Command, network string, cfg *compare.Config) error {
 	mode, tap, err := hostnet.ParseNet(network)
 	if err != nil {
 		return err
@@ -176,7 +177,7 @@ func compareNetFlags(cmd *cobra.Command, network string, cfg *bench.CompareConfi
 		}
 		cfg.Tap = tap
 		if p, err := netip.ParsePrefix(cfg.GuestIP); err != nil || !p.Addr().Is4() {
-			return fmt.Errorf("--guest-ip %q: give an IPv4 ADDR/PREFIX, e.g. %s", cfg.GuestIP, bench.DefaultGuestIP)
+			return fmt.Errorf("--guest-ip %q: give an IPv4 ADDR/PREFIX, e.g. %s", cfg.GuestIP, compare.DefaultGuestIP)
 		}
 		return nil
 	}

@@ -5,13 +5,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"unigo.dev/unigo/bench"
+	"unigo.dev/unigo/bench/files"
 )
 
 // newBenchFilesCmd is `unigo bench files` (added in bench.go).
 func newBenchFilesCmd() *cobra.Command {
 	var (
-		cfg      bench.FilesConfig
+		cfg      files.FilesConfig
 		subjects string
 	)
 	cmd := &cobra.Command{
@@ -32,7 +32,7 @@ medians with min–max and unigo's ratio to Linux and to native.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			startBench(cmd, "files", subjects, &cfg.Subjects, &cfg.Out, &cfg.Progress)
-			r, err := bench.RunFiles(cmd.Context(), cfg)
+			r, err := files.RunFiles(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}

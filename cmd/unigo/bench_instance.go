@@ -7,13 +7,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"unigo.dev/unigo/bench"
+	instancebench "unigo.dev/unigo/bench/instance"
 )
 
 // newBenchInstanceCmd is `unigo bench instance` (added in bench.go).
 func newBenchInstanceCmd() *cobra.Command {
 	var (
-		cfg      bench.InstanceConfig
+		cfg      instancebench.Config
 		subjects string
 	)
 	cmd := &cobra.Command{
@@ -43,7 +43,7 @@ on SIGTERM. The unigo timed is this executable (--unigo to time another).`,
 				}
 				cfg.Unigo = exe
 			}
-			r, err := bench.RunInstance(cmd.Context(), cfg)
+			r, err := instancebench.Run(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}

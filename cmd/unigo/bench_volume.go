@@ -5,14 +5,14 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"unigo.dev/unigo/bench"
+	"unigo.dev/unigo/bench/files"
 	"unigo.dev/unigo/internal/memsize"
 )
 
 // newBenchVolumeCmd is `unigo bench volume` (added in bench.go).
 func newBenchVolumeCmd() *cobra.Command {
 	var (
-		cfg      bench.VolumeConfig
+		cfg      files.VolumeConfig
 		subjects string
 		diskSize string
 	)
@@ -47,7 +47,7 @@ unigo's ratio to Linux (target: within 1.5×) and to native.`,
 				return err
 			}
 			cfg.DiskSize = size
-			r, err := bench.RunVolume(cmd.Context(), cfg)
+			r, err := files.RunVolume(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}

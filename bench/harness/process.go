@@ -1,0 +1,57 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+)
+
+// Process is an app's binary run as a host process.
+type Process struct {
+	Binary string
+	Args   []string
+	Dir    string   // its working directory; "": this process's
+	Env    []string // added to this process's environment
+	Match  func(string) bool
+	// Helper is the benchmark's helper (BuildHelper), which starts the
+	// process in a memory cgroup when a start limits its memory.
+	Helper string
+}
+
+// Start starts the process, its output watched for the app's line, with
+// its memory limited to memMiB (0: not limited) and $PORT set to port (0:
+// not set), args added to its arguments.
+func (n Process) Start(ctx context.Context, memMiB, port int, args ...string) (*Watched, error) {
+	argv := append(append([]string{n.Binary}, n.Args...), args...)
+	var cg *memCgroup
+	if memMiB > 0 {
+		var err error
+		if cg, err = newMemCgroup(memMiB); err != nil {
+			return nil, err
+		}
+		argv = append([]string{n.Helper, "cgexec", cg.procs()}, argv...)
+	}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = n.Dir
+	cmd.Env = append(os.Environ(), n.Env...)
+	if port > 0 {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("PORT=%d", port))
+	}
+	w := NewWatched(cmd, n.Match)
+	cmd.Stdout, cmd.Stderr = w.Console(), w.Console()
+	if err := w.Start(); err != nil {
+		if cg != nil {
+			cg.remove()
+		}
+		return nil, err
+	}
+	pid := w.Pid()
+	w.Addr = fmt.Sprintf("127.0.0.1:%d", port)
+	w.Procs = func() ([]int, string, error) { return []int{pid}, "the app's process", nil }
+	w.AppPID = func() (int, error) { return pid, nil }
+	if cg != nil {
+		w.OnStop(nil, cg.remove)
+	}
+	return w, nil
+}
