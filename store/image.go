@@ -140,3 +140,14 @@ func (s *Store) List() ([]Image, error) {
 	}
 	return imgs, nil
 }
+
+// Blob returns the path of the stored image file with this digest, when
+// an intact one is there: a pull need not fetch what the store has.
+func (s *Store) Blob(digest string) (string, bool) {
+	if !isDigest(digest) {
+		return "", false
+	}
+	p := s.blobPath(digest)
+	got, _, err := fileDigest(p)
+	return p, err == nil && got == digest
+}

@@ -22,7 +22,8 @@ func (r Ref) Base() string { return path.Base(r.Name) }
 
 // ParseRef reads NAME[:TAG]. A name is lowercase letters and digits in
 // components separated by '/', each component possibly with single '.', '_'
-// or '-' between them (hello, web-api, example.com/team/web); a tag is up to
+// or '-' between them (hello, web-api, example.com/team/web), the first
+// possibly a registry with its port (localhost:5000/web); a tag is up to
 // 128 letters, digits, '_', '.' and '-', not beginning with '.' or '-'.
 func ParseRef(s string) (Ref, error) {
 	name, tag := s, DefaultTag
@@ -42,7 +43,16 @@ func validName(name string) bool {
 	if name == "" {
 		return false
 	}
-	for _, comp := range strings.Split(name, "/") {
+	comps := strings.Split(name, "/")
+	if len(comps) > 1 && strings.Contains(comps[0], ":") {
+		// A registry with its port, as Docker writes it: localhost:5000/web.
+		host, port, _ := strings.Cut(comps[0], ":")
+		if !validHost(host) || !validPort(port) {
+			return false
+		}
+		comps = comps[1:]
+	}
+	for _, comp := range comps {
 		if comp == "" || isSep(comp[0]) || isSep(comp[len(comp)-1]) {
 			return false
 		}
@@ -54,6 +64,32 @@ func validName(name string) bool {
 			default:
 				return false
 			}
+		}
+	}
+	return true
+}
+
+// validHost: a registry's host name (letters, digits, '-' and '.').
+func validHost(h string) bool {
+	if h == "" || h[0] == '.' || h[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func validPort(p string) bool {
+	if p == "" || len(p) > 5 {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] < '0' || p[i] > '9' {
+			return false
 		}
 	}
 	return true

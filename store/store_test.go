@@ -45,6 +45,9 @@ func TestParseRef(t *testing.T) {
 		"localhost/app:V2":      "localhost/app:V2",
 		"a.b/c:d":               "a.b/c:d",
 		"x/y.z":                 "x/y.z:latest",
+		"localhost:5000/web":    "localhost:5000/web:latest",
+		"localhost:5000/a/b:v1": "localhost:5000/a/b:v1",
+		"127.0.0.1:5000/web:v1": "127.0.0.1:5000/web:v1",
 		strings.Repeat("a", 90): strings.Repeat("a", 90) + ":latest",
 	} {
 		r, err := ParseRef(in)
@@ -52,10 +55,13 @@ func TestParseRef(t *testing.T) {
 			t.Errorf("ParseRef(%q) = %v, %v; want %s", in, r, err, want)
 		}
 	}
-	for _, in := range []string{"", "Hello", "hello:", ":v1", "a//b", "-a", "a-", "a..b", "hello:-x", "hello:.x", "he llo", "a/b/", "hello:v1:v2"} {
+	for _, in := range []string{"", "Hello", "hello:", ":v1", "a//b", "-a", "a-", "a..b", "hello:-x", "hello:.x", "he llo", "a/b/", "hello:v1:v2", "localhost:50x/web", "localhost:/web", ":5000/web"} {
 		if r, err := ParseRef(in); err == nil {
 			t.Errorf("ParseRef(%q) = %v, want an error", in, r)
 		}
+	}
+	if r := ref(t, "localhost:5000/team/web:v1"); r.Base() != "web" || r.Name != "localhost:5000/team/web" {
+		t.Errorf("Base = %q, Name = %q", r.Base(), r.Name)
 	}
 	if r := ref(t, "example.com/team/web:v1"); r.Base() != "web" {
 		t.Errorf("Base = %q", r.Base())

@@ -6,12 +6,23 @@
 package atomicfile
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 )
 
 // Write replaces path with data, with permissions perm.
-func Write(path string, data []byte, perm os.FileMode) (err error) {
+func Write(path string, data []byte, perm os.FileMode) error {
+	return WriteFrom(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteFrom replaces path with what write writes, with permissions perm:
+// for contents too large to hold in memory. Nothing replaces path if write
+// fails.
+func WriteFrom(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -26,7 +37,7 @@ func Write(path string, data []byte, perm os.FileMode) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if _, err = f.Write(data); err != nil {
+	if err = write(f); err != nil {
 		return err
 	}
 	if err = f.Chmod(perm); err != nil {

@@ -1,0 +1,317 @@
+package e2e
+
+import (
+	"archive/tar"
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// registry starts Debian's docker-registry (the CNCF distribution server)
+// on a free loopback port, with basic auth when htpasswd is given, and
+// returns its host:port. It is stopped when the test ends.
+func registry(t *testing.T, htpasswd string) string {
+	t.Helper()
+	bin, err := exec.LookPath("docker-registry")
+	if err != nil {
+		t.Fatal("docker-registry is not installed: run .ci/setup (Debian package docker-registry)")
+	}
+	dir := t.TempDir()
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	auth := ""
+	if htpasswd != "" {
+		p := filepath.Join(dir, "htpasswd")
+		os.WriteFile(p, []byte(htpasswd), 0o644)
+		auth = fmt.Sprintf("auth:\n  htpasswd:\n    realm: unigo-test\n    path: %s\n", p)
+	}
+	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n%s",
+		filepath.Join(dir, "data"), addr, auth)
+	cfgPath := filepath.Join(dir, "config.yml")
+	os.WriteFile(cfgPath, []byte(cfg), 0o644)
+	cmd := exec.Command(bin, "serve", cfgPath)
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for i := 0; ; i++ {
+		resp, err := http.Get("http://" + addr + "/v2/")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if i == 100 {
+			t.Fatalf("docker-registry did not answer on %s: %v\n%s", addr, err, log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return strings.Replace(addr, "127.0.0.1", "localhost", 1)
+}
+
+// greeterModule writes a module whose app prints its args and environment,
+// with a unigo.yaml giving args, env, memory and a port.
+func greeterModule(t *testing.T, greeting string) string {
+	t.Helper()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/greeter\n\ngo 1.22\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte(`package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() { fmt.Printf("args=%q GREETING=%q\n", os.Args[1:], os.Getenv("GREETING")) }
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "unigo.yaml"), []byte("args: [-x, hello world]\nenv:\n  GREETING: "+greeting+"\nmemory: 32M\nports: [8080]\n"), 0o644)
+	return dir
+}
+
+// Push to a real registry, pull into an empty store, boot; a second push
+// sends nothing; the digest is the same everywhere; pull by digest; a tag
+// moved in the registry is pulled anew.
+func TestRegistryPushPull(t *testing.T) {
+	t.Parallel()
+	reg := registry(t, "")
+	a, b := t.TempDir(), t.TempDir()
+	ref := reg + "/greeter:v1"
+	in(t, a, "build", "-t", ref, greeterModule(t, "hi")).expect(t, 0)
+	push := in(t, a, "push", ref)
+	push.expect(t, 0, ref+"@sha256:", "stderr:Pushed", "stderr:The push refers to repository ["+reg+"/greeter]")
+	digest := strings.TrimSpace(push.stdout[strings.Index(push.stdout, "@")+1:])
+	in(t, a, "push", ref).expect(t, 0, "stderr:Layer already exists")
+	if d := in(t, a, "images", "--digests"); !strings.Contains(d.stdout, digest) {
+		t.Errorf("images --digests lacks the pushed digest %s:\n%v", digest, d)
+	}
+
+	pull := in(t, b, "pull", ref)
+	pull.expect(t, 0, "sha256:", "stderr:Pull complete", "stderr:Digest: "+digest)
+	in(t, b, "run", ref).expect(t, 0, `args=["-x" "hello world"] GREETING="hi"`)
+	in(t, b, "run", "--env", "GREETING=yo", ref, "--", "a").expect(t, 0, `args=["a"] GREETING="yo"`)
+	if id := strings.TrimSpace(pull.stdout); !strings.Contains(in(t, a, "images", "--digests").stdout, id[7:19]) {
+		t.Errorf("the pulled image's ID %s is not the pushed one's", id)
+	}
+	in(t, b, "pull", ref).expect(t, 0, "stderr:Already exists")
+
+	// By digest: no tag, boots by its ID.
+	byDigest := in(t, b, "pull", reg+"/greeter@"+digest)
+	byDigest.expect(t, 0)
+	in(t, b, "run", strings.TrimSpace(byDigest.stdout)).expect(t, 0, `GREETING="hi"`)
+
+	// The tag moves in the registry: the next pull brings the new image.
+	in(t, a, "build", "-t", ref, greeterModule(t, "moved")).expect(t, 0)
+	in(t, a, "push", ref).expect(t, 0, "stderr:Pushed")
+	in(t, b, "pull", ref).expect(t, 0, "stderr:Pull complete")
+	in(t, b, "run", ref).expect(t, 0, `GREETING="moved"`)
+}
+
+// The registry with basic auth: credentials come from the Docker config;
+// a wrong password is one error that names the registry.
+func TestRegistryAuth(t *testing.T) {
+	t.Parallel()
+	hash, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := registry(t, "tester:"+string(hash)+"\n")
+	root := t.TempDir()
+	ref := reg + "/greeter:v1"
+	in(t, root, "build", "-t", ref, greeterModule(t, "hi")).expect(t, 0)
+	dockerConfig := func(pass string) string {
+		dir := t.TempDir()
+		auth := base64.StdEncoding.EncodeToString([]byte("tester:" + pass))
+		os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"auths": {"`+reg+`": {"auth": "`+auth+`"}}}`), 0o600)
+		return "DOCKER_CONFIG=" + dir
+	}
+	env := []string{"UNIGO_ROOT=" + root}
+	failsWith(t, unigo(t, append(env, dockerConfig("wrong")), "push", ref), "the registry "+reg+" refused the credentials", "docker login "+reg)
+	unigo(t, append(env, dockerConfig("s3cret")), "push", ref).expect(t, 0, "stderr:Pushed")
+	other := t.TempDir()
+	failsWith(t, unigo(t, []string{"UNIGO_ROOT=" + other, dockerConfig("wrong")}, "pull", ref), "refused the credentials")
+	unigo(t, []string{"UNIGO_ROOT=" + other, dockerConfig("s3cret")}, "pull", ref).expect(t, 0)
+}
+
+// Docker takes unigo's images: docker pull from the registry and docker
+// load of unigo save, with the app's defaults in the standard config; and
+// unigo load takes docker save's archive of one.
+func TestDockerPullAndLoad(t *testing.T) {
+	t.Parallel()
+	if err := exec.Command("docker", "version").Run(); err != nil {
+		t.Fatalf("the Docker engine does not answer (docker version: %v): start it", err)
+	}
+	reg := registry(t, "")
+	root := t.TempDir()
+	ref := reg + "/greeter:v1"
+	loaded := reg + "/greeter-loaded:v1"
+	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", ref, loaded).Run() })
+	in(t, root, "build", "-t", ref, greeterModule(t, "hi")).expect(t, 0)
+	in(t, root, "tag", ref, loaded).expect(t, 0)
+	in(t, root, "push", "-q", ref).expect(t, 0)
+	docker := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("docker", args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("docker %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	docker("pull", ref)
+	for _, img := range []string{ref, loaded} {
+		if img == loaded {
+			archive := filepath.Join(t.TempDir(), "greeter.tar")
+			in(t, root, "save", "-o", archive, loaded).expect(t, 0)
+			docker("load", "-i", archive)
+		}
+		cfg := docker("image", "inspect", "--format", "{{json .Config.Entrypoint}} {{json .Config.Cmd}} {{json .Config.Env}} {{json .Config.ExposedPorts}} {{.Os}}/{{.Architecture}} {{index .Config.Labels \"dev.unigo.image.memory\"}}", img)
+		for _, want := range []string{`["/.unigo/kernel"]`, `["-x","hello world"]`, `"GREETING=hi"`, `{"8080/tcp":{}}`, "linux/amd64", "33554432"} {
+			if !strings.Contains(cfg, want) {
+				t.Errorf("docker image inspect %s: %s lacks %s", img, cfg, want)
+			}
+		}
+	}
+	// docker save of a unigo image → unigo load → boots.
+	archive := filepath.Join(t.TempDir(), "docker.tar")
+	docker("save", "-o", archive, ref)
+	fresh := t.TempDir()
+	in(t, fresh, "load", "-i", archive).expect(t, 0, "Loaded image: "+ref)
+	in(t, fresh, "run", ref).expect(t, 0, `GREETING="hi"`)
+}
+
+// Bad input: each is one clear error, and nothing is stored.
+func TestRegistryBadInput(t *testing.T) {
+	t.Parallel()
+	reg := registry(t, "")
+	root := t.TempDir()
+	ref := reg + "/greeter:v1"
+	in(t, root, "build", "-t", ref, greeterModule(t, "hi")).expect(t, 0)
+	in(t, root, "push", "-q", ref).expect(t, 0)
+	empty := func(t *testing.T, root string) {
+		t.Helper()
+		if out := in(t, root, "images").stdout; strings.Count(out, "\n") > 1 {
+			t.Errorf("something was stored:\n%s", out)
+		}
+	}
+
+	// A plain container image.
+	plain, err := random.Image(1024, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pref, _ := name.ParseReference(reg + "/plain:v1")
+	if err := remote.Write(pref, plain); err != nil {
+		t.Fatal(err)
+	}
+	other := t.TempDir()
+	failsWith(t, in(t, other, "pull", reg+"/plain:v1"), "not a unigo image", "unigo build -t")
+	// A tag the registry does not have; a registry that is not there.
+	failsWith(t, in(t, other, "pull", reg+"/greeter:nosuch"), "has no such image")
+	start := time.Now()
+	failsWith(t, in(t, other, "pull", fmt.Sprintf("127.0.0.1:%d/greeter:v1", freePort(t))), "cannot reach the registry")
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("an unreachable registry took %v to give up on", d)
+	}
+	failsWith(t, in(t, other, "pull", "not a reference"), "is not an image reference")
+	empty(t, other)
+
+	// A registry that lies: a proxy that damages the layer on its way.
+	up, _ := url.Parse("http://" + strings.Replace(reg, "localhost", "127.0.0.1", 1))
+	proxy := httputil.NewSingleHostReverseProxy(up)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		if !strings.Contains(r.Request.URL.Path, "/blobs/") || r.ContentLength < 4096 {
+			return nil
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return err
+		}
+		body[len(body)/2] ^= 0xff
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		return nil
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: proxy}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	liar := strings.Replace(l.Addr().String(), "127.0.0.1", "localhost", 1)
+	r := in(t, other, "pull", liar+"/greeter:v1")
+	failsWith(t, r, "pull "+liar+"/greeter:v1", "layer", "nothing was stored")
+	t.Logf("a lying registry: %s", strings.TrimSpace(r.stderr))
+	empty(t, other)
+
+	// Archives: not one; one whose layer is cut short.
+	notes := filepath.Join(t.TempDir(), "notes.tar")
+	os.WriteFile(notes, []byte("hello"), 0o644)
+	failsWith(t, in(t, other, "load", "-i", notes), "is not an image archive")
+	archive := filepath.Join(t.TempDir(), "greeter.tar")
+	in(t, root, "save", "-o", archive, ref).expect(t, 0)
+	cut := filepath.Join(t.TempDir(), "cut.tar")
+	truncateLayer(t, archive, cut)
+	failsWith(t, in(t, other, "load", "-i", cut), "cut.tar", "image 1", "ends early", "nothing was stored")
+	empty(t, other)
+}
+
+// failsWith checks that a command that shows progress failed with exit
+// code 125 and one error, its last line, that says wants.
+func failsWith(t *testing.T, r result, wants ...string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	last := lines[len(lines)-1]
+	if r.code != 125 || !strings.HasPrefix(last, "unigo: ") || strings.Count(r.stderr, "unigo: ") != 1 {
+		t.Fatalf("want exit code 125 and one error, last:\n%v", r)
+	}
+	for _, w := range wants {
+		if !strings.Contains(last, w) {
+			t.Fatalf("the error lacks %q:\n%v", w, r)
+		}
+	}
+}
+
+// truncateLayer copies the archive src to dst with its layer cut to half.
+func truncateLayer(t *testing.T, src, dst string) {
+	t.Helper()
+	f, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out bytes.Buffer
+	tr, tw := tar.NewReader(f), tar.NewWriter(&out)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(tr)
+		if strings.HasSuffix(h.Name, ".tar.gz") {
+			body = body[:len(body)/2]
+			h.Size = int64(len(body))
+		}
+		tw.WriteHeader(h)
+		tw.Write(body)
+	}
+	tw.Close()
+	os.WriteFile(dst, out.Bytes(), 0o644)
+}
