@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -115,9 +116,27 @@ func TestRegistryPushPull(t *testing.T) {
 	byDigest.expect(t, 0)
 	in(t, b, "run", strings.TrimSpace(byDigest.stdout)).expect(t, 0, `GREETING="hi"`)
 
-	// The tag moves in the registry: the next pull brings the new image.
-	in(t, a, "build", "-t", ref, greeterModule(t, "moved")).expect(t, 0)
-	in(t, a, "push", ref).expect(t, 0, "stderr:Pushed")
+	// A valid OCI image for linux/amd64, as any registry client sees it:
+	// every blob, digest and diff ID consistent.
+	rref, _ := name.ParseReference(ref)
+	desc, err := remote.Get(rref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if desc.MediaType != "application/vnd.oci.image.manifest.v1+json" || desc.Digest.String() != digest {
+		t.Errorf("manifest %s %s, want an OCI manifest %s", desc.MediaType, desc.Digest, digest)
+	}
+	ri, err := desc.Image()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validate.Image(ri); err != nil {
+		t.Errorf("the pushed image is not a valid OCI image: %v", err)
+	}
+
+	// The tag moves in the registry (build --push): the next pull brings
+	// the new image.
+	in(t, a, "build", "-t", ref, "--push", greeterModule(t, "moved")).expect(t, 0, "stderr:Pushed")
 	in(t, b, "pull", ref).expect(t, 0, "stderr:Pull complete")
 	in(t, b, "run", ref).expect(t, 0, `GREETING="moved"`)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"unigo.dev/unigo/build"
+	"unigo.dev/unigo/oci"
 	"unigo.dev/unigo/store"
 )
 
@@ -16,6 +17,7 @@ var buildFlags struct {
 	tags    []string
 	verbose bool
 	rootfs  string
+	push    bool
 }
 
 var buildCmd = &cobra.Command{
@@ -46,7 +48,8 @@ Without -t or a name in unigo.yaml, the image is a file (-o, default
 'unigo run FILE'.`,
 	Example: `  unigo build ./cmd/hello              # writes hello.img
   unigo build -o /tmp/web.img ./cmd/web
-  unigo build -t web:v1 ./cmd/web       # into the image store`,
+  unigo build -t web:v1 ./cmd/web       # into the image store
+  unigo build -t localhost:5000/web:v1 --push ./cmd/web`,
 	Args: cobra.MaximumNArgs(1),
 	RunE: func(cmd *cobra.Command, args []string) error {
 		pkg := "."
@@ -89,6 +92,9 @@ Without -t or a name in unigo.yaml, the image is a file (-o, default
 			return err
 		}
 		if len(refs) == 0 {
+			if buildFlags.push {
+				return fmt.Errorf("--push sends the image to the registry its name gives: add -t REGISTRY/REPOSITORY[:TAG]")
+			}
 			return nil
 		}
 		s, err := openStore()
@@ -103,6 +109,13 @@ Without -t or a name in unigo.yaml, the image is a file (-o, default
 			fmt.Fprintf(os.Stderr, "tagged %s\n", r)
 		}
 		fmt.Fprintln(cmd.OutOrStdout(), img.ID)
+		if buildFlags.push {
+			for _, r := range refs {
+				if _, err := oci.Push(cmd.Context(), s, r.String(), "", registryOptions()); err != nil {
+					return err
+				}
+			}
+		}
 		return nil
 	},
 }
@@ -112,6 +125,8 @@ func init() {
 	f.StringVarP(&buildFlags.output, "output", "o", "", "image file to write (default: <package name>.img, or none with -t)")
 	f.StringArrayVarP(&buildFlags.tags, "tag", "t", nil, "store the image under NAME[:TAG] (repeatable)")
 	f.BoolVarP(&buildFlags.verbose, "verbose", "v", false, "show the go command, go.work and overlay used")
+	f.BoolVar(&buildFlags.push, "push", false, "push each -t name to its registry after the build (unigo push)")
+	f.BoolVar(&registryFlags.insecure, "insecure", false, "with --push: allow plain HTTP to the registry")
 	f.StringVar(&buildFlags.rootfs, "rootfs", "", "directory whose contents become the image's read-only / (config files, templates, static assets)")
 	rootCmd.AddCommand(buildCmd)
 }
