@@ -22,48 +22,20 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 	"golang.org/x/crypto/bcrypt"
+
+	"unigo.dev/unigo/internal/registryserver"
 )
 
-// registry starts Debian's docker-registry (the CNCF distribution server)
-// on a free loopback port, with basic auth when htpasswd is given, and
-// returns its host:port. It is stopped when the test ends.
+// registry starts a private registry (package registryserver) for the
+// test, with basic auth when htpasswd is given, and returns its host:port.
 func registry(t *testing.T, htpasswd string) string {
 	t.Helper()
-	bin, err := exec.LookPath("docker-registry")
+	srv, err := registryserver.Start(t.TempDir(), htpasswd)
 	if err != nil {
-		t.Fatal("docker-registry is not installed: run .ci/setup (Debian package docker-registry)")
-	}
-	dir := t.TempDir()
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	auth := ""
-	if htpasswd != "" {
-		p := filepath.Join(dir, "htpasswd")
-		os.WriteFile(p, []byte(htpasswd), 0o644)
-		auth = fmt.Sprintf("auth:\n  htpasswd:\n    realm: unigo-test\n    path: %s\n", p)
-	}
-	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n%s",
-		filepath.Join(dir, "data"), addr, auth)
-	cfgPath := filepath.Join(dir, "config.yml")
-	os.WriteFile(cfgPath, []byte(cfg), 0o644)
-	cmd := exec.Command(bin, "serve", cfgPath)
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for i := 0; ; i++ {
-		resp, err := http.Get("http://" + addr + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if i == 100 {
-			t.Fatalf("docker-registry did not answer on %s: %v\n%s", addr, err, log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return strings.Replace(addr, "127.0.0.1", "localhost", 1)
+	t.Cleanup(srv.Stop)
+	return srv.Addr
 }
 
 // greeterModule writes a module whose app prints its args and environment,

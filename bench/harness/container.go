@@ -36,7 +36,7 @@ type Runtime struct {
 func ChooseRuntime(ctx context.Context, want string) (Runtime, error) {
 	var why []string
 	if want == RuntimeAuto || want == RuntimeDocker {
-		v, err := dockerVersion(ctx)
+		v, err := DockerVersion(ctx)
 		if err == nil {
 			return Runtime{Docker: true, Version: v}, nil
 		}
@@ -79,7 +79,8 @@ func Output(ctx context.Context, timeout time.Duration, name string, args ...str
 	return strings.TrimSpace(out.String()), nil
 }
 
-func dockerVersion(ctx context.Context) (string, error) {
+// DockerVersion is the Docker engine's version, or why none answers.
+func DockerVersion(ctx context.Context) (string, error) {
 	if _, err := exec.LookPath("docker"); err != nil {
 		return "", fmt.Errorf("no docker command")
 	}
