@@ -105,6 +105,19 @@ func TestRegistryPushPull(t *testing.T) {
 	if err := validate.Image(ri); err != nil {
 		t.Errorf("the pushed image is not a valid OCI image: %v", err)
 	}
+	// And as skopeo (containers/image, another implementation) sees it.
+	if _, err := exec.LookPath("skopeo"); err != nil {
+		t.Fatal("skopeo is not installed: run .ci/setup (Debian package skopeo)")
+	}
+	sk, err := exec.Command("skopeo", "inspect", "--tls-verify=false", "docker://"+ref).CombinedOutput()
+	if err != nil {
+		t.Fatalf("skopeo inspect: %v\n%s", err, sk)
+	}
+	for _, want := range []string{`"Digest": "` + digest + `"`, `"Architecture": "amd64"`, `"Os": "linux"`, `"dev.unigo.image.format": "unigo-image/1"`} {
+		if !strings.Contains(string(sk), want) {
+			t.Errorf("skopeo inspect lacks %s:\n%s", want, sk)
+		}
+	}
 
 	// The tag moves in the registry (build --push): the next pull brings
 	// the new image.
@@ -225,6 +238,17 @@ func TestRegistryBadInput(t *testing.T) {
 	up, _ := url.Parse("http://" + strings.Replace(reg, "localhost", "127.0.0.1", 1))
 	proxy := httputil.NewSingleHostReverseProxy(up)
 	proxy.ModifyResponse = func(r *http.Response) error {
+		if strings.Contains(r.Request.URL.Path, "/manifests/") && r.Request.Method == http.MethodGet {
+			// Another manifest than the one asked for by digest.
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				return err
+			}
+			body = append(body, ' ')
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+			r.Header.Set("Content-Length", fmt.Sprint(len(body)))
+			return nil
+		}
 		if !strings.Contains(r.Request.URL.Path, "/blobs/") || r.ContentLength < 4096 {
 			return nil
 		}
@@ -244,9 +268,14 @@ func TestRegistryBadInput(t *testing.T) {
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
 	liar := strings.Replace(l.Addr().String(), "127.0.0.1", "localhost", 1)
-	r := in(t, other, "pull", liar+"/greeter:v1")
+	digest := strings.TrimSpace(in(t, root, "images", "--digests").stdout)
+	digest = digest[strings.Index(digest, "sha256:"):][:71]
+	r := in(t, other, "pull", liar+"/greeter@"+digest)
+	failsWith(t, r, "pull "+liar+"/greeter@"+digest, "digest")
+	t.Logf("a registry that serves another manifest: %s", strings.TrimSpace(r.stderr))
+	r = in(t, other, "pull", liar+"/greeter:v1")
 	failsWith(t, r, "pull "+liar+"/greeter:v1", "layer", "nothing was stored")
-	t.Logf("a lying registry: %s", strings.TrimSpace(r.stderr))
+	t.Logf("a registry that damages a layer: %s", strings.TrimSpace(r.stderr))
 	empty(t, other)
 
 	// Archives: not one; one whose layer is cut short.

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -223,7 +224,7 @@ type countingReader struct {
 func (c *countingReader) Read(p []byte) (int, error) {
 	k, err := c.r.Read(p)
 	if c.n != nil {
-		*c.n += int64(k)
+		atomic.AddInt64(c.n, int64(k))
 	}
 	return k, err
 }

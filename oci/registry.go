@@ -97,11 +97,14 @@ func Push(ctx context.Context, s *store.Store, src, dst string, o Options) (*Res
 		return nil, err
 	}
 	say(o.Progress, "The push refers to repository [%s]\n", ref.Context().Name())
-	if err := remote.Write(ref, oi, o.remoteOptions(ctx)...); err != nil {
-		return nil, registryError("push to", ref, err)
+	layers, _ := oi.Layers()
+	stop := startMeter(o.Progress, layerLabel(layers), "Pushing", layersSize(layers), &res.Bytes)
+	err = remote.Write(ref, oi, o.remoteOptions(ctx)...)
+	stop()
+	if err != nil {
+		return nil, registryError("push", ref, err)
 	}
 	// The image has one layer: it was sent, or the registry had it.
-	layers, _ := oi.Layers()
 	for _, l := range layers {
 		if d, err := l.Digest(); err == nil && res.Bytes == 0 {
 			say(o.Progress, "%s: Layer already exists\n", d.Hex[:12])
@@ -143,27 +146,29 @@ func Pull(ctx context.Context, s *store.Store, refStr string, o Options) (*Resul
 	}
 	desc, err := remote.Get(ref, o.remoteOptions(ctx)...)
 	if err != nil {
-		return nil, registryError("pull from", ref, err)
+		return nil, registryError("pull", ref, err)
 	}
 	oi, err := desc.Image()
 	if err != nil {
-		return nil, registryError("pull from", ref, err)
+		return nil, registryError("pull", ref, err)
 	}
 	d, err := oi.Digest()
 	if err != nil {
-		return nil, registryError("pull from", ref, err)
+		return nil, registryError("pull", ref, err)
 	}
 	res := &Result{Ref: ref.Name(), Digest: d.String()}
 	say(o.Progress, "%s: Pulling from %s\n", identifier(ref), ref.Context().RepositoryStr())
+	layers, _ := oi.Layers()
+	stop := startMeter(o.Progress, layerLabel(layers), "Downloading", layersSize(layers), &res.Bytes)
 	res.Image, err = Import(ctx, s, oi, refs, &res.Bytes)
+	stop()
 	if err != nil {
 		var te *transport.Error
 		if errors.As(err, &te) {
-			return nil, registryError("pull from", ref, err)
+			return nil, registryError("pull", ref, err)
 		}
 		return nil, fmt.Errorf("pull %s: %w", ref.Name(), err)
 	}
-	layers, _ := oi.Layers()
 	for _, l := range layers {
 		ld, err := l.Digest()
 		switch {
@@ -179,6 +184,30 @@ func Pull(ctx context.Context, s *store.Store, refStr string, o Options) (*Resul
 }
 
 func identifier(ref name.Reference) string { return ref.Identifier() }
+
+// layerLabel names the layers as Docker's progress does: by the first 12
+// hex digits of the (first) layer's digest.
+func layerLabel(layers []v1.Layer) string {
+	if len(layers) == 0 {
+		return "layers"
+	}
+	d, err := layers[0].Digest()
+	if err != nil {
+		return "layer"
+	}
+	return d.Hex[:12]
+}
+
+// layersSize is the layers' compressed size, what moves.
+func layersSize(layers []v1.Layer) int64 {
+	var n int64
+	for _, l := range layers {
+		if s, err := l.Size(); err == nil {
+			n += s
+		}
+	}
+	return n
+}
 
 // registryError turns what the registry or the network said into one
 // message that names the registry and says what to do.
@@ -198,10 +227,13 @@ func registryError(verb string, ref name.Reference, err error) error {
 	if errors.As(err, &ne) || strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "no such host") {
 		return fmt.Errorf("%s %s: cannot reach the registry %s: %v: check that it runs and its address (for plain HTTP to a registry not on localhost, add --insecure)", verb, ref.Name(), reg, err)
 	}
+	if strings.Contains(err.Error(), "does not match requested digest") {
+		return fmt.Errorf("%s %s: the registry %s served another manifest than the digest asked for (%v): it was tampered with or lies; nothing was stored", verb, ref.Name(), reg, err)
+	}
 	if strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
 		return fmt.Errorf("%s %s: the registry %s speaks plain HTTP: add --insecure if you trust the network to it", verb, ref.Name(), reg)
 	}
-	return fmt.Errorf("%s %s (registry %s): %w", verb, ref.Name(), reg, err)
+	return fmt.Errorf("%s %s: the registry %s: %w", verb, ref.Name(), reg, err)
 }
 
 func say(w io.Writer, format string, a ...any) {
