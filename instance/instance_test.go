@@ -20,9 +20,9 @@ func TestRestartDelay(t *testing.T) {
 }
 
 func TestProc(t *testing.T) {
-	me, err := procOf(os.Getpid())
+	me, err := ProcOf(os.Getpid())
 	if err != nil || !me.Alive() {
-		t.Fatalf("procOf(self) = %+v, %v", me, err)
+		t.Fatalf("ProcOf(self) = %+v, %v", me, err)
 	}
 	if (Proc{Pid: me.Pid, Start: me.Start + 1}).Alive() {
 		t.Error("a process that started at another time is taken for this one")
@@ -36,7 +36,7 @@ func TestProc(t *testing.T) {
 
 // A state file that says running is believed only while its monitor lives.
 func TestSettle(t *testing.T) {
-	me, _ := procOf(os.Getpid())
+	me, _ := ProcOf(os.Getpid())
 	dead := Proc{Pid: me.Pid, Start: me.Start + 1}
 	for _, tt := range []struct {
 		st   State

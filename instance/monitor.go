@@ -85,7 +85,7 @@ func (m *monitor) run(name string) error {
 	if m.st, err = m.is.readState(name); err != nil {
 		return err
 	}
-	if m.st.Monitor, err = procOf(os.Getpid()); err != nil {
+	if m.st.Monitor, err = ProcOf(os.Getpid()); err != nil {
 		return err
 	}
 	stopServing, err := m.serveRequests()
@@ -143,7 +143,7 @@ func (m *monitor) boot() *Exit {
 		return m.failed(err)
 	}
 	m.st.Phase, m.st.StartedAt, m.st.BootTimeMs, m.st.Exit = Running, started.UTC(), 0, nil
-	m.st.VMM, _ = procOf(vm.Pid())
+	m.st.VMM, _ = ProcOf(vm.Pid())
 	if err := m.is.writeState(m.st); err != nil {
 		vm.Stop()
 		vm.Wait()
@@ -166,7 +166,7 @@ func (m *monitor) boot() *Exit {
 		select {
 		case <-m.output:
 			m.st.BootTimeMs = float64(time.Since(started).Microseconds()) / 1000
-			m.st.VMM, _ = procOf(vm.Pid()) // another process after a fallback to TCG
+			m.st.VMM, _ = ProcOf(vm.Pid()) // another process after a fallback to TCG
 			m.is.writeState(m.st)
 		case req := <-m.reqs:
 			m.take(req)

@@ -14,8 +14,8 @@ type Proc struct {
 	Start uint64 `json:"startTicks,omitempty"`
 }
 
-// procOf identifies the running process pid.
-func procOf(pid int) (Proc, error) {
+// ProcOf identifies the running process pid.
+func ProcOf(pid int) (Proc, error) {
 	start, state, err := procStat(pid)
 	if err != nil {
 		return Proc{}, err

@@ -1,0 +1,166 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const daemonJSON = "/etc/docker/daemon.json"
+
+// dockerRuntime registers this unigo as the Docker engine's runtime
+// "unigo-e2e" (daemon.json's "runtimes", reloaded by SIGHUP) and returns
+// its name; the daemon's configuration is restored when the test ends,
+// whether it passed or not.
+func dockerRuntime(t *testing.T) string {
+	t.Helper()
+	if err := exec.Command("docker", "version").Run(); err != nil {
+		t.Fatalf("the Docker engine does not answer (docker version: %v): start it", err)
+	}
+	const name = "unigo-e2e"
+	old, err := os.ReadFile(daemonJSON)
+	existed := err == nil
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	cfg := map[string]any{}
+	if existed {
+		if err := json.Unmarshal(old, &cfg); err != nil {
+			t.Fatalf("%s is not JSON: %v", daemonJSON, err)
+		}
+	}
+	runtimes, _ := cfg["runtimes"].(map[string]any)
+	if runtimes == nil {
+		runtimes = map[string]any{}
+	}
+	runtimes[name] = map[string]any{"path": unigoBin, "runtimeArgs": []string{"runtime"}}
+	cfg["runtimes"] = runtimes
+	data, _ := json.MarshalIndent(cfg, "", "  ")
+	if err := os.WriteFile(daemonJSON, data, 0o644); err != nil {
+		t.Fatalf("cannot register the runtime in %s (the test needs root): %v", daemonJSON, err)
+	}
+	t.Cleanup(func() {
+		// dockerd keeps its runtimes when a reload finds no "runtimes" key:
+		// reload once with the original's own runtimes (none: {}), then
+		// put the original file back as it was.
+		delete(runtimes, name)
+		data, _ := json.MarshalIndent(cfg, "", "  ")
+		os.WriteFile(daemonJSON, data, 0o644)
+		reloadDocker(t, name, false)
+		if existed {
+			os.WriteFile(daemonJSON, old, 0o644)
+		} else {
+			os.Remove(daemonJSON)
+		}
+	})
+	reloadDocker(t, name, true)
+	return name
+}
+
+// reloadDocker makes dockerd read daemon.json again and waits until the
+// runtime is (or is no longer) among its runtimes.
+func reloadDocker(t *testing.T, runtime string, want bool) {
+	t.Helper()
+	out, err := exec.Command("pidof", "dockerd").Output()
+	if err != nil {
+		t.Fatalf("pidof dockerd: %v", err)
+	}
+	for _, f := range strings.Fields(string(out)) {
+		var pid int
+		json.Unmarshal([]byte(f), &pid)
+		syscall.Kill(pid, syscall.SIGHUP)
+	}
+	for i := 0; i < 100; i++ {
+		info, _ := exec.Command("docker", "info", "--format", "{{json .Runtimes}}").Output()
+		if strings.Contains(string(info), `"`+runtime+`"`) == want {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Errorf("dockerd did not %s the runtime %s after SIGHUP", map[bool]string{true: "take", false: "drop"}[want], runtime)
+}
+
+// `docker run --runtime=unigo` boots unigo images that Docker loaded from
+// `unigo save`: the app's output and exit code, docker logs, docker stop
+// running the app's SIGTERM handler; exec refused; a plain image refused.
+func TestDockerRunRuntime(t *testing.T) {
+	rt := dockerRuntime(t)
+	root := t.TempDir()
+	images := []string{"unigo-e2e/exitcode:v1", "unigo-e2e/sigterm:v1", "unigo-e2e/plain:v1"}
+	t.Cleanup(func() { exec.Command("docker", append([]string{"rmi", "-f"}, images...)...).Run() })
+	in(t, root, "build", "-t", images[0], "./e2e/testdata/exitcode").expect(t, 0)
+	in(t, root, "build", "-t", images[1], "./e2e/testdata/sigterm").expect(t, 0)
+	archive := filepath.Join(t.TempDir(), "images.tar")
+	in(t, root, "save", "-o", archive, images[0], images[1]).expect(t, 0)
+	docker := func(args ...string) (string, int) {
+		t.Helper()
+		cmd := exec.Command("docker", args...)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("docker %v: %v", args, err)
+		}
+		return out.String(), code
+	}
+	if out, code := docker("load", "-i", archive); code != 0 {
+		t.Fatalf("docker load: %s", out)
+	}
+
+	// The app's output and exit code; args from docker run reach os.Args.
+	if out, code := docker("run", "--rm", "--runtime="+rt, images[0]); code != 3 || !strings.Contains(out, "exiting with 3") {
+		t.Errorf("docker run exitcode: exit %d\n%s", code, out)
+	}
+	if out, code := docker("run", "--rm", "--runtime="+rt, images[0], "0"); code != 0 || !strings.Contains(out, "exiting with 0") {
+		t.Errorf("docker run exitcode 0: exit %d\n%s", code, out)
+	}
+
+	// Detached: logs, stop (the app's SIGTERM handler runs), its exit code.
+	out, code := docker("run", "-d", "--runtime="+rt, images[1])
+	if code != 0 {
+		t.Fatalf("docker run -d: %s", out)
+	}
+	id := strings.TrimSpace(out)
+	t.Cleanup(func() { exec.Command("docker", "rm", "-f", id).Run() })
+	waitFor(t, "the app's first line in docker logs", 60*time.Second, func() bool {
+		logs, _ := docker("logs", id)
+		return strings.Contains(logs, "ready")
+	})
+	if out, code := docker("exec", id, "ls"); code == 0 || !strings.Contains(out, "not possible in a unikernel") {
+		t.Errorf("docker exec: exit %d\n%s", code, out)
+	}
+	if out, code := docker("stop", "-t", "20", id); code != 0 {
+		t.Fatalf("docker stop: %s", out)
+	}
+	if logs, _ := docker("logs", id); !strings.Contains(logs, "got terminated") {
+		t.Errorf("docker logs after stop lacks the SIGTERM handler's line:\n%s", logs)
+	}
+	if out, _ := docker("inspect", "--format", "{{.State.ExitCode}} {{.State.Status}}", id); strings.TrimSpace(out) != "0 exited" {
+		t.Errorf("docker inspect after stop: %s", out)
+	}
+	if out, code := docker("rm", id); code != 0 {
+		t.Errorf("docker rm: %s", out)
+	}
+
+	// A plain container image: refused, saying what to do.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "x"), []byte("hi"), 0o644)
+	imp := exec.Command("sh", "-c", "tar -C "+dir+" -c x | docker import --change 'CMD [\"/x\"]' - "+images[2])
+	if out, err := imp.CombinedOutput(); err != nil {
+		t.Fatalf("docker import: %v\n%s", err, out)
+	}
+	if out, code := docker("run", "--rm", "--runtime="+rt, images[2]); code == 0 || !strings.Contains(out, "holds no unigo image") || !strings.Contains(out, "unigo build -t") {
+		t.Errorf("a plain image: exit %d\n%s", code, out)
+	}
+}
