@@ -10,6 +10,7 @@ package oci
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -64,6 +65,16 @@ func (d Descriptor) compact() string {
 		panic(err) // plain types only
 	}
 	return string(b)
+}
+
+// ReadDescriptor reads a descriptor file (an unpacked image's
+// DescriptorPath).
+func ReadDescriptor(path string) (Descriptor, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Descriptor{}, err
+	}
+	return decodeDescriptor(b)
 }
 
 func decodeDescriptor(b []byte) (Descriptor, error) {

@@ -91,4 +91,3 @@ func (r *runtime) containerInit(id string) int {
 	}
 	return exit.Code()
 }
-
