@@ -5,6 +5,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"unigo.dev/unigo/bench/measure"
 )
 
 // Process is an app's binary run as a host process.
@@ -54,4 +59,32 @@ func (n Process) Start(ctx context.Context, memMiB, port int, args ...string) (*
 		w.OnStop(nil, cg.remove)
 	}
 	return w, nil
+}
+
+// Timed runs a command to its end and returns how long it took and its
+// standard output.
+func Timed(ctx context.Context, timeout time.Duration, env []string, name string, args ...string) (time.Duration, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	if err != nil {
+		msg := strings.TrimSpace(errOut.String() + out.String())
+		return d, "", fmt.Errorf("%s %s: %v: %s", filepath.Base(name), strings.Join(args, " "), err, measure.LastLines(msg, 3))
+	}
+	return d, strings.TrimSpace(out.String()), nil
+}
+
+// UnigoBinary is the absolute path of the unigo binary a benchmark times.
+func UnigoBinary(path string) (string, error) {
+	bin, err := exec.LookPath(path)
+	if err != nil {
+		return "", fmt.Errorf("the unigo binary %s: %w", path, err)
+	}
+	return filepath.Abs(bin)
 }

@@ -46,7 +46,7 @@ func dockerCycles(ctx context.Context, cfg Config, app *harness.App, dir, versio
 		for _, end := range []string{"stop", "kill"} {
 			name := harness.UniqueName()
 			start := time.Now()
-			ret, _, err := timed(ctx, cfg.Timeout, nil, "docker", "run", "-d", "--pull", "never", "--name", name, tag)
+			ret, _, err := harness.Timed(ctx, cfg.Timeout, nil, "docker", "run", "-d", "--pull", "never", "--name", name, tag)
 			if err != nil {
 				return err
 			}
@@ -56,7 +56,7 @@ func dockerCycles(ctx context.Context, cfg Config, app *harness.App, dir, versio
 				rm()
 				return err
 			}
-			d, _, err := timed(ctx, cfg.Timeout, nil, "docker", end, name)
+			d, _, err := harness.Timed(ctx, cfg.Timeout, nil, "docker", end, name)
 			if err != nil {
 				rm()
 				return err

@@ -12,8 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -131,11 +129,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := harness.Mkdirs(artifacts); err != nil {
 		return nil, err
 	}
-	unigoBin, err := exec.LookPath(cfg.Unigo)
+	unigoBin, err := harness.UnigoBinary(cfg.Unigo)
 	if err != nil {
-		return nil, fmt.Errorf("the unigo binary %s: %w", cfg.Unigo, err)
-	}
-	if unigoBin, err = filepath.Abs(unigoBin); err != nil {
 		return nil, err
 	}
 	if _, err := qemu.ChooseAccel(cfg.Accel); err != nil {
@@ -218,23 +213,4 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	r.NoteLoad(loadBefore)
 	return r, r.Finish(began, cfg.Out, r)
-}
-
-// timed runs a command to its end and returns how long it took and its
-// standard output.
-func timed(ctx context.Context, timeout time.Duration, env []string, name string, args ...string) (time.Duration, string, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var out, errOut strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	start := time.Now()
-	err := cmd.Run()
-	d := time.Since(start)
-	if err != nil {
-		msg := strings.TrimSpace(errOut.String() + out.String())
-		return d, "", fmt.Errorf("%s %s: %v: %s", filepath.Base(name), strings.Join(args, " "), err, measure.LastLines(msg, 3))
-	}
-	return d, strings.TrimSpace(out.String()), nil
 }

@@ -31,7 +31,7 @@ func (u *unigoCLI) image(ctx context.Context) (string, error) {
 		return u.ref, nil
 	}
 	ref := u.app.Name + ":bench"
-	if _, _, err := timed(ctx, 5*time.Minute, u.env(), u.bin, "build", "-t", ref, u.app.Dir); err != nil {
+	if _, _, err := harness.Timed(ctx, 5*time.Minute, u.env(), u.bin, "build", "-t", ref, u.app.Dir); err != nil {
 		return "", err
 	}
 	u.ref = ref
@@ -60,7 +60,7 @@ func (u *unigoCLI) detached(ctx context.Context, s *Subject) error {
 			args := append([]string(nil), run...)
 			args[3] = name
 			start := time.Now()
-			ret, _, err := timed(ctx, u.cfg.Timeout, u.env(), u.bin, args...)
+			ret, _, err := harness.Timed(ctx, u.cfg.Timeout, u.env(), u.bin, args...)
 			if err != nil {
 				return err
 			}
@@ -75,7 +75,7 @@ func (u *unigoCLI) detached(ctx context.Context, s *Subject) error {
 				u.remove(name)
 				return err
 			}
-			d, _, err := timed(ctx, u.cfg.Timeout, u.env(), u.bin, end, name)
+			d, _, err := harness.Timed(ctx, u.cfg.Timeout, u.env(), u.bin, end, name)
 			if err != nil {
 				u.remove(name)
 				return err
@@ -134,7 +134,7 @@ func (u *unigoCLI) attached(ctx context.Context, s *Subject) error {
 
 // remove deletes an instance, killing it if it still runs.
 func (u *unigoCLI) remove(name string) {
-	_, _, _ = timed(context.Background(), time.Minute, u.env(), u.bin, "rm", "-f", name)
+	_, _, _ = harness.Timed(context.Background(), time.Minute, u.env(), u.bin, "rm", "-f", name)
 }
 
 // waitBootTime waits for the instance's monitor to record the boot time

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -109,11 +108,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := harness.Mkdirs(artifacts); err != nil {
 		return nil, err
 	}
-	unigoBin, err := exec.LookPath(cfg.Unigo)
+	unigoBin, err := harness.UnigoBinary(cfg.Unigo)
 	if err != nil {
-		return nil, fmt.Errorf("the unigo binary %s: %w", cfg.Unigo, err)
-	}
-	if unigoBin, err = filepath.Abs(unigoBin); err != nil {
 		return nil, err
 	}
 	r := &Report{Base: report.NewBase("registry", began, "", cfg.App)}
@@ -203,21 +199,4 @@ func shipOnce(ctx context.Context, artifacts string, round int, s *Subject, add 
 	}
 	defer wire.Close()
 	return s.ship(ctx, wire.Addr, add, wire)
-}
-
-// timed runs a command to its end and returns how long it took.
-func timed(ctx context.Context, timeout time.Duration, env []string, name string, args ...string) (time.Duration, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	d := time.Since(start)
-	if err != nil {
-		return d, fmt.Errorf("%s %s: %v: %s", filepath.Base(name), strings.Join(args, " "), err, measure.LastLines(strings.TrimSpace(out.String()), 3))
-	}
-	return d, nil
 }

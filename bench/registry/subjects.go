@@ -22,12 +22,12 @@ func unigoSubject(ctx context.Context, cfg Config, bin string, app *harness.App,
 	const ref = "app:v1"
 	s.How = "the app's unigo image (unigo build -t), pushed with unigo push and pulled with unigo pull into an empty UNIGO_ROOT"
 	s.Commands = []string{"unigo build -t " + ref + " " + cfg.App, "unigo push " + ref + " REGISTRY/app:v1", "UNIGO_ROOT=EMPTY unigo pull REGISTRY/app:v1"}
-	if _, err := timed(ctx, cfg.Timeout, []string{"UNIGO_ROOT=" + root}, bin, "build", "-t", ref, cfg.App); err != nil {
+	if _, _, err := harness.Timed(ctx, cfg.Timeout, []string{"UNIGO_ROOT=" + root}, bin, "build", "-t", ref, cfg.App); err != nil {
 		return err
 	}
 	s.ship = func(ctx context.Context, addr string, add func(string, float64), wire *wireCounter) error {
 		dst := addr + "/app:v1"
-		d, err := timed(ctx, cfg.Timeout, []string{"UNIGO_ROOT=" + root}, bin, "push", "-q", ref, dst)
+		d, _, err := harness.Timed(ctx, cfg.Timeout, []string{"UNIGO_ROOT=" + root}, bin, "push", "-q", ref, dst)
 		if err != nil {
 			return err
 		}
@@ -41,7 +41,7 @@ func unigoSubject(ctx context.Context, cfg Config, bin string, app *harness.App,
 			return err
 		}
 		defer os.RemoveAll(fresh)
-		d, err = timed(ctx, cfg.Timeout, []string{"UNIGO_ROOT=" + fresh}, bin, "pull", "-q", dst)
+		d, _, err = harness.Timed(ctx, cfg.Timeout, []string{"UNIGO_ROOT=" + fresh}, bin, "pull", "-q", dst)
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func dockerSubject(ctx context.Context, cfg Config, app *harness.App, artifacts 
 			return err
 		}
 		wire.Take()
-		d, err := timed(ctx, cfg.Timeout, nil, "docker", "push", dst)
+		d, _, err := harness.Timed(ctx, cfg.Timeout, nil, "docker", "push", dst)
 		if err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ func dockerSubject(ctx context.Context, cfg Config, app *harness.App, artifacts 
 		}
 		rmi()
 		wire.Take()
-		d, err = timed(ctx, cfg.Timeout, nil, "docker", "pull", dst)
+		d, _, err = harness.Timed(ctx, cfg.Timeout, nil, "docker", "pull", dst)
 		if err != nil {
 			return err
 		}
