@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -93,12 +96,13 @@ func reloadDocker(t *testing.T, runtime string, want bool) {
 func TestDockerRunRuntime(t *testing.T) {
 	rt := dockerRuntime(t)
 	root := t.TempDir()
-	images := []string{"unigo-e2e/exitcode:v1", "unigo-e2e/sigterm:v1", "unigo-e2e/plain:v1"}
+	images := []string{"unigo-e2e/exitcode:v1", "unigo-e2e/sigterm:v1", "unigo-e2e/plain:v1", "unigo-e2e/httpd:v1"}
 	t.Cleanup(func() { exec.Command("docker", append([]string{"rmi", "-f"}, images...)...).Run() })
 	in(t, root, "build", "-t", images[0], "./e2e/testdata/exitcode").expect(t, 0)
 	in(t, root, "build", "-t", images[1], "./e2e/testdata/sigterm").expect(t, 0)
 	archive := filepath.Join(t.TempDir(), "images.tar")
-	in(t, root, "save", "-o", archive, images[0], images[1]).expect(t, 0)
+	in(t, root, "build", "-t", images[3], "./examples/httpd").expect(t, 0)
+	in(t, root, "save", "-o", archive, images[0], images[1], images[3]).expect(t, 0)
 	docker := func(args ...string) (string, int) {
 		t.Helper()
 		cmd := exec.Command("docker", args...)
@@ -151,6 +155,40 @@ func TestDockerRunRuntime(t *testing.T) {
 	}
 	if out, code := docker("rm", id); code != 0 {
 		t.Errorf("docker rm: %s", out)
+	}
+
+	// The VM takes the container's network: docker run -p reaches it from
+	// the host through Docker's port mapping.
+	port := freePort(t)
+	out, code = docker("run", "-d", "--runtime="+rt, "-p", fmt.Sprintf("127.0.0.1:%d:8080", port), images[3])
+	if code != 0 {
+		t.Fatalf("docker run -d -p: %s", out)
+	}
+	web := strings.TrimSpace(out)
+	t.Cleanup(func() { exec.Command("docker", "rm", "-f", web).Run() })
+	waitFor(t, "httpd's line in docker logs", 60*time.Second, func() bool {
+		logs, _ := docker("logs", web)
+		return strings.Contains(logs, "listening on :8080")
+	})
+	var body string
+	waitFor(t, "an HTTP 200 through docker run -p", 30*time.Second, func() bool {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body = string(b)
+		return resp.StatusCode == 200
+	})
+	if !strings.Contains(body, "Hello from a unigo unikernel") {
+		t.Errorf("GET / through -p: %q", body)
+	}
+	if out, code := docker("stop", web); code != 0 {
+		t.Errorf("docker stop httpd: %s", out)
+	}
+	if out, _ := docker("inspect", "--format", "{{.State.ExitCode}}", web); strings.TrimSpace(out) != "143" {
+		t.Errorf("httpd (no SIGTERM handler) after docker stop: exit %s, want 143 as with runc", out)
 	}
 
 	// A plain container image: refused, saying what to do.

@@ -32,13 +32,22 @@ func (r *runtime) containerInit(id string) int {
 	if err != nil {
 		return fail(err)
 	}
+	if st.OwnNetwork {
+		if err := ownSysfs(); err != nil {
+			return fail(err)
+		}
+	}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, forwarded...)
 	l, err := launch.Prepare(context.Background(), launch.Env{}, st.Config)
 	if err != nil {
 		return fail(err)
 	}
-	defer l.Release()
+	defer func() {
+		if l != nil {
+			l.Release()
+		}
+	}()
 	l.Spec.Stdout, l.Spec.Stderr = os.Stdout, os.Stderr
 	fmt.Fprintln(ready, "ok")
 	ready.Close()
@@ -64,6 +73,26 @@ func (r *runtime) containerInit(id string) int {
 		return 128 + int(sig.(syscall.Signal))
 	}
 
+	if st.OwnNetwork {
+		// The engine's hooks have set the namespace up by now: take its
+		// interface, and prepare again with the card on it.
+		netOpts, err := plumbNetwork(st.DNS)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
+			return vmm.CodeFailed
+		}
+		if netOpts != nil {
+			l.Release()
+			cfg := st.Config
+			cfg.Network = netOpts
+			if l, err = launch.Prepare(context.Background(), launch.Env{}, cfg); err != nil {
+				l = nil
+				fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
+				return vmm.CodeFailed
+			}
+			l.Spec.Stdout, l.Spec.Stderr = os.Stdout, os.Stderr
+		}
+	}
 	vm, err := l.Start(context.Background())
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "unigo: %v\n", err)

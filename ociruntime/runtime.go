@@ -177,15 +177,15 @@ func (r *runtime) create(args []string) error {
 			os.RemoveAll(r.dir(id))
 		}
 	}()
-	st := &state{ID: id, Bundle: abs, Created: time.Now().UTC(), Config: cfg, Annotations: spec.Annotations}
+	newNet, err := networkNamespace(spec)
+	if err != nil {
+		return err
+	}
+	st := &state{ID: id, Bundle: abs, Created: time.Now().UTC(), Config: cfg, Annotations: spec.Annotations, OwnNetwork: newNet, DNS: nameServers(spec)}
 	if err := r.save(st); err != nil {
 		return err
 	}
 	if err := unix.Mkfifo(filepath.Join(r.dir(id), execFifo), 0o600); err != nil {
-		return err
-	}
-	newNet, err := networkNamespace(spec)
-	if err != nil {
 		return err
 	}
 	pid, err := r.startInit(id, newNet)
@@ -281,7 +281,8 @@ func (r *runtime) startInit(id string, newNet bool) (int, error) {
 	if newNet {
 		// The container's network namespace: the engine's prestart hook
 		// moves the container's interface into it; QEMU runs in it.
-		cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWNET
+		// A mount namespace too, for a sysfs of that network namespace.
+		cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWNET | syscall.CLONE_NEWNS
 	}
 	err = cmd.Start()
 	wr.Close()

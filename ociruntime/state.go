@@ -31,6 +31,10 @@ type state struct {
 	Created time.Time     `json:"created"`
 	Init    instance.Proc `json:"init"` // the container process: its exit status is the app's
 	Config  launch.Config `json:"config"`
+	// OwnNetwork: the container process has a network namespace of its
+	// own, whose interface the VM takes over at start (network.go).
+	OwnNetwork bool     `json:"ownNetwork,omitempty"`
+	DNS        []string `json:"dns,omitempty"` // the engine's resolv.conf name servers`
 	// Annotations are the config's, as state reports them.
 	Annotations map[string]string `json:"annotations,omitempty"`
 }

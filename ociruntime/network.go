@@ -1,0 +1,148 @@
+package ociruntime
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"unigo.dev/unigo/hostnet"
+)
+
+// containerTap is the tap device the VM's card is on, in the container's
+// network namespace.
+const containerTap = "unigo0"
+
+// plumbNetwork gives the VM the container's network, as Kata and urunc do:
+// in the container's namespace (this process's), a tap device, and every
+// frame arriving on the container's interface redirected to the tap and
+// back (tc mirred), so the guest, with the interface's MAC, address and
+// gateway, is the container on its network: `docker run -p` and other
+// containers reach it. nil when the namespace has no interface with an
+// IPv4 address (docker run --network none).
+func plumbNetwork(dns []string) (*hostnet.Options, error) {
+	ifc, addr, err := containerInterface()
+	if err != nil || ifc == nil {
+		return nil, err
+	}
+	gw, err := defaultGateway(ifc.Name)
+	if err != nil {
+		return nil, err
+	}
+	mtu := fmt.Sprint(ifc.MTU)
+	for _, c := range [][]string{
+		{"ip", "tuntap", "add", "dev", containerTap, "mode", "tap"},
+		{"ip", "link", "set", containerTap, "mtu", mtu, "up"},
+		{"tc", "qdisc", "add", "dev", ifc.Name, "ingress"},
+		{"tc", "filter", "add", "dev", ifc.Name, "parent", "ffff:", "protocol", "all", "u32", "match", "u8", "0", "0", "action", "mirred", "egress", "redirect", "dev", containerTap},
+		{"tc", "qdisc", "add", "dev", containerTap, "ingress"},
+		{"tc", "filter", "add", "dev", containerTap, "parent", "ffff:", "protocol", "all", "u32", "match", "u8", "0", "0", "action", "mirred", "egress", "redirect", "dev", ifc.Name},
+	} {
+		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("the container's network: %s: %v: %s (iproute2's ip and tc are needed)", strings.Join(c, " "), err, strings.TrimSpace(string(out)))
+		}
+	}
+	o := &hostnet.Options{Mode: hostnet.ModeTap, Tap: containerTap, IP: addr.String(), MAC: ifc.HardwareAddr.String(), DNS: dns}
+	if gw.IsValid() {
+		o.Gateway = gw.String()
+	}
+	return o, nil
+}
+
+// ownSysfs mounts a sysfs of the container's network namespace over /sys,
+// in the container process's own mount namespace (made with it), so that
+// /sys/class/net shows the container's interfaces, not the host's: what
+// the tap device's checks read.
+func ownSysfs() error {
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("the container process's mounts: %w", err)
+	}
+	if err := unix.Mount("sysfs", "/sys", "sysfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+		return fmt.Errorf("mounting the container's sysfs: %w", err)
+	}
+	return nil
+}
+
+// containerInterface is the namespace's first interface with an IPv4
+// address, and that address with its prefix.
+func containerInterface() (*net.Interface, netip.Prefix, error) {
+	ifcs, err := net.Interfaces()
+	if err != nil {
+		return nil, netip.Prefix{}, err
+	}
+	for i := range ifcs {
+		if ifcs[i].Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, err := ifcs[i].Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil {
+				ones, _ := ipn.Mask.Size()
+				ip, _ := netip.AddrFromSlice(ipn.IP.To4())
+				return &ifcs[i], netip.PrefixFrom(ip, ones), nil
+			}
+		}
+	}
+	return nil, netip.Prefix{}, nil
+}
+
+// defaultGateway reads the IPv4 default route through ifc from
+// /proc/net/route; the zero Addr when there is none.
+func defaultGateway(ifc string) (netip.Addr, error) {
+	f, err := os.Open("/proc/net/route")
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fl := strings.Fields(sc.Text())
+		if len(fl) < 3 || fl[0] != ifc || fl[1] != "00000000" {
+			continue
+		}
+		b, err := hex.DecodeString(fl[2])
+		if err != nil || len(b) != 4 {
+			continue
+		}
+		var ip [4]byte
+		binary.LittleEndian.PutUint32(ip[:], binary.BigEndian.Uint32(b))
+		return netip.AddrFrom4(ip), nil
+	}
+	return netip.Addr{}, sc.Err()
+}
+
+// nameServers are the name servers of the resolv.conf the engine mounts at
+// /etc/resolv.conf (at most three), for the guest's own.
+func nameServers(spec *specs.Spec) []string {
+	for _, m := range spec.Mounts {
+		if m.Destination != "/etc/resolv.conf" {
+			continue
+		}
+		b, err := os.ReadFile(m.Source)
+		if err != nil {
+			return nil
+		}
+		var out []string
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 2 && f[0] == "nameserver" && len(out) < 3 {
+				if _, err := netip.ParseAddr(f[1]); err == nil {
+					out = append(out, f[1])
+				}
+			}
+		}
+		return out
+	}
+	return nil
+}
