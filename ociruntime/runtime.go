@@ -192,20 +192,22 @@ func (r *runtime) create(args []string) error {
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if !ok {
+			syscall.Kill(pid, syscall.SIGKILL) // a container that failed to be created has no process
+		}
+	}()
 	if st.Init, err = instance.ProcOf(pid); err != nil {
 		return err
 	}
 	if err := r.save(st); err != nil {
-		syscall.Kill(pid, syscall.SIGKILL)
 		return err
 	}
 	if err := runHooks(spec, st, pid); err != nil {
-		syscall.Kill(pid, syscall.SIGKILL)
 		return err
 	}
 	if *pidFile != "" {
 		if err := atomicfile.Write(*pidFile, []byte(strconv.Itoa(pid)), 0o644); err != nil {
-			syscall.Kill(pid, syscall.SIGKILL)
 			return err
 		}
 	}
