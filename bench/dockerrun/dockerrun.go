@@ -1,0 +1,192 @@
+// Package dockerrun is `unigo bench dockerrun`: `docker run --rm` of one app
+// two ways on the same Docker engine, interleaved: with Docker's runc (the
+// static binary in a FROM scratch image) and with `--runtime=unigo` (its
+// unigo image, loaded from `unigo save`), each from launching the docker
+// command to the app's first line on its output, and to its exit.
+package dockerrun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"unigo.dev/unigo/bench/harness"
+	"unigo.dev/unigo/bench/measure"
+	"unigo.dev/unigo/bench/report"
+)
+
+// Subjects, in table order.
+const (
+	Runc  = "runc"  // docker run --rm of the FROM scratch image
+	Unigo = "unigo" // docker run --rm --runtime=RUNTIME of the unigo image
+)
+
+// Config says what Run measures and how.
+type Config struct {
+	Runs     int    // interleaved runs of each subject; default 10
+	App      string // the app: prints a line; default ./examples/hello
+	Unigo    string // the unigo binary that builds and saves the image; required
+	Runtime  string // the unigo runtime's name in Docker's daemon.json; default "unigo"
+	Out      string // directory for results.json and the built files; required
+	Timeout  time.Duration
+	Progress io.Writer
+}
+
+// SetDefaults fills in what cfg leaves out and checks the rest.
+func (c *Config) SetDefaults() error {
+	harness.OrDefault(&c.Runs, 10)
+	harness.OrDefault(&c.App, "./examples/hello")
+	harness.OrDefault(&c.Runtime, "unigo")
+	harness.OrDefault(&c.Timeout, time.Minute)
+	if c.Unigo == "" {
+		return errors.New("no unigo binary")
+	}
+	if c.Out == "" {
+		return harness.ErrNoOut
+	}
+	return nil
+}
+
+var quantities = []measure.Quantity{
+	{Key: "line", Name: "docker run to the app's first line", Unit: "s"},
+	{Key: "exit", Name: "docker run to its exit (--rm done)", Unit: "s"},
+}
+
+// Report is the result of Run, written as results.json.
+type Report struct {
+	report.Base
+	Config   Settings   `json:"config"`
+	Subjects []*Subject `json:"subjects"`
+}
+
+// Settings are the configuration the report was measured with.
+type Settings struct {
+	Runs    int    `json:"runs"`
+	Runtime string `json:"runtime"`
+	Docker  string `json:"docker"`
+}
+
+// Subject holds one subject's measurements, in seconds.
+type Subject struct {
+	Key      string                    `json:"key"`
+	Label    string                    `json:"label"`
+	How      string                    `json:"how,omitempty"`
+	Commands []string                  `json:"commands,omitempty"`
+	Metrics  map[string]measure.Metric `json:"metrics"`
+	Notes    []string                  `json:"notes,omitempty"`
+
+	args            []string // docker run's arguments
+	measure.Samples `json:"-"`
+}
+
+// About implements report.Subject.
+func (s *Subject) About() report.About {
+	return report.About{Key: s.Key, Label: s.Label, How: s.How, Commands: s.Commands, Notes: s.Notes, Metrics: s.Metrics}
+}
+
+// Run runs the benchmark and writes results.json into cfg.Out.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if err := cfg.SetDefaults(); err != nil {
+		return nil, err
+	}
+	began, loadBefore := time.Now(), measure.LoadAvg()
+	progress := harness.Progress(cfg.Progress)
+	artifacts := filepath.Join(cfg.Out, "artifacts")
+	if err := harness.Mkdirs(artifacts); err != nil {
+		return nil, err
+	}
+	unigoBin, err := harness.UnigoBinary(cfg.Unigo)
+	if err != nil {
+		return nil, err
+	}
+	version, err := harness.DockerVersion(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("no Docker engine answers: %v", err)
+	}
+	runtimes, _ := harness.Output(ctx, 10*time.Second, "docker", "info", "--format", "{{json .Runtimes}}")
+	if !strings.Contains(runtimes, `"`+cfg.Runtime+`"`) {
+		return nil, fmt.Errorf("Docker has no runtime %q (it has %s): register unigo runtime in /etc/docker/daemon.json as the README's 'docker run --runtime=unigo' section shows, or name it with --runtime", cfg.Runtime, runtimes)
+	}
+	r := &Report{Base: report.NewBase("dockerrun", began, "", cfg.App)}
+	r.Config = Settings{Runs: cfg.Runs, Runtime: cfg.Runtime, Docker: version}
+	r.Notes = append(r.Notes, "each subject is the docker command a user types, run by the benchmark and watched for the app's line on its output; both images hold the same program, built once")
+	app, err := r.BuildApp(ctx, cfg.App, artifacts)
+	if err != nil {
+		return nil, err
+	}
+	if app.Line, err = harness.FirstLine(ctx, app.Binary, 10*time.Second); err != nil {
+		return nil, fmt.Errorf("app %s: %w", cfg.App, err)
+	}
+	r.App.Line, r.App.LineSource = app.Line, "its first line when run natively"
+
+	runcTag, removeRunc, err := harness.DockerImage(ctx, app, artifacts)
+	if err != nil {
+		return nil, err
+	}
+	defer removeRunc()
+	unigoTag := strings.Replace(runcTag, "unigo-bench/", "unigo-bench/unigo-", 1)
+	if err := loadUnigoImage(ctx, unigoBin, cfg, app, artifacts, unigoTag); err != nil {
+		return nil, err
+	}
+	defer harness.Output(context.Background(), time.Minute, "docker", "rmi", "-f", unigoTag)
+	progress("app %s: first line %q; images %s and %s", cfg.App, app.Line, runcTag, unigoTag)
+
+	r.Subjects = []*Subject{
+		{Key: Runc, Label: "Docker " + version + " (runc)", How: "the static binary in a FROM scratch image", args: []string{"run", "--rm", runcTag}},
+		{Key: Unigo, Label: "--runtime=" + cfg.Runtime, How: "the app's unigo image, loaded with unigo save | docker load", args: []string{"run", "--rm", "--runtime=" + cfg.Runtime, unigoTag}},
+	}
+	for _, s := range r.Subjects {
+		s.Metrics, s.NA = map[string]measure.Metric{}, map[string]string{}
+		s.Commands = []string{"docker " + strings.Join(s.args, " ")}
+	}
+	err = measure.RunRounds(ctx, cfg.Runs, r.Subjects, func(_ int, s *Subject) (string, error) {
+		cmd := exec.CommandContext(ctx, "docker", s.args...)
+		w := harness.NewWatched(cmd, harness.LineMatcher(app.Line))
+		cmd.Stdout, cmd.Stderr = w.Console(), w.Console()
+		if err := w.Start(); err != nil {
+			return s.Key + ": failed", err
+		}
+		defer w.Stop()
+		line, err := w.WaitLine(cfg.Timeout)
+		if err != nil {
+			return s.Key + ": failed", err
+		}
+		exit, err := w.WaitExit(cfg.Timeout)
+		if err != nil {
+			return s.Key + ": failed", err
+		}
+		s.Add("line", line.Seconds())
+		s.Add("exit", exit.Seconds())
+		return fmt.Sprintf("%s: line %s, exit %s", s.Key, report.DurationText(line.Seconds()), report.DurationText(exit.Seconds())), nil
+	}, func(i int, texts []string) {
+		progress("run %d/%d: %s", i+1, cfg.Runs, strings.Join(texts, "; "))
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range r.Subjects {
+		s.Notes = s.Summarize(s.Metrics, quantities, cfg.Runs, s.Notes)
+	}
+	r.NoteLoad(loadBefore)
+	return r, r.Finish(began, cfg.Out, r)
+}
+
+// loadUnigoImage builds the app's unigo image in a store of its own and
+// loads it into Docker as tag.
+func loadUnigoImage(ctx context.Context, bin string, cfg Config, app *harness.App, artifacts, tag string) error {
+	env := []string{"UNIGO_ROOT=" + filepath.Join(artifacts, "unigo-root")}
+	if _, _, err := harness.Timed(ctx, 5*time.Minute, env, bin, "build", "-t", tag, app.Dir); err != nil {
+		return err
+	}
+	archive := filepath.Join(artifacts, "unigo-image.tar")
+	if _, _, err := harness.Timed(ctx, cfg.Timeout, env, bin, "save", "-o", archive, tag); err != nil {
+		return err
+	}
+	_, err := harness.Output(ctx, cfg.Timeout, "docker", "load", "-i", archive)
+	return err
+}

@@ -1,0 +1,31 @@
+package dockerrun
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"unigo.dev/unigo/bench/measure"
+	"unigo.dev/unigo/bench/report"
+)
+
+// WriteTable prints the report: one column per subject, medians with
+// min–max, and unigo's ratio to runc.
+func (r *Report) WriteTable(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "unigo bench dockerrun: %s; Docker %s; %s\n", r.App.Path, r.Config.Docker, report.RunsText(r.Config.Runs))
+	fmt.Fprintf(&b, "host: %s, %d CPUs, %s\napp line: %q\n\n", r.Host.CPU, r.Host.CPUs, r.Host.Kernel, r.App.Line)
+	var fn report.Footnotes
+	rows, by := report.Table(r.Subjects)
+	u, c := by[Unigo], by[Runc]
+	rows[0] = append(rows[0], "unigo / runc")
+	for _, q := range quantities {
+		row := report.MetricRow(&fn, q.Name, r.Subjects, q.Key, q.Unit)
+		cell := ""
+		if u != nil && c != nil {
+			cell = report.RatioCell(measure.Ratio(u.Metrics[q.Key], c.Metrics[q.Key]))
+		}
+		rows = append(rows, append(row, cell))
+	}
+	return report.FinishTable(w, &b, rows, &fn, r.Subjects, r.Notes)
+}
