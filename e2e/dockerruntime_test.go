@@ -191,6 +191,55 @@ func TestDockerRunRuntime(t *testing.T) {
 		t.Errorf("httpd (no SIGTERM handler) after docker stop: exit %s, want 143 as with runc", out)
 	}
 
+	// QEMU killed under the container: the container ends, and says why.
+	out, code = docker("run", "-d", "--runtime="+rt, "--memory", "48m", images[1])
+	if code != 0 {
+		t.Fatalf("docker run -d: %s", out)
+	}
+	victim := strings.TrimSpace(out)
+	t.Cleanup(func() { exec.Command("docker", "rm", "-f", victim).Run() })
+	waitFor(t, "the app's line", 60*time.Second, func() bool { l, _ := docker("logs", victim); return strings.Contains(l, "ready") })
+	initPid, _ := docker("inspect", "--format", "{{.State.Pid}}", victim)
+	qemu, err := exec.Command("pgrep", "-P", strings.TrimSpace(initPid)).Output()
+	if err != nil {
+		t.Fatalf("no QEMU under the container process %s: %v", initPid, err)
+	}
+	if args, _ := os.ReadFile("/proc/" + strings.Fields(string(qemu))[0] + "/cmdline"); !bytes.Contains(args, []byte("-m\x0048M")) {
+		t.Errorf("docker run --memory 48m: QEMU's command line has no -m 48M: %q", args)
+	}
+	exec.Command("kill", "-9", strings.Fields(string(qemu))[0]).Run()
+	waitFor(t, "the container to end", 30*time.Second, func() bool {
+		st, _ := docker("inspect", "--format", "{{.State.Status}}", victim)
+		return strings.TrimSpace(st) == "exited"
+	})
+	if out, _ := docker("inspect", "--format", "{{.State.ExitCode}}", victim); strings.TrimSpace(out) != "125" {
+		t.Errorf("exit code after QEMU was killed: %s, want 125", out)
+	}
+	if logs, _ := docker("logs", victim); !strings.Contains(logs, "QEMU was killed by signal 9") {
+		t.Errorf("docker logs after QEMU was killed:\n%s", logs)
+	}
+
+	// Twenty at once, each removed: nothing left behind.
+	errs := make(chan string, 20)
+	for i := 0; i < 20; i++ {
+		go func() {
+			out, err := exec.Command("docker", "run", "--rm", "--runtime="+rt, images[0], "0").CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "exiting with 0") {
+				errs <- fmt.Sprintf("%v: %s", err, out)
+				return
+			}
+			errs <- ""
+		}()
+	}
+	for i := 0; i < 20; i++ {
+		if e := <-errs; e != "" {
+			t.Errorf("one of 20 concurrent containers: %s", e)
+		}
+	}
+	if left, _ := exec.Command("pgrep", "-f", unigoBin+" runtime .*__init").Output(); len(bytes.TrimSpace(left)) > 0 {
+		t.Errorf("container processes left after 20 --rm containers: %s", left)
+	}
+
 	// A plain container image: refused, saying what to do.
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "x"), []byte("hi"), 0o644)
