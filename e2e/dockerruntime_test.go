@@ -240,6 +240,10 @@ func TestDockerRunRuntime(t *testing.T) {
 		t.Errorf("container processes left after 20 --rm containers: %s", left)
 	}
 
+	// docker-compose: an ordinary container (runc) reaches the unikernel by
+	// its service name on their network, through Docker's DNS.
+	compose(t, rt, images[3])
+
 	// A plain container image: refused, saying what to do.
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "x"), []byte("hi"), 0o644)
@@ -249,5 +253,45 @@ func TestDockerRunRuntime(t *testing.T) {
 	}
 	if out, code := docker("run", "--rm", "--runtime="+rt, images[2]); code == 0 || !strings.Contains(out, "holds no unigo image") || !strings.Contains(out, "unigo build -t") {
 		t.Errorf("a plain image: exit %d\n%s", code, out)
+	}
+}
+
+// compose runs a docker-compose project of two services on one network:
+// web, the unigo httpd image on runtime rt, and client, a FROM scratch
+// image of e2e/testdata/httpget under runc, which fetches http://web:8080/.
+func compose(t *testing.T, rt, web string) {
+	t.Helper()
+	if _, err := exec.LookPath("docker-compose"); err != nil {
+		t.Fatal("docker-compose is not installed: apt-get install docker-compose")
+	}
+	dir := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "httpget"), "./e2e/testdata/httpget")
+	build.Dir, build.Env = repoRoot, append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build httpget: %v\n%s", err, out)
+	}
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nCOPY httpget /httpget\nENTRYPOINT [\"/httpget\"]\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "docker-compose.yml"), []byte(`version: "2.4"
+services:
+  web:
+    image: `+web+`
+    runtime: `+rt+`
+  client:
+    build: .
+    command: ["http://web:8080/"]
+    depends_on: [web]
+`), 0o644)
+	project := fmt.Sprintf("unigoe2e%d", os.Getpid())
+	dc := func(args ...string) (string, error) {
+		cmd := exec.Command("docker-compose", append([]string{"-p", project}, args...)...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "DOCKER_BUILDKIT=0", "COMPOSE_DOCKER_CLI_BUILD=0")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	t.Cleanup(func() { dc("down", "--rmi", "local", "--volumes", "--remove-orphans") })
+	out, err := dc("up", "--build", "--abort-on-container-exit", "--exit-code-from", "client")
+	if err != nil || !strings.Contains(out, "got Hello from a unigo unikernel!") {
+		t.Errorf("docker-compose up: %v\n%s", err, out)
 	}
 }
