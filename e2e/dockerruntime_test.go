@@ -130,17 +130,25 @@ func TestDockerRunRuntime(t *testing.T) {
 		t.Errorf("docker run exitcode 0: exit %d\n%s", code, out)
 	}
 
-	// Detached: logs, stop (the app's SIGTERM handler runs), its exit code.
-	out, code := docker("run", "-d", "--runtime="+rt, images[1])
-	if code != 0 {
-		t.Fatalf("docker run -d: %s", out)
+	// detached starts a container with docker run -d and waits for line in
+	// its logs; it is removed when the test ends.
+	detached := func(line string, args ...string) string {
+		t.Helper()
+		out, code := docker(append([]string{"run", "-d", "--runtime=" + rt}, args...)...)
+		if code != 0 {
+			t.Fatalf("docker run -d %v: %s", args, out)
+		}
+		id := strings.TrimSpace(out)
+		t.Cleanup(func() { exec.Command("docker", "rm", "-f", id).Run() })
+		waitFor(t, fmt.Sprintf("%q in docker logs", line), 60*time.Second, func() bool {
+			logs, _ := docker("logs", id)
+			return strings.Contains(logs, line)
+		})
+		return id
 	}
-	id := strings.TrimSpace(out)
-	t.Cleanup(func() { exec.Command("docker", "rm", "-f", id).Run() })
-	waitFor(t, "the app's first line in docker logs", 60*time.Second, func() bool {
-		logs, _ := docker("logs", id)
-		return strings.Contains(logs, "ready")
-	})
+
+	// Detached: logs, stop (the app's SIGTERM handler runs), its exit code.
+	id := detached("ready", images[1])
 	if out, code := docker("exec", id, "ls"); code == 0 || !strings.Contains(out, "not possible in a unikernel") {
 		t.Errorf("docker exec: exit %d\n%s", code, out)
 	}
@@ -160,16 +168,7 @@ func TestDockerRunRuntime(t *testing.T) {
 	// The VM takes the container's network: docker run -p reaches it from
 	// the host through Docker's port mapping.
 	port := freePort(t)
-	out, code = docker("run", "-d", "--runtime="+rt, "-p", fmt.Sprintf("127.0.0.1:%d:8080", port), images[3])
-	if code != 0 {
-		t.Fatalf("docker run -d -p: %s", out)
-	}
-	web := strings.TrimSpace(out)
-	t.Cleanup(func() { exec.Command("docker", "rm", "-f", web).Run() })
-	waitFor(t, "httpd's line in docker logs", 60*time.Second, func() bool {
-		logs, _ := docker("logs", web)
-		return strings.Contains(logs, "listening on :8080")
-	})
+	web := detached("listening on :8080", "-p", fmt.Sprintf("127.0.0.1:%d:8080", port), images[3])
 	var body string
 	waitFor(t, "an HTTP 200 through docker run -p", 30*time.Second, func() bool {
 		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))
@@ -192,13 +191,7 @@ func TestDockerRunRuntime(t *testing.T) {
 	}
 
 	// QEMU killed under the container: the container ends, and says why.
-	out, code = docker("run", "-d", "--runtime="+rt, "--memory", "48m", images[1])
-	if code != 0 {
-		t.Fatalf("docker run -d: %s", out)
-	}
-	victim := strings.TrimSpace(out)
-	t.Cleanup(func() { exec.Command("docker", "rm", "-f", victim).Run() })
-	waitFor(t, "the app's line", 60*time.Second, func() bool { l, _ := docker("logs", victim); return strings.Contains(l, "ready") })
+	victim := detached("ready", "--memory", "48m", images[1])
 	initPid, _ := docker("inspect", "--format", "{{.State.Pid}}", victim)
 	qemu, err := exec.Command("pgrep", "-P", strings.TrimSpace(initPid)).Output()
 	if err != nil {
