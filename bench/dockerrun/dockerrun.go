@@ -28,11 +28,16 @@ const (
 
 // Config says what Run measures and how.
 type Config struct {
-	Runs     int    // interleaved runs of each subject; default 10
-	App      string // the app: prints a line; default ./examples/hello
-	Unigo    string // the unigo binary that builds and saves the image; required
-	Runtime  string // the unigo runtime's name in Docker's daemon.json; default "unigo"
-	Out      string // directory for results.json and the built files; required
+	Runs    int    // interleaved runs of each subject; default 10
+	App     string // the app: prints a line; default ./examples/hello
+	Unigo   string // the unigo binary that builds and saves the image; required
+	Runtime string // the unigo runtime's name in Docker's daemon.json; default "unigo"
+	// HTTP, when set, runs the app as a server on this port instead
+	// (docker run -d -p): the time to its first HTTP 200, and wrk's
+	// requests/s and p99 through Docker's port mapping.
+	HTTPPort int
+	Load     measure.Load // the load with HTTPPort; default wrk -t2 -c64 -d10s
+	Out      string       // directory for results.json and the built files; required
 	Timeout  time.Duration
 	Progress io.Writer
 }
@@ -40,6 +45,12 @@ type Config struct {
 // SetDefaults fills in what cfg leaves out and checks the rest.
 func (c *Config) SetDefaults() error {
 	harness.OrDefault(&c.Runs, 10)
+	if c.HTTPPort > 0 {
+		harness.OrDefault(&c.App, "./examples/httpd")
+		harness.OrDefault(&c.Load.Threads, 2)
+		harness.OrDefault(&c.Load.Conns, 64)
+		harness.OrDefault(&c.Load.Duration, 10*time.Second)
+	}
 	harness.OrDefault(&c.App, "./examples/hello")
 	harness.OrDefault(&c.Runtime, "unigo")
 	harness.OrDefault(&c.Timeout, time.Minute)
@@ -57,18 +68,29 @@ var quantities = []measure.Quantity{
 	{Key: "exit", Name: "docker run to its exit (--rm done)", Unit: "s"},
 }
 
+// httpQuantities are measured with Config.HTTPPort instead.
+var httpQuantities = []measure.Quantity{
+	{Key: "first_200", Name: "docker run -d -p to the first HTTP 200", Unit: "s"},
+	{Key: "rps", Name: "requests/s through -p", Unit: "%.0f"},
+	{Key: "p99", Name: "p99 latency through -p", Unit: "s"},
+}
+
 // Report is the result of Run, written as results.json.
 type Report struct {
 	report.Base
 	Config   Settings   `json:"config"`
 	Subjects []*Subject `json:"subjects"`
+
+	quantities []measure.Quantity // what was measured, in table order
 }
 
 // Settings are the configuration the report was measured with.
 type Settings struct {
-	Runs    int    `json:"runs"`
-	Runtime string `json:"runtime"`
-	Docker  string `json:"docker"`
+	Runs     int    `json:"runs"`
+	Runtime  string `json:"runtime"`
+	Docker   string `json:"docker"`
+	HTTPPort int    `json:"http_port,omitempty"`
+	Load     string `json:"load,omitempty"`
 }
 
 // Subject holds one subject's measurements, in seconds.
@@ -113,16 +135,25 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, fmt.Errorf("Docker has no runtime %q (it has %s): register unigo runtime in /etc/docker/daemon.json as the README's 'docker run --runtime=unigo' section shows, or name it with --runtime", cfg.Runtime, runtimes)
 	}
 	r := &Report{Base: report.NewBase("dockerrun", began, "", cfg.App)}
-	r.Config = Settings{Runs: cfg.Runs, Runtime: cfg.Runtime, Docker: version}
+	r.Config = Settings{Runs: cfg.Runs, Runtime: cfg.Runtime, Docker: version, HTTPPort: cfg.HTTPPort}
+	wrk := ""
+	if cfg.HTTPPort > 0 {
+		if wrk, err = measure.FindWrk(""); err != nil {
+			return nil, err
+		}
+		r.Config.Load = cfg.Load.String()
+	}
 	r.Notes = append(r.Notes, "each subject is the docker command a user types, run by the benchmark and watched for the app's line on its output; both images hold the same program, built once")
 	app, err := r.BuildApp(ctx, cfg.App, artifacts)
 	if err != nil {
 		return nil, err
 	}
-	if app.Line, err = harness.FirstLine(ctx, app.Binary, 10*time.Second); err != nil {
-		return nil, fmt.Errorf("app %s: %w", cfg.App, err)
+	if cfg.HTTPPort == 0 {
+		if app.Line, err = harness.FirstLine(ctx, app.Binary, 10*time.Second); err != nil {
+			return nil, fmt.Errorf("app %s: %w", cfg.App, err)
+		}
+		r.App.Line, r.App.LineSource = app.Line, "its first line when run natively"
 	}
-	r.App.Line, r.App.LineSource = app.Line, "its first line when run natively"
 
 	runcTag, removeRunc, err := harness.DockerImage(ctx, app, artifacts)
 	if err != nil {
@@ -140,40 +171,86 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		{Key: Runc, Label: "Docker " + version + " (runc)", How: "the static binary in a FROM scratch image", args: []string{"run", "--rm", runcTag}},
 		{Key: Unigo, Label: "--runtime=" + cfg.Runtime, How: "the app's unigo image, loaded with unigo save | docker load", args: []string{"run", "--rm", "--runtime=" + cfg.Runtime, unigoTag}},
 	}
+	qs := quantities
+	once := func(s *Subject) (string, error) { return runOnce(ctx, cfg, app, s) }
+	if cfg.HTTPPort > 0 {
+		qs = httpQuantities
+		once = func(s *Subject) (string, error) { return serveOnce(ctx, cfg, wrk, s) }
+	}
 	for _, s := range r.Subjects {
 		s.Metrics, s.NA = map[string]measure.Metric{}, map[string]string{}
 		s.Commands = []string{"docker " + strings.Join(s.args, " ")}
+		if cfg.HTTPPort > 0 {
+			s.args = append([]string{"run", "-d", "-p", "127.0.0.1:{port}:" + fmt.Sprint(cfg.HTTPPort), "-e", fmt.Sprintf("PORT=%d", cfg.HTTPPort)}, s.args[2:]...)
+			s.Commands = []string{"docker " + strings.Join(s.args, " "), cfg.Load.String() + " http://127.0.0.1:{port}/"}
+		}
 	}
-	err = measure.RunRounds(ctx, cfg.Runs, r.Subjects, func(_ int, s *Subject) (string, error) {
-		cmd := exec.CommandContext(ctx, "docker", s.args...)
-		w := harness.NewWatched(cmd, harness.LineMatcher(app.Line))
-		cmd.Stdout, cmd.Stderr = w.Console(), w.Console()
-		if err := w.Start(); err != nil {
-			return s.Key + ": failed", err
-		}
-		defer w.Stop()
-		line, err := w.WaitLine(cfg.Timeout)
-		if err != nil {
-			return s.Key + ": failed", err
-		}
-		exit, err := w.WaitExit(cfg.Timeout)
-		if err != nil {
-			return s.Key + ": failed", err
-		}
-		s.Add("line", line.Seconds())
-		s.Add("exit", exit.Seconds())
-		return fmt.Sprintf("%s: line %s, exit %s", s.Key, report.DurationText(line.Seconds()), report.DurationText(exit.Seconds())), nil
-	}, func(i int, texts []string) {
+	r.quantities = qs
+	err = measure.RunRounds(ctx, cfg.Runs, r.Subjects, func(_ int, s *Subject) (string, error) { return once(s) }, func(i int, texts []string) {
 		progress("run %d/%d: %s", i+1, cfg.Runs, strings.Join(texts, "; "))
 	})
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range r.Subjects {
-		s.Notes = s.Summarize(s.Metrics, quantities, cfg.Runs, s.Notes)
+		s.Notes = s.Summarize(s.Metrics, qs, cfg.Runs, s.Notes)
 	}
 	r.NoteLoad(loadBefore)
 	return r, r.Finish(began, cfg.Out, r)
+}
+
+// runOnce runs docker run --rm once, to the app's line and to the exit.
+func runOnce(ctx context.Context, cfg Config, app *harness.App, s *Subject) (string, error) {
+	cmd := exec.CommandContext(ctx, "docker", s.args...)
+	w := harness.NewWatched(cmd, harness.LineMatcher(app.Line))
+	cmd.Stdout, cmd.Stderr = w.Console(), w.Console()
+	if err := w.Start(); err != nil {
+		return s.Key + ": failed", err
+	}
+	defer w.Stop()
+	line, err := w.WaitLine(cfg.Timeout)
+	if err != nil {
+		return s.Key + ": failed", err
+	}
+	exit, err := w.WaitExit(cfg.Timeout)
+	if err != nil {
+		return s.Key + ": failed", err
+	}
+	s.Add("line", line.Seconds())
+	s.Add("exit", exit.Seconds())
+	return fmt.Sprintf("%s: line %s, exit %s", s.Key, report.DurationText(line.Seconds()), report.DurationText(exit.Seconds())), nil
+}
+
+// serveOnce starts the server with docker run -d -p, times its first HTTP
+// 200, loads it with wrk, and removes it.
+func serveOnce(ctx context.Context, cfg Config, wrk string, s *Subject) (string, error) {
+	port, err := harness.FreePort()
+	if err != nil {
+		return s.Key + ": failed", err
+	}
+	args := append([]string{}, s.args...)
+	for i, a := range args {
+		args[i] = strings.Replace(a, "{port}", fmt.Sprint(port), 1)
+	}
+	start := time.Now()
+	id, err := harness.Output(ctx, cfg.Timeout, "docker", args...)
+	if err != nil {
+		return s.Key + ": failed", err
+	}
+	defer harness.Output(context.Background(), time.Minute, "docker", "rm", "-f", id)
+	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
+	if err := measure.WaitHTTP(ctx, func() bool { return true }, url, start.Add(cfg.Timeout)); err != nil {
+		return s.Key + ": failed", err
+	}
+	first := time.Since(start)
+	res, err := measure.RunWrk(ctx, wrk, url, cfg.Load)
+	if err != nil {
+		return s.Key + ": failed", err
+	}
+	s.Add("first_200", first.Seconds())
+	s.Add("rps", res.RPS)
+	s.Add("p99", res.P99.Seconds())
+	return fmt.Sprintf("%s: first 200 %s, %.0f req/s, p99 %s", s.Key, report.DurationText(first.Seconds()), res.RPS, report.DurationText(res.P99.Seconds())), nil
 }
 
 // loadUnigoImage builds the app's unigo image in a store of its own and

@@ -14,12 +14,21 @@ import (
 func (r *Report) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "unigo bench dockerrun: %s; Docker %s; %s\n", r.App.Path, r.Config.Docker, report.RunsText(r.Config.Runs))
-	fmt.Fprintf(&b, "host: %s, %d CPUs, %s\napp line: %q\n\n", r.Host.CPU, r.Host.CPUs, r.Host.Kernel, r.App.Line)
+	fmt.Fprintf(&b, "host: %s, %d CPUs, %s\n", r.Host.CPU, r.Host.CPUs, r.Host.Kernel)
+	if r.Config.Load != "" {
+		fmt.Fprintf(&b, "load: %s through docker run -p\n\n", r.Config.Load)
+	} else {
+		fmt.Fprintf(&b, "app line: %q\n\n", r.App.Line)
+	}
 	var fn report.Footnotes
 	rows, by := report.Table(r.Subjects)
 	u, c := by[Unigo], by[Runc]
 	rows[0] = append(rows[0], "unigo / runc")
-	for _, q := range quantities {
+	qs := r.quantities
+	if qs == nil {
+		qs = quantities
+	}
+	for _, q := range qs {
 		row := report.MetricRow(&fn, q.Name, r.Subjects, q.Key, q.Unit)
 		cell := ""
 		if u != nil && c != nil {

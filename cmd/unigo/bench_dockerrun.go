@@ -23,7 +23,8 @@ interleaved (A B A B ...):
   unigo  the app's unigo image (unigo save | docker load), --runtime=RUNTIME
 
 timing each from launching the docker command to the app's first line on its output,
-and to its exit. The unigo runtime must be registered in Docker's daemon.json first
+and to its exit. With --http PORT the app is a server: 'docker run -d -p' to its first
+HTTP 200, then wrk -t2 -c64 through Docker's port mapping (requests/s, p99). The unigo runtime must be registered in Docker's daemon.json first
 (README: docker run --runtime=unigo); --runtime names it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -44,10 +45,12 @@ and to its exit. The unigo runtime must be registered in Docker's daemon.json fi
 	}
 	f := cmd.Flags()
 	f.IntVar(&cfg.Runs, "runs", 10, "interleaved runs of each subject")
-	f.StringVar(&cfg.App, "app", "./examples/hello", "directory of the app: prints a line and exits")
+	f.StringVar(&cfg.App, "app", "", "directory of the app: prints a line and exits (default ./examples/hello; with --http ./examples/httpd)")
 	f.StringVar(&cfg.Unigo, "unigo", "", "the unigo binary that builds the image (default this one)")
 	f.StringVar(&cfg.Runtime, "runtime", "unigo", "the unigo runtime's name in Docker's daemon.json")
 	f.StringVar(&cfg.Out, "out", "", "directory for results.json and the built files (default bench-results/dockerrun-TIME)")
 	f.DurationVar(&cfg.Timeout, "timeout", time.Minute, "limit for one docker run")
+	f.IntVar(&cfg.HTTPPort, "http", 0, "run the app as an HTTP server on this port instead (default app ./examples/httpd): docker run -d -p to the first 200, then wrk through the port mapping")
+	f.DurationVar(&cfg.Load.Duration, "load", 10*time.Second, "with --http: how long wrk loads each server (-t2 -c64)")
 	return cmd
 }
