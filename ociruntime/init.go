@@ -73,15 +73,17 @@ func (r *runtime) containerInit(id string) int {
 		return 128 + int(sig.(syscall.Signal))
 	}
 
+	connect := func() {}
 	if st.OwnNetwork {
 		// The engine's hooks have set the namespace up by now: take its
 		// interface, and prepare again with the card on it.
-		netOpts, err := plumbNetwork(st.DNS)
+		netOpts, connectNet, err := plumbNetwork(st.DNS)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
 			return vmm.CodeFailed
 		}
 		if netOpts != nil {
+			connect = connectNet
 			l.Release()
 			cfg := st.Config
 			cfg.Network = netOpts
@@ -98,6 +100,7 @@ func (r *runtime) containerInit(id string) int {
 		fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
 		return vmm.CodeFailed
 	}
+	go connect()
 	done := make(chan struct{})
 	go func() {
 		for {

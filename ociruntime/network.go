@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -28,33 +29,67 @@ const containerTap = "unigo0"
 // gateway, is the container on its network: `docker run -p` and other
 // containers reach it. nil when the namespace has no interface with an
 // IPv4 address (docker run --network none).
-func plumbNetwork(dns []string) (*hostnet.Options, error) {
+//
+// The interface's frames go to the tap only once the guest has announced
+// itself (connect, after the VM started): until then the namespace's own
+// stack refuses connections at once (RST), where a tap nobody reads yet
+// would drop them and cost the client a TCP retransmission timeout.
+func plumbNetwork(dns []string) (opts *hostnet.Options, connect func(), err error) {
 	ifc, addr, err := containerInterface()
 	if err != nil || ifc == nil {
-		return nil, err
+		return nil, nil, err
 	}
 	gw, err := defaultGateway(ifc.Name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mtu := fmt.Sprint(ifc.MTU)
-	for _, c := range [][]string{
-		{"ip", "tuntap", "add", "dev", containerTap, "mode", "tap"},
-		{"ip", "link", "set", containerTap, "mtu", mtu, "up"},
-		{"tc", "qdisc", "add", "dev", ifc.Name, "ingress"},
-		{"tc", "filter", "add", "dev", ifc.Name, "parent", "ffff:", "protocol", "all", "u32", "match", "u8", "0", "0", "action", "mirred", "egress", "redirect", "dev", containerTap},
-		{"tc", "qdisc", "add", "dev", containerTap, "ingress"},
-		{"tc", "filter", "add", "dev", containerTap, "parent", "ffff:", "protocol", "all", "u32", "match", "u8", "0", "0", "action", "mirred", "egress", "redirect", "dev", ifc.Name},
-	} {
-		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("the container's network: %s: %v: %s (iproute2's ip and tc are needed)", strings.Join(c, " "), err, strings.TrimSpace(string(out)))
-		}
+	if err := run(
+		[]string{"ip", "tuntap", "add", "dev", containerTap, "mode", "tap"},
+		[]string{"ip", "link", "set", containerTap, "mtu", mtu, "up"},
+		[]string{"tc", "qdisc", "add", "dev", containerTap, "ingress"},
+		redirect(containerTap, ifc.Name),
+		[]string{"tc", "qdisc", "add", "dev", ifc.Name, "ingress"},
+	); err != nil {
+		return nil, nil, err
 	}
 	o := &hostnet.Options{Mode: hostnet.ModeTap, Tap: containerTap, IP: addr.String(), MAC: ifc.HardwareAddr.String(), DNS: dns}
 	if gw.IsValid() {
 		o.Gateway = gw.String()
 	}
-	return o, nil
+	connect = func() {
+		waitAnnounce(containerTap, 10*time.Second)
+		if err := run(redirect(ifc.Name, containerTap)); err != nil {
+			fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
+		}
+	}
+	return o, connect, nil
+}
+
+// redirect is the tc filter that sends every frame arriving on from out
+// of to.
+func redirect(from, to string) []string {
+	return []string{"tc", "filter", "add", "dev", from, "parent", "ffff:", "protocol", "all", "u32", "match", "u8", "0", "0", "action", "mirred", "egress", "redirect", "dev", to}
+}
+
+func run(cmds ...[]string) error {
+	for _, c := range cmds {
+		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+			return fmt.Errorf("the container's network: %s: %v: %s (iproute2's ip and tc are needed)", strings.Join(c, " "), err, strings.TrimSpace(string(out)))
+		}
+	}
+	return nil
+}
+
+// waitAnnounce waits until the guest has sent a frame on the tap (its
+// gratuitous ARP when its card comes up), at most limit.
+func waitAnnounce(tap string, limit time.Duration) {
+	p := "/sys/class/net/" + tap + "/statistics/rx_packets"
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		if b, err := os.ReadFile(p); err == nil && strings.TrimSpace(string(b)) != "0" {
+			return
+		}
+	}
 }
 
 // ownSysfs mounts a sysfs of the container's network namespace over /sys,
