@@ -74,11 +74,25 @@ func redirect(from, to string) []string {
 
 func run(cmds ...[]string) error {
 	for _, c := range cmds {
-		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+		if out, err := exec.Command(sbin(c[0]), c[1:]...).CombinedOutput(); err != nil {
 			return fmt.Errorf("the container's network: %s: %v: %s (iproute2's ip and tc are needed)", strings.Join(c, " "), err, strings.TrimSpace(string(out)))
 		}
 	}
 	return nil
+}
+
+// sbin finds an administration command even when the engine starts the
+// runtime with a PATH without the sbin directories.
+func sbin(name string) string {
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, dir := range []string{"/usr/sbin", "/sbin"} {
+		if _, err := os.Stat(dir + "/" + name); err == nil {
+			return dir + "/" + name
+		}
+	}
+	return name
 }
 
 // waitAnnounce waits until the guest has sent a frame on the tap (its
