@@ -130,6 +130,11 @@ func TestDockerRunRuntime(t *testing.T) {
 		t.Errorf("docker run exitcode 0: exit %d\n%s", code, out)
 	}
 
+	// -t: the terminal comes through the engine's console socket.
+	if out, code := docker("run", "-t", "--rm", "--runtime="+rt, images[0], "5"); code != 5 || !strings.Contains(out, "exiting with 5") {
+		t.Errorf("docker run -t: exit %d\n%s", code, out)
+	}
+
 	// detached starts a container with docker run -d and waits for line in
 	// its logs; it is removed when the test ends.
 	detached := func(line string, args ...string) string {

@@ -6,8 +6,9 @@
 //
 // It speaks the contract containerd's runc shim uses: global --root, --log
 // and --log-format json; create (the container process is started and
-// waits), start, state, kill, delete, features, ps; exec is refused, for a
-// unikernel has nothing to exec. The container process (the pid in
+// waits; with --console-socket its stdio is a terminal whose master goes to
+// the engine), start, state, kill, delete, features, ps; exec is refused,
+// for a unikernel has nothing to exec. The container process (the pid in
 // --pid-file) boots the VM at start and exits with the app's exit code, so
 // `docker wait` and `docker inspect` see the app's.
 package ociruntime
@@ -147,9 +148,6 @@ func (r *runtime) create(args []string) error {
 	if f.NArg() != 1 {
 		return errors.New("create: give one container ID")
 	}
-	if *consoleSocket != "" {
-		return errors.New("a terminal (docker run -t) is not supported by the unigo runtime yet: run without -t")
-	}
 	id := f.Arg(0)
 	if !validID.MatchString(id) {
 		return fmt.Errorf("%q is not a container ID", id)
@@ -188,7 +186,14 @@ func (r *runtime) create(args []string) error {
 	if err := unix.Mkfifo(filepath.Join(r.dir(id), execFifo), 0o600); err != nil {
 		return err
 	}
-	pid, err := r.startInit(id, newNet)
+	var tty *os.File
+	if *consoleSocket != "" {
+		if tty, err = containerConsole(*consoleSocket); err != nil {
+			return err
+		}
+		defer tty.Close()
+	}
+	pid, err := r.startInit(id, newNet, tty)
 	if err != nil {
 		return err
 	}
@@ -268,7 +273,7 @@ func runHooks(spec *specs.Spec, st *state, pid int) error {
 
 // startInit starts the container process with this process's stdio (the
 // container's) and waits for its "ok".
-func (r *runtime) startInit(id string, newNet bool) (int, error) {
+func (r *runtime) startInit(id string, newNet bool, tty *os.File) (int, error) {
 	rd, wr, err := os.Pipe()
 	if err != nil {
 		return 0, err
@@ -277,6 +282,9 @@ func (r *runtime) startInit(id string, newNet bool) (int, error) {
 	args := append(append([]string{}, r.self[1:]...), "--root", r.root, "--log", r.log, "--log-format", r.logFormat, InitArg, id)
 	cmd := exec.Command(r.self[0], args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if tty != nil {
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	}
 	cmd.ExtraFiles = []*os.File{wr}
 	cmd.Dir = r.dir(id)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
