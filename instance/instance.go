@@ -40,9 +40,8 @@ import (
 
 // Instances are the instances under a unigo root.
 type Instances struct {
-	root   string
-	dir    string // ROOT/instances
-	images *store.Store
+	root string
+	dir  string // ROOT/instances
 	// MonitorCommand starts a monitor: the unigo binary and its hidden
 	// command, given the instance's name as its last argument and the root
 	// as $UNIGO_ROOT. The default is this executable's "__monitor".
@@ -57,7 +56,7 @@ var ErrNotFound = errors.New("no such instance")
 
 // Open returns the instances under root (see store.DefaultRoot).
 func Open(root string) *Instances {
-	return &Instances{root: root, dir: filepath.Join(root, "instances"), images: store.Open(root)}
+	return &Instances{root: root, dir: filepath.Join(root, "instances")}
 }
 
 func (is *Instances) path(name string, file ...string) string {

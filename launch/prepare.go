@@ -48,17 +48,12 @@ func (l *Launch) Release() {
 // Prepare makes cfg ready to boot: Resolve, then the VM's spec, with the
 // volumes attached and leased, and the VMM found by name.
 func Prepare(ctx context.Context, env Env, cfg Config) (*Launch, error) {
-	cfg, img, err := Resolve(ctx, env, cfg)
+	cfg, img, card, err := resolve(ctx, env, cfg)
 	if err != nil {
 		return nil, err
 	}
 	l := &Launch{Config: cfg, Image: img}
 	if l.VMM, err = vmm.Lookup(cfg.VMM); err != nil {
-		l.Release()
-		return nil, err
-	}
-	card, err := cfg.card()
-	if err != nil {
 		l.Release()
 		return nil, err
 	}
@@ -86,12 +81,19 @@ func Prepare(ctx context.Context, env Env, cfg Config) (*Launch, error) {
 // tap device) is reported before anything is built. Close the image when
 // done with it.
 func Resolve(ctx context.Context, env Env, cfg Config) (Config, *Image, error) {
-	if err := cfg.check(); err != nil {
-		return cfg, nil, err
+	cfg, img, _, err := resolve(ctx, env, cfg)
+	return cfg, img, err
+}
+
+// resolve is Resolve, also returning the network card the check made.
+func resolve(ctx context.Context, env Env, cfg Config) (Config, *Image, *vmm.NetSpec, error) {
+	card, err := cfg.check()
+	if err != nil {
+		return cfg, nil, nil, err
 	}
 	img, err := resolveImage(ctx, env, cfg)
 	if err != nil {
-		return cfg, nil, err
+		return cfg, nil, nil, err
 	}
 	merged, err := cfg.withDefaults(env, img)
 	if err == nil {
@@ -99,34 +101,48 @@ func Resolve(ctx context.Context, env Env, cfg Config) (Config, *Image, error) {
 	}
 	if err != nil {
 		img.Close()
-		return cfg, nil, err
+		return cfg, nil, nil, err
 	}
-	return merged, img, nil
+	return merged, img, card, nil
+}
+
+// SetNetwork gives the prepared VM the network o, checked as Prepare checks
+// one: for a network that exists only once the VM is about to start (a
+// container's, whose interface the engine sets up after create).
+func (l *Launch) SetNetwork(o *hostnet.Options) error {
+	cfg := l.Config
+	cfg.Network = o
+	card, err := cfg.card()
+	if err != nil {
+		return err
+	}
+	l.Config, l.Spec.Net = cfg, card
+	return nil
 }
 
 // check rejects a configuration that cannot boot whatever the image: bad
 // kernel options or environment, a restart policy, or a network that is
-// not ready (published ports taken, a tap device missing).
-func (c Config) check() error {
+// not ready (published ports taken, a tap device missing); it returns the
+// VM's network card.
+func (c Config) check() (*vmm.NetSpec, error) {
 	if err := (vmm.Cmdline{Env: c.Env, Tokens: c.KernelOpts, Tmpfs: c.Tmpfs}).Validate(); err != nil {
-		return err
+		return nil, err
 	}
 	if c.Memory < 0 {
-		return fmt.Errorf("memory %d: give a positive size", c.Memory)
+		return nil, fmt.Errorf("memory %d: give a positive size", c.Memory)
 	}
 	switch c.Restart.Policy {
 	case "", "no", "always", "on-failure":
 	default:
-		return fmt.Errorf("restart policy %q: use no, always or on-failure", c.Restart.Policy)
+		return nil, fmt.Errorf("restart policy %q: use no, always or on-failure", c.Restart.Policy)
 	}
 	if c.Restart.MaxRetries < 0 {
-		return fmt.Errorf("restart policy: %d retries: give a positive number", c.Restart.MaxRetries)
+		return nil, fmt.Errorf("restart policy: %d retries: give a positive number", c.Restart.MaxRetries)
 	}
 	if err := hostnet.CheckFree(c.Publish); err != nil {
-		return err
+		return nil, err
 	}
-	_, err := c.card()
-	return err
+	return c.card()
 }
 
 // withDefaults merges the image's defaults into c: the app's name,

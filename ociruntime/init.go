@@ -43,11 +43,7 @@ func (r *runtime) containerInit(id string) int {
 	if err != nil {
 		return fail(err)
 	}
-	defer func() {
-		if l != nil {
-			l.Release()
-		}
-	}()
+	defer l.Release()
 	l.Spec.Stdout, l.Spec.Stderr = os.Stdout, os.Stderr
 	fmt.Fprintln(ready, "ok")
 	ready.Close()
@@ -76,7 +72,7 @@ func (r *runtime) containerInit(id string) int {
 	connect := func() {}
 	if st.OwnNetwork {
 		// The engine's hooks have set the namespace up by now: take its
-		// interface, and prepare again with the card on it.
+		// interface, and put the VM's card on it.
 		netOpts, connectNet, err := plumbNetwork(st.DNS)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
@@ -84,15 +80,10 @@ func (r *runtime) containerInit(id string) int {
 		}
 		if netOpts != nil {
 			connect = connectNet
-			l.Release()
-			cfg := st.Config
-			cfg.Network = netOpts
-			if l, err = launch.Prepare(context.Background(), launch.Env{}, cfg); err != nil {
-				l = nil
+			if err := l.SetNetwork(netOpts); err != nil {
 				fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
 				return vmm.CodeFailed
 			}
-			l.Spec.Stdout, l.Spec.Stderr = os.Stdout, os.Stderr
 		}
 	}
 	vm, err := l.Start(context.Background())
