@@ -38,8 +38,9 @@ func image(s *store.Store, img *store.Image, sent *int64) (v1.Image, error) {
 		KernelDigest: m.Blob.Digest, KernelSize: m.Blob.Size, KernelSource: m.Kernel, GoVersion: m.GoVersion,
 		Created: m.Created.UTC(), Memory: m.Config.Memory, Tmpfs: m.Config.Tmpfs, Volumes: m.Config.Volumes,
 	}
+	// Compressed once: for the digest, then the upload reads the same bytes.
 	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return layerTar(path, d) },
-		tarball.WithMediaType(types.OCILayer))
+		tarball.WithMediaType(types.OCILayer), tarball.WithCompressedCaching)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package oci
 
 import (
 	"archive/tar"
+	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -12,7 +14,6 @@ import (
 	"io"
 	"os"
 	"path"
-	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -161,9 +162,9 @@ func extract(ctx context.Context, src v1.Image, cf *v1.ConfigFile, kernel *os.Fi
 func readLayer(rc io.Reader, digest, diffID v1.Hash, fetched *int64, file func(name string, r io.Reader) error) error {
 	compressed := sha256.New()
 	counted := &countingReader{r: io.TeeReader(rc, compressed), n: fetched}
-	br := newPeekReader(counted)
+	br := bufio.NewReader(counted)
 	var tarStream io.Reader = br
-	if br.isGzip() {
+	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) { // gzip
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return fmt.Errorf("layer %s: %w", short(digest), err)
@@ -227,27 +228,4 @@ func (c *countingReader) Read(p []byte) (int, error) {
 		atomic.AddInt64(c.n, int64(k))
 	}
 	return k, err
-}
-
-// peekReader looks at a stream's first bytes without losing them.
-type peekReader struct {
-	r    io.Reader
-	head []byte
-}
-
-func newPeekReader(r io.Reader) *peekReader {
-	head := make([]byte, 2)
-	n, _ := io.ReadFull(r, head)
-	return &peekReader{r: r, head: head[:n]}
-}
-
-func (p *peekReader) isGzip() bool { return slices.Equal(p.head, []byte{0x1f, 0x8b}) }
-
-func (p *peekReader) Read(b []byte) (int, error) {
-	if len(p.head) > 0 {
-		n := copy(b, p.head)
-		p.head = p.head[n:]
-		return n, nil
-	}
-	return p.r.Read(b)
 }

@@ -139,9 +139,6 @@ func Pull(ctx context.Context, s *store.Store, refStr string, o Options) (*Resul
 		if err != nil {
 			return nil, err
 		}
-		if !strings.Contains(sr.Tag, ":") && t.TagStr() != sr.Tag {
-			sr.Tag = t.TagStr()
-		}
 		refs = []store.Ref{sr}
 	}
 	desc, err := remote.Get(ref, o.remoteOptions(ctx)...)
@@ -157,7 +154,7 @@ func Pull(ctx context.Context, s *store.Store, refStr string, o Options) (*Resul
 		return nil, registryError("pull", ref, err)
 	}
 	res := &Result{Ref: ref.Name(), Digest: d.String()}
-	say(o.Progress, "%s: Pulling from %s\n", identifier(ref), ref.Context().RepositoryStr())
+	say(o.Progress, "%s: Pulling from %s\n", ref.Identifier(), ref.Context().RepositoryStr())
 	layers, _ := oi.Layers()
 	stop := startMeter(o.Progress, layerLabel(layers), "Downloading", layersSize(layers), &res.Bytes)
 	res.Image, err = Import(ctx, s, oi, refs, &res.Bytes)
@@ -182,8 +179,6 @@ func Pull(ctx context.Context, s *store.Store, refStr string, o Options) (*Resul
 	say(o.Progress, "Digest: %s\nStatus: Downloaded image for %s\n", res.Digest, ref.Name())
 	return res, nil
 }
-
-func identifier(ref name.Reference) string { return ref.Identifier() }
 
 // layerLabel names the layers as Docker's progress does: by the first 12
 // hex digits of the (first) layer's digest.
