@@ -396,8 +396,7 @@ func parseSignal(s string) (syscall.Signal, error) {
 	if n, err := strconv.Atoi(s); err == nil && n > 0 && n < 65 {
 		return syscall.Signal(n), nil
 	}
-	name := strings.ToUpper(strings.TrimPrefix(strings.ToUpper(s), "SIG"))
-	if sig := unix.SignalNum("SIG" + name); sig != 0 {
+	if sig := unix.SignalNum("SIG" + strings.TrimPrefix(strings.ToUpper(s), "SIG")); sig != 0 {
 		return sig, nil
 	}
 	return 0, fmt.Errorf("unknown signal %q", s)
@@ -450,7 +449,7 @@ func (r *runtime) ps(args []string) error {
 		return err
 	}
 	pids := []int{}
-	if r.status(st) == "running" || r.status(st) == "created" {
+	if s := r.status(st); s == "running" || s == "created" {
 		pids = append(pids, st.Init.Pid)
 	}
 	if *format == "json" {
