@@ -63,7 +63,7 @@ func (c *Config) SetDefaults() error {
 	return nil
 }
 
-var quantities = []measure.Quantity{
+var runQuantities = []measure.Quantity{
 	{Key: "line", Name: "docker run to the app's first line", Unit: "s"},
 	{Key: "exit", Name: "docker run to its exit (--rm done)", Unit: "s"},
 }
@@ -80,8 +80,6 @@ type Report struct {
 	report.Base
 	Config   Settings   `json:"config"`
 	Subjects []*Subject `json:"subjects"`
-
-	quantities []measure.Quantity // what was measured, in table order
 }
 
 // Settings are the configuration the report was measured with.
@@ -95,20 +93,30 @@ type Settings struct {
 
 // Subject holds one subject's measurements, in seconds.
 type Subject struct {
-	Key      string                    `json:"key"`
-	Label    string                    `json:"label"`
-	How      string                    `json:"how,omitempty"`
-	Commands []string                  `json:"commands,omitempty"`
-	Metrics  map[string]measure.Metric `json:"metrics"`
-	Notes    []string                  `json:"notes,omitempty"`
+	report.Measured
 
-	args            []string // docker run's arguments
-	measure.Samples `json:"-"`
+	image   string
+	runtime []string // --runtime=NAME, or nothing for Docker's default
 }
 
-// About implements report.Subject.
-func (s *Subject) About() report.About {
-	return report.About{Key: s.Key, Label: s.Label, How: s.How, Commands: s.Commands, Notes: s.Notes, Metrics: s.Metrics}
+// runArgs are docker run's arguments for a run to the app's exit.
+func (s *Subject) runArgs() []string {
+	return append(append([]string{"run", "--rm"}, s.runtime...), s.image)
+}
+
+// serveArgs are docker run's arguments for the server on host port port
+// (its placeholder in the commands shown).
+func (s *Subject) serveArgs(cfg Config, port string) []string {
+	args := []string{"run", "-d", "-p", "127.0.0.1:" + port + ":" + fmt.Sprint(cfg.HTTPPort), "-e", fmt.Sprintf("PORT=%d", cfg.HTTPPort)}
+	return append(append(args, s.runtime...), s.image)
+}
+
+// quantities are what a run with these settings measures.
+func (c Settings) quantities() []measure.Quantity {
+	if c.HTTPPort > 0 {
+		return httpQuantities
+	}
+	return runQuantities
 }
 
 // Run runs the benchmark and writes results.json into cfg.Out.
@@ -167,25 +175,22 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer harness.Output(context.Background(), time.Minute, "docker", "rmi", "-f", unigoTag)
 	progress("app %s: first line %q; images %s and %s", cfg.App, app.Line, runcTag, unigoTag)
 
-	r.Subjects = []*Subject{
-		{Key: Runc, Label: "Docker " + version + " (runc)", How: "the static binary in a FROM scratch image", args: []string{"run", "--rm", runcTag}},
-		{Key: Unigo, Label: "--runtime=" + cfg.Runtime, How: "the app's unigo image, loaded with unigo save | docker load", args: []string{"run", "--rm", "--runtime=" + cfg.Runtime, unigoTag}},
-	}
-	qs := quantities
+	runc := &Subject{Measured: report.NewMeasured(Runc, "Docker "+version+" (runc)"), image: runcTag}
+	runc.How = "the static binary in a FROM scratch image"
+	unigo := &Subject{Measured: report.NewMeasured(Unigo, "--runtime="+cfg.Runtime), image: unigoTag, runtime: []string{"--runtime=" + cfg.Runtime}}
+	unigo.How = "the app's unigo image, loaded with unigo save | docker load"
+	r.Subjects = []*Subject{runc, unigo}
 	once := func(s *Subject) (string, error) { return runOnce(ctx, cfg, app, s) }
 	if cfg.HTTPPort > 0 {
-		qs = httpQuantities
 		once = func(s *Subject) (string, error) { return serveOnce(ctx, cfg, wrk, s) }
 	}
 	for _, s := range r.Subjects {
-		s.Metrics, s.NA = map[string]measure.Metric{}, map[string]string{}
-		s.Commands = []string{"docker " + strings.Join(s.args, " ")}
+		s.Commands = []string{"docker " + strings.Join(s.runArgs(), " ")}
 		if cfg.HTTPPort > 0 {
-			s.args = append([]string{"run", "-d", "-p", "127.0.0.1:{port}:" + fmt.Sprint(cfg.HTTPPort), "-e", fmt.Sprintf("PORT=%d", cfg.HTTPPort)}, s.args[2:]...)
-			s.Commands = []string{"docker " + strings.Join(s.args, " "), cfg.Load.String() + " http://127.0.0.1:{port}/"}
+			s.Commands = []string{"docker " + strings.Join(s.serveArgs(cfg, "PORT"), " "), cfg.Load.String() + " http://127.0.0.1:PORT/"}
 		}
 	}
-	r.quantities = qs
+	qs := r.Config.quantities()
 	err = measure.RunRounds(ctx, cfg.Runs, r.Subjects, func(_ int, s *Subject) (string, error) { return once(s) }, func(i int, texts []string) {
 		progress("run %d/%d: %s", i+1, cfg.Runs, strings.Join(texts, "; "))
 	})
@@ -201,7 +206,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 // runOnce runs docker run --rm once, to the app's line and to the exit.
 func runOnce(ctx context.Context, cfg Config, app *harness.App, s *Subject) (string, error) {
-	cmd := exec.CommandContext(ctx, "docker", s.args...)
+	cmd := exec.CommandContext(ctx, "docker", s.runArgs()...)
 	w := harness.NewWatched(cmd, harness.LineMatcher(app.Line))
 	cmd.Stdout, cmd.Stderr = w.Console(), w.Console()
 	if err := w.Start(); err != nil {
@@ -228,12 +233,8 @@ func serveOnce(ctx context.Context, cfg Config, wrk string, s *Subject) (string,
 	if err != nil {
 		return s.Key + ": failed", err
 	}
-	args := append([]string{}, s.args...)
-	for i, a := range args {
-		args[i] = strings.Replace(a, "{port}", fmt.Sprint(port), 1)
-	}
 	start := time.Now()
-	id, err := harness.Output(ctx, cfg.Timeout, "docker", args...)
+	id, err := harness.Output(ctx, cfg.Timeout, "docker", s.serveArgs(cfg, fmt.Sprint(port))...)
 	if err != nil {
 		return s.Key + ": failed", err
 	}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 
-	"unigo.dev/unigo/bench/measure"
 	"unigo.dev/unigo/bench/report"
 )
 
@@ -21,20 +20,6 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(&b, "app line: %q\n\n", r.App.Line)
 	}
 	var fn report.Footnotes
-	rows, by := report.Table(r.Subjects)
-	u, c := by[Unigo], by[Runc]
-	rows[0] = append(rows[0], "unigo / runc")
-	qs := r.quantities
-	if qs == nil {
-		qs = quantities
-	}
-	for _, q := range qs {
-		row := report.MetricRow(&fn, q.Name, r.Subjects, q.Key, q.Unit)
-		cell := ""
-		if u != nil && c != nil {
-			cell = report.RatioCell(measure.Ratio(u.Metrics[q.Key], c.Metrics[q.Key]))
-		}
-		rows = append(rows, append(row, cell))
-	}
+	rows := report.QuantityRows(&fn, r.Subjects, r.Config.quantities(), report.RatioColumn{Title: "unigo / runc", Of: Unigo, Base: Runc})
 	return report.FinishTable(w, &b, rows, &fn, r.Subjects, r.Notes)
 }

@@ -100,22 +100,11 @@ type Settings struct {
 
 // Subject holds the measurements of one subject, in seconds.
 type Subject struct {
-	Key      string                    `json:"key"`
-	Label    string                    `json:"label"`
-	How      string                    `json:"how,omitempty"`
-	Commands []string                  `json:"commands,omitempty"`
-	Metrics  map[string]measure.Metric `json:"metrics"`
-	Notes    []string                  `json:"notes,omitempty"`
+	report.Measured
 
 	// cycle runs the subject once (start and stop, start and kill), adding
 	// each time it measures.
-	cycle           func(ctx context.Context, add func(key string, seconds float64)) error
-	measure.Samples `json:"-"`
-}
-
-// About implements report.Subject.
-func (s *Subject) About() report.About {
-	return report.About{Key: s.Key, Label: s.Label, How: s.How, Commands: s.Commands, Notes: s.Notes, Metrics: s.Metrics}
+	cycle func(ctx context.Context, add func(key string, seconds float64)) error
 }
 
 // Run runs the instance benchmark and writes results.json into cfg.Out.
@@ -167,8 +156,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}()
 	for _, key := range cfg.Subjects {
-		s := &Subject{Key: key, Metrics: map[string]measure.Metric{}}
-		s.NA = map[string]string{}
+		s := &Subject{Measured: report.NewMeasured(key, "")}
 		r.Subjects = append(r.Subjects, s)
 		var err error
 		switch key {

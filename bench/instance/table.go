@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"unigo.dev/unigo/bench/harness"
-	"unigo.dev/unigo/bench/measure"
 	"unigo.dev/unigo/bench/report"
 )
 
@@ -20,32 +19,6 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(&b, "host: %s, %d CPUs, %s; %s\n", r.Host.CPU, r.Host.CPUs, r.Host.Kernel, r.Host.QEMU)
 	fmt.Fprintf(&b, "app line: %q; unigo: %s\n\n", r.App.Line, r.Config.Unigo)
 	var fn report.Footnotes
-	rows, by := report.Table(r.Subjects)
-	detached, attached, container := by[Detached], by[Attached], by[harness.Container]
-	type vs struct {
-		base  *Subject
-		title string
-	}
-	var ratios []vs
-	if detached != nil && container != nil {
-		ratios = append(ratios, vs{container, "-d / container"})
-	}
-	if detached != nil && attached != nil {
-		ratios = append(ratios, vs{attached, "-d / attached"})
-	}
-	for _, v := range ratios {
-		rows[0] = append(rows[0], v.title)
-	}
-	for _, im := range quantities {
-		row := report.MetricRow(&fn, im.Name, r.Subjects, im.Key, "s")
-		for _, v := range ratios {
-			c := ""
-			if q, ok := measure.Ratio(detached.Metrics[im.Key], v.base.Metrics[im.Key]); ok {
-				c = report.RatioText(q)
-			}
-			row = append(row, c)
-		}
-		rows = append(rows, row)
-	}
+	rows := report.QuantityRows(&fn, r.Subjects, quantities, report.RatioColumn{Title: "-d / container", Of: Detached, Base: harness.Container}, report.RatioColumn{Title: "-d / attached", Of: Detached, Base: Attached})
 	return report.FinishTable(w, &b, rows, &fn, r.Subjects, r.Notes)
 }

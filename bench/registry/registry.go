@@ -79,22 +79,11 @@ type Settings struct {
 
 // Subject holds the measurements of one subject.
 type Subject struct {
-	Key      string                    `json:"key"`
-	Label    string                    `json:"label"`
-	How      string                    `json:"how,omitempty"`
-	Commands []string                  `json:"commands,omitempty"`
-	Metrics  map[string]measure.Metric `json:"metrics"`
-	Notes    []string                  `json:"notes,omitempty"`
+	report.Measured
 
 	// ship pushes to the registry at addr, then pulls from it, adding what
 	// it measures.
-	ship            func(ctx context.Context, addr string, add func(key string, v float64), wire *wireCounter) error
-	measure.Samples `json:"-"`
-}
-
-// About implements report.Subject.
-func (s *Subject) About() report.About {
-	return report.About{Key: s.Key, Label: s.Label, How: s.How, Commands: s.Commands, Notes: s.Notes, Metrics: s.Metrics}
+	ship func(ctx context.Context, addr string, add func(key string, v float64), wire *wireCounter) error
 }
 
 // Run runs the benchmark and writes results.json into cfg.Out.
@@ -131,8 +120,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}()
 	for _, key := range cfg.Subjects {
-		s := &Subject{Key: key, Metrics: map[string]measure.Metric{}}
-		s.NA = map[string]string{}
+		s := &Subject{Measured: report.NewMeasured(key, "")}
 		r.Subjects = append(r.Subjects, s)
 		var cleanup func()
 		switch key {

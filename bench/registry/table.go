@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 
-	"unigo.dev/unigo/bench/measure"
 	"unigo.dev/unigo/bench/report"
 )
 
@@ -16,17 +15,6 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(&b, "unigo bench registry: %s; %s\n", r.App.Path, report.RunsText(r.Config.Runs))
 	fmt.Fprintf(&b, "host: %s, %d CPUs, %s; unigo: %s\n\n", r.Host.CPU, r.Host.CPUs, r.Host.Kernel, r.Config.Unigo)
 	var fn report.Footnotes
-	rows, by := report.Table(r.Subjects)
-	u, d := by[Unigo], by[Docker]
-	if u != nil && d != nil {
-		rows[0] = append(rows[0], "unigo / Docker")
-	}
-	for _, q := range quantities {
-		row := report.MetricRow(&fn, q.Name, r.Subjects, q.Key, q.Unit)
-		if u != nil && d != nil {
-			row = append(row, report.RatioCell(measure.Ratio(u.Metrics[q.Key], d.Metrics[q.Key])))
-		}
-		rows = append(rows, row)
-	}
+	rows := report.QuantityRows(&fn, r.Subjects, quantities, report.RatioColumn{Title: "unigo / Docker", Of: Unigo, Base: Docker})
 	return report.FinishTable(w, &b, rows, &fn, r.Subjects, r.Notes)
 }

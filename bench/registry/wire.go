@@ -4,7 +4,6 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"sync/atomic"
 )
 
@@ -15,7 +14,6 @@ type wireCounter struct {
 	l     net.Listener
 	to    string
 	bytes atomic.Int64
-	wg    sync.WaitGroup
 }
 
 func startWireCounter(to string) (*wireCounter, error) {
@@ -34,9 +32,7 @@ func (w *wireCounter) serve() {
 		if err != nil {
 			return
 		}
-		w.wg.Add(1)
 		go func() {
-			defer w.wg.Done()
 			defer c.Close()
 			up, err := net.Dial("tcp", w.to)
 			if err != nil {

@@ -74,3 +74,60 @@ func RatioCell(q float64, ok bool) string {
 	}
 	return RatioText(q)
 }
+
+// Measured is a subject measured as named quantities, each a set of
+// samples: what the instance, registry and dockerrun benchmarks' subjects
+// share (they embed it); its fields are theirs in results.json.
+type Measured struct {
+	Key             string                    `json:"key"`
+	Label           string                    `json:"label"`
+	How             string                    `json:"how,omitempty"`
+	Commands        []string                  `json:"commands,omitempty"`
+	Metrics         map[string]measure.Metric `json:"metrics"`
+	Notes           []string                  `json:"notes,omitempty"`
+	measure.Samples `json:"-"`
+}
+
+// NewMeasured is a subject of key, with no metrics yet.
+func NewMeasured(key, label string) Measured {
+	m := Measured{Key: key, Label: label, Metrics: map[string]measure.Metric{}}
+	m.NA = map[string]string{}
+	return m
+}
+
+// About implements Subject.
+func (s *Measured) About() About {
+	return About{Key: s.Key, Label: s.Label, How: s.How, Commands: s.Commands, Notes: s.Notes, Metrics: s.Metrics}
+}
+
+// A RatioColumn is a table column of one subject's values over another's
+// (subject keys), under a title.
+type RatioColumn struct{ Title, Of, Base string }
+
+// QuantityRows are a subject table's rows: the header, then a row per
+// quantity with its name, each subject's median and range in the
+// quantity's unit, and the ratio columns whose two subjects are there.
+func QuantityRows[S Subject](fn *Footnotes, subjects []S, qs []measure.Quantity, ratios ...RatioColumn) [][]string {
+	rows, by := Table(subjects)
+	var cols []RatioColumn
+	for _, rc := range ratios {
+		_, of := by[rc.Of]
+		_, base := by[rc.Base]
+		if of && base {
+			cols = append(cols, rc)
+			rows[0] = append(rows[0], rc.Title)
+		}
+	}
+	for _, q := range qs {
+		row := MetricRow(fn, q.Name, subjects, q.Key, q.Unit)
+		for _, rc := range cols {
+			cell := ""
+			if v, ok := measure.Ratio(by[rc.Of].About().Metrics[q.Key], by[rc.Base].About().Metrics[q.Key]); ok {
+				cell = RatioText(v)
+			}
+			row = append(row, cell)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
