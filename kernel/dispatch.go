@@ -3,7 +3,6 @@ package kernel
 import (
 	"unigo.dev/unigo/kernel/clock"
 	"unigo.dev/unigo/kernel/cpu"
-	"unigo.dev/unigo/kernel/devices/ioapic"
 	"unigo.dev/unigo/kernel/devices/lapic"
 	"unigo.dev/unigo/kernel/devices/power"
 	"unigo.dev/unigo/kernel/devices/virtionet"
@@ -67,17 +66,10 @@ var interrupts = [256]route{
 }
 
 // routeDevices routes the interrupts of the devices found at boot: their
-// I/O APIC lines' vectors. It runs before interrupts are enabled. Without
-// a card it returns at once: the loop alone costs some 20 µs of boot under
-// software emulation.
+// I/O APIC lines' vectors. It runs before interrupts are enabled.
 func routeDevices() {
-	if !virtionet.Present() {
-		return
-	}
-	for v := ioapic.VectorBase; v <= ioapic.VectorBase+ioapic.MaxGSI; v++ {
-		if virtionet.Owns(uint64(v)) {
-			interrupts[v] = routeNIC
-		}
+	if v := virtionet.Vector(); v != 0 {
+		interrupts[uint8(v)] = routeNIC
 	}
 }
 

@@ -5,8 +5,8 @@ import (
 	"unigo.dev/unigo/kernel/threads"
 )
 
-// Owns reports whether interrupt vector v is the card's.
-func Owns(v uint64) bool { return nic.vector != 0 && v == nic.vector }
+// Vector is the card's interrupt vector; 0 when there is no card.
+func Vector() uint64 { return nic.vector }
 
 // Interrupt handles the card's interrupt: it acknowledges it (the
 // level-triggered line drops), reclaims sent buffers, and wakes the
