@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -76,9 +77,9 @@ func reloadDocker(t *testing.T, runtime string, want bool) {
 		t.Fatalf("pidof dockerd: %v", err)
 	}
 	for _, f := range strings.Fields(string(out)) {
-		var pid int
-		json.Unmarshal([]byte(f), &pid)
-		syscall.Kill(pid, syscall.SIGHUP)
+		if pid, err := strconv.Atoi(f); err == nil {
+			syscall.Kill(pid, syscall.SIGHUP)
+		}
 	}
 	for i := 0; i < 100; i++ {
 		info, _ := exec.Command("docker", "info", "--format", "{{json .Runtimes}}").Output()

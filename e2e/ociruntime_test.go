@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -79,7 +80,7 @@ func TestOCIRuntimeContract(t *testing.T) {
 	}
 	status, pid := state()
 	pidText, _ := os.ReadFile(pidFile)
-	if status != "created" || pid == 0 || strings.TrimSpace(string(pidText)) != strings.TrimSpace(itoa(pid)) {
+	if status != "created" || pid == 0 || strings.TrimSpace(string(pidText)) != strconv.Itoa(pid) {
 		t.Fatalf("after create: status %s, pid %d, pid file %q", status, pid, pidText)
 	}
 	if out, err := rt(nil, "start", "c1"); err != nil {
@@ -137,5 +138,3 @@ func TestOCIRuntimeContract(t *testing.T) {
 		t.Errorf("state of an unknown container: %v %s", err, out)
 	}
 }
-
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
