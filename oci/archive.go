@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -32,9 +33,13 @@ func Save(s *store.Store, refs []string, path string, w io.Writer) error {
 			}
 			byID[img.ID] = oi
 		}
-		tagName := r
-		if _, err := store.ParseRef(r); err != nil || len(img.Tags) > 0 && r == img.ID {
-			tagName = img.Name()
+		// Saved under the tag r names, or, for an ID, the image's first tag.
+		if len(img.Tags) == 0 {
+			return fmt.Errorf("image %s has no name to save it under: tag it first (unigo tag %s NAME:TAG)", r, r)
+		}
+		tagName := img.Tags[0]
+		if ref, err := store.ParseRef(r); err == nil && slices.Contains(img.Tags, ref.String()) {
+			tagName = ref.String()
 		}
 		t, err := name.NewTag(tagName)
 		if err != nil {

@@ -55,9 +55,6 @@ func readBundle(bundle string) (*specs.Spec, launch.Config, error) {
 		Memory: desc.Memory,
 		Tmpfs:  desc.Tmpfs,
 	}
-	if cfg.Args == nil {
-		cfg.Args = []string{} // what the config says, even nothing: not the image's defaults again
-	}
 	if l := spec.Linux; l != nil && l.Resources != nil && l.Resources.Memory != nil && l.Resources.Memory.Limit != nil && *l.Resources.Memory.Limit > 0 {
 		cfg.Memory = *l.Resources.Memory.Limit
 	}
