@@ -58,6 +58,18 @@ func Name(nr uint64) string {
 	return privcalls.Name(nr)
 }
 
+// TraceName returns the Linux name of any call number, implemented or not
+// (a private call's too), or "" for numbers Linux does not use.
+func TraceName(nr uint64) string {
+	if n := Name(nr); n != "" {
+		return n
+	}
+	if nr < uint64(len(linuxNames)) {
+		return linuxNames[nr]
+	}
+	return ""
+}
+
 // trace prints one call as "unigo: [tid] name(args) = result".
 func trace(t *threads.Thread, nr uint64, a *[6]uintptr, r int64) {
 	klog.Str("unigo: [")
@@ -65,7 +77,7 @@ func trace(t *threads.Thread, nr uint64, a *[6]uintptr, r int64) {
 	klog.Str(" ")
 	klog.Micros(clock.Nanotime())
 	klog.Str("] ")
-	if n := Name(nr); n != "" {
+	if n := TraceName(nr); n != "" {
 		klog.Str(n)
 	} else {
 		klog.Str("syscall_")

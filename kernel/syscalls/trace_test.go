@@ -34,3 +34,29 @@ func TestPrivateCallsListedApart(t *testing.T) {
 		}
 	}
 }
+
+// Every call has its Linux name in the trace, implemented or not, and the
+// two tables agree on the implemented ones.
+func TestTraceNames(t *testing.T) {
+	for nr, n := range names {
+		if n != "" && linuxNames[nr] != n {
+			t.Errorf("call %d: names says %q, linuxNames %q", nr, n, linuxNames[nr])
+		}
+	}
+	for nr, want := range map[uint64]string{73: "flock", 137: "statfs", 157: "prctl", 285: "fallocate",
+		335: "uretprobe", 424: "pidfd_send_signal", 435: "clone3", 467: "open_tree_attr", 1000: "nic_info"} {
+		if got := TraceName(nr); got != want {
+			t.Errorf("TraceName(%d) = %q, want %q", nr, got, want)
+		}
+	}
+	for _, nr := range []uint64{336, 423, 468, 999} {
+		if got := TraceName(nr); got != "" {
+			t.Errorf("TraceName(%d) = %q, want none", nr, got)
+		}
+	}
+	for nr := range 336 {
+		if linuxNames[nr] == "" {
+			t.Errorf("call %d has no name", nr)
+		}
+	}
+}
