@@ -30,6 +30,7 @@ var storeApps = map[string]string{
 	"hoard":      "./e2e/testdata/hoard",
 	"volapp":     "./e2e/testdata/volapp",
 	"netconf":    "./e2e/testdata/netconf",
+	"mapfiles":   "./e2e/testdata/mapfiles",
 }
 
 // newRoot returns a fresh unigo root holding the test images; the test's

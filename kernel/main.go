@@ -175,7 +175,7 @@ func goMemoryLimit() uint64 {
 // enters the Go runtime's entry point as thread 1.
 func startApp(cl []byte, opts *boot.Options, showTimes bool) {
 	base := stackTop - stackSize
-	if memory.Mmap(base, stackSize, memory.ProtRead|memory.ProtWrite, memory.MapPrivate|memory.MapAnonymous|memory.MapFixed, -1) < 0 ||
+	if memory.Mmap(base, stackSize, memory.ProtRead|memory.ProtWrite, memory.MapPrivate|memory.MapAnonymous|memory.MapFixed, 0, 0) < 0 ||
 		!memory.CheckUser(stackTop-stackBootPart, stackBootPart, true) {
 		klog.Line("boot failed: cannot map the app's stack; run with a larger --memory")
 		power.Crash("boot: stack")

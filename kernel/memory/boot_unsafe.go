@@ -133,7 +133,7 @@ func Init(ram []RAM, bssEnd uintptr) bool {
 	// BSS beyond the loaded data: demand-zero, like an anonymous mapping.
 	mm.imageTop = pageUp(bssEnd)
 	if mm.imageTop > imageEnd {
-		regions.insert(imageEnd, mm.imageTop, ProtRead|ProtWrite)
+		regions.insert(region{start: imageEnd, end: mm.imageTop, prot: ProtRead | ProtWrite})
 	}
 	return true
 }

@@ -14,7 +14,6 @@ const (
 	errNoMem = 12
 	errExist = 17
 	errInval = 22
-	errNoDev = 19
 )
 
 // inKernelRange reports whether [a, a+n) would touch what the app may not
@@ -35,13 +34,14 @@ func notUser(a, end uintptr) bool {
 	return a < DirectMapBase+mm.ramTop && end > DirectMapBase
 }
 
-// Mmap implements anonymous mmap. It returns the address or a negative errno.
-func Mmap(addr, length uintptr, prot, flags uint32, fd int64) int64 {
-	if length == 0 || addr&(PageSize-1) != 0 {
+// Mmap implements mmap: of anonymous memory when ino is 0, else of file ino
+// from offset off (the caller has checked the descriptor). Nothing is read
+// or allocated here: pages come on first touch (MAP_POPULATE is a hint
+// this kernel does not take, so a 10 GiB reservation costs nothing). It
+// returns the address or a negative errno.
+func Mmap(addr, length uintptr, prot, flags uint32, ino uint32, off int64) int64 {
+	if length == 0 || addr&(PageSize-1) != 0 || off&(PageSize-1) != 0 || off < 0 {
 		return -errInval
-	}
-	if flags&MapAnonymous == 0 || fd != -1 && flags&MapAnonymous == 0 {
-		return -errNoDev // file mappings come with the file system
 	}
 	n := pageUp(length)
 	if n < length {
@@ -72,7 +72,8 @@ func Mmap(addr, length uintptr, prot, flags uint32, fd int64) int64 {
 			}
 		}
 	}
-	if !regions.insert(addr, addr+n, prot) {
+	shared := ino != 0 && flags&(MapShared|MapPrivate) != MapPrivate // MAP_SHARED or MAP_SHARED_VALIDATE
+	if !regions.insert(region{start: addr, end: addr + n, prot: uint16(prot), ino: ino, off: off, shared: shared}) {
 		return -errNoMem
 	}
 	return int64(addr)
@@ -112,10 +113,10 @@ func Mprotect(addr, length uintptr, prot uint32) int64 {
 		}
 		a = r.end
 	}
-	protectRange(addr, addr+n, prot)
-	if !regions.remove(addr, addr+n) || !regions.insert(addr, addr+n, prot) {
+	if !regions.protect(addr, addr+n, prot) {
 		return -errNoMem
 	}
+	protectRange(addr, addr+n, prot)
 	return 0
 }
 
@@ -125,8 +126,10 @@ const (
 	MadvFree     = 8
 )
 
-// Madvise frees the pages of [addr, addr+length) for DONTNEED and FREE (they
-// read back as zeros); other advice is accepted and ignored.
+// Madvise frees the pages of [addr, addr+length) for DONTNEED and FREE:
+// anonymous ones read back as zeros, a file mapping's from the file again
+// (a shared mapping's pages stay in the file's table, with what was written
+// to them); other advice is accepted and ignored.
 func Madvise(addr, length uintptr, advice int) int64 {
 	if addr&(PageSize-1) != 0 {
 		return -errInval

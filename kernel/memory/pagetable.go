@@ -80,22 +80,29 @@ func forEachPresent(start, end uintptr, fn func(v uintptr, e *uint64)) {
 	}
 }
 
-// unmapRange drops the pages of [start, end) and frees their RAM.
+// unmapRange drops the pages of [start, end) and frees their RAM; the
+// file table's pages stay with it.
 func unmapRange(start, end uintptr) {
 	forEachPresent(start, end, func(v uintptr, e *uint64) {
-		mm.frames.release(uintptr(*e & pteAddrMask))
+		if *e&pteFilePage == 0 {
+			mm.frames.release(uintptr(*e & pteAddrMask))
+		}
 		*e = 0
 		cpu.Invlpg(v)
 	})
 }
 
 // protectRange changes the protection of the present pages of [start, end).
+// A file page stays read-only until written (filepages.go).
 func protectRange(start, end uintptr, prot uint32) {
+	if prot == 0 {
+		unmapRange(start, end)
+		return
+	}
 	flags := leafFlags(prot)
 	forEachPresent(start, end, func(v uintptr, e *uint64) {
-		if prot == 0 {
-			mm.frames.release(uintptr(*e & pteAddrMask))
-			*e = 0
+		if *e&pteFilePage != 0 {
+			*e = *e&(pteAddrMask|pteDirty) | flags&^(pteWritable|pteDirty) | pteFilePage
 		} else {
 			*e = *e&pteAddrMask | flags
 		}

@@ -66,6 +66,8 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 		return mprotect(a[0], a[1], uint32(a[2]))
 	case abi.SysMadvise:
 		return madvise(a[0], a[1], int(a[2]))
+	case abi.SysMsync:
+		return msync(a[0], a[1], int(a[2]))
 	case abi.SysBrk:
 		return -abi.ENOMEM
 	case abi.SysRtSigaction:

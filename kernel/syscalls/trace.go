@@ -14,7 +14,7 @@ var names = [...]string{
 	abi.SysMmap: "mmap", abi.SysMprotect: "mprotect", abi.SysMunmap: "munmap", abi.SysBrk: "brk",
 	abi.SysRtSigaction: "rt_sigaction", abi.SysRtSigprocmask: "rt_sigprocmask",
 	abi.SysRtSigreturn: "rt_sigreturn", abi.SysIoctl: "ioctl", abi.SysWritev: "writev",
-	abi.SysSchedYield: "sched_yield", abi.SysMadvise: "madvise", abi.SysNanosleep: "nanosleep",
+	abi.SysSchedYield: "sched_yield", abi.SysMadvise: "madvise", abi.SysMsync: "msync", abi.SysNanosleep: "nanosleep",
 	abi.SysGetpid: "getpid", abi.SysClone: "clone", abi.SysFork: "fork", abi.SysVfork: "vfork",
 	abi.SysExecve: "execve", abi.SysExit: "exit", abi.SysKill: "kill", abi.SysUname: "uname",
 	abi.SysFcntl: "fcntl", abi.SysGettimeofday: "gettimeofday", abi.SysGetrlimit: "getrlimit",
@@ -47,6 +47,8 @@ var names = [...]string{
 	abi.SysBind: "bind", abi.SysListen: "listen", abi.SysGetsockname: "getsockname", abi.SysGetpeername: "getpeername",
 	abi.SysSetsockopt: "setsockopt", abi.SysGetsockopt: "getsockopt", abi.SysAccept4: "accept4",
 	abi.SysSocketpair: "socketpair", abi.SysSendfile: "sendfile",
+	abi.SysFlock: "flock", abi.SysStatfs: "statfs", abi.SysFstatfs: "fstatfs", abi.SysFallocate: "fallocate",
+	abi.SysPrctl: "prctl",
 }
 
 // Name returns the name of an implemented call (a private one included),

@@ -55,25 +55,45 @@ func Lookup(dir Ino, name []byte) (Ino, int) {
 	return ino, e
 }
 
+// ReadAt reads the file at off, as its shared mappings have it.
 func ReadAt(ino Ino, dst []byte, off int64) (int, int) {
+	var n, e int
 	if onDisk(ino) {
-		return ext2.ReadAt(local(ino), dst, off)
+		n, e = ext2.ReadAt(local(ino), dst, off)
+	} else {
+		n, e = memfs.ReadAt(ino, dst, off)
 	}
-	return memfs.ReadAt(ino, dst, off)
+	readMapped(ino, dst[:n], off)
+	return n, e
 }
 
+// WriteAt writes the file at off; its shared mappings see the write.
 func WriteAt(ino Ino, src []byte, off int64) (int, int) {
+	n, e := writeFS(ino, src, off)
+	writeMapped(ino, src[:n], off)
+	return n, e
+}
+
+// writeFS writes the file system alone (the mappings' pages going back).
+func writeFS(ino Ino, src []byte, off int64) (int, int) {
 	if onDisk(ino) {
 		return ext2.WriteAt(local(ino), src, off, now())
 	}
 	return memfs.WriteAt(ino, src, off, now())
 }
 
+// Truncate sets the file's size; its mappings lose the pages past it.
 func Truncate(ino Ino, size int64) int {
+	var e int
 	if onDisk(ino) {
-		return ext2.Truncate(local(ino), size, now())
+		e = ext2.Truncate(local(ino), size, now())
+	} else {
+		e = memfs.Truncate(ino, size, now())
 	}
-	return memfs.Truncate(ino, size, now())
+	if e == 0 {
+		truncateMapped(ino, size)
+	}
+	return e
 }
 
 // ReadDir lists dir from the cookie off; fn sees VFS inode numbers.
@@ -223,6 +243,9 @@ func isMountPoint(dir Ino, name []byte) bool {
 // Sync makes a file's data and the metadata that reaches it durable
 // (fsync); memfs has nothing to write.
 func Sync(ino Ino) int {
+	if e := WriteBackMapped(ino); e != 0 {
+		return e
+	}
 	if onDisk(ino) {
 		return ext2.Sync(local(ino))
 	}

@@ -13,14 +13,15 @@ import (
 func ProcMaps() Ino { return state.procMaps }
 
 // RefreshProcMaps rewrites /proc/self/maps from the current mappings, one
-// Linux-format line per region: "start-end perms offset dev inode".
+// Linux-format line per region: "start-end perms offset dev inode" (a
+// file mapping shows its offset and inode; no path: the kernel keeps none).
 func RefreshProcMaps() {
 	ino := state.procMaps
 	t := now()
 	memfs.Truncate(ino, 0, t)
 	var off int64
-	memory.EachRegion(func(start, end uintptr, prot uint32) {
-		var line [64]byte
+	memory.EachRegion(func(start, end uintptr, prot uint32, shared bool, file uint32, foff int64) {
+		var line [96]byte
 		n := putHex(line[:], uint64(start))
 		line[n] = '-'
 		n++
@@ -34,7 +35,18 @@ func RefreshProcMaps() {
 			line[n] = c
 			n++
 		}
-		n += copy(line[n:], "p 00000000 00:00 0\n")
+		line[n] = 'p'
+		if shared {
+			line[n] = 's'
+		}
+		n++
+		line[n] = ' '
+		n++
+		n += putHex(line[n:], uint64(foff))
+		n += copy(line[n:], " 00:00 ")
+		n += putDecimal(line[n:], uint64(file))
+		line[n] = '\n'
+		n++
 		w, _ := memfs.WriteAt(ino, line[:n], off, t)
 		off += int64(w)
 	})
@@ -51,4 +63,18 @@ func putHex(b []byte, v uint64) int {
 		v >>= 4
 	}
 	return digits
+}
+
+// putDecimal writes v in decimal and returns the length.
+func putDecimal(b []byte, v uint64) int {
+	var d [20]byte
+	i := len(d)
+	for {
+		i--
+		d[i] = byte('0' + v%10)
+		if v /= 10; v == 0 {
+			break
+		}
+	}
+	return copy(b, d[i:])
 }

@@ -38,6 +38,7 @@ func volumeWritable() bool { return volume.mounted && !volume.readOnly }
 // orderly end (the app exited or died of a signal; not a kernel crash).
 func Unmount() {
 	if volume.mounted {
+		writeBackAll()
 		ext2.Unmount(now())
 		volume.mounted = false
 	}

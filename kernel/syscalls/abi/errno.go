@@ -11,11 +11,14 @@ const (
 	ECHILD       = 10
 	EAGAIN       = 11
 	ENOMEM       = 12
+	EACCES       = 13
 	EFAULT       = 14
 	EEXIST       = 17
+	ENODEV       = 19
 	ENOTDIR      = 20
 	EISDIR       = 21
 	EINVAL       = 22
+	ENFILE       = 23
 	EMFILE       = 24
 	ENOTTY       = 25
 	ESPIPE       = 29

@@ -26,6 +26,8 @@ const (
 	SysAccess           = 21
 	SysPipe             = 22
 	SysSchedYield       = 24
+	SysMremap           = 25
+	SysMsync            = 26
 	SysMadvise          = 28
 	SysDup              = 32
 	SysDup2             = 33
@@ -56,6 +58,7 @@ const (
 	SysKill             = 62
 	SysUname            = 63
 	SysFcntl            = 72
+	SysFlock            = 73
 	SysFsync            = 74
 	SysFdatasync        = 75
 	SysTruncate         = 76
@@ -90,6 +93,9 @@ const (
 	SysGetgroups        = 115
 	SysSigaltstack      = 131
 	SysMknod            = 133
+	SysStatfs           = 137
+	SysFstatfs          = 138
+	SysPrctl            = 157
 	SysArchPrctl        = 158
 	SysSetrlimit        = 160
 	SysGettid           = 186
@@ -123,6 +129,7 @@ const (
 	SysUtimensat        = 280
 	SysEpollPwait       = 281
 	SysEventfd          = 284
+	SysFallocate        = 285
 	SysAccept4          = 288
 	SysEventfd2         = 290
 	SysEpollCreate1     = 291
