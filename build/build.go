@@ -6,7 +6,9 @@
 // inside unigo (unigo.KernelSource), extracted into the user's cache as a
 // module, and joined to the app's module with a temporary go.work; the import
 // that pulls it into the app is added with go build -overlay, so the app's
-// files are never touched.
+// files are never touched. A package in the module cache, where the go
+// command refuses overlays, is built from a stand-in of its module outside
+// the cache (modcache.go); PKG@VERSION in a temporary module (fetch.go).
 package build
 
 import (
@@ -98,7 +100,13 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		kernel = unigo.KernelSource
 	}
 
-	pkg, mods, err := resolve(ctx, dir, opts.Package)
+	tmp, err := os.MkdirTemp("", "unigo-build-")
+	if err != nil {
+		return nil, fmt.Errorf("cannot create a temporary directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	pkg, mods, src, err := resolve(ctx, dir, tmp, opts.Package, progress, verbose)
 	if err != nil {
 		return nil, err
 	}
@@ -112,25 +120,36 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	} else if !filepath.IsAbs(output) {
 		output = filepath.Join(dir, output)
 	}
-	// Asked in the package's directory: that module's go line may select
-	// another toolchain than the current directory's.
-	goVersion, err := goCmd(ctx, pkg.Dir, nil, "env", "GOVERSION")
+	// A package in the module cache is built from a stand-in outside it,
+	// where the kernel import may be added.
+	target, pkgDir, versionDir := pkg.Dir, pkg.Dir, pkg.Dir
+	var replace []replacement
+	cached, err := inModCache(ctx, src.dir, src.env, pkg)
+	if err != nil {
+		return nil, err
+	}
+	if cached {
+		root := filepath.Join(tmp, "standin")
+		if pkgDir, err = makeStandIn(root, pkg.Module.Dir, pkg.Dir, pkg.EmbedFiles); err != nil {
+			return nil, err
+		}
+		replace = []replacement{{Path: pkg.Module.Path, Dir: root}}
+		target, versionDir = pkg.ImportPath, src.dir
+	}
+	// Asked in the package's directory (or, for a module of the cache, where
+	// it was found): that module's go line may select another toolchain than
+	// the current directory's.
+	goVersion, err := goCmd(ctx, versionDir, src.env, "env", "GOVERSION")
 	if err != nil {
 		return nil, fmt.Errorf("cannot run the go command: %s", goMessage(err))
 	}
 	version := strings.TrimSpace(string(goVersion))
-	fmt.Fprintf(progress, "building %s (%s, linux/amd64)...\n", opts.Package, version)
-
-	tmp, err := os.MkdirTemp("", "unigo-build-")
-	if err != nil {
-		return nil, fmt.Errorf("cannot create a temporary directory: %w", err)
-	}
-	defer os.RemoveAll(tmp)
+	fmt.Fprintf(progress, "building %s (%s, linux/amd64)...\n", src.label, version)
 
 	// The network stack only goes into apps that use the network.
 	withNet := usesNet(pkg.Deps)
 	var kernelSum string
-	ws, err := planWorkspace(tmp, version, mods, func() (string, error) {
+	ws, err := planWorkspace(tmp, version, mods, replace, func() (string, error) {
 		dir, err := extractKernel(kernel, kernelModuleFor(withNet))
 		kernelSum = filepath.Base(dir)
 		return dir, err
@@ -138,7 +157,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	overlay, err := writeOverlay(tmp, pkg.Dir, withNet)
+	overlay, err := writeOverlay(tmp, pkgDir, withNet)
 	if err != nil {
 		return nil, err
 	}
@@ -146,10 +165,10 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		data, _ := os.ReadFile(ws.goWork)
 		fmt.Fprintf(verbose, "go.work (%s):\n%s", ws.goWork, indent(string(data)))
 	}
-	fmt.Fprintf(verbose, "overlay: %s = %q\n", filepath.Join(pkg.Dir, OverlayFile), overlaySource(withNet))
+	fmt.Fprintf(verbose, "overlay: %s = %q\n", filepath.Join(pkgDir, OverlayFile), overlaySource(withNet))
 
 	elfPath := filepath.Join(tmp, "app.elf")
-	if err := goBuild(ctx, buildDir(dir, pkg, ws), ws.env, overlay, elfPath, pkg.Dir, progress, verbose); err != nil {
+	if err := goBuild(ctx, buildDir(dir, pkg, ws), ws.env, overlay, elfPath, target, progress, verbose); err != nil {
 		return nil, err
 	}
 
@@ -178,7 +197,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		img, err = image.FromELF(data)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot make %s bootable: %w: this is a unigo bug, please report it", opts.Package, err)
+		return nil, fmt.Errorf("cannot make %s bootable: %w: this is a unigo bug, please report it", src.label, err)
 	}
 	if err := image.WriteFile(output, img); err != nil {
 		return nil, fmt.Errorf("%w: check that the directory exists and is writable", err)
@@ -224,10 +243,11 @@ func buildDir(dir string, pkg *pkgInfo, ws workspace) string {
 	return pkg.Module.Dir
 }
 
-// goBuild links the app with the kernel into out. The compiler's messages go
-// to progress as they are.
-func goBuild(ctx context.Context, dir string, env []string, overlay, out, pkgDir string, progress, verbose io.Writer) error {
-	args := []string{"build", "-overlay", overlay, "-ldflags", ldflags, "-o", out, pkgDir}
+// goBuild links the app with the kernel into out. The package is its
+// directory, or its import path when it comes from a stand-in. The
+// compiler's messages go to progress as they are.
+func goBuild(ctx context.Context, dir string, env []string, overlay, out, pkg string, progress, verbose io.Writer) error {
+	args := []string{"build", "-overlay", overlay, "-ldflags", ldflags, "-o", out, pkg}
 	fmt.Fprintf(verbose, "in %s: %s go %s\n", dir, strings.Join(append(append([]string{}, targetEnv...), env...), " "), strings.Join(quoteArgs(args), " "))
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir

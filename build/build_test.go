@@ -295,8 +295,8 @@ func TestBuildCompileError(t *testing.T) {
 }
 
 func TestGoWorkFile(t *testing.T) {
-	got := goWorkFile("go1.26.8", []string{"/home/u/app", "/home/u/.cache/unigo/kernel/abc", "/with space"})
-	want := "go 1.26.8\n\nuse (\n\t/home/u/app\n\t/home/u/.cache/unigo/kernel/abc\n\t\"/with space\"\n)\n"
+	got := goWorkFile("go1.26.8", []string{"/home/u/app", "/home/u/.cache/unigo/kernel/abc", "/with space"}, []replacement{{Path: "example.com/dep", Dir: "/tmp/b/standin"}})
+	want := "go 1.26.8\n\nuse (\n\t/home/u/app\n\t/home/u/.cache/unigo/kernel/abc\n\t\"/with space\"\n)\n\nreplace example.com/dep => /tmp/b/standin\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,11 +19,13 @@ type pkgInfo struct {
 	ImportPath string
 	Name       string
 	Module     *struct {
-		Path string
-		Dir  string
-		Main bool
+		Path    string
+		Version string
+		Dir     string
+		Main    bool
 	}
-	Deps []string // every package it imports, directly or not
+	Deps       []string // every package it imports, directly or not
+	EmbedFiles []string // the files it embeds, relative to Dir
 }
 
 // mainModule is one module of the context the package was resolved in: the
@@ -34,56 +37,52 @@ type mainModule struct {
 // resolve finds the package that pattern names, relative to dir, and the
 // main modules around it. A local pattern (./x, ../x, /abs/x) is resolved
 // inside its own directory, so a package in any module on disk works from any
-// working directory; an import path is resolved in dir's module.
-func resolve(ctx context.Context, dir, pattern string) (*pkgInfo, []mainModule, error) {
+// working directory; an import path is resolved in dir's module, or, with a
+// version or from the module cache, in a temporary module under tmp
+// (listPackage).
+func resolve(ctx context.Context, dir, tmp, pattern string, progress, verbose io.Writer) (*pkgInfo, []mainModule, source, error) {
 	if strings.HasSuffix(pattern, ".go") {
-		return nil, nil, fmt.Errorf("%s is a file: unigo builds a package; give its directory (for example .)", pattern)
+		return nil, nil, source{}, fmt.Errorf("%s is a file: unigo builds a package; give its directory (for example .)", pattern)
 	}
 	if strings.Contains(pattern, "...") {
-		return nil, nil, fmt.Errorf("%s is a pattern: unigo builds one main package; name its directory or import path", pattern)
+		return nil, nil, source{}, fmt.Errorf("%s is a pattern: unigo builds one main package; name its directory or import path", pattern)
 	}
-	listDir, arg := dir, pattern
-	if isLocal(pattern) {
-		abs := pattern
-		if !filepath.IsAbs(abs) {
-			abs = filepath.Join(dir, pattern)
-		}
-		if st, err := os.Stat(abs); err == nil && st.IsDir() {
-			listDir, arg = abs, "."
-		}
-		// Otherwise go list in dir reports the missing directory in its words.
-	}
-
-	out, err := goCmd(ctx, listDir, nil, "list", "-json=Dir,ImportPath,Name,Module,Deps", arg)
+	src, out, err := listPackage(ctx, dir, tmp, pattern, "Dir,ImportPath,Name,Module,Deps,EmbedFiles", false, progress, verbose)
 	if err != nil {
-		return nil, nil, fmt.Errorf("package %s not found: %s", pattern, goMessage(err))
+		if _, ok := err.(*goError); !ok {
+			return nil, nil, src, err
+		}
+		return nil, nil, src, fmt.Errorf("package %s not found: %s", pattern, goMessage(err))
 	}
 	var pkgs []pkgInfo
 	dec := json.NewDecoder(bytes.NewReader(out))
 	for dec.More() {
 		var p pkgInfo
 		if err := dec.Decode(&p); err != nil {
-			return nil, nil, fmt.Errorf("reading 'go list' output for %s: %w", pattern, err)
+			return nil, nil, src, fmt.Errorf("reading 'go list' output for %s: %w", pattern, err)
 		}
 		pkgs = append(pkgs, p)
 	}
 	switch {
 	case len(pkgs) == 0:
-		return nil, nil, fmt.Errorf("package %s not found: go list returned nothing", pattern)
+		return nil, nil, src, fmt.Errorf("package %s not found: go list returned nothing", pattern)
 	case len(pkgs) > 1:
-		return nil, nil, fmt.Errorf("%s matches %d packages: unigo builds one main package; name it exactly", pattern, len(pkgs))
+		return nil, nil, src, fmt.Errorf("%s matches %d packages: unigo builds one main package; name it exactly", pattern, len(pkgs))
 	}
 	p := &pkgs[0]
 	if p.Name != "main" {
-		return nil, nil, fmt.Errorf("package %s is not a main package (it is package %s): unigo builds programs; point it at a directory with package main", pattern, p.Name)
+		return nil, nil, src, fmt.Errorf("package %s is not a main package (it is package %s): unigo builds programs; point it at a directory with package main", pattern, p.Name)
 	}
 	if p.Module == nil {
-		return nil, nil, fmt.Errorf("package %s is not in a Go module: run 'go mod init' in its directory", pattern)
+		return nil, nil, src, fmt.Errorf("package %s is not in a Go module: run 'go mod init' in its directory", pattern)
+	}
+	if src.versioned {
+		src.label = p.ImportPath + "@" + p.Module.Version
 	}
 
-	out, err = goCmd(ctx, listDir, nil, "list", "-m", "-f", "{{.Path}}\t{{.Dir}}")
+	out, err = goCmd(ctx, src.dir, src.env, "list", "-m", "-f", "{{.Path}}\t{{.Dir}}")
 	if err != nil {
-		return nil, nil, fmt.Errorf("finding the module of %s: %s", pattern, goMessage(err))
+		return nil, nil, src, fmt.Errorf("finding the module of %s: %s", pattern, goMessage(err))
 	}
 	var mods []mainModule
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
@@ -93,9 +92,9 @@ func resolve(ctx context.Context, dir, pattern string) (*pkgInfo, []mainModule, 
 		}
 	}
 	if len(mods) == 0 {
-		return nil, nil, fmt.Errorf("finding the module of %s: go list -m found no main module: run 'go mod init' in the package's directory", pattern)
+		return nil, nil, src, fmt.Errorf("finding the module of %s: go list -m found no main module: run 'go mod init' in the package's directory", pattern)
 	}
-	return p, mods, nil
+	return p, mods, src, nil
 }
 
 // isLocal reports whether pattern names a directory rather than an import path,

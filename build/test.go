@@ -53,56 +53,76 @@ func BuildTest(ctx context.Context, opts TestOptions) (*TestPackage, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	listDir, arg := dir, opts.Package
-	if isLocal(arg) {
-		abs := arg
-		if !filepath.IsAbs(abs) {
-			abs = filepath.Join(dir, arg)
-		}
-		listDir, arg = abs, "."
-	}
-	out, err := goCmd(ctx, listDir, nil, "list", "-json=Dir,ImportPath,Name,TestGoFiles,XTestGoFiles", arg)
-	if err != nil {
-		return nil, fmt.Errorf("package %s not found: %s", opts.Package, goMessage(err))
-	}
-	var p struct {
-		Dir, ImportPath, Name     string
-		TestGoFiles, XTestGoFiles []string
-	}
-	if err := json.Unmarshal(out, &p); err != nil {
-		return nil, fmt.Errorf("%s matches several packages: name one", opts.Package)
-	}
-	pkg := &TestPackage{ImportPath: p.ImportPath, Dir: p.Dir, HasTests: len(p.TestGoFiles)+len(p.XTestGoFiles) > 0}
-	if !pkg.HasTests {
-		return pkg, nil
-	}
-
 	tmp, err := os.MkdirTemp("", "unigo-test-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	mods, err := mainModules(ctx, listDir)
+	src, out, err := listPackage(ctx, dir, tmp, opts.Package, "Dir,ImportPath,Name,Module,TestGoFiles,XTestGoFiles,EmbedFiles,TestEmbedFiles,XTestEmbedFiles", true, progress, io.Discard)
+	if err != nil {
+		if _, ok := err.(*goError); !ok {
+			return nil, err
+		}
+		return nil, fmt.Errorf("package %s not found: %s", opts.Package, goMessage(err))
+	}
+	var p pkgInfo
+	var files struct {
+		TestGoFiles, XTestGoFiles                   []string
+		TestEmbedFiles, XTestEmbedFiles, EmbedFiles []string
+	}
+	if err := json.Unmarshal(out, &p); err != nil {
+		return nil, fmt.Errorf("%s matches several packages: name one", opts.Package)
+	}
+	json.Unmarshal(out, &files)
+	pkg := &TestPackage{ImportPath: p.ImportPath, Dir: p.Dir, HasTests: len(files.TestGoFiles)+len(files.XTestGoFiles) > 0}
+	if !pkg.HasTests {
+		return pkg, nil
+	}
+	listDir, arg := src.dir, src.arg
+
+	mods, err := mainModules(ctx, listDir, src.env)
 	if err != nil {
 		return nil, err
 	}
-	version, err := goCmd(ctx, listDir, nil, "env", "GOVERSION")
+	version, err := goCmd(ctx, listDir, src.env, "env", "GOVERSION")
 	if err != nil {
 		return nil, fmt.Errorf("cannot run the go command: %s", goMessage(err))
 	}
 	// Tests that use the network get the network stack, as apps do.
-	deps, err := goCmd(ctx, listDir, nil, "list", "-deps", "-test", "-f", "{{.ImportPath}}", arg)
+	deps, err := goCmd(ctx, listDir, src.env, "list", "-deps", "-test", "-f", "{{.ImportPath}}", arg)
 	if err != nil {
-		return nil, fmt.Errorf("listing the packages of the tests of %s: %s", opts.Package, goMessage(err))
+		msg := goMessage(err)
+		if strings.Contains(msg, "missing go.sum entry") && !src.versioned && p.Module != nil && !p.Module.Main {
+			msg += fmt.Sprintf("\n(or let unigo fetch the tests' dependencies into a temporary module: unigo test %s@%s)", p.ImportPath, p.Module.Version)
+		}
+		return nil, fmt.Errorf("listing the packages of the tests of %s: %s", opts.Package, msg)
 	}
 	withNet := usesNet(strings.Fields(string(deps)))
-	ws, err := planWorkspace(tmp, strings.TrimSpace(string(version)), mods, func() (string, error) {
+	// The network stack comes in through a file overlaid on the package's
+	// directory: for a package of the module cache, on its stand-in.
+	overlayDir := p.Dir
+	var replace []replacement
+	if withNet {
+		cached, err := inModCache(ctx, listDir, src.env, &p)
+		if err != nil {
+			return nil, err
+		}
+		if cached {
+			root := filepath.Join(tmp, "standin")
+			embeds := append(append(files.EmbedFiles, files.TestEmbedFiles...), files.XTestEmbedFiles...)
+			if overlayDir, err = makeStandIn(root, p.Module.Dir, p.Dir, embeds); err != nil {
+				return nil, err
+			}
+			replace = []replacement{{Path: p.Module.Path, Dir: root}}
+		}
+	}
+	ws, err := planWorkspace(tmp, strings.TrimSpace(string(version)), mods, replace, func() (string, error) {
 		return extractKernel(unigo.KernelSource, kernelModuleFor(withNet))
 	})
 	if err != nil {
 		return nil, err
 	}
-	env := append(append([]string{}, targetEnv...), ws.env...)
+	env := append(append(append([]string{}, targetEnv...), src.env...), ws.env...)
 
 	// The kernel's compiled packages, as import-configuration lines.
 	out, err = goCmd(ctx, listDir, env, "list", "-export", "-deps", "-f", "{{if .Export}}packagefile {{.ImportPath}}={{.Export}}{{end}}", KernelPackage)
@@ -121,7 +141,7 @@ func BuildTest(ctx context.Context, opts TestOptions) (*TestPackage, error) {
 	elf := filepath.Join(tmp, "test.elf")
 	args := []string{"test", "-c", "-o", elf, "-ldflags", ldflags, "-toolexec", opts.Toolexec + " " + ToolexecCommand}
 	if withNet {
-		overlay, err := writeTestNetOverlay(tmp, p.Dir, p.Name)
+		overlay, err := writeTestNetOverlay(tmp, overlayDir, p.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -178,8 +198,8 @@ func writeTestNetOverlay(tmp, pkgDir, name string) (string, error) {
 }
 
 // mainModules lists the main modules of dir's context.
-func mainModules(ctx context.Context, dir string) ([]mainModule, error) {
-	out, err := goCmd(ctx, dir, nil, "list", "-m", "-f", "{{.Path}}\t{{.Dir}}")
+func mainModules(ctx context.Context, dir string, env []string) ([]mainModule, error) {
+	out, err := goCmd(ctx, dir, env, "list", "-m", "-f", "{{.Path}}\t{{.Dir}}")
 	if err != nil {
 		return nil, fmt.Errorf("finding the module: %s (run unigo test inside a Go module)", goMessage(err))
 	}

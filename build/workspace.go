@@ -21,17 +21,19 @@ type workspace struct {
 // Normally a go.work in tmp "use"s the app's main module(s) and the
 // extracted kernel, so the app's go.mod never has to mention unigo. When the
 // app lives in unigo's own module (the examples), the kernel is already
-// there: the build runs in that module with GOWORK=off.
+// there: the build runs in that module with GOWORK=off. replace are the
+// go.work's replace directives: the stand-ins of modules in the module cache
+// (makeStandIn).
 //
 // extract is called only when the kernel has to come from the cache.
-func planWorkspace(tmp, goVersion string, mods []mainModule, extract func() (string, error)) (workspace, error) {
+func planWorkspace(tmp, goVersion string, mods []mainModule, replace []replacement, extract func() (string, error)) (workspace, error) {
 	var dirs []string
 	haveKernel := false
 	for _, m := range mods {
 		dirs = append(dirs, m.Dir)
 		haveKernel = haveKernel || m.Path == ModulePath
 	}
-	if haveKernel && len(mods) == 1 {
+	if haveKernel && len(mods) == 1 && len(replace) == 0 {
 		return workspace{env: []string{"GOWORK=off"}}, nil
 	}
 	if !haveKernel {
@@ -42,21 +44,25 @@ func planWorkspace(tmp, goVersion string, mods []mainModule, extract func() (str
 		dirs = append(dirs, kdir)
 	}
 	goWork := filepath.Join(tmp, "go.work")
-	if err := os.WriteFile(goWork, []byte(goWorkFile(goVersion, dirs)), 0o644); err != nil {
+	if err := os.WriteFile(goWork, []byte(goWorkFile(goVersion, dirs, replace)), 0o644); err != nil {
 		return workspace{}, fmt.Errorf("cannot write the build's go.work: %w", err)
 	}
 	return workspace{env: []string{"GOWORK=" + goWork}, goWork: goWork}, nil
 }
 
 // goWorkFile is the text of a go.work using dirs, at the toolchain's go
-// version (so any module the toolchain can build is allowed in it).
-func goWorkFile(goVersion string, dirs []string) string {
+// version (so any module the toolchain can build is allowed in it), with
+// replace's directives.
+func goWorkFile(goVersion string, dirs []string, replace []replacement) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "go %s\n\nuse (\n", strings.TrimPrefix(goVersion, "go"))
 	for _, d := range dirs {
 		fmt.Fprintf(&b, "\t%s\n", quoteModPath(d))
 	}
 	b.WriteString(")\n")
+	for _, r := range replace {
+		fmt.Fprintf(&b, "\nreplace %s => %s\n", r.Path, quoteModPath(r.Dir))
+	}
 	return b.String()
 }
 
