@@ -31,6 +31,7 @@ import (
 //	files:                 # and these files are added to it (guest path: host path)
 //	  /etc/app.conf: conf/prod.conf
 //	tmpfs: [/var/cache]    # writable in-memory directories besides /tmp
+//	read_only: true        # the root stays read-only but for /tmp and tmpfs (as docker run --read-only)
 //	volumes: [data:/data]  # volumes unigo run attaches (unigo volume create data)
 const ConfigFile = "unigo.yaml"
 
@@ -45,15 +46,16 @@ type AppConfig struct {
 
 // configFile is the YAML's shape.
 type configFile struct {
-	Name    string            `yaml:"name"`
-	Args    []string          `yaml:"args"`
-	Env     map[string]string `yaml:"env"`
-	Memory  string            `yaml:"memory"`
-	Ports   []string          `yaml:"ports"`
-	Rootfs  string            `yaml:"rootfs"`
-	Files   map[string]string `yaml:"files"`
-	Tmpfs   []string          `yaml:"tmpfs"`
-	Volumes []string          `yaml:"volumes"`
+	Name     string            `yaml:"name"`
+	Args     []string          `yaml:"args"`
+	Env      map[string]string `yaml:"env"`
+	Memory   string            `yaml:"memory"`
+	Ports    []string          `yaml:"ports"`
+	Rootfs   string            `yaml:"rootfs"`
+	Files    map[string]string `yaml:"files"`
+	Tmpfs    []string          `yaml:"tmpfs"`
+	ReadOnly bool              `yaml:"read_only"`
+	Volumes  []string          `yaml:"volumes"`
 }
 
 // LoadConfig reads the unigo.yaml in dir; nil, nil when there is none.
@@ -72,12 +74,12 @@ func LoadConfig(dir string) (*AppConfig, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil && err != io.EOF {
 		msg := strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", " ")
-		return nil, fmt.Errorf("%s: %s: the keys are name, args, env, memory, ports, rootfs, files, tmpfs and volumes", file, strings.Join(strings.Fields(msg), " "))
+		return nil, fmt.Errorf("%s: %s: the keys are name, args, env, memory, ports, rootfs, files, tmpfs, read_only and volumes", file, strings.Join(strings.Fields(msg), " "))
 	}
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%s: %s", file, fmt.Sprintf(format, a...))
 	}
-	c := &AppConfig{Path: file, Run: store.Config{Args: f.Args}}
+	c := &AppConfig{Path: file, Run: store.Config{Args: f.Args, ReadOnly: f.ReadOnly}}
 	if f.Name != "" {
 		if c.Name, err = store.ParseRef(f.Name); err != nil {
 			return nil, bad("name: %v", err)

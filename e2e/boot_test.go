@@ -171,7 +171,7 @@ func TestBootsIn8MiB(t *testing.T) {
 
 func TestFiles(t *testing.T) {
 	t.Parallel()
-	r := run(t, app(t, "files"))
+	r := run(t, app(t, "files"), "--read-only")
 	r.expect(t, 0, "ok WalkDir", "ok EROFS outside /tmp", "ok unlinked open file", "ok /proc/self/maps",
 		"ok FIFO read", "ok FIFO stat", "all file checks passed")
 }
@@ -182,7 +182,9 @@ func TestPipes(t *testing.T) {
 		"deadline: true", `blocking pipe: "late hello" then 0 (EOF)`)
 }
 
-// unigo build --rootfs bakes a directory into the image as its read-only /.
+// unigo build --rootfs bakes a directory into the image as its /: writable
+// in memory as a container's root, with HOME set as Docker sets it, or
+// read-only with --read-only.
 func TestBuildRootfs(t *testing.T) {
 	t.Parallel()
 	img := filepath.Join(t.TempDir(), "readroot.img")
@@ -190,14 +192,17 @@ func TestBuildRootfs(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("build failed:\n%v", r)
 	}
-	run(t, img).expect(t, 0, `config: "greeting = hello from the image's root\n" err=<nil>`,
+	run(t, img, "--read-only").expect(t, 0, `config: "greeting = hello from the image's root\n" err=<nil>`,
 		"write refused with EROFS: true", "etc/passwd present: true")
+	run(t, img).expect(t, 0, "write refused with EROFS: false", `config after the write: "rewritten" err=<nil>`,
+		"state under HOME and /var/lib: <nil>", "HOME=/\n")
+	run(t, img, "-e", "HOME=/home/app").expect(t, 0, "HOME=/home/app\n", "state under HOME and /var/lib: open /home/app/.app-state: no such file or directory")
 }
 
 // unigo.yaml's rootfs, files and tmpfs, and run --tmpfs.
 func TestConfigRootAndTmpfs(t *testing.T) {
 	t.Parallel()
-	r := unigo(t, nil, "run", "--tmpfs", "/srv/state", "./e2e/testdata/configroot")
+	r := unigo(t, nil, "run", "--read-only", "--tmpfs", "/srv/state", "./e2e/testdata/configroot")
 	r.expect(t, 0, `/etc/app/config.toml: "greeting = hello from the image's root\n" err=<nil>`,
 		`/etc/app/extra.txt: "an extra file named in unigo.yaml\n" err=<nil>`,
 		"root write refused with EROFS: true", "writable /var/cache: <nil>", "writable /srv/state: <nil>")

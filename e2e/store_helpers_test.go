@@ -31,6 +31,7 @@ var storeApps = map[string]string{
 	"volapp":     "./e2e/testdata/volapp",
 	"netconf":    "./e2e/testdata/netconf",
 	"mapfiles":   "./e2e/testdata/mapfiles",
+	"boltkv":     "./e2e/testdata/boltkv",
 }
 
 // newRoot returns a fresh unigo root holding the test images; the test's

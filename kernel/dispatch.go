@@ -125,6 +125,8 @@ func threadException(t *threads.Thread) {
 			outOfMemory(f)
 		case memory.FaultNoRegion:
 			sig, code, addr = signals.SIGSEGV, signals.SegvMapErr, uint64(fault)
+		case memory.FaultPastEOF:
+			sig, code, addr = signals.SIGBUS, signals.BusAdrErr, uint64(fault)
 		default:
 			sig, code, addr = signals.SIGSEGV, signals.SegvAccErr, uint64(fault)
 		}

@@ -109,6 +109,7 @@ func kernelMain(startInfo uintptr) {
 		setUpNetwork(cl, &opts.Net)
 	}
 	vfs.AddDisks()
+	vfs.SetRootReadOnly(opts.ReadOnly)
 	mountAll(cl, &opts)
 	if opts.Cwd.End > opts.Cwd.Start && !vfs.SetCwdPath(cl[opts.Cwd.Start:opts.Cwd.End]) {
 		klog.Line("boot failed: the working directory given with cwd= does not exist in the image")

@@ -40,6 +40,7 @@ type Config struct {
 
 	KernelOpts []string       `json:"kernelOpts,omitempty"` // raw kernel command-line tokens (trace...)
 	Tmpfs      []string       `json:"tmpfs,omitempty"`      // writable in-memory directories besides /tmp
+	ReadOnly   bool           `json:"readOnly,omitempty"`   // the root read-only but for the tmpfs directories (--read-only)
 	Volumes    []volume.Mount `json:"volumes,omitempty"`    // disks attached, leased while the VM runs
 
 	Ports   []string         `json:"ports,omitempty"`   // the image's exposed ports, for ps

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -94,7 +95,7 @@ func TestWithDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Image: "app:v1", ImageID: "id1", Argv0: "app", Args: []string{"-v"}, Env: []string{"A=1", "B=3"}, Memory: 16 << 20,
+	want := Config{Image: "app:v1", ImageID: "id1", Argv0: "app", Args: []string{"-v"}, Env: []string{"A=1", "B=3", "HOME=/"}, Memory: 16 << 20,
 		Ports: []string{"80/tcp"}, Tmpfs: []string{"/cache", "/run"}, Volumes: []volume.Mount{{Source: disk, Disk: disk, Target: "/data"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("merged\n%+v\nwant\n%+v", got, want)
@@ -107,6 +108,17 @@ func TestWithDefaults(t *testing.T) {
 	own := Config{Argv0: "x", Args: []string{"a"}, Memory: 8 << 20}
 	if got, _ := own.withDefaults(Env{Root: root}, img); got.Argv0 != "x" || !reflect.DeepEqual(got.Args, []string{"a"}) || got.Memory != 8<<20 {
 		t.Errorf("own values replaced: %+v", got)
+	}
+	// HOME given stays; a read-only root (the image's or the run's) reaches
+	// the kernel as root.ro.
+	home := Config{Env: []string{"HOME=/srv"}}
+	if got, _ := home.withDefaults(Env{Root: root}, img); !reflect.DeepEqual(got.Env, []string{"A=1", "B=2", "HOME=/srv"}) || got.ReadOnly {
+		t.Errorf("HOME given: %+v", got)
+	}
+	img.Defaults.ReadOnly = true
+	ro, _ := Config{}.withDefaults(Env{Root: root}, img)
+	if !ro.ReadOnly || !slices.Contains(ro.cmdline().Tokens, "root.ro") || slices.Contains(got.cmdline().Tokens, "root.ro") {
+		t.Errorf("read-only root: %+v, tokens %q", ro, ro.cmdline().Tokens)
 	}
 }
 
@@ -129,7 +141,7 @@ func TestPrepare(t *testing.T) {
 	}
 	defer l.Release()
 	want := vmm.Spec{Image: p, Memory: 8 << 20, Options: map[string]string{"machine": "pc", "accel": "tcg"},
-		Cmdline: vmm.Cmdline{Args: []string{"floor", "x y"}, Env: []string{"K=V"}, Tokens: []string{"trace"}, Tmpfs: []string{}}}
+		Cmdline: vmm.Cmdline{Args: []string{"floor", "x y"}, Env: []string{"K=V", "HOME=/"}, Tokens: []string{"trace"}, Tmpfs: []string{}}}
 	if l.VMM.Name() != "qemu" || l.Spec.Net == nil {
 		t.Errorf("VMM %s, card %+v", l.VMM.Name(), l.Spec.Net)
 	}

@@ -167,7 +167,11 @@ func (c Config) withDefaults(env Env, img *Image) (Config, error) {
 		c.Ports = append([]string{}, def.Ports...)
 	}
 	c.Env = mergeEnv(def.Env, c.Env)
+	if !hasVar(c.Env, "HOME") {
+		c.Env = append(c.Env, "HOME=/") // as Docker sets it for a user without a home
+	}
 	c.Tmpfs = union(def.Tmpfs, c.Tmpfs)
+	c.ReadOnly = c.ReadOnly || def.ReadOnly
 	if len(def.Volumes) > 0 {
 		vs := volume.Open(env.Root)
 		var mounts []volume.Mount
@@ -185,7 +189,21 @@ func (c Config) withDefaults(env Env, img *Image) (Config, error) {
 
 // cmdline is the app's command line.
 func (c Config) cmdline() vmm.Cmdline {
-	return vmm.Cmdline{Args: append([]string{c.Argv0}, c.Args...), Env: c.Env, Tokens: c.KernelOpts, Tmpfs: c.Tmpfs}
+	tokens := c.KernelOpts
+	if c.ReadOnly {
+		tokens = append(append([]string{}, tokens...), "root.ro")
+	}
+	return vmm.Cmdline{Args: append([]string{c.Argv0}, c.Args...), Env: c.Env, Tokens: tokens, Tmpfs: c.Tmpfs}
+}
+
+// hasVar reports whether env sets the variable key.
+func hasVar(env []string, key string) bool {
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); k == key {
+			return true
+		}
+	}
+	return false
 }
 
 // mergeEnv is def with the variables of over added or replaced.

@@ -36,7 +36,7 @@ func image(s *store.Store, img *store.Image, sent *int64) (v1.Image, error) {
 	d := Descriptor{
 		Version: DescriptorVersion, Format: m.Format, Kernel: KernelPath,
 		KernelDigest: m.Blob.Digest, KernelSize: m.Blob.Size, KernelSource: m.Kernel, GoVersion: m.GoVersion,
-		Created: m.Created.UTC(), Memory: m.Config.Memory, Tmpfs: m.Config.Tmpfs, Volumes: m.Config.Volumes,
+		Created: m.Created.UTC(), Memory: m.Config.Memory, Tmpfs: m.Config.Tmpfs, Volumes: m.Config.Volumes, ReadOnly: m.Config.ReadOnly,
 	}
 	// Compressed once: for the digest, then the upload reads the same bytes.
 	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return layerTar(path, d) },

@@ -45,9 +45,10 @@ type Descriptor struct {
 	KernelSource string    `json:"kernelSource,omitempty"` // digest of the unigo kernel source linked in
 	GoVersion    string    `json:"goVersion,omitempty"`
 	Created      time.Time `json:"created"`
-	Memory       int64     `json:"memory,omitempty"`  // bytes; 0: the VMM's default
-	Tmpfs        []string  `json:"tmpfs,omitempty"`   // writable in-memory directories besides /tmp
-	Volumes      []string  `json:"volumes,omitempty"` // NAME:/path[:ro], attached by default
+	Memory       int64     `json:"memory,omitempty"`   // bytes; 0: the VMM's default
+	Tmpfs        []string  `json:"tmpfs,omitempty"`    // writable in-memory directories besides /tmp
+	Volumes      []string  `json:"volumes,omitempty"`  // NAME:/path[:ro], attached by default
+	ReadOnly     bool      `json:"readOnly,omitempty"` // the root read-only but for /tmp and Tmpfs
 }
 
 func (d Descriptor) encode() []byte {

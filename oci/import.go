@@ -82,7 +82,7 @@ func descriptorOf(cf *v1.ConfigFile) (Descriptor, error) {
 // standard config (Cmd, Env, ExposedPorts) and the descriptor.
 func manifestOf(cf *v1.ConfigFile, d Descriptor) store.Manifest {
 	m := store.Manifest{Created: d.Created, GoVersion: d.GoVersion, Kernel: d.KernelSource,
-		Config: store.Config{Args: cf.Config.Cmd, Env: cf.Config.Env, Memory: d.Memory, Tmpfs: d.Tmpfs, Volumes: d.Volumes}}
+		Config: store.Config{Args: cf.Config.Cmd, Env: cf.Config.Env, Memory: d.Memory, Tmpfs: d.Tmpfs, Volumes: d.Volumes, ReadOnly: d.ReadOnly}}
 	for p := range cf.Config.ExposedPorts {
 		m.Config.Ports = append(m.Config.Ports, p)
 	}

@@ -54,6 +54,8 @@ func readBundle(bundle string) (*specs.Spec, launch.Config, error) {
 		Env:    spec.Process.Env,
 		Memory: desc.Memory,
 		Tmpfs:  desc.Tmpfs,
+		// Docker's --read-only; the image's own read_only counts too.
+		ReadOnly: spec.Root != nil && spec.Root.Readonly || desc.ReadOnly,
 	}
 	if l := spec.Linux; l != nil && l.Resources != nil && l.Resources.Memory != nil && l.Resources.Memory.Limit != nil && *l.Resources.Memory.Limit > 0 {
 		cfg.Memory = *l.Resources.Memory.Limit

@@ -37,6 +37,10 @@ type Config struct {
 	Ports   []string `json:"ports,omitempty"`   // ports the app listens on: "8080/tcp"
 	Tmpfs   []string `json:"tmpfs,omitempty"`   // writable in-memory directories besides /tmp
 	Volumes []string `json:"volumes,omitempty"` // volumes to attach: "NAME:/path[:ro]"
+	// ReadOnly keeps the image's root read-only but for /tmp and the tmpfs
+	// directories; otherwise writes anywhere land in memory, as in a
+	// container's layer.
+	ReadOnly bool `json:"readOnly,omitempty"`
 }
 
 func (m Manifest) encode() []byte {

@@ -27,6 +27,7 @@ var runFlags struct {
 	name          string
 	restart       string
 	tmpfs         []string
+	readOnly      bool
 	volumes       []string
 	publish       []string
 	network       string
@@ -100,6 +101,7 @@ func init() {
 	f.BoolVarP(&runFlags.detach, "detach", "d", false, "run as a detached instance, supervised in the background")
 	f.StringVar(&runFlags.name, "name", "", "the detached instance's name (default: the image's and a random suffix)")
 	f.StringVar(&runFlags.restart, "restart", "no", "restart policy of a detached instance: no, on-failure[:N] or always")
+	f.BoolVar(&runFlags.readOnly, "read-only", false, "keep the image's root read-only but for /tmp and --tmpfs directories (by default writes anywhere land in memory, as in a container)")
 	f.StringArrayVar(&runFlags.tmpfs, "tmpfs", nil, "make the directory PATH writable, in memory, like /tmp (repeatable; adds to the image's)")
 	rootCmd.AddCommand(runCmd)
 }
@@ -162,7 +164,7 @@ func runRun(cmd *cobra.Command, args []string) error {
 // runConfig reads run's flags and arguments into a run configuration.
 // What is wrong in them is an error before anything is built.
 func runConfig(cmd *cobra.Command, args []string) (launch.Config, error) {
-	cfg := launch.Config{Image: args[0], Args: args[1:], Machine: runFlags.machine, Accel: runFlags.accel, Tmpfs: runFlags.tmpfs}
+	cfg := launch.Config{Image: args[0], Args: args[1:], Machine: runFlags.machine, Accel: runFlags.accel, Tmpfs: runFlags.tmpfs, ReadOnly: runFlags.readOnly}
 	if len(cfg.Args) > 0 && cfg.Args[0] == "--" {
 		cfg.Args = cfg.Args[1:]
 	}

@@ -25,6 +25,7 @@ type Options struct {
 	BootTime    bool   // print how long each boot step took
 	TSCHz       uint64 // the TSC frequency, when the host knows it (tsc_hz=)
 	Cwd         Span   // the working directory (cwd=)
+	ReadOnly    bool   // the image's root is read-only (root.ro; else writable, as a container's)
 	Mounts      [MaxMounts]Mount
 	NMounts     int
 	Tmpfs       [MaxMounts]Span // more writable in-memory directories (tmpfs=)
@@ -74,6 +75,8 @@ func token(buf []byte, start, end int, o *Options) {
 		netToken(buf, start, end, &o.Net)
 	case hasPrefix(tok, "cwd="):
 		o.Cwd = decode(buf, start+4, end)
+	case equal(tok, "root.ro"):
+		o.ReadOnly = true
 	case equal(tok, "trace"):
 		o.Trace = true
 	case equal(tok, "debug.kernelfault"):

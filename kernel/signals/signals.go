@@ -36,6 +36,7 @@ const (
 	FpeIntDiv  = 1
 	IllIllOpn  = 2
 	BusAdrAln  = 1
+	BusAdrErr  = 2
 )
 
 // sigaction flags.

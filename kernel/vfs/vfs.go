@@ -36,12 +36,17 @@ const (
 	DevURandom = 1<<8 | 9
 )
 
-// state: the root, the working directory and the writable mounts.
+// state: the root, the working directory and what may be written: the
+// whole tree but /proc, as a container's root (its writes stay in memory,
+// gone when the VM ends: the tree is memfs), or, with a read-only root,
+// only the tmpfs mounts.
 // Non-zero initialiser: loaded data.
 var state = struct {
 	root, cwd Ino
 	writable  [8]Ino // roots of tmpfs mounts
 	nWritable int
+	readOnly  bool // the root is read-only (--read-only): only the tmpfs mounts take writes
+	proc      Ino  // /proc, never writable
 	umask     uint32
 	procMaps  Ino // /proc/self/maps, rewritten on open
 	resolv    Ino // /etc/resolv.conf when the kernel wrote it (AddResolvConf), else 0
@@ -87,6 +92,7 @@ func Init(exe, rootfs []byte) bool {
 		}
 	}
 	proc := mkdir(root, "proc", 0o555)
+	state.proc = proc
 	self := mkdir(proc, "self", 0o555)
 	link, _ := memfs.Create(self, []byte("exe"), memfs.TypeSymlink|0o777, now())
 	var path [256]byte
@@ -105,10 +111,19 @@ func Mount(dir Ino) {
 	}
 }
 
-// Writable reports whether dir is inside a tmpfs mount.
+// SetRootReadOnly makes the image's root read-only but for the tmpfs
+// mounts (the boot option root.ro, from --read-only).
+func SetRootReadOnly(ro bool) { state.readOnly = ro }
+
+// Writable reports whether files may be made and written in dir: on a
+// volume mounted read-write, anywhere in the root but /proc, or, when the
+// root is read-only, inside a tmpfs mount.
 func Writable(dir Ino) bool {
 	if onDisk(dir) {
 		return volumeWritable()
+	}
+	if !state.readOnly {
+		return !IsAncestor(state.proc, dir)
 	}
 	for i := 0; i < state.nWritable; i++ {
 		if IsAncestor(state.writable[i], dir) {

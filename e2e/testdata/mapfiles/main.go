@@ -7,6 +7,8 @@
 //	persist DIR   writes a pattern through a shared mapping of DIR/persist.bin
 //	              (no msync), says "ready", and waits for SIGTERM
 //	verify DIR    reads DIR/persist.bin back with read(2) and checks the pattern
+//	sigbus DIR    touches a mapping past its file's end: the Go runtime
+//	              reports the SIGBUS (BUS_ADRERR) it gets and the app dies
 package main
 
 import (
@@ -248,6 +250,13 @@ func main() {
 		fmt.Println("ready")
 		<-sig
 		fmt.Println("terminated")
+	case "sigbus":
+		f, err := os.OpenFile(filepath.Join(dir, "short.bin"), os.O_RDWR|os.O_CREATE, 0o644)
+		check("create", err)
+		check("truncate", f.Truncate(100))
+		m := mmap(f, 0, 2*page, syscall.PROT_READ, syscall.MAP_SHARED)
+		fmt.Println("inside the file:", m[99])
+		fmt.Println("past its end:", m[page])
 	case "verify":
 		b, err := os.ReadFile(filepath.Join(dir, "persist.bin"))
 		check("read", err)
