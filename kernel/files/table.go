@@ -6,7 +6,9 @@ package files
 
 import (
 	"unigo.dev/unigo/kernel/devices/virtionet"
+	"unigo.dev/unigo/kernel/files/locks"
 	"unigo.dev/unigo/kernel/fs/memfs"
+	"unigo.dev/unigo/kernel/threads"
 )
 
 // Kind is what a descriptor refers to.
@@ -26,6 +28,7 @@ const (
 	KindSocket   // a socket of package sockets
 	KindNetstack // the network stack's work descriptor (privcalls.NetAttach)
 	KindNIC      // the network card's receive descriptor (privcalls.NICOpen)
+	KindNetlink  // a netlink route socket (Sock: its slot in package netcalls)
 )
 
 // Status flags (open(2) / fcntl F_GETFL) and descriptor flags.
@@ -50,6 +53,10 @@ type File struct {
 	Off     int64  // the file offset
 	Pipe    int32  // index into pipes for the pipe kinds
 	Sock    int32  // the socket of KindSocket
+	// Desc names the open file description of KindFile and KindDevice: an
+	// open(2) gives a new one (Alloc), dup and SCM_RIGHTS copy it. flock
+	// and OFD locks belong to it (package locks).
+	Desc uint32
 }
 
 // MaxFDs bounds the table.
@@ -84,6 +91,10 @@ func Get(fd int) *File {
 
 // Alloc returns the lowest free descriptor at or above min, or -1.
 func Alloc(min int, f File) int {
+	if f.Desc == 0 && (f.Kind == KindFile || f.Kind == KindDevice) {
+		nextDesc++
+		f.Desc = nextDesc
+	}
 	for fd := min; fd < MaxFDs; fd++ {
 		if fds[fd].Kind == KindFree {
 			fds[fd] = f
@@ -93,6 +104,9 @@ func Alloc(min int, f File) int {
 	}
 	return -1
 }
+
+// nextDesc numbers the open file descriptions (File.Desc).
+var nextDesc uint32
 
 // Close frees fd. It returns false when fd was not open.
 func Close(fd int) bool {
@@ -113,6 +127,7 @@ func release(f *File) {
 		freeEpoll(int(f.Epoll))
 	}
 	if f.Kind == KindFile || f.Kind == KindDevice {
+		releaseLocks(f)
 		memfs.Close(memfs.Ino(f.Ino))
 	}
 	if f.Kind == KindPipeRead || f.Kind == KindPipeWrite {
@@ -174,4 +189,37 @@ func Ready(fd int) uint32 {
 		return ev
 	}
 	return 0
+}
+
+// releaseLocks lets go of the locks that closing f ends (package locks):
+// the process's POSIX locks on the file, whichever descriptor took them,
+// and the description's flock and OFD locks when f was its last
+// descriptor; threads waiting for a lock then look again.
+func releaseLocks(f *File) {
+	if !locks.Held() {
+		return
+	}
+	released := locks.ReleasePosix(f.Ino)
+	if locks.OwnsAny(f.Desc) && !descOpenElsewhere(f) {
+		released = locks.ReleaseDesc(f.Desc) || released
+	}
+	if released {
+		threads.WakeRestartAll(locks.Key)
+	}
+}
+
+// descOpenElsewhere reports whether a descriptor or a file in flight other
+// than f shares f's open file description.
+func descOpenElsewhere(f *File) bool {
+	for fd := range fdsSeen {
+		if g := &fds[fd]; g != f && g.Desc == f.Desc && (g.Kind == KindFile || g.Kind == KindDevice) {
+			return true
+		}
+	}
+	for i := range inflight {
+		if g := &inflight[i]; g != f && g.Desc == f.Desc && (g.Kind == KindFile || g.Kind == KindDevice) {
+			return true
+		}
+	}
+	return false
 }

@@ -108,6 +108,7 @@ func (d *dhcpClient) keep() {
 	}
 	fmt.Fprintf(os.Stderr, "unigo: netstack: DHCP: the lease of %s ended; asking again\n", d.lease.addr.Address)
 	d.stack.RemoveAddress(cardNIC, d.lease.addr.Address)
+	publishAddrs(d.stack)
 	d.stack.RemoveRoutes(isCardIPv4Route)
 	d.lease = dhcpLease{}
 }
@@ -161,6 +162,7 @@ func (d *dhcpClient) apply(l dhcpLease) {
 			fmt.Fprintf(os.Stderr, "unigo: netstack: DHCP: address %s: %s\n", l.addr, err)
 			return
 		}
+		publishAddrs(d.stack)
 	}
 	if l.addr != d.lease.addr || l.router != d.lease.router {
 		// A renewal that changes nothing leaves the routes alone: no

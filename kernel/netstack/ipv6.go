@@ -71,14 +71,20 @@ func (d *ndpRoutes) OnOnLinkPrefixInvalidated(nic tcpip.NICID, prefix tcpip.Subn
 	})
 }
 
-// The other events need nothing from us: gVisor adds and removes the
-// SLAAC addresses itself, and name servers come from resolv.conf.
-func (*ndpRoutes) OnDuplicateAddressDetectionResult(tcpip.NICID, tcpip.Address, stack.DADResult) {}
-func (*ndpRoutes) OnAutoGenAddress(tcpip.NICID, tcpip.AddressWithPrefix) stack.AddressDispatcher {
-	return nil
+// gVisor adds and removes the SLAAC addresses itself; the kernel hears of
+// them (publishAddrs) for the app's netlink route sockets.
+func (d *ndpRoutes) OnAutoGenAddress(tcpip.NICID, tcpip.AddressWithPrefix) stack.AddressDispatcher {
+	return slaacAddr{d}
 }
-func (*ndpRoutes) OnAutoGenAddressDeprecated(tcpip.NICID, tcpip.AddressWithPrefix)        {}
-func (*ndpRoutes) OnAutoGenAddressInvalidated(tcpip.NICID, tcpip.AddressWithPrefix)       {}
-func (*ndpRoutes) OnRecursiveDNSServerOption(tcpip.NICID, []tcpip.Address, time.Duration) {}
-func (*ndpRoutes) OnDNSSearchListOption(tcpip.NICID, []string, time.Duration)             {}
-func (*ndpRoutes) OnDHCPv6Configuration(tcpip.NICID, ipv6.DHCPv6ConfigurationFromNDPRA)   {}
+
+func (d *ndpRoutes) OnAutoGenAddressInvalidated(tcpip.NICID, tcpip.AddressWithPrefix) {
+	d.change(publishAddrs)
+}
+
+// The other events need nothing from us: name servers come from
+// resolv.conf.
+func (*ndpRoutes) OnDuplicateAddressDetectionResult(tcpip.NICID, tcpip.Address, stack.DADResult) {}
+func (*ndpRoutes) OnAutoGenAddressDeprecated(tcpip.NICID, tcpip.AddressWithPrefix)               {}
+func (*ndpRoutes) OnRecursiveDNSServerOption(tcpip.NICID, []tcpip.Address, time.Duration)        {}
+func (*ndpRoutes) OnDNSSearchListOption(tcpip.NICID, []string, time.Duration)                    {}
+func (*ndpRoutes) OnDHCPv6Configuration(tcpip.NICID, ipv6.DHCPv6ConfigurationFromNDPRA)          {}

@@ -62,8 +62,10 @@ func newStack() (*stack.Stack, *card, error) {
 	s.SetRouteTable(routes)
 	tuneTCP(s)
 	if c != nil {
+		leased = c.cfg.dhcp
 		c.start(s)
 	}
+	publishAddrs(s)
 	return s, c, nil
 }
 

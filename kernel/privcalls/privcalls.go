@@ -40,6 +40,25 @@ const (
 	// the host named the servers: InfoDNSGiven); -EINVAL when too long.
 	// Only in images that link the network stack.
 	NetResolv = 1007
+	// NetAddrs(buf, len) replaces the interfaces' addresses that netlink
+	// route sockets report (RTM_GETADDR) with the records in buf: AddrSize
+	// bytes each, at most MaxAddrs (-EINVAL beyond). The stack calls it
+	// whenever its addresses change (configuration, a DHCP lease, SLAAC).
+	// Only in images that link the network stack.
+	NetAddrs = 1008
+)
+
+// NetAddrs' records.
+const (
+	AddrSize   = 20
+	AddrNIC    = 0 // 1 byte: 1 the loopback interface (lo), 2 the card's (eth0)
+	AddrFamily = 1 // 1 byte: 4 or 6
+	AddrPrefix = 2 // 1 byte: the prefix length
+	AddrFlags  = 3 // 1 byte: AddrPermanent
+	AddrIP     = 4 // 16 bytes: the address (IPv4 in the first 4)
+	MaxAddrs   = 16
+
+	AddrPermanent = 1 // configured, not leased or autoconfigured
 )
 
 // ResolvMax bounds NetResolv's buffer.
@@ -84,7 +103,7 @@ const (
 )
 
 // names, from NICInfo on.
-var names = [...]string{"nic_info", "nic_recv", "nic_send", "net_attach", "net_ctl", "net_io", "nic_open", "net_resolv"}
+var names = [...]string{"nic_info", "nic_recv", "nic_send", "net_attach", "net_ctl", "net_io", "nic_open", "net_resolv", "net_addrs"}
 
 // First is the lowest private call number.
 const First = NICInfo

@@ -132,6 +132,8 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 		return schedGetaffinity(a[1], a[2])
 	case abi.SysArchPrctl:
 		return archPrctl(t, int(a[0]), a[1])
+	case abi.SysPrctl:
+		return prctl(t, a)
 	case abi.SysUname:
 		return uname(a[0])
 	case abi.SysGetrlimit:

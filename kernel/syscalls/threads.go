@@ -42,6 +42,7 @@ func clone(t *threads.Thread, flags uint64, stack, ptid, ctid, tls uintptr) int6
 		nt.FSBase = uint64(tls)
 	}
 	nt.SigMask = t.SigMask
+	nt.Name, nt.TimerSlack = t.Name, t.TimerSlack // inherited, as Linux's comm and timer slack
 	if flags&cloneParentSetTID != 0 {
 		abi.PutU32(ptid, uint32(nt.TID))
 	}

@@ -49,6 +49,9 @@ type Thread struct {
 	AltFlags   int32
 
 	ClearTID uintptr // CLONE_CHILD_CLEARTID address
+
+	Name       [16]byte // prctl PR_SET_NAME (NUL-terminated); empty: the program's name
+	TimerSlack uint64   // prctl PR_SET_TIMERSLACK, ns; 0: the default
 }
 
 // SigInfo is what the kernel knows about a pending signal.

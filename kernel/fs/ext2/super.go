@@ -36,6 +36,9 @@ type fsState struct {
 
 	freeBlocks, freeInodes uint32
 
+	rBlocks uint32    // reserved for the super-user (statfs: not available)
+	fsid    [2]uint32 // the UUID folded to 64 bits, as Linux's statfs reports it
+
 	now    int64  // latest time stamp seen: for the superblock's write time
 	dirGen uint64 // bumped on each directory change (ReadDir resyncs)
 
@@ -112,6 +115,11 @@ func parseSuper(sb []byte) int {
 	fs.ipg = layout.SbInodesPerGroup.Get(sb)
 	fs.inodesCount = layout.SbInodesCount.Get(sb)
 	fs.rev = layout.SbRevLevel.Get(sb)
+	fs.rBlocks = layout.SbRBlocksCount.Get(sb)
+	for i := 0; i < 16; i += 8 {
+		fs.fsid[0] ^= layout.Field32(layout.SbUUID + i).Get(sb)
+		fs.fsid[1] ^= layout.Field32(layout.SbUUID + i + 4).Get(sb)
+	}
 	fs.inodeSize, fs.firstIno = 128, 11
 	var incompat, roCompat uint32
 	if fs.rev >= 1 {
@@ -283,12 +291,50 @@ func WasClean() bool { return fs.wasClean }
 
 // FSInfo is what statfs(2) reports.
 type FSInfo struct {
-	BlockSize        int64
-	Blocks, Free     uint64
-	Files, FreeFiles uint64
+	BlockSize           int64
+	Blocks, Free, Avail uint64
+	Files, FreeFiles    uint64
+	Fsid                [2]uint32
 }
 
-// Statfs reports the file system's size and free space.
+// Statfs reports the file system's size and free space as Linux's ext2
+// does: the blocks less the metadata's (the superblock and descriptor
+// copies, each group's bitmaps and inode table), the free ones, those
+// free to anyone (less the reserved), and the inodes.
 func Statfs() FSInfo {
-	return FSInfo{int64(fs.bs), uint64(fs.blocksCount - fs.firstData), uint64(fs.freeBlocks), uint64(fs.inodesCount), uint64(fs.freeInodes)}
+	gdb := (fs.groups*layout.GroupDescSize + uint32(fs.bs) - 1) / uint32(fs.bs)
+	itb := (fs.ipg*uint32(fs.inodeSize) + uint32(fs.bs) - 1) / uint32(fs.bs)
+	overhead := uint64(fs.firstData) + uint64(fs.groups)*uint64(itb+2)
+	for g := uint32(0); g < fs.groups; g++ {
+		if hasSuper(g) {
+			overhead += 1 + uint64(gdb)
+		}
+	}
+	i := FSInfo{BlockSize: int64(fs.bs), Free: uint64(fs.freeBlocks), Files: uint64(fs.inodesCount),
+		FreeFiles: uint64(fs.freeInodes), Fsid: fs.fsid}
+	if total := uint64(fs.blocksCount); total > overhead {
+		i.Blocks = total - overhead
+	}
+	if i.Free > uint64(fs.rBlocks) {
+		i.Avail = i.Free - uint64(fs.rBlocks)
+	}
+	return i
+}
+
+// hasSuper reports whether group g holds a copy of the superblock: every
+// group, or with sparse_super groups 0, 1 and the powers of 3, 5 and 7.
+func hasSuper(g uint32) bool {
+	if fs.roCompat&layout.ROCompatSparseSuper == 0 || g <= 1 {
+		return true
+	}
+	for _, p := range [...]uint32{3, 5, 7} {
+		n := p
+		for n < g {
+			n *= p
+		}
+		if n == g {
+			return true
+		}
+	}
+	return false
 }

@@ -21,7 +21,7 @@ type inode struct {
 	UID, GID            uint32
 	Size                int64
 	Atime, Mtime, Ctime int64  // Unix nanoseconds
-	Parent              Ino    // for directories: ".."
+	Parent              Ino    // for directories: ".."; for other files the directory they were made or last renamed in
 	Rdev                uint32 // for device files: which device
 	direct              [nDirect]uintptr
 	indirect, dindirect uintptr
@@ -43,6 +43,7 @@ func newInode(mode uint32, now int64) Ino {
 		if !n.used {
 			*n = inode{Mode: mode, used: true, Atime: now, Mtime: now, Ctime: now}
 			nextFree = ino + 1
+			inUse++
 			return ino
 		}
 	}
@@ -65,7 +66,14 @@ func release(ino Ino) {
 	}
 	truncatePages(n, 0)
 	*n = inode{}
+	inUse--
 }
+
+// inUse counts the inodes taken (statfs's free inodes).
+var inUse int
+
+// Inodes returns how many inodes are in use, and how many there can be.
+func Inodes() (used, max int) { return inUse, MaxInodes - 1 }
 
 // Attr is what stat(2) reports.
 type Attr struct {

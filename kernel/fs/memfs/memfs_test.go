@@ -39,6 +39,7 @@ func useFakePages(t *testing.T, limit int) *fakePages {
 	}
 	inodes = [MaxInodes]inode{}
 	nextFree = 1
+	inUse = 0
 	t.Cleanup(func() { allocPage, freePage, pageAt = oldAlloc, oldFree, oldAt })
 	return f
 }
@@ -228,5 +229,41 @@ func TestOutOfSpace(t *testing.T) {
 	}
 	if _, e := WriteAt(ino, []byte("x"), 20*PageSize, 1); e != ENOSPC {
 		t.Fatalf("full: errno %d", e)
+	}
+}
+
+// fallocate: mode 0 grows the file and takes its pages; KEEP_SIZE takes
+// only the pages inside the file; the statfs inode count follows.
+func TestAllocate(t *testing.T) {
+	f := useFakePages(t, 8)
+	root, e := NewRoot(0o755, 1)
+	must(t, e)
+	ino, e := Create(root, []byte("f"), TypeRegular|0o644, 2)
+	must(t, e)
+	if used, m := Inodes(); used != 2 || m != MaxInodes-1 {
+		t.Fatalf("Inodes() = %d, %d", used, m)
+	}
+	must(t, Allocate(ino, 100, 3*PageSize, false, 2))
+	a, _ := Stat(ino)
+	if a.Size != 100+3*PageSize || node(ino).pages != 4 {
+		t.Fatalf("size %d, pages %d", a.Size, node(ino).pages)
+	}
+	must(t, Allocate(ino, 0, 100*PageSize, true, 3))
+	if a, _ := Stat(ino); a.Size != 100+3*PageSize || node(ino).pages != 4 {
+		t.Fatalf("KEEP_SIZE: size %d, pages %d", a.Size, node(ino).pages)
+	}
+	if e := Allocate(ino, 0, 0, false, 3); e != EINVAL {
+		t.Fatal("length 0:", e)
+	}
+	before := len(f.pages)
+	if e := Allocate(ino, 0, 64*PageSize, false, 4); e != ENOSPC {
+		t.Fatal("past the memory:", e)
+	}
+	if a, _ := Stat(ino); a.Size != 100+3*PageSize || len(f.pages) != before {
+		t.Fatalf("a failed allocation changed the file: size %d, pages %d (were %d)", a.Size, len(f.pages), before)
+	}
+	must(t, Unlink(root, []byte("f"), 5))
+	if used, _ := Inodes(); used != 1 || len(f.pages) != 1 {
+		t.Fatalf("after unlink: %d inodes, %d pages", used, len(f.pages))
 	}
 }

@@ -61,6 +61,7 @@ func Create(dir Ino, name []byte, mode uint32, now int64) (Ino, int) {
 	}
 	n := node(ino)
 	n.Nlink = 1
+	n.Parent = dir // a directory's "..", another file's first directory (statfs finds its mount from it)
 	if e := addEntry(d, name, ino, DirentType(mode)); e != 0 {
 		n.Nlink = 0
 		release(ino)
@@ -238,6 +239,9 @@ func Rename(oldDir Ino, oldName []byte, newDir Ino, newName []byte, noReplace bo
 	oldOff, _ = find(od, oldName)
 	if oldOff >= 0 {
 		removeEntry(od, oldOff)
+	}
+	if !isDir {
+		n.Parent = newDir
 	}
 	if isDir && oldDir != newDir {
 		n.Parent = newDir

@@ -31,7 +31,18 @@ func Dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) (r int64, ok bool) {
 	case abi.SysIoctl:
 		return ioctl(int(a[0]), uint64(a[1])), true
 	case abi.SysFcntl:
+		if isLockCmd(int(a[1])) {
+			return fcntlLock(t, i(0), int(a[1]), a[2]), true
+		}
 		return fcntl(int(a[0]), int(a[1]), a[2]), true
+	case abi.SysFlock:
+		return flock(t, i(0), int(a[1])), true
+	case abi.SysStatfs:
+		return statfs(a[0], a[1]), true
+	case abi.SysFstatfs:
+		return fstatfs(i(0), a[1]), true
+	case abi.SysFallocate:
+		return fallocate(i(0), i(1), int64(a[2]), int64(a[3])), true
 	case abi.SysEpollCreate1:
 		return epollCreate(int(a[0])), true
 	case abi.SysEpollCreate:

@@ -25,6 +25,8 @@ func dispatchNetstack(nr uint64, a *[6]uintptr) (r int64, ok bool) {
 		return nicOpen(), true
 	case privcalls.NetResolv:
 		return netResolv(a[0], a[1]), true
+	case privcalls.NetAddrs:
+		return netAddrs(a[0], a[1]), true
 	case privcalls.NetCtl:
 		if a[4] > privcalls.AddrsSize {
 			return -abi.EINVAL, true

@@ -38,6 +38,9 @@ func DispatchSocket(t *threads.Thread, nr uint64, args [6]uintptr) (r int64, ok 
 	switch nr {
 	case abi.SysRead, abi.SysWrite, abi.SysReadv, abi.SysWritev, abi.SysIoctl, abi.SysFstat:
 		f := files.Get(fd)
+		if f != nil && f.Kind == files.KindNetlink {
+			return netlinkFile(t, nr, f, a), true
+		}
 		if f == nil || f.Kind != files.KindSocket && f.Kind != files.KindNetstack && f.Kind != files.KindNIC {
 			return 0, false
 		}
@@ -58,12 +61,22 @@ func DispatchSocket(t *threads.Thread, nr uint64, args [6]uintptr) (r int64, ok 
 		}
 		return sendfile(t, out, int(int32(a[1])), a[2], a[3]), true
 	case abi.SysSocket:
+		if int(a[0]) == afNetlink {
+			flags := int(a[1]) &^ sockTypeMask
+			if flags&^(sockNonblock|sockCloexec) != 0 {
+				return -abi.EINVAL, true
+			}
+			return netlinkSocket(int(a[1])&sockTypeMask, int(a[2]), flags), true
+		}
 		return socket(int(a[0]), int(a[1]), int(a[2])), true
 	case abi.SysSocketpair:
 		return socketpair(int(a[0]), int(a[1]), int(a[2]), a[3]), true
 	case abi.SysBind, abi.SysConnect, abi.SysListen, abi.SysAccept, abi.SysAccept4, abi.SysShutdown,
 		abi.SysGetsockname, abi.SysGetpeername, abi.SysSetsockopt, abi.SysGetsockopt,
 		abi.SysSendto, abi.SysRecvfrom, abi.SysSendmsg, abi.SysRecvmsg:
+		if f := files.Get(fd); f != nil && f.Kind == files.KindNetlink {
+			return netlinkCall(t, nr, f, a), true
+		}
 		f, e := socketOf(fd)
 		if e != 0 {
 			return e, true

@@ -5,6 +5,7 @@ package layout
 const (
 	SbInodesCount    Field32 = 0
 	SbBlocksCount    Field32 = 4
+	SbRBlocksCount   Field32 = 8 // blocks reserved for the super-user
 	SbFreeBlocks     Field32 = 12
 	SbFreeInodes     Field32 = 16
 	SbFirstData      Field32 = 20
@@ -24,6 +25,9 @@ const (
 	SbFeatROCompat   Field32 = 100
 	SbWantExtraIsize Field16 = 350
 )
+
+// SbUUID is where the file system's 16-byte UUID starts.
+const SbUUID = 104
 
 // Values of SbMagic and SbState.
 const (
