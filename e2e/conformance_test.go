@@ -26,7 +26,7 @@ var conformance = []struct {
 	{"flag", "^TestExitCode$", "re-executes the test binary as a subprocess: one program per unikernel, by design"},
 	{"fmt", "", ""}, {"hash/crc32", "", ""}, {"html/template", "", ""}, {"io", "", ""}, {"io/fs", "", ""},
 	{"math", "", ""}, {"math/big", "", ""}, {"math/rand", "", ""},
-	{"net", "^(" + netNetlink + "|" + netRaw + "|" + netAllocs + ")$|" + netSubprocess, "see the net* lists below"},
+	{"net", "^(" + netRaw + "|" + netAllocs + ")$|" + netSubprocess, "see the net* lists below"},
 	{"net/http", "", ""},
 	{"os", "^(" + osSubprocess + "|" + osOwnFile + "|" + osUsrBin + ")$", "see the os* lists below"},
 	{"path", "", ""},
@@ -52,10 +52,6 @@ const (
 
 // The net tests skipped, by reason.
 const (
-	// They list interfaces and addresses through a netlink route socket
-	// (AF_NETLINK), which the kernel does not have: its network is set up
-	// at boot, not by route messages.
-	netNetlink = "TestInterfaces|TestInterfaceAddrs|TestInterfaceUnicastAddrs|TestInterfaceMulticastAddrs"
 	// They open raw IP sockets (SOCK_RAW, ip4:icmp), which need privilege
 	// on Linux and which the kernel does not offer.
 	netRaw = "TestIPConnLocalName|TestIPConnRemoteName|TestIPConnSpecificMethods"
