@@ -116,10 +116,15 @@ func (w *Watched) Console() *os.File { return w.pipe(w.watch) }
 func (w *Watched) ControlChannel() *os.File { return w.pipe(w.readControl) }
 
 // Start starts the process. The clock starts right before it is created.
-// Output not given to a console is kept for error messages.
+// Output not given to a console is kept for error messages. The command's
+// ExtraFiles are closed once it has started (it has its copies): a VMM's
+// helper on the other end of one (passt) then ends with the VM.
 func (w *Watched) Start() error {
 	defer func() {
 		for _, f := range w.writeEnds {
+			f.Close()
+		}
+		for _, f := range w.cmd.ExtraFiles {
 			f.Close()
 		}
 	}()

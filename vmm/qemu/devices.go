@@ -38,19 +38,26 @@ func diskArgs(machine string, disks []vmm.Disk) []string {
 	return args
 }
 
-// netArgs are QEMU's arguments for the network card: a user-mode network
-// backend with the forwards (hostfwd=PROTO:HOSTIP:HOSTPORT-:GUESTPORT; an
-// empty guest address is the guest's DHCP address, 10.0.2.15) and a
+// netArgs are QEMU's arguments for the network card: its backend, and a
 // virtio-net device on it: virtio-mmio on microvm (version 2: the caller
 // adds -global virtio-mmio.force-legacy=false), modern virtio-pci on pc,
-// without an option ROM (the kernel boots directly; no PXE).
-func netArgs(machine string, n *vmm.NetSpec) []string {
+// without an option ROM (the kernel boots directly; no PXE). The backend
+// is passt on the connected socket passtFD when that is not 0 (the
+// forwards are passt's: usernet.go); else QEMU's user-mode network with
+// the forwards (hostfwd=PROTO:HOSTIP:HOSTPORT-:GUESTPORT; an empty guest
+// address is the guest's DHCP address, 10.0.2.15); or the tap device.
+func netArgs(machine string, n *vmm.NetSpec, passtFD int) []string {
 	if n == nil {
 		return nil
 	}
 	backend := "user,id=net0"
 	for _, f := range n.Forwards {
 		backend += fmt.Sprintf(",hostfwd=%s:%s:%d-:%d", f.Protocol(), f.HostIP, f.HostPort, f.GuestPort)
+	}
+	if passtFD != 0 {
+		// QEMU 7.2's stream netdev: frames with a 4-byte length, as passt
+		// speaks them.
+		backend = fmt.Sprintf("stream,id=net0,addr.type=fd,addr.str=%d", passtFD)
 	}
 	if n.Tap != "" {
 		// QEMU opens the device by name; the host set it up (no scripts).

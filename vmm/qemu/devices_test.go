@@ -78,7 +78,7 @@ func TestNetArgs(t *testing.T) {
 		}
 	}
 	// A MAC of the spec's own; no forwards.
-	got := netArgs(MachineMicroVM, &vmm.NetSpec{MAC: "02:AA:BB:CC:DD:EE"})
+	got := netArgs(MachineMicroVM, &vmm.NetSpec{MAC: "02:AA:BB:CC:DD:EE"}, 0)
 	if want := []string{"-netdev", "user,id=net0", "-device", "virtio-net-device,netdev=net0,mac=02:aa:bb:cc:dd:ee"}; !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}

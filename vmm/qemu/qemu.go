@@ -9,6 +9,8 @@
 //	accel    auto (the default), kvm or tcg
 //	gdb      a Unix socket path where QEMU's gdbstub listens, for a
 //	         profiler (package guestprof) or a debugger (target remote PATH)
+//	usernet  passt or slirp: the user-mode network's kind (usernet.go);
+//	         default $UNIGO_USERNET, else passt with published ports
 package qemu
 
 import (
@@ -72,12 +74,16 @@ type options struct {
 	machine string // MachineMicroVM or MachinePC
 	accel   string // "", "auto", "kvm" or "tcg"
 	gdb     string // the gdbstub's socket, or ""
+	usernet string // "", UserNetPasst or UserNetSlirp
+	// passtFD, when not 0, is the fd QEMU reaches passt on: the card is
+	// on passt (set by the caller that starts it, from onPasst).
+	passtFD int
 }
 
 // readOptions checks the spec's options; unknown names are refused, so a
 // typo is not silently ignored.
 func readOptions(o map[string]string) (options, error) {
-	opts := options{machine: MachineMicroVM}
+	opts := options{machine: MachineMicroVM, usernet: os.Getenv("UNIGO_USERNET")}
 	for k, v := range o {
 		switch k {
 		case OptionMachine:
@@ -88,9 +94,14 @@ func readOptions(o map[string]string) (options, error) {
 			opts.accel = v
 		case OptionGDB:
 			opts.gdb = v
+		case OptionUserNet:
+			opts.usernet = v
 		default:
-			return opts, fmt.Errorf("QEMU has no option %q: it takes %s, %s and %s", k, OptionMachine, OptionAccel, OptionGDB)
+			return opts, fmt.Errorf("QEMU has no option %q: it takes %s, %s, %s and %s", k, OptionMachine, OptionAccel, OptionGDB, OptionUserNet)
 		}
+	}
+	if u := opts.usernet; u != "" && u != UserNetPasst && u != UserNetSlirp {
+		return opts, fmt.Errorf("unknown user-mode network %q (usernet, $UNIGO_USERNET): use %s or %s", u, UserNetPasst, UserNetSlirp)
 	}
 	if _, ok := machineOptions[opts.machine]; !ok {
 		return opts, fmt.Errorf("unknown machine %q: use %s or %s", opts.machine, MachineMicroVM, MachinePC)
@@ -159,7 +170,7 @@ func qemuArgs(spec vmm.Spec, opts options, accel Accel) []string {
 		a = append(a, "-gdb", "unix:"+opts.gdb+",server=on,wait=off")
 	}
 	a = append(a, diskArgs(opts.machine, spec.Disks)...)
-	a = append(a, netArgs(opts.machine, spec.Net)...)
+	a = append(a, netArgs(opts.machine, spec.Net, opts.passtFD)...)
 	if spec.Initrd != "" {
 		a = append(a, "-initrd", spec.Initrd)
 	}
@@ -191,12 +202,18 @@ func (q *QEMU) CommandLine(spec vmm.Spec) ([]string, error) {
 	if bin == "" {
 		bin = Binary
 	}
+	if opts.onPasst(spec.Net) {
+		opts.passtFD = fdNetCommand
+	}
 	return append([]string{bin}, qemuArgs(spec, opts, accel)...), nil
 }
 
 // Command implements vmm.Commander: QEMU for spec, not started, the
 // guest's channels on out's files, with the accelerator chosen as Start
 // chooses it (without the fallback: the caller runs the process itself).
+// A card on passt has passt started now, on cmd.ExtraFiles' last file:
+// close the command's ExtraFiles once it has started (QEMU has its
+// copies), so that passt ends with QEMU; it also ends when ctx is done.
 func (q *QEMU) Command(ctx context.Context, spec vmm.Spec, out vmm.Outputs) (*exec.Cmd, error) {
 	opts, err := check(spec)
 	if err != nil {
@@ -210,8 +227,21 @@ func (q *QEMU) Command(ctx context.Context, spec vmm.Spec, out vmm.Outputs) (*ex
 	if err != nil {
 		return nil, err
 	}
+	files := []*os.File{out.COM1, out.COM2, out.Control} // fdCOM1, fdCOM2, fdControl
+	if opts.onPasst(spec.Net) {
+		var verbose func(string, ...any)
+		if spec.Verbose != nil {
+			verbose = func(f string, a ...any) { fmt.Fprintf(spec.Verbose, f, a...) }
+		}
+		_, end, err := startPasst(ctx, spec.Net, verbose)
+		if err != nil {
+			return nil, err
+		}
+		opts.passtFD = fdNetCommand
+		files = append(files, end)
+	}
 	cmd := exec.CommandContext(ctx, bin, qemuArgs(spec, opts, accel)...)
-	cmd.ExtraFiles = []*os.File{out.COM1, out.COM2, out.Control} // fdCOM1, fdCOM2, fdControl
+	cmd.ExtraFiles = files
 	return cmd, nil
 }
 
@@ -243,10 +273,16 @@ func (q *QEMU) Start(ctx context.Context, spec vmm.Spec) (vmm.VM, error) {
 
 // start starts QEMU (bin) for a checked spec, with accel.
 func (q *QEMU) start(ctx context.Context, spec vmm.Spec, opts options, bin string, accel Accel) (*qemuVM, error) {
+	passt := opts.onPasst(spec.Net)
+	if passt {
+		opts.passtFD = fdNetStart
+	}
 	args := append(qemuArgs(spec, opts, accel), hostChannelArgs()...)
+	var verbose func(string, ...any)
 	if spec.Verbose != nil {
 		// Written from several goroutines: QEMU's output, the control reader.
 		spec.Verbose = &syncWriter{w: spec.Verbose}
+		verbose = func(f string, a ...any) { fmt.Fprintf(spec.Verbose, f, a...) }
 		fmt.Fprintf(spec.Verbose, "accelerator: %s (%s)\n", accel.Name, accel.Why)
 		fmt.Fprintf(spec.Verbose, "qemu: %s\n", shellQuote(append([]string{bin}, args...)))
 	}
@@ -283,9 +319,23 @@ func (q *QEMU) start(ctx context.Context, spec vmm.Spec, opts options, bin strin
 		return nil, err
 	}
 	writeEnds = append(writeEnds, hostEnds...)
+	if passt {
+		// The guest's network and the published ports: passt, holding
+		// the ports before QEMU starts.
+		p, end, err := startPasst(ctx, spec.Net, verbose)
+		if err != nil {
+			host.close()
+			closeFiles(writeEnds)
+			vm.copies.Wait()
+			vm.cancel()
+			return nil, err
+		}
+		vm.passt = p
+		writeEnds = append(writeEnds, end)
+	}
 
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.ExtraFiles = writeEnds // fds 3 to 7: COM1, COM2, control, control input, QMP
+	cmd.ExtraFiles = writeEnds // fds 3 to 7: COM1, COM2, control, control input, QMP; 8: passt
 	vm.qemuOut.onFault = vm.fail
 	cmd.Stdout = &vm.qemuOut
 	if spec.Verbose != nil {
@@ -316,6 +366,9 @@ func (q *QEMU) start(ctx context.Context, spec vmm.Spec, opts options, bin strin
 		vm.copies.Wait()
 		host.close()
 		vm.cancel()
+		if vm.passt != nil {
+			vm.passt.wait(time.Second)
+		}
 		return nil, fmt.Errorf("cannot start %s: %w", bin, err)
 	}
 	return vm, nil
@@ -380,6 +433,7 @@ type qemuVM struct {
 	haveEvent bool
 	qemuOut   qemuLog // QEMU's own stdout and stderr
 	host      *hostChannels
+	passt     *passtProc // the user-mode network on passt, or nil
 
 	failed     atomic.Bool // the VM was stopped because the hypervisor gave up on it
 	guestWrote atomic.Bool // the guest wrote to COM1, COM2 or the control channel
@@ -408,6 +462,11 @@ func (vm *qemuVM) fail() {
 func (vm *qemuVM) Wait() (vmm.Exit, error) {
 	vm.waitOnce.Do(func() {
 		waitErr := vm.cmd.Wait()
+		if vm.passt != nil {
+			// It ends as QEMU's end of their socket closes; gone before
+			// Wait returns, so that its ports are free again.
+			vm.passt.wait(DefaultStopGrace)
+		}
 		vm.host.close()
 		vm.copies.Wait()
 		vm.stderr.Close()
