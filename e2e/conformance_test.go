@@ -86,3 +86,31 @@ func TestStandardLibraryConformance(t *testing.T) {
 		})
 	}
 }
+
+// thirdParty lists real programs' own suites that must pass inside the
+// unikernel, straight from the module cache (PKG@VERSION through the
+// module proxy), with what they need beyond the defaults.
+var thirdParty = []struct {
+	pkg, version, memory string
+}{
+	// A database that memory-maps its file. 1 GiB: TestDB_HugeValue puts
+	// a 256 MiB value in a database on /tmp, whose file's pages a mapping
+	// copies (docs/files-design.md) where Linux shares them.
+	{"go.etcd.io/bbolt", "v1.4.3", "1G"},
+}
+
+// TestThirdPartyConformance runs the suites of thirdParty with unigo test
+// -short, as CONFORMANCE.md records them; UNIGO_CONFORMANCE=off leaves it
+// out of a quick local run, as for the standard library's.
+func TestThirdPartyConformance(t *testing.T) {
+	if os.Getenv("UNIGO_CONFORMANCE") == "off" {
+		t.Skip("UNIGO_CONFORMANCE=off")
+	}
+	t.Parallel()
+	for _, c := range thirdParty {
+		t.Run(strings.ReplaceAll(c.pkg, "/", "_"), func(t *testing.T) {
+			r := unigoWithin(t, 8*time.Minute, nil, "test", "-short", "-memory", c.memory, c.pkg+"@"+c.version)
+			r.expect(t, 0, "ok  \t"+c.pkg+"\t")
+		})
+	}
+}

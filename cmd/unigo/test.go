@@ -29,8 +29,8 @@ var testCmd = &cobra.Command{
 	Short: "Run Go tests inside the unikernel, like go test",
 	Long: `Test builds each package's test binary with the unigo kernel, boots it as a
 unikernel and reports ok or FAIL per package, as go test does. The package's
-directory (its testdata/ included) is the tests' working directory, read-only;
-/tmp is writable. Standard-library packages work too: unigo test strings.
+directory (its testdata/ included) is the tests' working directory; what the
+tests write there stays in the VM's memory, as /tmp. Standard-library packages work too: unigo test strings.
 
 unigo test exits 0 when every package passed, 1 otherwise.`,
 	Example: `  unigo test ./...

@@ -120,6 +120,32 @@ func Mprotect(addr, length uintptr, prot uint32) int64 {
 	return 0
 }
 
+// Populate backs the pages of [addr, addr+length) now, as mlock does: all
+// must be mapped (ENOMEM otherwise); a file mapping's pages past the end of
+// its file are left as they are. No page is ever paged out afterwards.
+func Populate(addr, length uintptr) int64 {
+	start, end := pageDown(addr), pageUp(addr+length)
+	if end < start || inKernelRange(start, end-start) {
+		return -errNoMem
+	}
+	for v := start; v < end; v += PageSize {
+		r := regions.find(v)
+		if r == nil {
+			return -errNoMem
+		}
+		if r.prot == 0 {
+			continue
+		}
+		if e := walk(v, false); e != nil && *e&ptePresent != 0 {
+			continue
+		}
+		if HandleFault(v, false, false) == FaultNoMemory {
+			return -errNoMem
+		}
+	}
+	return 0
+}
+
 // Advice values of madvise that change memory.
 const (
 	MadvDontNeed = 4

@@ -9,6 +9,7 @@
 package syscalls
 
 import (
+	"unigo.dev/unigo/kernel/memory"
 	"unigo.dev/unigo/kernel/syscalls/abi"
 	"unigo.dev/unigo/kernel/syscalls/filecalls"
 	"unigo.dev/unigo/kernel/syscalls/netcalls"
@@ -68,6 +69,10 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 		return madvise(a[0], a[1], int(a[2]))
 	case abi.SysMsync:
 		return msync(a[0], a[1], int(a[2]))
+	case abi.SysMlock:
+		return memory.Populate(a[0], a[1])
+	case abi.SysMunlock, abi.SysMlockall, abi.SysMunlockall:
+		return 0 // nothing is ever paged out: memory stays resident once touched
 	case abi.SysBrk:
 		return -abi.ENOMEM
 	case abi.SysRtSigaction:

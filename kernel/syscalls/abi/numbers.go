@@ -92,6 +92,10 @@ const (
 	SysGetppid          = 110
 	SysGetgroups        = 115
 	SysSigaltstack      = 131
+	SysMlock            = 149
+	SysMunlock          = 150
+	SysMlockall         = 151
+	SysMunlockall       = 152
 	SysMknod            = 133
 	SysStatfs           = 137
 	SysFstatfs          = 138
