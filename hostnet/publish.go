@@ -106,11 +106,11 @@ func CheckFree(ps []vmm.Forward) error {
 	return nil
 }
 
-// WaitHeld waits until QEMU holds every published host port (its user-mode
-// network binds them while it starts, after the process is running), so
+// WaitHeld waits until the VMM holds every published host port (passt, or
+// QEMU's user-mode network, binds them while it starts), so
 // that a `run -d` that has returned has its ports: a second instance asking
-// for one then gets the in-use error, not a QEMU failure after boot. It
-// only reads /proc/net (binding to test would race with QEMU's own bind)
+// for one then gets the in-use error, not a failure after boot. It
+// only reads /proc/net (binding to test would race with the VMM's own bind)
 // and gives up silently after limit.
 func WaitHeld(ps []vmm.Forward, limit time.Duration) {
 	deadline := time.Now().Add(limit)

@@ -88,3 +88,42 @@ func TestNetArgs(t *testing.T) {
 		t.Errorf("network arguments without a card: %s", s)
 	}
 }
+
+// Published ports put the card on passt (unless usernet says slirp):
+// QEMU reaches it on an inherited socket, and passt gets the guest's view
+// of QEMU's user-mode network and the forwards.
+func TestNetOnPasst(t *testing.T) {
+	n := &vmm.NetSpec{Forwards: []vmm.Forward{
+		{HostPort: 8080, GuestPort: 80},
+		{Proto: "udp", HostIP: "127.0.0.1", HostPort: 5353, GuestPort: 53},
+	}}
+	for _, tt := range []struct {
+		usernet string
+		n       *vmm.NetSpec
+		want    bool
+	}{
+		{"", n, true}, {UserNetSlirp, n, false}, {UserNetPasst, n, true},
+		{"", &vmm.NetSpec{}, false}, {UserNetPasst, &vmm.NetSpec{}, true},
+		{"", &vmm.NetSpec{Tap: "unigo0"}, false}, {UserNetPasst, &vmm.NetSpec{Tap: "unigo0"}, false},
+		{UserNetPasst, nil, false},
+	} {
+		if got := (options{usernet: tt.usernet}).onPasst(tt.n); got != tt.want {
+			t.Errorf("usernet %q, card %+v: on passt %v, want %v", tt.usernet, tt.n, got, tt.want)
+		}
+	}
+	got := netArgs(MachineMicroVM, n, fdNetStart)
+	want := []string{"-netdev", "stream,id=net0,addr.type=fd,addr.str=8", "-device", "virtio-net-device,netdev=net0,mac=52:54:00:12:34:56"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	args := strings.Join(passtArgs(n, 3), " ")
+	for _, w := range []string{"--fd 3", "--one-off", "--foreground", "--address 10.0.2.15 --netmask 24 --gateway 10.0.2.2",
+		"--dns-forward 10.0.2.3", "--mtu 1500", "-t 8080:80", "-u 127.0.0.1/5353:53"} {
+		if !strings.Contains(args, w) {
+			t.Errorf("passt's arguments %q lack %q", args, w)
+		}
+	}
+	if _, err := readOptions(map[string]string{OptionUserNet: "vde"}); err == nil || !strings.Contains(err.Error(), "passt or slirp") {
+		t.Errorf("usernet vde: %v", err)
+	}
+}
