@@ -15,8 +15,9 @@ import (
 // speed. QEMU's own forwarder listened with a backlog of 1, so at 20+
 // connections at once clients waited out SYN retries (1, 3, 7, 15 s...).
 // One VM of loadserve (HTTP on 8080, the Redis protocol on 6379, both
-// with a guest backlog of 4096) takes wrk with 500 connections for 10 s,
-// then redis-benchmark with 100 clients.
+// listening with Go's default backlog: the guest's somaxconn, 4096) takes
+// wrk with 500 connections for 10 s without a socket error, then
+// redis-benchmark with 100 clients.
 func TestPublishUnderLoad(t *testing.T) {
 	for _, tool := range []string{"wrk", "redis-benchmark", "ss"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -49,20 +50,8 @@ func TestPublishUnderLoad(t *testing.T) {
 	if requests < 500 {
 		t.Errorf("%d requests in 10 s with 500 connections\n%s", requests, out)
 	}
-	if m := regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`).FindSubmatch(out); m != nil {
-		connect, _ := strconv.Atoi(string(m[1]))
-		read, _ := strconv.Atoi(string(m[2]))
-		write, _ := strconv.Atoi(string(m[3]))
-		timeout, _ := strconv.Atoi(string(m[4]))
-		if connect+write+timeout > 0 {
-			t.Errorf("wrk: %d connect errors, %d write errors, %d timeouts; want none\n%s", connect, write, timeout, out)
-		}
-		// Resets of a few connections when 500 arrive at a guest that has
-		// just booted: the guest's side, not the host's listener (left
-		// open in issue 15); more than 1% is a failure.
-		if read*100 > requests {
-			t.Errorf("wrk: %d read errors (connections reset) in %d requests\n%s", read, requests, out)
-		}
+	if m := regexp.MustCompile(`Socket errors: .*`).Find(out); m != nil {
+		t.Errorf("wrk: %s; want none\n%s", m, out)
 	}
 	if strings.Contains(string(out), "Non-2xx") {
 		t.Errorf("wrk: answers other than 200\n%s", out)

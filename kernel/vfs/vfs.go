@@ -93,6 +93,13 @@ func Init(exe, rootfs []byte) bool {
 	}
 	proc := mkdir(root, "proc", 0o555)
 	state.proc = proc
+	// The listen backlog's ceiling, as Linux 5.4 and later have it: Go's
+	// net reads it for every listen (without it, 128; passt or a burst of
+	// clients then meets a full queue).
+	core := mkdir(mkdir(mkdir(proc, "sys", 0o555), "net", 0o555), "core", 0o555)
+	if ino, e := memfs.Create(core, []byte("somaxconn"), memfs.TypeRegular|0o444, now()); e == 0 {
+		memfs.WriteAt(ino, []byte("4096\n"), 0, now())
+	}
 	self := mkdir(proc, "self", 0o555)
 	link, _ := memfs.Create(self, []byte("exe"), memfs.TypeSymlink|0o777, now())
 	var path [256]byte
