@@ -1,5 +1,7 @@
 package memory
 
+import "unigo.dev/unigo/kernel/cpu"
+
 // Flags of mmap that the kernel understands.
 const (
 	MapShared         = 0x01
@@ -168,4 +170,91 @@ func Madvise(addr, length uintptr, advice int) int64 {
 		unmapRange(addr, addr+n)
 	}
 	return 0
+}
+
+// Flags of mremap.
+const (
+	MremapMayMove = 1
+	MremapFixed   = 2
+)
+
+// Mremap resizes the mapping at [old, old+oldSize), which must lie in one
+// region, keeping its protection and backing: shrinking unmaps the tail,
+// growing extends it in place when the addresses after it are free, else
+// (MREMAP_MAYMOVE) moves its pages to a free range, or to newAddr with
+// MREMAP_FIXED. It returns the mapping's address or a negative errno.
+func Mremap(old, oldSize, newSize uintptr, flags uint32, newAddr uintptr) int64 {
+	if old&(PageSize-1) != 0 || newSize == 0 || flags&^(MremapMayMove|MremapFixed) != 0 ||
+		flags&MremapFixed != 0 && (flags&MremapMayMove == 0 || newAddr&(PageSize-1) != 0) {
+		return -errInval
+	}
+	oldN, newN := pageUp(oldSize), pageUp(newSize)
+	if oldN == 0 || newN < newSize || inKernelRange(old, oldN) {
+		return -errInval
+	}
+	r := regions.find(old)
+	if r == nil || old+oldN > r.end {
+		return -14 // EFAULT: not one mapping
+	}
+	moved := *r
+	moved.start, moved.end = old, old+oldN
+	if moved.ino != 0 {
+		moved.off = r.fileOffset(old)
+	}
+	if flags&MremapFixed == 0 {
+		if newN <= oldN {
+			return unmapTail(old+newN, old+oldN, old)
+		}
+		grow := moved
+		grow.start, grow.end, grow.off = old+oldN, old+newN, moved.off+int64(oldN)
+		if !inKernelRange(grow.start, newN-oldN) && !regions.overlaps(grow.start, grow.end) {
+			if !regions.insert(grow) {
+				return -errNoMem
+			}
+			return int64(old)
+		}
+		if flags&MremapMayMove == 0 {
+			return -errNoMem
+		}
+		if newAddr = regions.freeRange(mmapBase, newN); newAddr == 0 {
+			return -errNoMem
+		}
+	} else {
+		if inKernelRange(newAddr, newN) || newAddr < old+oldN && old < newAddr+newN {
+			return -errInval
+		}
+		unmapRange(newAddr, newAddr+newN)
+		if !regions.remove(newAddr, newAddr+newN) {
+			return -errNoMem
+		}
+	}
+	dst := moved
+	dst.start, dst.end = newAddr, newAddr+newN
+	if !regions.insert(dst) {
+		return -errNoMem
+	}
+	keep := min(oldN, newN)
+	forEachPresent(old, old+keep, func(v uintptr, e *uint64) {
+		if d := walk(newAddr+(v-old), true); d != nil {
+			*d = *e
+		} else if *e&pteFilePage == 0 {
+			mm.frames.release(uintptr(*e & pteAddrMask)) // out of memory for the table: the page reads anew
+		}
+		*e = 0
+		cpu.Invlpg(v)
+	})
+	unmapRange(old, old+oldN)
+	regions.remove(old, old+oldN)
+	return int64(newAddr)
+}
+
+// unmapTail unmaps [start, end) and returns ret: mremap shrinking.
+func unmapTail(start, end, ret uintptr) int64 {
+	if start < end {
+		unmapRange(start, end)
+		if !regions.remove(start, end) {
+			return -errNoMem
+		}
+	}
+	return int64(ret)
 }

@@ -14,6 +14,7 @@ import (
 	"unigo.dev/unigo/kernel/syscalls/filecalls"
 	"unigo.dev/unigo/kernel/syscalls/netcalls"
 	"unigo.dev/unigo/kernel/threads"
+	"unigo.dev/unigo/kernel/vfs"
 )
 
 // Count counts system calls, for debug.boottime.
@@ -67,6 +68,10 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 		return mprotect(a[0], a[1], uint32(a[2]))
 	case abi.SysMadvise:
 		return madvise(a[0], a[1], int(a[2]))
+	case abi.SysMremap:
+		r := memory.Mremap(a[0], a[1], a[2], uint32(a[3]), a[4])
+		vfs.ReleaseUnmapped()
+		return r
 	case abi.SysMsync:
 		return msync(a[0], a[1], int(a[2]))
 	case abi.SysMlock:

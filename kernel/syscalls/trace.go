@@ -14,7 +14,7 @@ var names = [...]string{
 	abi.SysMmap: "mmap", abi.SysMprotect: "mprotect", abi.SysMunmap: "munmap", abi.SysBrk: "brk",
 	abi.SysRtSigaction: "rt_sigaction", abi.SysRtSigprocmask: "rt_sigprocmask",
 	abi.SysRtSigreturn: "rt_sigreturn", abi.SysIoctl: "ioctl", abi.SysWritev: "writev",
-	abi.SysSchedYield: "sched_yield", abi.SysMadvise: "madvise", abi.SysMsync: "msync", abi.SysMlock: "mlock", abi.SysMunlock: "munlock",
+	abi.SysSchedYield: "sched_yield", abi.SysMadvise: "madvise", abi.SysMsync: "msync", abi.SysMremap: "mremap", abi.SysMlock: "mlock", abi.SysMunlock: "munlock",
 	abi.SysMlockall: "mlockall", abi.SysMunlockall: "munlockall", abi.SysNanosleep: "nanosleep",
 	abi.SysGetpid: "getpid", abi.SysClone: "clone", abi.SysFork: "fork", abi.SysVfork: "vfork",
 	abi.SysExecve: "execve", abi.SysExit: "exit", abi.SysKill: "kill", abi.SysUname: "uname",

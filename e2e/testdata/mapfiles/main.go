@@ -173,6 +173,29 @@ func suite(dir string) {
 	}
 	ok("mprotect-madvise")
 
+	// mremap: grown in place or moved, the mapping keeps its file and
+	// pages; shrunk, its tail is gone.
+	r := mmap(f, 0, page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+	blocker := mmap(f, 0, page, syscall.PROT_READ, syscall.MAP_SHARED) // often right after r
+	before := &r[0]
+	r, err = mremap(r, 3*page, 1)
+	check("mremap grow", err)
+	fmt.Println("mremap moved the mapping:", &r[0] != before)
+	if r[1] != 'w' || string(r[100:106]) != "synced" {
+		fail("mremap lost the mapping's contents: %q %q", r[1], r[100:106])
+	}
+	r[2*page+5] = 'M'
+	if pread(f, 1, 2*page+5)[0] != 'M' {
+		fail("a write through the moved mapping did not reach the file")
+	}
+	r, err = mremap(r, page, 0)
+	check("mremap shrink", err)
+	if _, _, e := syscall.Syscall(syscall.SYS_MUNMAP, uintptr(unsafe.Pointer(&r[0])), page, 0); e != 0 {
+		fail("munmap of the remapped: %v", e)
+	}
+	check("munmap", syscall.Munmap(blocker))
+	ok("mremap")
+
 	// /proc/self/maps shows the shared mapping of the file.
 	var st syscall.Stat_t
 	check("fstat", syscall.Fstat(int(f.Fd()), &st))
@@ -217,6 +240,15 @@ func suite(dir string) {
 	}
 	ok("refusals-and-devzero")
 	fmt.Println("suite passed")
+}
+
+// mremap resizes b's mapping to n bytes (flags 1: MREMAP_MAYMOVE).
+func mremap(b []byte, n, flags int) ([]byte, error) {
+	p, _, e := syscall.Syscall6(syscall.SYS_MREMAP, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(n), uintptr(flags), 0, 0)
+	if e != 0 {
+		return nil, e
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(p)), n), nil
 }
 
 func msync(b []byte, flags int) error {
