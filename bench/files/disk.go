@@ -14,16 +14,13 @@ import (
 	"unigo.dev/unigo/volume"
 )
 
-// The disks of the volume benchmark: the program's input files, written
-// once by the program itself (`volbench -prepare`), and a fresh disk image
-// for every run that holds them.
+// The disks of the benchmarks on a disk: a fresh disk image for every run,
+// holding the program's input files if it has any (volbench's, which it
+// reads "cold"), written once by the program itself (`volbench -prepare`).
 
-// volumeInputNames are the input files the program reads "cold".
-var volumeInputNames = []string{"cold-seq", "cold-rand"}
-
-// volumeInputs has the program write its input files into dir and returns
-// their paths.
-func volumeInputs(ctx context.Context, binary, dir string) ([]string, error) {
+// programInputs has the program write its input files (names) into dir
+// and returns their paths.
+func programInputs(ctx context.Context, binary, dir string, names []string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -32,7 +29,7 @@ func volumeInputs(ctx context.Context, binary, dir string) ([]string, error) {
 		return nil, fmt.Errorf("%s -prepare: %v: %s", filepath.Base(binary), err, strings.TrimSpace(string(out)))
 	}
 	var paths []string
-	for _, n := range volumeInputNames {
+	for _, n := range names {
 		p := filepath.Join(dir, n)
 		if _, err := os.Stat(p); err != nil {
 			return nil, fmt.Errorf("%s -prepare did not write %s: %w", filepath.Base(binary), n, err)
@@ -46,10 +43,13 @@ func volumeInputs(ctx context.Context, binary, dir string) ([]string, error) {
 // create` does (volume.MakeFileSystem: mke2fs -t ext2 -b 4096 -m 0), and
 // writes the input files into its root directory with e2fsprogs' debugfs,
 // from the host, without mounting it.
-func freshDisk(ctx context.Context, path string, size int64, inputs []string) error {
+func freshDisk(ctx context.Context, path string, size int64, label string, inputs []string) error {
 	os.Remove(path)
-	if err := volume.MakeFileSystem(path, size, volumeLabel); err != nil {
+	if err := volume.MakeFileSystem(path, size, label); err != nil {
 		return err
+	}
+	if len(inputs) == 0 {
+		return nil
 	}
 	debugfs, err := e2fsTool("debugfs")
 	if err != nil {
@@ -85,7 +85,7 @@ func e2fsTool(name string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("%s not found: the volume benchmark writes its input files into the disk images with e2fsprogs; install it (apt-get install e2fsprogs)", name)
+	return "", fmt.Errorf("%s not found: the volume benchmark writes its input files into the disk images with e2fsprogs' debugfs; install it (apt-get install e2fsprogs)", name)
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }

@@ -1,10 +1,12 @@
-// Package files is `unigo bench files` and `unigo bench volume`: one
-// program that measures its own file I/O and prints one result line, run
-// three ways, interleaved (A B C A B C ...): as a native process, as the
-// app of the Linux microVM, and as a unigo image booted through the launch
-// layer. The two benchmarks differ in the program and in where it does its
-// I/O (a place): files runs examples/fsbench on tmpfs (tmpfs.go), volume
-// runs examples/volbench on a disk, a fresh ext2 image every run (volume.go).
+// Package files is `unigo bench files`, `unigo bench volume` and `unigo
+// bench bolt`: one program that measures its own file I/O and prints one
+// result line, run three ways, interleaved (A B C A B C ...): as a native
+// process, as the app of the Linux microVM, and as a unigo image booted
+// through the launch layer. The benchmarks differ in the program and in
+// where it does its I/O (a place): files runs examples/fsbench on tmpfs
+// (tmpfs.go); volume runs examples/volbench (volume.go) and bolt
+// examples/boltbench, a bbolt database (bolt.go), on a disk, a fresh ext2
+// image every run (disk.go).
 package files
 
 import (
@@ -93,7 +95,7 @@ type Settings struct {
 	MemMiB  int    `json:"mem_mib"`
 	// files
 	NativeTmp string `json:"native_tmp,omitempty"`
-	// volume
+	// volume and bolt
 	DiskDir     string  `json:"disk_dir,omitempty"`
 	DiskFS      string  `json:"disk_dir_fs,omitempty"` // the host file system the disk images are on
 	DiskBytes   int64   `json:"disk_bytes,omitempty"`
@@ -107,6 +109,9 @@ type Settings struct {
 type program struct {
 	name       string             // the program's, which starts its lines: "fsbench"
 	quantities []measure.Quantity // what the line holds, in table order
+	// inputs are the files the program reads, written by `PROGRAM -prepare
+	// -dir DIR` once and put on each run's disk by the host; none for most.
+	inputs []string
 }
 
 // match accepts the console line that ends a run: the program's result or
@@ -127,9 +132,9 @@ func (p program) parse(line string) (map[string]float64, error) {
 	return measure.ParseResultLine(line, p.name+" ", p.name+" error:", keys)
 }
 
-// benchmark is one of the two: the program and where it does its I/O.
+// benchmark is one of the package's: the program and where it does its I/O.
 type benchmark struct {
-	name     string // "files" or "volume"
+	name     string // "files", "volume" or "bolt"
 	program  program
 	columns  string   // what the numbers of a progress line are
 	notes    []string // the report's
@@ -137,8 +142,7 @@ type benchmark struct {
 	place    place
 }
 
-// place is where the program does its I/O: what sets the two benchmarks
-// apart. Each subject's artifact (the plain binary, the Linux baseline,
+// place is where the program does its I/O: tmpfs or a disk. Each subject's artifact (the plain binary, the Linux baseline,
 // the unigo image) is fitted to it.
 type place interface {
 	// prepare runs once the app is built: it fills the report's settings

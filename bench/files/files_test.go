@@ -18,6 +18,7 @@ import (
 
 var (
 	volumeRun    = flag.Bool("volume.run", false, "TestRunVolume: run the volume benchmark once, for real (boots QEMU; fetches a Debian kernel on first use)")
+	boltRun      = flag.Bool("bolt.run", false, "TestRunBolt: run the bolt benchmark once, for real (boots QEMU; fetches a Debian kernel on first use)")
 	filesNoLinux = flag.Bool("files.nolinux", false, "TestRunFiles: run the native and unigo columns only (skip the Linux microVM)")
 )
 
@@ -126,8 +127,103 @@ func TestVolumeTable(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
 	}
-	if withinTarget(0.6, true) != "no" || withinTarget(0.7, true) != "yes" {
-		t.Error("withinTarget: 0.6 must miss the target, 0.7 meet it")
+	if goal := tables["volume"].target; goal.met(0.6, true) != "no" || goal.met(0.7, true) != "yes" || goal.met(0, false) != "n/a" {
+		t.Error("volume's target: 0.6 must miss it, 0.7 meet it")
+	}
+}
+
+func TestParseBoltLine(t *testing.T) {
+	v, err := boltbench.parse("[ 9.3] boltbench put_tx_s=212.4 bulk_put_keys_s=30510 get_keys_s=101234 scan_keys_s=2500000\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v["put_tx_s"] != 212.4 || v["bulk_put_keys_s"] != 30510 || v["get_keys_s"] != 101234 || v["scan_keys_s"] != 2500000 || len(v) != len(boltbench.quantities) {
+		t.Errorf("parsed %v", v)
+	}
+	for _, bad := range []string{
+		"boltbench put_tx_s=212.4 bulk_put_keys_s=30510 get_keys_s=101234",
+		"boltbench put_tx_s=0 bulk_put_keys_s=1 get_keys_s=1 scan_keys_s=1",
+		"boltbench error: get: key 0a1b (index 12) holds a wrong value",
+		"volbench seq_write_mbps=54.2 reread_mbps=76.5 seq_read_mbps=73.1 rand_read_iops=17495 rand_write_iops=10089 sync_write_iops=1910.7",
+	} {
+		if _, err := boltbench.parse(bad); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+	for line, want := range map[string]bool{
+		"boltbench put_tx_s=1 bulk_put_keys_s=1 get_keys_s=1 scan_keys_s=1": true,
+		"boltbench error: open: no such file or directory":                  true,
+		harness.HelperErrorPrefix + "mount /dev/vda":                        true,
+		"volbench seq_write_mbps=1":                                         false,
+	} {
+		if boltbench.match(line) != want {
+			t.Errorf("match(%q) = %v, want %v", line, !want, want)
+		}
+	}
+}
+
+func TestBoltTable(t *testing.T) {
+	r := &Report{Base: report.Base{Benchmark: "bolt"}, Config: Settings{DiskDir: "/d", DiskBytes: 1 << 30, DiskFS: "tmpfs"}}
+	for _, s := range []struct {
+		key string
+		v   float64
+	}{{harness.Native, 1000}, {harness.Linux, 100}, {harness.Unigo, 75}} {
+		vs := &Subject{Key: s.key, Label: harness.Labels[s.key], Metrics: map[string]measure.Metric{}}
+		for _, q := range boltbench.quantities {
+			vs.Metrics[q.Key] = measure.FromSamples(q.Unit, []float64{s.v, s.v * 2})
+		}
+		r.Subjects = append(r.Subjects, vs)
+	}
+	var b bytes.Buffer
+	if err := r.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	// 75/100 misses bolt's target (at least 0.8× of Linux).
+	for _, want := range []string{"disks: a fresh 1G", "put: transactions of 20 keys", "(tx/s)", "(keys/s)", "unigo / Linux", "0.75×", "at least 0.8×", "no", "0.075×"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "yes") {
+		t.Errorf("0.75× must not meet the target:\n%s", b.String())
+	}
+	if err := (&Report{Base: report.Base{Benchmark: "nonesuch"}}).WriteTable(&b); err == nil {
+		t.Error("a table for an unknown benchmark")
+	}
+}
+
+// TestDiskWithoutInputs checks the disk place of a program without input
+// files (boltbench): nothing is prepared, the native directory is made
+// empty, a VM's disk image is a fresh file system and nothing else.
+func TestDiskWithoutInputs(t *testing.T) {
+	if _, err := e2fsTool("mke2fs"); err != nil {
+		t.Skip(err)
+	}
+	ctx := context.Background()
+	cfg := VolumeConfig{Config: Config{Out: t.TempDir()}, DiskSize: 16 << 20}
+	if err := cfg.setDefaults("./examples/boltbench", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	d := cfg.disk(boltbench)
+	r := &Report{}
+	// The binary does not exist: it must not be asked to -prepare anything.
+	more, err := d.prepare(ctx, &harness.App{Binary: filepath.Join(cfg.Out, "none")}, r)
+	if err != nil || more != "" || r.Config.DiskDir != cfg.DiskDir || r.Config.DiskBytes != 16<<20 {
+		t.Fatalf("prepare: %q, %v; settings %+v", more, err, r.Config)
+	}
+	native, err := d.fresh(ctx, harness.Native, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ents, err := os.ReadDir(native); err != nil || len(ents) != 0 {
+		t.Errorf("native directory %s: %d entries, %v", native, len(ents), err)
+	}
+	img, err := d.fresh(ctx, harness.Unigo, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(img); err != nil || fi.Size() != 16<<20 || filepath.Base(img) != "unigo-3.img" {
+		t.Errorf("disk image %s: %v, %v", img, fi, err)
 	}
 }
 
@@ -153,6 +249,37 @@ func TestRunVolume(t *testing.T) {
 				t.Errorf("%s %s: n/a: %s", s.Key, vm.Key, m.NA)
 			}
 		}
+	}
+	if ents, _ := os.ReadDir(filepath.Join(out, "disks")); len(ents) != 0 {
+		t.Errorf("disks left behind: %d", len(ents))
+	}
+}
+
+// TestRunBolt runs the bolt benchmark once, for real, and checks that every
+// subject's every number was parsed. Only with -bolt.run: it takes about a
+// minute under TCG.
+func TestRunBolt(t *testing.T) {
+	if !*boltRun {
+		t.Skip("boots QEMU: run with -bolt.run")
+	}
+	out := t.TempDir()
+	var progress bytes.Buffer
+	start := time.Now()
+	r, err := RunBolt(context.Background(), VolumeConfig{Config: Config{Runs: 1, App: "../../examples/boltbench", Out: out, Progress: &progress}})
+	var back Report
+	table := benchtest.ReadBack(t, start, &progress, r, err, out, &back)
+	if back.Benchmark != "bolt" || len(back.Subjects) != 3 {
+		t.Fatalf("results.json: benchmark %q, %d subjects", back.Benchmark, len(back.Subjects))
+	}
+	for _, s := range back.Subjects {
+		for _, q := range boltbench.quantities {
+			if m := s.Metrics[q.Key]; !m.OK() {
+				t.Errorf("%s %s: n/a: %s", s.Key, q.Key, m.NA)
+			}
+		}
+	}
+	if want := "at least 0.8×"; !strings.Contains(table, want) {
+		t.Errorf("table lacks %q", want)
 	}
 	if ents, _ := os.ReadDir(filepath.Join(out, "disks")); len(ents) != 0 {
 		t.Errorf("disks left behind: %d", len(ents))

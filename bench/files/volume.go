@@ -21,7 +21,8 @@ import (
 // and each run a fresh disk image made the way `unigo volume create` makes
 // one, so that no run sees another's caches or files.
 
-// VolumeConfig says what RunVolume measures and how.
+// VolumeConfig says what a benchmark on a disk (RunVolume, RunBolt)
+// measures and how.
 type VolumeConfig struct {
 	Config
 	// DiskDir is where each run's fresh disk image (and the native
@@ -37,12 +38,30 @@ type VolumeConfig struct {
 const (
 	volumeMount  = "/data"
 	volumeLinuxM = "/dev/vda " + volumeMount + " ext2\n"
-	volumeLabel  = "volbench"
 )
 
+// setDefaults fills in what c leaves out, with the benchmark's own app and
+// timeout, and makes the directory of the disks.
+func (c *VolumeConfig) setDefaults(app string, timeout time.Duration) error {
+	if err := c.Config.setDefaults(app, timeout); err != nil {
+		return err
+	}
+	harness.OrDefault(&c.DiskDir, filepath.Join(c.Out, "disks"))
+	harness.OrDefault(&c.DiskSize, 1<<30)
+	return harness.Mkdirs(c.DiskDir)
+}
+
+// disk is the place of a benchmark of program p on a disk: a fresh disk
+// image for every run of a VM, in c.DiskDir, labelled with the program's
+// name and holding its input files, if it has any.
+func (c *VolumeConfig) disk(p program) *disk {
+	return &disk{dir: c.DiskDir, size: c.DiskSize, artifacts: filepath.Join(c.Out, "artifacts"), label: p.name, inputNames: p.inputs}
+}
+
 // volbench is the program of the volume benchmark, with the quantities it
-// prints, by the name it prints them under, in table order.
-var volbench = program{name: "volbench", quantities: []measure.Quantity{
+// prints, by the name it prints them under, in table order, and the input
+// files it reads cold.
+var volbench = program{name: "volbench", inputs: []string{"cold-seq", "cold-rand"}, quantities: []measure.Quantity{
 	{Key: "seq_write_mbps", Name: "sequential write, 1 MiB (64 MiB + fsync)", Unit: "MB/s"},
 	{Key: "seq_read_mbps", Name: "sequential read, 1 MiB, cold (64 MiB)", Unit: "MB/s"},
 	{Key: "reread_mbps", Name: "re-read of the file just written, 1 MiB", Unit: "MB/s"},
@@ -54,11 +73,6 @@ var volbench = program{name: "volbench", quantities: []measure.Quantity{
 // RunVolume runs the volume benchmark and writes results.json into cfg.Out.
 func RunVolume(ctx context.Context, cfg VolumeConfig) (*Report, error) {
 	if err := cfg.setDefaults("./examples/volbench", 180*time.Second); err != nil {
-		return nil, err
-	}
-	harness.OrDefault(&cfg.DiskDir, filepath.Join(cfg.Out, "disks"))
-	harness.OrDefault(&cfg.DiskSize, 1<<30)
-	if err := harness.Mkdirs(cfg.DiskDir); err != nil {
 		return nil, err
 	}
 	return run(ctx, cfg.Config, &benchmark{
@@ -73,18 +87,21 @@ func RunVolume(ctx context.Context, cfg VolumeConfig) (*Report, error) {
 			"random: distinct 4 KiB-aligned blocks in a fixed pseudo-random order; random writes overwrite blocks of the 64 MiB file written first, with one fsync at the end of the 4096 (in the time); the last row fsyncs after every write",
 		},
 		noteLoad: true,
-		place:    &disk{dir: cfg.DiskDir, size: cfg.DiskSize, artifacts: filepath.Join(cfg.Out, "artifacts")},
+		place:    cfg.disk(volbench),
 	})
 }
 
-// disk is where the volume benchmark writes: a fresh ext2 disk image every
-// run, attached to both VMs alike, or a fresh directory of the host for
-// the native process; each holds the program's input files.
+// disk is where the benchmarks on a disk (volume, bolt) write: a fresh
+// ext2 disk image every run, attached to both VMs alike, or a fresh
+// directory of the host for the native process; each holds the program's
+// input files, if it has any.
 type disk struct {
-	dir       string // where the disks are made
-	size      int64
-	artifacts string
-	inputs    []string // the program's input files
+	dir        string // where the disks are made
+	size       int64
+	artifacts  string
+	label      string   // the file system's
+	inputNames []string // the program's input files, written by `PROGRAM -prepare`; none for most
+	inputs     []string // their paths, once written
 }
 
 // diskPlaceholder stands for each run's disk image in the command lines
@@ -94,8 +111,11 @@ const diskPlaceholder = "DISK.img"
 func (d *disk) prepare(ctx context.Context, app *harness.App, r *Report) (string, error) {
 	r.Config.DiskDir, r.Config.DiskFS, r.Config.DiskBytes = d.dir, fsTypeOf(d.dir), d.size
 	r.Config.DiskFormat = "ext2, made by volume.MakeFileSystem as `unigo volume create` makes it (mke2fs -t ext2 -b 4096 -m 0), sparse"
+	if len(d.inputNames) == 0 {
+		return "", nil
+	}
 	var err error
-	if d.inputs, err = volumeInputs(ctx, app.Binary, filepath.Join(d.artifacts, "inputs")); err != nil {
+	if d.inputs, err = programInputs(ctx, app.Binary, filepath.Join(d.artifacts, "inputs"), d.inputNames); err != nil {
 		return "", err
 	}
 	return "; inputs in " + filepath.Dir(d.inputs[0]), nil
@@ -130,7 +150,7 @@ func (d *disk) linux(ctx context.Context, s *Subject, vm *harness.VM, app *harne
 	if err := os.WriteFile(mounts, []byte(volumeLinuxM), 0o644); err != nil {
 		return err
 	}
-	vm.Spec.Initrd = filepath.Join(d.artifacts, app.Name+".volume.initramfs.cpio")
+	vm.Spec.Initrd = filepath.Join(d.artifacts, app.Name+".disk.initramfs.cpio")
 	if err := harness.HelperInitramfs(vm.Spec.Initrd, helper, app, mods, linuxvm.File{Name: "mounts", Path: mounts, Perm: 0o644}); err != nil {
 		return err
 	}
@@ -157,12 +177,12 @@ func (d *disk) unigo(s *Subject, vm *harness.VM) {
 func (d *disk) placeholder() string { return diskPlaceholder }
 
 // fresh makes a fresh disk image (a directory for the native process)
-// holding the program's input files.
+// holding the program's input files, if any.
 func (d *disk) fresh(ctx context.Context, key string, round int) (string, error) {
 	path := filepath.Join(d.dir, fmt.Sprintf("%s-%d", key, round+1))
 	if key == harness.Native {
 		return path, nativeVolumeDir(path, d.inputs)
 	}
 	path += ".img"
-	return path, freshDisk(ctx, path, d.size, d.inputs)
+	return path, freshDisk(ctx, path, d.size, d.label, d.inputs)
 }
