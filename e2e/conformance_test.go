@@ -94,8 +94,8 @@ var thirdParty = []struct {
 	pkg, version, memory string
 }{
 	// A database that memory-maps its file. 1 GiB: TestDB_HugeValue puts
-	// a 256 MiB value in a database on /tmp, whose file's pages a mapping
-	// copies (docs/files-design.md) where Linux shares them.
+	// a 256 MiB value in a database on /tmp, which is RAM, while the test
+	// and bbolt hold copies of the value on the heap (512 MiB is short).
 	{"go.etcd.io/bbolt", "v1.4.3", "1G"},
 }
 

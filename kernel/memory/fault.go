@@ -51,7 +51,7 @@ func HandleFault(addr uintptr, write, exec bool) FaultResult {
 func fileFault(r *region, v uintptr, e *uint64, write bool) FaultResult {
 	pgoff := r.fileOffset(v) / PageSize
 	if *e&ptePresent != 0 {
-		if !write || *e&pteFilePage == 0 || *e&pteWritable != 0 {
+		if !write || *e&pteFilePage == 0 || *e&pteWritable != 0 || r.prot&ProtWrite == 0 {
 			return FaultProtection
 		}
 		markDirty(r.ino, pgoff) // first write since the page was clean
@@ -71,12 +71,16 @@ func fileFault(r *region, v uintptr, e *uint64, write bool) FaultResult {
 		*e = uint64(p) | leafFlags(uint32(r.prot))
 		return FaultMapped
 	}
-	p, full := sharedPage(r.ino, pgoff)
+	p, borrowed, full := sharedPage(r.ino, pgoff)
 	switch {
 	case full:
 		return FaultNoMemory
 	case p == 0:
 		return FaultPastEOF
+	}
+	if borrowed { // the file's own page: nothing to track
+		*e = uint64(p) | leafFlags(uint32(r.prot)) | pteFilePage
+		return FaultMapped
 	}
 	flags := leafFlags(uint32(r.prot))&^(pteWritable|pteDirty) | pteFilePage
 	if write {

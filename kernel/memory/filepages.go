@@ -4,11 +4,14 @@ import "unigo.dev/unigo/kernel/cpu"
 
 // File pages: the pages of shared file mappings. Every MAP_SHARED mapping
 // of a file maps the same page for the same file page, so that two
-// mappings, and the file's read and write (package vfs copies through these
-// pages: FilePage), see one another's writes. The table owns its pages: a
-// page-table entry that maps one carries pteFilePage and unmapping never
-// frees it. Pages are looked up by (file, page number) in an open-addressed
-// hash table.
+// mappings, and the file's read and write, see one another's writes. A
+// file system that keeps files in pages (memfs: tmpfs and the image root)
+// lends the file's own page (FileShare), and read and write go through it
+// already; for the others (ext2 volumes) the table holds a copy, which
+// package vfs keeps coherent by copying through it (FileCopy). A
+// page-table entry that maps a file page carries pteFilePage, and
+// unmapping never frees it: the table or the file system owns it. Pages
+// are looked up by (file, page number) in an open-addressed hash table.
 //
 // Dirty tracking is by write fault, as Linux does it: a file page is mapped
 // read-only until the first write through a mapping, which marks it dirty
@@ -30,16 +33,22 @@ const pteFilePage = 1 << 9
 // or the read failed: the access gets SIGBUS, as on Linux.
 var FileFill func(ino uint32, off int64, page *[PageSize]byte) bool
 
+// FileShare returns the file system's own page holding file ino's page
+// pgoff, when its file system lends pages (ok); page 0 then means past the
+// end of the file. Set at init by package vfs, like FileFill.
+var FileShare func(ino uint32, pgoff int64) (page uintptr, ok bool)
+
 const (
 	maxFilePages = 1 << 17 // 512 MiB of file pages mapped shared at once
 	maxFiles     = 256     // files with pages in the table at once
 )
 
 type filePage struct {
-	ino   uint32 // 0: a free slot
-	dirty bool
-	pgoff int64
-	page  uintptr
+	ino      uint32 // 0: a free slot
+	dirty    bool
+	borrowed bool // the file system's own page (FileShare): never freed or written back here
+	pgoff    int64
+	page     uintptr
 }
 
 // fileEntry counts one file's pages in the table.
@@ -94,47 +103,67 @@ func fileOf(ino uint32, add bool) *fileEntry {
 // vfs's read and write look no further when none has.
 func HasFilePages() bool { return filePages.n != 0 }
 
-// FilePage returns the page that holds page pgoff of file ino, or 0.
-func FilePage(ino uint32, pgoff int64) uintptr {
+// FileCopy returns the table's copy of page pgoff of file ino, which its
+// shared mappings map, or 0: none, or they map the file system's own page.
+func FileCopy(ino uint32, pgoff int64) uintptr {
 	if filePages.n == 0 {
 		return 0
 	}
-	return fileSlot(ino, pgoff).page
+	if s := fileSlot(ino, pgoff); !s.borrowed {
+		return s.page
+	}
+	return 0
 }
 
-// sharedPage returns the table's page for (ino, pgoff), reading it from
-// the file the first time; 0 past the end of the file or when memory or
-// the table is exhausted (full reports the latter).
-func sharedPage(ino uint32, pgoff int64) (p uintptr, full bool) {
+// sharedPage returns the table's page for (ino, pgoff), the file system's
+// own or a copy read from the file the first time; 0 past the end of the
+// file or when memory or the table is exhausted (full reports the latter).
+// borrowed says the page is the file system's: writes to it are the file's.
+func sharedPage(ino uint32, pgoff int64) (p uintptr, borrowed, full bool) {
 	s := fileSlot(ino, pgoff)
 	if s.ino != 0 {
-		return s.page, false
+		return s.page, s.borrowed, false
 	}
 	f := fileOf(ino, true)
 	if f == nil || filePages.n >= maxFilePages*7/8 {
-		return 0, true
+		return 0, false, true
+	}
+	if p, ok := FileShare(ino, pgoff); ok {
+		if p == 0 {
+			if f.pages == 0 {
+				f.ino = 0
+			}
+			return 0, false, false
+		}
+		*s = filePage{ino: ino, pgoff: pgoff, page: p, borrowed: true}
+		filePages.n++
+		f.pages++
+		return p, true, false
 	}
 	p = mm.frames.alloc()
 	if p == 0 {
-		return 0, true
+		if f.pages == 0 {
+			f.ino = 0
+		}
+		return 0, false, true
 	}
 	if !FileFill(ino, pgoff*PageSize, PageBytes(p)) {
 		mm.frames.release(p)
 		if f.pages == 0 {
 			f.ino = 0
 		}
-		return 0, false
+		return 0, false, false
 	}
 	*s = filePage{ino: ino, pgoff: pgoff, page: p}
 	filePages.n++
 	f.pages++
-	return p, false
+	return p, false, false
 }
 
 // markDirty records that a mapping wrote file page (ino, pgoff).
 func markDirty(ino uint32, pgoff int64) {
 	s := fileSlot(ino, pgoff)
-	if s.ino == 0 || s.dirty {
+	if s.ino == 0 || s.dirty || s.borrowed {
 		return
 	}
 	s.dirty = true
@@ -144,10 +173,13 @@ func markDirty(ino uint32, pgoff int64) {
 }
 
 // deleteSlot empties slot i, closes the gap in its probe run and returns
-// the page it held.
+// the page it held when the table owned it (0 for a borrowed one).
 func deleteSlot(i int) uintptr {
 	s := &filePages.slots[i]
 	p := s.page
+	if s.borrowed {
+		p = 0
+	}
 	if f := fileOf(s.ino, false); f != nil {
 		f.pages--
 		if s.dirty {
@@ -239,7 +271,9 @@ func DropFilePages(ino uint32, from int64) {
 	})
 	for i := 0; i < maxFilePages && f.ino == ino; {
 		if s := &filePages.slots[i]; s.ino == ino && s.pgoff >= from {
-			mm.frames.release(deleteSlot(i)) // a later entry may move into slot i: look again
+			if p := deleteSlot(i); p != 0 { // a later entry may move into slot i: look again
+				mm.frames.release(p)
+			}
 			continue
 		}
 		i++

@@ -40,7 +40,7 @@ func TestFilePagesDelete(t *testing.T) {
 		}
 	}
 	for i := int64(0); i < n; i++ {
-		got := FilePage(uint32(1+i%3), i)
+		got := FileCopy(uint32(1+i%3), i)
 		want := uintptr(0)
 		if i%2 == 1 {
 			want = uintptr(i+1) << 12

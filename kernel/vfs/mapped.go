@@ -1,13 +1,18 @@
 package vfs
 
-import "unigo.dev/unigo/kernel/memory"
+import (
+	"unigo.dev/unigo/kernel/fs/memfs"
+	"unigo.dev/unigo/kernel/memory"
+)
 
 // Mapped files. A file mapped with mmap stays open while any mapping of it
 // lasts (the app may close the descriptor and even unlink the file, as on
-// Linux). The pages of its shared mappings live in memory's file table;
-// read and write go through them (ReadAt, WriteAt in fs.go), so a mapping
-// sees a later write and a read sees what was written through a mapping.
-// Pages written through a mapping reach the file system on msync, fsync,
+// Linux). The shared mappings of a memfs file (tmpfs, the image root) map
+// memfs's own pages (sharePage), so read, write and the mappings are one
+// memory. Those of a volume's file map copies in memory's file table; read
+// and write go through them (ReadAt, WriteAt in fs.go), so a mapping sees a
+// later write and a read sees what was written through a mapping, and what
+// was written through a mapping reaches the file system on msync, fsync,
 // the last unmap of the file and an orderly end (Unmount), as Linux writes
 // back its page cache.
 
@@ -18,7 +23,21 @@ var mapped struct {
 	ino [256]Ino
 }
 
-func init() { memory.FileFill = fillPage }
+func init() { memory.FileFill, memory.FileShare = fillPage, sharePage }
+
+// sharePage lends a memfs file's page pgoff to the shared mappings (0 past
+// the end of the file); a volume's file is not lent (ok false): ext2's
+// cache blocks come and go. Trap path.
+func sharePage(ino uint32, pgoff int64) (uintptr, bool) {
+	if onDisk(Ino(ino)) {
+		return 0, false
+	}
+	p, e := memfs.PageOf(Ino(ino), pgoff)
+	if e != 0 {
+		return 0, false // the copy's way then fails alike, or succeeds
+	}
+	return p, true
+}
 
 // fillPage reads file ino's page at off for a mapping: false past the end
 // of the file. Trap path (a page fault): no allocation.
@@ -113,7 +132,7 @@ func eachMappedPage(ino Ino, n int, off int64, fn func(page *[memory.PageSize]by
 		return
 	}
 	for pg := off / memory.PageSize; pg*memory.PageSize < off+int64(n); pg++ {
-		p := memory.FilePage(uint32(ino), pg)
+		p := memory.FileCopy(uint32(ino), pg)
 		if p == 0 {
 			continue
 		}
@@ -134,7 +153,7 @@ func truncateMapped(ino Ino, size int64) {
 	}
 	memory.DropFilePages(uint32(ino), (size+memory.PageSize-1)/memory.PageSize)
 	if in := size % memory.PageSize; in != 0 {
-		if p := memory.FilePage(uint32(ino), size/memory.PageSize); p != 0 {
+		if p := memory.FileCopy(uint32(ino), size/memory.PageSize); p != 0 {
 			clear(memory.PageBytes(p)[in:])
 		}
 	}

@@ -42,6 +42,28 @@ func ensure(n *inode, p *uintptr, create bool) bool {
 	return true
 }
 
+// PageOf returns the page that holds the file's page idx, for a shared
+// mapping to map: read and write then go through the same memory. A hole
+// gets its page now. It returns 0 and no error past the end of the file,
+// and ENOSPC when memory is exhausted.
+func PageOf(ino Ino, idx int64) (uintptr, int) {
+	n := node(ino)
+	if n == nil {
+		return 0, ENOENT
+	}
+	if n.Mode&TypeMask != TypeRegular {
+		return 0, EINVAL
+	}
+	if idx < 0 || idx*PageSize >= n.Size {
+		return 0, 0
+	}
+	s := slot(n, idx, true)
+	if s == nil || !ensure(n, s, true) {
+		return 0, ENOSPC
+	}
+	return *s, 0
+}
+
 // ReadAt copies the file's bytes at off into dst; holes read as zeros.
 func ReadAt(ino Ino, dst []byte, off int64) (int, int) {
 	n := node(ino)
