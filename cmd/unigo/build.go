@@ -24,12 +24,16 @@ var buildCmd = &cobra.Command{
 	Use:   "build [flags] [PACKAGE]",
 	Short: "Build a Go main package into a bootable unikernel image",
 	Long: `Build compiles the Go main package PACKAGE (a directory such as ./cmd/hello,
-or an import path; default .) together with the unigo kernel, for linux/amd64,
-with the go command you already have, and writes a bootable image.
+an import path, or PATH@VERSION as go install takes it; default .) together with
+the unigo kernel, for linux/amd64, with the go command you already have, and
+writes a bootable image.
 
 The package's module does not need to know about unigo: nothing is added to
 its go.mod and no file of it is changed. Build flags in GOFLAGS apply, and the
 build works offline when the module's dependencies are in the module cache.
+A package in the module cache (a dependency, or PATH@VERSION, fetched through
+the module proxy) builds from a stand-in copy outside the cache, which is only
+read.
 
 With -t NAME[:TAG] the image goes into the local image store (see 'unigo
 images'), where 'unigo run NAME' finds it. A unigo.yaml next to the package
@@ -49,6 +53,7 @@ Without -t or a name in unigo.yaml, the image is a file (-o, default
 	Example: `  unigo build ./cmd/hello              # writes hello.img
   unigo build -o /tmp/web.img ./cmd/web
   unigo build -t web:v1 ./cmd/web       # into the image store
+  unigo build go.etcd.io/bbolt/cmd/bbolt@v1.4.3
   unigo build -t localhost:5000/web:v1 --push ./cmd/web`,
 	Args: cobra.MaximumNArgs(1),
 	RunE: func(cmd *cobra.Command, args []string) error {
