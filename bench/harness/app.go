@@ -29,6 +29,11 @@ func BuildApp(ctx context.Context, dir, outDir string, env ...string) (*App, err
 	if err != nil {
 		return nil, err
 	}
+	// go build runs in the package's directory: a relative outDir (the
+	// default --out, bench-results/...) must not land the binary there.
+	if outDir, err = filepath.Abs(outDir); err != nil {
+		return nil, err
+	}
 	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("app %s: not a directory holding a Go main package", dir)
 	}
