@@ -108,6 +108,26 @@ func (s *Store) BlobPath(img *Image) (string, error) {
 	return p, nil
 }
 
+// DebugPath returns the path of the debug file of the image's file (its
+// DWARF, which Add keeps apart), checked against its digest; "" when the
+// store has none: the image was pulled without it, or its file never had
+// DWARF.
+func (s *Store) DebugPath(img *Image) (string, error) {
+	link, err := os.ReadFile(s.debugPath(img.Manifest.Blob.Digest))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("cannot read the image store: %w", err)
+	}
+	d := strings.TrimSpace(string(link))
+	p, ok := s.Blob(d)
+	if !ok {
+		return "", fmt.Errorf("the debug information of image %s is %w: its file %s is missing or does not match its digest %s", img.Name(), ErrCorrupted, p, ShortID(d))
+	}
+	return p, nil
+}
+
 // List returns every image, tagged or not, corrupted or not.
 func (s *Store) List() ([]Image, error) {
 	tags, err := s.tags()

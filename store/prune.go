@@ -59,14 +59,24 @@ func (s *Store) Prune(all bool, inUse InUse) (Pruned, error) {
 		}
 		named[strings.TrimPrefix(img.Manifest.Blob.Digest, "sha256:")] = true
 	}
-	for _, dir := range []string{s.blobDir(), s.manifestDir(), s.tagsDir()} {
+	// Debug files of the image files named; the links of the others.
+	linked := map[string]bool{}
+	if ents, err := os.ReadDir(s.debugDir()); err == nil {
+		for _, e := range ents {
+			if link, err := os.ReadFile(filepath.Join(s.debugDir(), e.Name())); err == nil && named[e.Name()] {
+				linked[e.Name()] = true
+				named[strings.TrimPrefix(strings.TrimSpace(string(link)), "sha256:")] = true
+			}
+		}
+	}
+	for _, dir := range []string{s.blobDir(), s.manifestDir(), s.tagsDir(), s.debugDir()} {
 		ents, err := os.ReadDir(dir)
 		if err != nil {
 			continue
 		}
 		for _, e := range ents {
 			temp := strings.HasPrefix(e.Name(), ".") // atomicfile's, left by a killed writer
-			orphan := dir == s.blobDir() && !temp && !named[e.Name()] && p.Kept == ""
+			orphan := (dir == s.blobDir() && !named[e.Name()] || dir == s.debugDir() && !linked[e.Name()]) && !temp && p.Kept == ""
 			if !temp && !orphan {
 				continue
 			}

@@ -100,5 +100,9 @@ func (s *Store) deleteImage(id string) error {
 	if err := os.Remove(s.blobPath(m.Blob.Digest)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("cannot delete the file of image %s: %w", ShortID(id), err)
 	}
+	if link, err := os.ReadFile(s.debugPath(m.Blob.Digest)); err == nil {
+		os.Remove(s.blobPath(strings.TrimSpace(string(link))))
+		os.Remove(s.debugPath(m.Blob.Digest))
+	}
 	return nil
 }

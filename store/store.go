@@ -3,7 +3,10 @@
 //
 // Layout, under ROOT/images (see DefaultRoot):
 //
-//	blobs/sha256/HEX      an image file, named by the sha256 of its bytes
+//	blobs/sha256/HEX      an image file, named by the sha256 of its bytes;
+//	                      or the debug file of one
+//	debug/sha256/HEX      the digest of the debug file (its DWARF) of the
+//	                      image file HEX, when the store has it
 //	manifests/sha256/HEX  an image's manifest (JSON), named by the sha256 of
 //	                      its bytes; "sha256:HEX" is the image's ID
 //	tags/NAME:TAG         the ID a name points to ('/' in NAME written '%')
@@ -70,10 +73,15 @@ func Open(root string) *Store {
 }
 
 func (s *Store) blobDir() string     { return filepath.Join(s.dir, "blobs", "sha256") }
+func (s *Store) debugDir() string    { return filepath.Join(s.dir, "debug", "sha256") }
 func (s *Store) manifestDir() string { return filepath.Join(s.dir, "manifests", "sha256") }
 
 func (s *Store) blobPath(digest string) string {
 	return filepath.Join(s.blobDir(), strings.TrimPrefix(digest, "sha256:"))
+}
+
+func (s *Store) debugPath(kernel string) string {
+	return filepath.Join(s.debugDir(), strings.TrimPrefix(kernel, "sha256:"))
 }
 
 func (s *Store) manifestPath(id string) string {
@@ -84,7 +92,7 @@ func (s *Store) tagsDir() string { return filepath.Join(s.dir, "tags") }
 
 // lock creates the store's directories and takes the writers' lock.
 func (s *Store) lock() (*lockfile.Lock, error) {
-	for _, d := range []string{s.blobDir(), s.manifestDir(), s.tagsDir()} {
+	for _, d := range []string{s.blobDir(), s.manifestDir(), s.tagsDir(), s.debugDir()} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("cannot create the image store: %w: set UNIGO_ROOT to a writable directory", err)
 		}
