@@ -67,9 +67,9 @@ func TestRegistryPushPull(t *testing.T) {
 	ref := reg + "/greeter:v1"
 	in(t, a, "build", "-t", ref, greeterModule(t, "hi")).expect(t, 0)
 	push := in(t, a, "push", ref)
-	push.expect(t, 0, ref+"@sha256:", "stderr:Pushed", "stderr:The push refers to repository ["+reg+"/greeter]")
+	push.expect(t, 0, ref+"@sha256:", "stderr:Pushed", "stderr:The push refers to repository ["+reg+"/greeter]", "stderr:debug information: Pushed")
 	digest := strings.TrimSpace(push.stdout[strings.Index(push.stdout, "@")+1:])
-	in(t, a, "push", ref).expect(t, 0, "stderr:Layer already exists")
+	in(t, a, "push", ref).expect(t, 0, "stderr:Layer already exists", "stderr:debug information: Already exists")
 	if d := in(t, a, "images", "--digests"); !strings.Contains(d.stdout, digest) {
 		t.Errorf("images --digests lacks the pushed digest %s:\n%v", digest, d)
 	}
@@ -82,6 +82,7 @@ func TestRegistryPushPull(t *testing.T) {
 		t.Errorf("the pulled image's ID %s is not the pushed one's", id)
 	}
 	in(t, b, "pull", ref).expect(t, 0, "stderr:Already exists")
+	checkDebug(t, b, ref, digest)
 
 	// By digest: no tag, boots by its ID.
 	byDigest := in(t, b, "pull", reg+"/greeter@"+digest)
@@ -124,6 +125,53 @@ func TestRegistryPushPull(t *testing.T) {
 	in(t, a, "build", "-t", ref, "--push", greeterModule(t, "moved")).expect(t, 0, "stderr:Pushed")
 	in(t, b, "pull", ref).expect(t, 0, "stderr:Pull complete")
 	in(t, b, "run", ref).expect(t, 0, `GREETING="moved"`)
+}
+
+// checkDebug: the image pulled into root came without its DWARF, which
+// is in the registry apart, as an artifact referring to the image (the
+// tag sha256-DIGEST on a registry without the referrers API), and which
+// pull --debug adds to the same image; a crash report is symbolized
+// either way (e2e's kernel-crash tests), a profile has inlined frames
+// only with it.
+func checkDebug(t *testing.T, root, ref, digest string) {
+	t.Helper()
+	if ents, _ := os.ReadDir(filepath.Join(root, "images", "debug", "sha256")); len(ents) != 0 {
+		t.Errorf("a pull without --debug stored %d debug files", len(ents))
+	}
+	rref, _ := name.ParseReference(ref)
+	img, err := remote.Image(rref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, _ := img.Layers()
+	imageSize, _ := layers[0].Size()
+	idx, err := remote.Referrers(rref.Context().Digest(digest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, _ := idx.IndexManifest()
+	if len(im.Manifests) != 1 || im.Manifests[0].ArtifactType != "application/vnd.dev.unigo.debug.v1+json" {
+		t.Fatalf("the image's referrers: %+v, want the debug artifact", im.Manifests)
+	}
+	art, err := remote.Image(rref.Context().Digest(im.Manifests[0].Digest.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := art.Manifest()
+	if m.Subject == nil || m.Subject.Digest.String() != digest || len(m.Layers) != 1 {
+		t.Errorf("the debug artifact's manifest: %+v", m)
+	}
+	t.Logf("image layer %d bytes, debug information %d bytes", imageSize, m.Layers[0].Size)
+
+	id := in(t, root, "images").stdout
+	in(t, root, "pull", "--debug", ref).expect(t, 0, "stderr:Already exists", "stderr:debug information: Pull complete")
+	if again := in(t, root, "images").stdout; again != id {
+		t.Errorf("pull --debug changed the image: %s, was %s", again, id)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(root, "images", "debug", "sha256")); len(ents) != 1 {
+		t.Errorf("pull --debug stored %d debug files, want 1", len(ents))
+	}
+	in(t, root, "pull", "--debug", ref).expect(t, 0, "stderr:debug information: Already exists")
 }
 
 // The registry with basic auth: credentials come from the Docker config;

@@ -9,13 +9,15 @@ import (
 
 // WriteProfile writes stacks, sampled every interval from the VM running
 // the ELF image at path, as a gzipped pprof CPU profile: go tool pprof
-// reads it, and go build -pgo takes it.
-func WriteProfile(w io.Writer, image string, stacks []Stack, interval time.Duration) error {
-	p, err := buildProfile(image, stacks, interval)
+// reads it, and go build -pgo takes it. Its symbols come from the image's
+// DWARF, in the separate file debug unless that is "" (readSymbols); an
+// image without gives frames without inlined calls, and inlined false.
+func WriteProfile(w io.Writer, image, debug string, stacks []Stack, interval time.Duration) (inlined bool, err error) {
+	p, inlined, err := buildProfile(image, debug, stacks, interval)
 	if err != nil {
-		return err
+		return false, err
 	}
-	return p.Write(w)
+	return inlined, p.Write(w)
 }
 
 // IdleFunction is the one frame of a sample taken while the CPU was halted
@@ -27,14 +29,14 @@ const IdleFunction = "(idle: the CPU halted)"
 // haltFunction is where the kernel halts the CPU.
 const haltFunction = "unigo.dev/unigo/kernel/devices/lapic.WaitForInterrupt"
 
-func buildProfile(image string, stacks []Stack, interval time.Duration) (*profile.Profile, error) {
-	syms, err := readSymbols(image)
+func buildProfile(image, debug string, stacks []Stack, interval time.Duration) (*profile.Profile, bool, error) {
+	syms, inlined, err := readSymbols(image, debug)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	period := interval.Nanoseconds()
 	m := &profile.Mapping{ID: 1, Limit: ^uint64(0), File: image,
-		HasFunctions: true, HasFilenames: true, HasLineNumbers: true, HasInlineFrames: true}
+		HasFunctions: true, HasFilenames: true, HasLineNumbers: true, HasInlineFrames: inlined}
 	p := &profile.Profile{
 		SampleType: []*profile.ValueType{{Type: "samples", Unit: "count"}, {Type: "cpu", Unit: "nanoseconds"}},
 		PeriodType: &profile.ValueType{Type: "cpu", Unit: "nanoseconds"},
@@ -93,5 +95,5 @@ func buildProfile(image string, stacks []Stack, interval time.Duration) (*profil
 			p.Sample = append(p.Sample, &profile.Sample{Location: ls, Value: []int64{1, period}})
 		}
 	}
-	return p, p.CheckValid()
+	return p, inlined, p.CheckValid()
 }

@@ -5,6 +5,8 @@ import (
 	"debug/elf"
 	"fmt"
 	"sort"
+
+	"unigo.dev/unigo/image"
 )
 
 // frame is one function of an address's inline chain: its name and first
@@ -42,24 +44,43 @@ type lineEntry struct {
 	line int64
 }
 
-// symbols maps code addresses of an image to inline chains, from DWARF.
+// symbols maps code addresses of an image to inline chains, from DWARF;
+// or, for an image without, to one frame each from the Go line table.
 type symbols struct {
 	funcs []*scope // whole functions, by start address
 	lines []lineEntry
+	table *image.Symbolizer // without DWARF
 }
 
 // readSymbols loads the functions, their inlining trees and the line
-// table of ELF file path.
-func readSymbols(path string) (*symbols, error) {
-	f, err := elf.Open(path)
+// table of the image at path from its DWARF, which is in the separate
+// debug file debug when it is not "" (the store keeps it apart:
+// image.SplitDebug). An image without DWARF gets the Go line table's
+// frames: functions and lines, without inlined calls (inlined is false).
+func readSymbols(path, debug string) (syms *symbols, inlined bool, err error) {
+	from := path
+	if debug != "" {
+		from = debug
+	}
+	f, err := elf.Open(from)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer f.Close()
 	d, err := f.DWARF()
 	if err != nil {
-		return nil, fmt.Errorf("%s: no debug information (%v): build the image without -ldflags=-w", path, err)
+		table, terr := image.NewSymbolizer(path)
+		if terr != nil {
+			return nil, false, fmt.Errorf("%s: no debug information (%v), and %v", from, err, terr)
+		}
+		return &symbols{table: table}, false, nil
 	}
+	syms, err = readDWARF(d)
+	return syms, err == nil, err
+}
+
+// readDWARF reads the functions, their inlining trees and the line table.
+func readDWARF(d *dwarf.Data) (*symbols, error) {
 	syms := &symbols{}
 	abstract := map[dwarf.Offset]*scope{} // functions only inlined: name and first line
 	r := d.Reader()
@@ -133,6 +154,13 @@ func readSymbols(path string) (*symbols, error) {
 // at returns the inline chain at pc, innermost first; nil outside every
 // function.
 func (s *symbols) at(pc uint64) []frame {
+	if s.table != nil {
+		fn, file, line, ok := s.table.Frame(pc)
+		if !ok {
+			return nil
+		}
+		return []frame{{fn: fn, file: file, line: int64(line)}}
+	}
 	i := sort.Search(len(s.funcs), func(i int) bool { return s.funcs[i].ranges[0][0] > pc }) - 1
 	if i < 0 || !s.funcs[i].covers(pc) {
 		return nil

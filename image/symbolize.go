@@ -44,3 +44,14 @@ func (s *Symbolizer) Symbolize(pc uint64) (where string, ok bool) {
 	}
 	return fmt.Sprintf("%s %s:%d", fn.Name, file, line), true
 }
+
+// Frame is pc's function and source line, as Symbolize says them; ok is
+// false outside every Go function. Inlined calls are not told apart: the
+// line is the innermost one's, the function the one they were inlined into.
+func (s *Symbolizer) Frame(pc uint64) (fn, file string, line int, ok bool) {
+	file, line, f := s.table.PCToLine(pc)
+	if f == nil {
+		return "", "", 0, false
+	}
+	return f.Name, file, line, true
+}

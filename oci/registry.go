@@ -28,6 +28,11 @@ type Options struct {
 	// Progress receives Docker-like lines: each layer pushed, fetched or
 	// already there, and the digest at the end. nil: quiet.
 	Progress io.Writer
+	// Debug makes a pull fetch the image's debug information (the kernel's
+	// DWARF, which push sends apart: pushDebug) too.
+	Debug bool
+	// NoDebug makes a push leave the debug information out.
+	NoDebug bool
 }
 
 // Result says what a push or pull did.
@@ -35,7 +40,9 @@ type Result struct {
 	Ref    string // the registry reference
 	Digest string // the image manifest's digest in the registry
 	Bytes  int64  // layer bytes sent or fetched: 0 when the other side had them
-	Image  *store.Image
+	// DebugBytes: the debug information's bytes sent or fetched.
+	DebugBytes int64
+	Image      *store.Image
 }
 
 // parse reads a Docker image reference (localhost:5000/web:v1,
@@ -122,6 +129,11 @@ func Push(ctx context.Context, s *store.Store, src, dst string, o Options) (*Res
 	if t, ok := ref.(name.Tag); ok {
 		tag = t.TagStr()
 	}
+	if !o.NoDebug {
+		if err := pushDebug(ctx, s, img, oi, ref, res, o); err != nil {
+			return nil, err
+		}
+	}
 	say(o.Progress, "%s: digest: %s size: %d\n", tag, res.Digest, len(raw))
 	return res, nil
 }
@@ -174,6 +186,11 @@ func Pull(ctx context.Context, s *store.Store, refStr string, o Options) (*Resul
 			say(o.Progress, "%s: Already exists\n", ld.Hex[:12])
 		default:
 			say(o.Progress, "%s: Pull complete (%s)\n", ld.Hex[:12], sizeString(res.Bytes))
+		}
+	}
+	if o.Debug {
+		if err := pullDebug(ctx, s, ref, d, res, o); err != nil {
+			return nil, err
 		}
 	}
 	say(o.Progress, "Digest: %s\nStatus: Downloaded image for %s\n", res.Digest, ref.Name())

@@ -10,7 +10,7 @@ import (
 
 	"unigo.dev/unigo/guestprof"
 	"unigo.dev/unigo/internal/atomicfile"
-	"unigo.dev/unigo/vmm"
+	"unigo.dev/unigo/launch"
 	"unigo.dev/unigo/vmm/qemu"
 )
 
@@ -32,6 +32,7 @@ func checkCPUProfileFlags() error {
 // gdbstub while it runs and writes the pprof profile when it ends.
 type cpuProfiler struct {
 	out, image, dir string
+	debug           string // the image's debug file (its DWARF), when the store keeps it apart
 	socket          string // QEMU's gdbstub, in dir
 	interval        time.Duration
 	cancel          context.CancelFunc
@@ -40,16 +41,33 @@ type cpuProfiler struct {
 	err             error
 }
 
-// startCPUProfile gives spec (a QEMU VM's) a gdbstub socket in a fresh
-// directory.
-func startCPUProfile(spec *vmm.Spec, out string, hz int) (*cpuProfiler, error) {
+// startCPUProfile gives the launch's VM (a QEMU VM) a gdbstub socket in a
+// fresh directory.
+func startCPUProfile(l *launch.Launch, out string, hz int) (*cpuProfiler, error) {
+	debug, err := debugFile(l.Image)
+	if err != nil {
+		return nil, err
+	}
 	dir, err := os.MkdirTemp("", "unigo-prof-")
 	if err != nil {
 		return nil, err
 	}
 	socket := filepath.Join(dir, "gdb.sock")
-	spec.Options[qemu.OptionGDB] = socket
-	return &cpuProfiler{out: out, image: spec.Image, dir: dir, socket: socket, interval: time.Second / time.Duration(hz)}, nil
+	l.Spec.Options[qemu.OptionGDB] = socket
+	return &cpuProfiler{out: out, image: l.Spec.Image, debug: debug, dir: dir, socket: socket, interval: time.Second / time.Duration(hz)}, nil
+}
+
+// debugFile is the debug file of an image of the store ("" for an image
+// file, which carries its DWARF, or an image pulled without it).
+func debugFile(img *launch.Image) (string, error) {
+	if img.Stored == nil {
+		return "", nil
+	}
+	s, err := openStore()
+	if err != nil {
+		return "", err
+	}
+	return s.DebugPath(img.Stored)
 }
 
 // start samples until finish.
@@ -74,8 +92,12 @@ func (p *cpuProfiler) finish() error {
 		return fmt.Errorf("no samples: the VM ended before the first (--cpuprofile-hz samples per second)")
 	}
 	var b bytes.Buffer
-	if err := guestprof.WriteProfile(&b, p.image, p.stacks, p.interval); err != nil {
+	inlined, err := guestprof.WriteProfile(&b, p.image, p.debug, p.stacks, p.interval)
+	if err != nil {
 		return err
+	}
+	if !inlined {
+		fmt.Fprintf(os.Stderr, "unigo: --cpuprofile: the image has no debug information (an image pulled without it: 'unigo pull --debug REF' fetches it): the profile's frames come from the Go line table, without inlined calls\n")
 	}
 	if err := atomicfile.Write(p.out, b.Bytes(), 0o644); err != nil {
 		return err

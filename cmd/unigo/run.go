@@ -129,7 +129,7 @@ func runRun(cmd *cobra.Command, args []string) error {
 	l.Spec.Stdout, l.Spec.Stderr = os.Stdout, os.Stderr
 	var prof *cpuProfiler
 	if runFlags.cpuProfile != "" {
-		if prof, err = startCPUProfile(&l.Spec, runFlags.cpuProfile, runFlags.cpuProfileHz); err != nil {
+		if prof, err = startCPUProfile(l, runFlags.cpuProfile, runFlags.cpuProfileHz); err != nil {
 			return err
 		}
 		defer prof.cleanup()
