@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -73,6 +74,25 @@ func main() { fmt.Printf("args=%q GREETING=%q\n", os.Args, os.Getenv("GREETING")
 }
 
 // tag, images, rmi, inspect and prune.
+// An image of the store boots without its DWARF (the store keeps it
+// apart, and registries carry it apart): a kernel crash report still gives
+// every address as function file:line, from the Go line table.
+func TestCrashReportOfStoredImage(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	in(t, root, "build", "-t", "hello", "./examples/hello").expect(t, 0)
+	r := in(t, root, "run", "--kernel-opt", "debug.kernelfault", "hello")
+	r.expect(t, 122, "stderr:unigo: kernel crash: page fault in the kernel", "stderr:backtrace",
+		"stderr:syscalls.faultOnPurpose", "stderr:kernel/syscalls/fault_unsafe.go:")
+	for _, l := range strings.Split(r.stderr, "\n") {
+		if strings.Contains(l, "pc=0x") && !symbolized.MatchString(l) {
+			t.Errorf("an address without its source line: %s", l)
+		}
+	}
+}
+
+var symbolized = regexp.MustCompile(`pc=0x[0-9a-f]+ \[\S+ \S+:[0-9]+\]`)
+
 func TestImageCommands(t *testing.T) {
 	t.Parallel()
 	root := newRoot(t)

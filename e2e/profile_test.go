@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/pprof/profile"
@@ -20,6 +21,29 @@ func TestCPUProfile(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "cpu.pprof")
 	r := run(t, img, "--accel", "tcg", "--cpuprofile", out)
 	r.expect(t, 0, "busy: true", "stderr:unigo: wrote "+out)
+	checkProfile(t, out)
+}
+
+// An image of the store boots without its DWARF, which the store keeps
+// apart: the profile is symbolized from it all the same, inlined frames
+// included.
+func TestCPUProfileOfStoredImage(t *testing.T) {
+	root := t.TempDir()
+	in(t, root, "build", "-t", "busy", "./e2e/testdata/busy").expect(t, 0)
+	out := filepath.Join(t.TempDir(), "cpu.pprof")
+	r := in(t, root, "run", "--accel", "tcg", "--cpuprofile", out, "busy")
+	r.expect(t, 0, "busy: true", "stderr:unigo: wrote "+out)
+	if strings.Contains(r.stderr, "no debug information") {
+		t.Errorf("the stored image's debug file was not found:\n%v", r)
+	}
+	p := checkProfile(t, out)
+	if !p.Mapping[0].HasInlineFrames {
+		t.Error("the profile has no inlined frames")
+	}
+}
+
+func checkProfile(t *testing.T, out string) *profile.Profile {
+	t.Helper()
 	f, err := os.Open(out)
 	if err != nil {
 		t.Fatal(err)
@@ -67,4 +91,5 @@ func TestCPUProfile(t *testing.T) {
 	if n < 50 || hot*2 < n || withCaller*10 < hot*9 {
 		t.Fatalf("want at least 50 samples, half in main.hotLoop, 90%% of those with its callers; got %d, %d, %d", n, hot, withCaller)
 	}
+	return p
 }
