@@ -97,13 +97,14 @@ func reloadDocker(t *testing.T, runtime string, want bool) {
 func TestDockerRunRuntime(t *testing.T) {
 	rt := dockerRuntime(t)
 	root := t.TempDir()
-	images := []string{"unigo-e2e/exitcode:v1", "unigo-e2e/sigterm:v1", "unigo-e2e/plain:v1", "unigo-e2e/httpd:v1"}
+	images := []string{"unigo-e2e/exitcode:v1", "unigo-e2e/sigterm:v1", "unigo-e2e/plain:v1", "unigo-e2e/httpd:v1", "unigo-e2e/httpget:v1"}
 	t.Cleanup(func() { exec.Command("docker", append([]string{"rmi", "-f"}, images...)...).Run() })
 	in(t, root, "build", "-t", images[0], "./e2e/testdata/exitcode").expect(t, 0)
 	in(t, root, "build", "-t", images[1], "./e2e/testdata/sigterm").expect(t, 0)
 	archive := filepath.Join(t.TempDir(), "images.tar")
 	in(t, root, "build", "-t", images[3], "./examples/httpd").expect(t, 0)
-	in(t, root, "save", "-o", archive, images[0], images[1], images[3]).expect(t, 0)
+	in(t, root, "build", "-t", images[4], "./e2e/testdata/httpget").expect(t, 0)
+	in(t, root, "save", "-o", archive, images[0], images[1], images[3], images[4]).expect(t, 0)
 	docker := func(args ...string) (string, int) {
 		t.Helper()
 		cmd := exec.Command("docker", args...)
@@ -240,8 +241,9 @@ func TestDockerRunRuntime(t *testing.T) {
 	}
 
 	// docker-compose: an ordinary container (runc) reaches the unikernel by
-	// its service name on their network, through Docker's DNS.
-	compose(t, rt, images[3])
+	// its service name on their network, and a unikernel a runc container,
+	// through Docker's DNS.
+	compose(t, rt, images[3], images[4])
 
 	// A plain container image: refused, saying what to do.
 	dir := t.TempDir()
@@ -255,10 +257,13 @@ func TestDockerRunRuntime(t *testing.T) {
 	}
 }
 
-// compose runs a docker-compose project of two services on one network:
-// web, the unigo httpd image on runtime rt, and client, a FROM scratch
-// image of e2e/testdata/httpget under runc, which fetches http://web:8080/.
-func compose(t *testing.T, rt, web string) {
+// compose runs a docker-compose project on one network: web, the unigo
+// httpd image on runtime rt, and client, a FROM scratch image of
+// e2e/testdata/httpget under runc, which fetches http://web:8080/; then
+// plainweb, the plain httpd binary under runc, and uniget, the unigo image
+// of httpget on rt, which fetches http://plainweb:8080/: the guest's name
+// server is Docker's embedded DNS, through the runtime's relay.
+func compose(t *testing.T, rt, web, getter string) {
 	t.Helper()
 	if _, err := exec.LookPath("docker-compose"); err != nil {
 		t.Fatal("docker-compose is not installed: apt-get install docker-compose")
@@ -270,6 +275,14 @@ func compose(t *testing.T, rt, web string) {
 		t.Fatalf("go build httpget: %v\n%s", err, out)
 	}
 	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nCOPY httpget /httpget\nENTRYPOINT [\"/httpget\"]\n"), 0o644)
+	plain := filepath.Join(dir, "plainweb")
+	os.MkdirAll(plain, 0o755)
+	build = exec.Command("go", "build", "-o", filepath.Join(plain, "httpd"), "./examples/httpd")
+	build.Dir, build.Env = repoRoot, append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build httpd: %v\n%s", err, out)
+	}
+	os.WriteFile(filepath.Join(plain, "Dockerfile"), []byte("FROM scratch\nCOPY httpd /httpd\nENTRYPOINT [\"/httpd\"]\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "docker-compose.yml"), []byte(`version: "2.4"
 services:
   web:
@@ -279,6 +292,13 @@ services:
     build: .
     command: ["http://web:8080/"]
     depends_on: [web]
+  plainweb:
+    build: plainweb
+  uniget:
+    image: `+getter+`
+    runtime: `+rt+`
+    command: ["http://plainweb:8080/"]
+    depends_on: [plainweb]
 `), 0o644)
 	project := fmt.Sprintf("unigoe2e%d", os.Getpid())
 	dc := func(args ...string) (string, error) {
@@ -289,8 +309,12 @@ services:
 		return string(out), err
 	}
 	t.Cleanup(func() { dc("down", "--rmi", "local", "--volumes", "--remove-orphans") })
-	out, err := dc("up", "--build", "--abort-on-container-exit", "--exit-code-from", "client")
+	out, err := dc("up", "--build", "--abort-on-container-exit", "--exit-code-from", "client", "web", "client")
 	if err != nil || !strings.Contains(out, "got Hello from a unigo unikernel!") {
 		t.Errorf("docker-compose up: %v\n%s", err, out)
+	}
+	out, err = dc("up", "--build", "--abort-on-container-exit", "--exit-code-from", "uniget", "plainweb", "uniget")
+	if err != nil || !strings.Contains(out, "got Hello from a unigo unikernel!") {
+		t.Errorf("docker-compose up (the unikernel as the client): %v\n%s", err, out)
 	}
 }

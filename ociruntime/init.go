@@ -73,7 +73,7 @@ func (r *runtime) containerInit(id string) int {
 	if st.OwnNetwork {
 		// The engine's hooks have set the namespace up by now: take its
 		// interface, and put the VM's card on it.
-		netOpts, connectNet, err := plumbNetwork(st.DNS)
+		netOpts, connectNet, err := plumbNetwork(nameServers(st.ResolvConf))
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
 			return vmm.CodeFailed

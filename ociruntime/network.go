@@ -53,6 +53,17 @@ func plumbNetwork(dns []string) (opts *hostnet.Options, connect func(), err erro
 	); err != nil {
 		return nil, nil, err
 	}
+	if needsRelay(dns) {
+		// Docker's embedded DNS (127.0.0.11 in the namespace): the guest
+		// asks relayAddr, which this process answers (dnsrelay.go).
+		if err := run(dropRelayed(containerTap)...); err != nil {
+			return nil, nil, err
+		}
+		if err := relayDNS(containerTap, dns); err != nil {
+			return nil, nil, fmt.Errorf("the container's DNS relay: %w", err)
+		}
+		dns = []string{relayAddr.String()}
+	}
 	o := &hostnet.Options{Mode: hostnet.ModeTap, Tap: containerTap, IP: addr.String(), MAC: ifc.HardwareAddr.String(), DNS: dns}
 	if gw.IsValid() {
 		o.Gateway = gw.String()
@@ -171,27 +182,34 @@ func defaultGateway(ifc string) (netip.Addr, error) {
 	return netip.Addr{}, sc.Err()
 }
 
-// nameServers are the name servers of the resolv.conf the engine mounts at
-// /etc/resolv.conf (at most three), for the guest's own.
-func nameServers(spec *specs.Spec) []string {
+// resolvConf is the file the engine mounts at /etc/resolv.conf, "" if none.
+func resolvConf(spec *specs.Spec) string {
 	for _, m := range spec.Mounts {
-		if m.Destination != "/etc/resolv.conf" {
-			continue
+		if m.Destination == "/etc/resolv.conf" {
+			return m.Source
 		}
-		b, err := os.ReadFile(m.Source)
-		if err != nil {
-			return nil
-		}
-		var out []string
-		for _, line := range strings.Split(string(b), "\n") {
-			f := strings.Fields(line)
-			if len(f) >= 2 && f[0] == "nameserver" && len(out) < 3 {
-				if _, err := netip.ParseAddr(f[1]); err == nil {
-					out = append(out, f[1])
-				}
+	}
+	return ""
+}
+
+// nameServers are the name servers of resolv.conf file (at most three),
+// for the guest's own.
+func nameServers(file string) []string {
+	if file == "" {
+		return nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "nameserver" && len(out) < 3 {
+			if _, err := netip.ParseAddr(f[1]); err == nil {
+				out = append(out, f[1])
 			}
 		}
-		return out
 	}
-	return nil
+	return out
 }

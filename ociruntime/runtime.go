@@ -179,7 +179,7 @@ func (r *runtime) create(args []string) error {
 	if err != nil {
 		return err
 	}
-	st := &state{ID: id, Bundle: abs, Created: time.Now().UTC(), Config: cfg, Annotations: spec.Annotations, OwnNetwork: newNet, DNS: nameServers(spec)}
+	st := &state{ID: id, Bundle: abs, Created: time.Now().UTC(), Config: cfg, Annotations: spec.Annotations, OwnNetwork: newNet, ResolvConf: resolvConf(spec)}
 	if err := r.save(st); err != nil {
 		return err
 	}

@@ -33,8 +33,11 @@ type state struct {
 	Config  launch.Config `json:"config"`
 	// OwnNetwork: the container process has a network namespace of its
 	// own, whose interface the VM takes over at start (network.go).
-	OwnNetwork bool     `json:"ownNetwork,omitempty"`
-	DNS        []string `json:"dns,omitempty"` // the engine's resolv.conf name servers`
+	OwnNetwork bool `json:"ownNetwork,omitempty"`
+	// ResolvConf is the resolv.conf the engine mounts at /etc/resolv.conf,
+	// read for the guest's name servers when the network is plumbed: Docker
+	// writes its embedded DNS there in its prestart hook, after create.
+	ResolvConf string `json:"resolvConf,omitempty"`
 	// Annotations are the config's, as state reports them.
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
