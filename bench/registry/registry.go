@@ -61,6 +61,7 @@ var quantities = []measure.Quantity{
 	{Key: "push_bytes", Name: "bytes on the wire, push", Unit: "bytes"},
 	{Key: "pull_bytes", Name: "bytes on the wire, pull", Unit: "bytes"},
 	{Key: "image_bytes", Name: "image in the registry (blobs)", Unit: "bytes"},
+	{Key: "debug_bytes", Name: "debug information beside it (blobs)", Unit: "bytes"},
 }
 
 // Report is the result of Run, written as results.json.

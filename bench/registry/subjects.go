@@ -20,7 +20,7 @@ func unigoSubject(ctx context.Context, cfg Config, bin string, app *harness.App,
 	s.Label = "unigo"
 	root := filepath.Join(artifacts, "unigo-root")
 	const ref = "app:v1"
-	s.How = "the app's unigo image (unigo build -t), pushed with unigo push and pulled with unigo pull into an empty UNIGO_ROOT"
+	s.How = "the app's unigo image (unigo build -t), pushed with unigo push (the image, and the kernel's DWARF apart as an artifact referring to it) and pulled with unigo pull (the image only) into an empty UNIGO_ROOT"
 	s.Commands = []string{"unigo build -t " + ref + " " + cfg.App, "unigo push " + ref + " REGISTRY/app:v1", "UNIGO_ROOT=EMPTY unigo pull REGISTRY/app:v1"}
 	if _, _, err := harness.Timed(ctx, cfg.Timeout, []string{"UNIGO_ROOT=" + root}, bin, "build", "-t", ref, cfg.App); err != nil {
 		return err
@@ -36,6 +36,10 @@ func unigoSubject(ctx context.Context, cfg Config, bin string, app *harness.App,
 		if err := addImageBytes(dst, add); err != nil {
 			return err
 		}
+		if err := addDebugBytes(dst, add); err != nil {
+			return err
+		}
+		wire.Take()
 		fresh, err := os.MkdirTemp(artifacts, "unigo-pull-")
 		if err != nil {
 			return err
@@ -73,6 +77,7 @@ func dockerSubject(ctx context.Context, cfg Config, app *harness.App, artifacts 
 		return nil, err
 	}
 	s.Commands = []string{"docker push REGISTRY/app:v1", "docker pull REGISTRY/app:v1"}
+	s.NA = map[string]string{"debug_bytes": "the binary's DWARF is inside the image"}
 	s.ship = func(ctx context.Context, addr string, add func(string, float64), wire *wireCounter) error {
 		dst := addr + "/app:v1"
 		rmi := func() { harness.Output(context.Background(), time.Minute, "docker", "rmi", "-f", tag, dst) }
@@ -126,5 +131,43 @@ func addImageBytes(ref string, add func(string, float64)) error {
 		n += l.Size
 	}
 	add("image_bytes", float64(n))
+	return nil
+}
+
+// addDebugBytes adds the size of the blobs of the debug artifact that
+// refers to the image (unigo push sends the kernel's DWARF apart).
+func addDebugBytes(ref string, add func(string, float64)) error {
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return err
+	}
+	d, err := remote.Head(r)
+	if err != nil {
+		return err
+	}
+	idx, err := remote.Referrers(r.Context().Digest(d.Digest.String()))
+	if err != nil {
+		return err
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return err
+	}
+	var n int64
+	for _, desc := range im.Manifests {
+		art, err := remote.Image(r.Context().Digest(desc.Digest.String()))
+		if err != nil {
+			return err
+		}
+		m, err := art.Manifest()
+		if err != nil {
+			return err
+		}
+		n += m.Config.Size
+		for _, l := range m.Layers {
+			n += l.Size
+		}
+	}
+	add("debug_bytes", float64(n))
 	return nil
 }
