@@ -120,6 +120,6 @@ func TestVolumeBadInput(t *testing.T) {
 	in(t, root, "run", "-v", "data", "volapp", "read").expect(t, 125, "stderr:invalid volume")
 	in(t, root, "volume", "create", "a", "--size", "8M").expect(t, 0)
 	in(t, root, "volume", "create", "b", "--size", "8M").expect(t, 0)
-	in(t, root, "run", "-v", "a:/a", "-v", "b:/b", "volapp", "read").expect(t, 125, "stderr:one volume for now")
+	in(t, root, "run", "-v", "a:/a", "-v", "b:/b", "volapp", "read").expect(t, 125, "stderr:one ext2 volume")
 	in(t, root, "volume", "create", "c", "--size", "tiny").expect(t, 125, "stderr:--size")
 }

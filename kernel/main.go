@@ -10,6 +10,7 @@ import (
 	"unigo.dev/unigo/kernel/devices/power"
 	"unigo.dev/unigo/kernel/devices/rtc"
 	"unigo.dev/unigo/kernel/devices/serial"
+	"unigo.dev/unigo/kernel/devices/virtio9p"
 	"unigo.dev/unigo/kernel/devices/virtioblk"
 	"unigo.dev/unigo/kernel/devices/virtionet"
 	"unigo.dev/unigo/kernel/files"
@@ -87,6 +88,7 @@ func kernelMain(startInfo uintptr) {
 
 	// 5. Devices on the buses: the disks, the network card.
 	virtioblk.Probe()
+	virtio9p.Probe()
 	virtionet.Probe()
 	routeDevices()
 	mark(stepDevices)

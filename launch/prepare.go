@@ -57,7 +57,7 @@ func Prepare(ctx context.Context, env Env, cfg Config) (*Launch, error) {
 		l.Release()
 		return nil, err
 	}
-	disks, release, err := volume.Attach(cfg.Volumes)
+	disks, shares, release, err := volume.Attach(cfg.Volumes)
 	if err != nil {
 		l.Release()
 		return nil, err
@@ -68,6 +68,7 @@ func Prepare(ctx context.Context, env Env, cfg Config) (*Launch, error) {
 		Memory:  cfg.Memory,
 		Cmdline: cfg.cmdline(),
 		Disks:   disks,
+		Shares:  shares,
 		Net:     card,
 		Options: cfg.vmmOptions(),
 		Verbose: env.Verbose,

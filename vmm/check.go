@@ -17,6 +17,9 @@ func (s Spec) Check() error {
 	if err := checkDisks(s.Disks); err != nil {
 		return err
 	}
+	if err := checkShares(s.Shares, s.Disks); err != nil {
+		return err
+	}
 	if err := checkNet(s.Net); err != nil {
 		return err
 	}
@@ -35,12 +38,12 @@ func (s Spec) Check() error {
 
 // KernelCmdline is the command line the guest kernel gets: the app's
 // command line plus what the host knows that saves the kernel work at boot
-// (the disks' mounts, the network card's configuration, the TSC rate: see
+// (the disks' mounts and the shared directories', the network card's configuration, the TSC rate: see
 // HostTSCHz). A Linux kernel (the benchmarks' baseline) gets the same
 // tokens: its /init reads net.* as unigo's kernel does.
 func (s Spec) KernelCmdline() string {
 	c := s.Cmdline
-	c.Tokens = append(mountTokens(s.Disks), c.Tokens...)
+	c.Tokens = append(append(mountTokens(s.Disks), shareTokens(s.Shares)...), c.Tokens...)
 	if s.Net != nil {
 		c.Tokens = append(s.Net.Guest.tokens(), c.Tokens...)
 	}

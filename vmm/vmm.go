@@ -81,6 +81,7 @@ type Spec struct {
 	Memory  int64   // guest memory in bytes; 0 means DefaultMemory
 	Cmdline Cmdline // what the guest kernel reads from its command line
 	Disks   []Disk  // virtio block devices: /dev/vda, /dev/vdb, ... in the guest
+	Shares  []Share // host directories the guest mounts
 	// Net, when set, gives the VM a network card (virtio-net on QEMU's
 	// user-mode network); nil means no network at all.
 	Net *NetSpec

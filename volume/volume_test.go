@@ -64,10 +64,49 @@ func TestParseMount(t *testing.T) {
 	if err != nil || m.Target != "/data/x" || !m.ReadOnly || m.Disk != s.DiskPath("vol") {
 		t.Fatalf("%+v %v", m, err)
 	}
-	for _, bad := range []string{"vol", "vol:data", "vol:/", "vol:/tmp/x", "vol:/data:rx", "nosuch:/data", "./missing.img:/data"} {
+	// A directory is shared (Docker's rule: a path has a '/' or starts
+	// with '.'); a file is a disk.
+	dir := t.TempDir()
+	m, err = s.ParseMount(dir + ":/data")
+	if err != nil || m.Dir != dir || m.Disk != "" || m.Target != "/data" {
+		t.Fatalf("a directory: %+v %v", m, err)
+	}
+	if !IsPath(".") || !IsPath("./x") || !IsPath("a/b") || !IsPath("d.img") || IsPath("vol") {
+		t.Fatal("IsPath")
+	}
+	for _, bad := range []string{"vol", "vol:data", "vol:/", "vol:/tmp/x", "vol:/data:rx", "nosuch:/data", "./missing.img:/data", "./missing:/data"} {
 		if _, err := s.ParseMount(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// Attach shares directories and leases one disk; a second disk is refused.
+func TestAttachSharesAndDisk(t *testing.T) {
+	s := Open(t.TempDir())
+	for _, n := range []string{"a", "b"} {
+		if _, err := s.Create(n, 4<<20); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir1, dir2 := t.TempDir(), t.TempDir()
+	mounts := []Mount{{Source: "a", Disk: s.DiskPath("a"), Target: "/vol"},
+		{Source: dir1, Dir: dir1, Target: "/d1"}, {Source: dir2, Dir: dir2, Target: "/d2", ReadOnly: true}}
+	disks, shares, release, err := Attach(mounts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if len(disks) != 1 || len(shares) != 2 || shares[1].Path != dir2 || !shares[1].ReadOnly || shares[0].MountAt != "/d1" {
+		t.Fatalf("disks %+v shares %+v", disks, shares)
+	}
+	_, _, _, err = Attach(append(mounts, Mount{Source: "b", Disk: s.DiskPath("b"), Target: "/vol2"}))
+	if err == nil || !strings.Contains(err.Error(), "one ext2 volume") {
+		t.Fatalf("two disks: %v", err)
+	}
+	_, _, _, err = Attach([]Mount{mounts[1], {Source: dir2, Dir: dir2, Target: "/d1"}})
+	if err == nil || !strings.Contains(err.Error(), "both mounted at /d1") {
+		t.Fatalf("one target twice: %v", err)
 	}
 }
 

@@ -68,6 +68,7 @@ unigo run exits with the app's exit code; 128+N if the app died of signal N;
   unigo run --memory 256M --env GREETING=hi hello.img -- -name world
   unigo run --verbose ./examples/hello
   unigo volume create data --size 1G && unigo run -v data:/data ./app
+  unigo run -v ./data:/data -v /etc/app:/config:ro ./app
   unigo run -d --name web --restart on-failure:3 -p 8080:80 web:v1
   unigo run --net tap:unigo0 --ip 192.168.100.10/24 --gateway 192.168.100.1 --dns 192.168.100.1 web:v1
   unigo run --net dhcp --add-host db:10.0.2.2 ./app
@@ -92,7 +93,7 @@ func init() {
 	f.StringArrayVar(&runFlags.dns, "dns", nil, "a name server for the guest's /etc/resolv.conf (repeatable, at most 3; default: the network's)")
 	f.StringArrayVar(&runFlags.addHosts, "add-host", nil, "add NAME:IP to the guest's /etc/hosts (repeatable)")
 	f.StringVar(&runFlags.mac, "mac-address", "", "the network card's MAC address (default: 52:54:00:12:34:56 on the user-mode network; on a tap device one derived from its name)")
-	f.StringArrayVarP(&runFlags.volumes, "volume", "v", nil, "attach a volume: NAME:/path (unigo volume create NAME) or ./disk.img:/path, :ro for read-only (repeatable; adds to the image's)")
+	f.StringArrayVarP(&runFlags.volumes, "volume", "v", nil, "mount a volume or a host directory: NAME:/path (unigo volume create NAME), ./dir:/path (the host's directory, read-write: a bind mount) or ./disk.img:/path, :ro for read-only (repeatable: one volume or disk and up to 8 directories; adds to the image's)")
 	f.BoolVar(&runFlags.traceSyscalls, "trace-syscalls", false, "print every system call the app makes on stderr")
 	f.StringVar(&runFlags.cpuProfile, "cpuprofile", "", "sample the VM's CPU (app and kernel) until it ends and write a pprof profile to FILE (go tool pprof FILE)")
 	f.IntVar(&runFlags.cpuProfileHz, "cpuprofile-hz", 100, "samples per second of --cpuprofile (each stops the VM briefly)")

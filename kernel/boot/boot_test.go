@@ -43,6 +43,22 @@ func TestParseMounts(t *testing.T) {
 	}
 }
 
+func TestParseShares(t *testing.T) {
+	buf := []byte("share=fs0:/data share=fs1:/my%20logs:ro share=:/bad share=nopath mount=0:/vol")
+	var o Options
+	ParseCmdline(buf, &o)
+	str := func(s Span) string { return string(buf[s.Start:s.End]) }
+	if o.NShares != 2 || o.NMounts != 1 {
+		t.Fatalf("%d shares, %d mounts: %+v", o.NShares, o.NMounts, o.Shares[:o.NShares])
+	}
+	if s := o.Shares[0]; str(s.Tag) != "fs0" || str(s.Path) != "/data" || s.ReadOnly {
+		t.Fatalf("first: %+v %q %q", s, str(s.Tag), str(s.Path))
+	}
+	if s := o.Shares[1]; str(s.Tag) != "fs1" || str(s.Path) != "/my logs" || !s.ReadOnly {
+		t.Fatalf("second: %+v %q %q", s, str(s.Tag), str(s.Path))
+	}
+}
+
 func TestBuildStack(t *testing.T) {
 	buf := []byte("arg=app arg=x env=A=b")
 	var o Options

@@ -28,6 +28,8 @@ type Options struct {
 	ReadOnly    bool   // the image's root is read-only (root.ro; else writable, as a container's)
 	Mounts      [MaxMounts]Mount
 	NMounts     int
+	Shares      [MaxMounts]Share // directories of the host (share=)
+	NShares     int
 	Tmpfs       [MaxMounts]Span // more writable in-memory directories (tmpfs=)
 	NTmpfs      int
 	Net         Net // the network card's configuration (net.* tokens)
@@ -71,6 +73,8 @@ func token(buf []byte, start, end int, o *Options) {
 		}
 	case hasPrefix(tok, "mount="):
 		mountToken(buf, start+len("mount="), end, o)
+	case hasPrefix(tok, "share="):
+		shareToken(buf, start+len("share="), end, o)
 	case hasPrefix(tok, "net."):
 		netToken(buf, start, end, &o.Net)
 	case hasPrefix(tok, "cwd="):

@@ -26,10 +26,10 @@ var mapped struct {
 func init() { memory.FileFill, memory.FileShare = fillPage, sharePage }
 
 // sharePage lends a memfs file's page pgoff to the shared mappings (0 past
-// the end of the file); a volume's file is not lent (ok false): ext2's
-// cache blocks come and go. Trap path.
+// the end of the file); a volume's or a share's file is not lent (ok
+// false): ext2's cache blocks come and go, a share's pages are the host's. Trap path.
 func sharePage(ino uint32, pgoff int64) (uintptr, bool) {
-	if onDisk(Ino(ino)) {
+	if Ino(ino)&fsMask != fsMem {
 		return 0, false
 	}
 	p, e := memfs.PageOf(Ino(ino), pgoff)

@@ -3,6 +3,7 @@ package vfs
 import (
 	"unigo.dev/unigo/kernel/fs/ext2"
 	"unigo.dev/unigo/kernel/fs/memfs"
+	"unigo.dev/unigo/kernel/fs/ninep"
 	"unigo.dev/unigo/kernel/memory"
 )
 
@@ -43,11 +44,18 @@ type FSStat struct {
 // inodes memfs's table. The image root is read-only (ST_RDONLY); /proc
 // has no size, as Linux's.
 func Statfs(ino, dir Ino) FSStat {
-	if onDisk(ino) {
-		i := ext2.Statfs()
-		s := FSStat{Magic: Ext2Magic, BlockSize: i.BlockSize, Blocks: i.Blocks, Free: i.Free, Avail: i.Avail,
-			Files: i.Files, FreeFiles: i.FreeFiles, Fsid: i.Fsid, Flags: StValid | StRelatime}
-		if !volumeWritable() {
+	if ino&fsMask != fsMem {
+		var s FSStat
+		if onDisk(ino) {
+			i := ext2.Statfs()
+			s = FSStat{Magic: Ext2Magic, BlockSize: i.BlockSize, Blocks: i.Blocks, Free: i.Free, Avail: i.Avail,
+				Files: i.Files, FreeFiles: i.FreeFiles, Fsid: i.Fsid, Flags: StValid | StRelatime}
+		} else {
+			i, _ := ninep.Statfs(local(ino))
+			s = FSStat{Magic: ninep.Magic, BlockSize: i.BlockSize, Blocks: i.Blocks, Free: i.Free, Avail: i.Avail,
+				Files: i.Files, FreeFiles: i.FreeFiles, Fsid: i.Fsid, Flags: StValid | StRelatime}
+		}
+		if !mountWritable(ino) {
 			s.Flags |= StRdonly
 		}
 		return s
@@ -92,11 +100,11 @@ const (
 // Fallocate sets space aside for bytes off..off+length of the regular
 // file ino (mode 0: the file grows to cover them; FallocKeepSize: its
 // size stays). memfs takes the pages now; ext2 volumes answer EOPNOTSUPP,
-// as Linux's ext2 does, and so does every other mode (punching holes,
-// zeroing, collapsing or inserting ranges), on which programs fall back
-// to writing.
+// as Linux's ext2 does, and so do shares; so does every other mode
+// (punching holes, zeroing, collapsing or inserting ranges), on which
+// programs fall back to writing.
 func Fallocate(ino Ino, mode int, off, length int64) int {
-	if mode&^FallocKeepSize != 0 || onDisk(ino) {
+	if mode&^FallocKeepSize != 0 || ino&fsMask != fsMem {
 		return EOPNOTSUPP
 	}
 	a, e := memfs.Stat(ino)

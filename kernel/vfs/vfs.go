@@ -126,8 +126,8 @@ func SetRootReadOnly(ro bool) { state.readOnly = ro }
 // volume mounted read-write, anywhere in the root but /proc, or, when the
 // root is read-only, inside a tmpfs mount.
 func Writable(dir Ino) bool {
-	if onDisk(dir) {
-		return volumeWritable()
+	if dir&fsMask != fsMem {
+		return mountWritable(dir)
 	}
 	if !state.readOnly {
 		return !IsAncestor(state.proc, dir)
@@ -152,6 +152,12 @@ func Chdir(dir Ino) int {
 	}
 	if a.Mode&memfs.TypeMask != memfs.TypeDir {
 		return ENOTDIR
+	}
+	if onShare(dir) {
+		Open(dir) // a share's node stays while it is the working directory
+	}
+	if onShare(state.cwd) {
+		Close(state.cwd)
 	}
 	state.cwd = dir
 	return 0

@@ -38,6 +38,37 @@ func diskArgs(machine string, disks []vmm.Disk) []string {
 	return args
 }
 
+// shareArgs are QEMU's arguments for the shared directories: a local
+// fsdev and a virtio-9p device each (virtio-mmio on microvm, virtio-pci on
+// pc), tagged vmm.ShareTag(i), which the guest mounts by.
+//
+// security_model=none: QEMU creates and writes the files as its own user
+// with the modes the guest asks for, and ignores what it may not do
+// (chown when unprivileged): it works both as an ordinary user and as root
+// (Docker's runtime), and the files on the host are plain files that the
+// host's programs read as they are. mapped-xattr would keep the guest's
+// owners and modes in extended attributes, so the host would see every
+// file as 0600 of QEMU's user, and it fails where user xattrs do not
+// exist (tmpfs before Linux 6.6); passthrough needs root for chown.
+// multidevs=remap keeps qid paths unique when the directory spans several
+// host file systems (the guest knows files by them).
+func shareArgs(machine string, shares []vmm.Share) []string {
+	var args []string
+	device := "virtio-9p-pci"
+	if machine == MachineMicroVM {
+		device = "virtio-9p-device"
+	}
+	for i, s := range shares {
+		id := fmt.Sprintf("fs%d", i)
+		fsdev := "local,id=" + id + ",path=" + strings.ReplaceAll(s.Path, ",", ",,") + ",security_model=none,multidevs=remap"
+		if s.ReadOnly {
+			fsdev += ",readonly=on"
+		}
+		args = append(args, "-fsdev", fsdev, "-device", device+",fsdev="+id+",mount_tag="+vmm.ShareTag(i))
+	}
+	return args
+}
+
 // netArgs are QEMU's arguments for the network card: its backend, and a
 // virtio-net device on it: virtio-mmio on microvm (version 2: the caller
 // adds -global virtio-mmio.force-legacy=false), modern virtio-pci on pc,

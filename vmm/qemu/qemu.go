@@ -139,8 +139,8 @@ const (
 
 // qemuArgs returns QEMU's arguments for spec (without the program name): the
 // machine, the guest's output channels on fds 3 to 5, the image and its
-// command line, the disks, the network card. Start adds the host's
-// channels into the VM (hostchan.go).
+// command line, the disks, the shared directories, the network card. Start
+// adds the host's channels into the VM (hostchan.go).
 func qemuArgs(spec vmm.Spec, opts options, accel Accel) []string {
 	mem := spec.Memory
 	if mem <= 0 {
@@ -161,7 +161,7 @@ func qemuArgs(spec vmm.Spec, opts options, accel Accel) []string {
 		"-kernel", spec.Image,
 		"-append", spec.KernelCmdline(),
 	}
-	if opts.machine == MachineMicroVM && (len(spec.Disks) > 0 || spec.Net != nil) {
+	if opts.machine == MachineMicroVM && (len(spec.Disks) > 0 || len(spec.Shares) > 0 || spec.Net != nil) {
 		// The kernel drives virtio 1.x only; QEMU's virtio-mmio defaults
 		// to the legacy interface. Once for every virtio device.
 		a = append(a, "-global", "virtio-mmio.force-legacy=false")
@@ -170,6 +170,7 @@ func qemuArgs(spec vmm.Spec, opts options, accel Accel) []string {
 		a = append(a, "-gdb", "unix:"+opts.gdb+",server=on,wait=off")
 	}
 	a = append(a, diskArgs(opts.machine, spec.Disks)...)
+	a = append(a, shareArgs(opts.machine, spec.Shares)...)
 	a = append(a, netArgs(opts.machine, spec.Net, opts.passtFD)...)
 	if spec.Initrd != "" {
 		a = append(a, "-initrd", spec.Initrd)

@@ -19,6 +19,7 @@ import "unigo.dev/unigo/kernel/cpu"
 const (
 	TypeNet   = 1
 	TypeBlock = 2
+	Type9P    = 9 // a shared directory of the host (virtio-9p)
 )
 
 // FeatureVersion1 says the device is a virtio 1.x device; it is always

@@ -248,15 +248,7 @@ func symlinkat(targetAddr uintptr, dirfd int, linkAddr uintptr) int64 {
 	if e != 0 {
 		return e
 	}
-	ino, en := vfs.Create(r.Dir, r.Name, memfs.TypeSymlink|0o777)
-	if en != 0 {
-		return abi.Errno(en)
-	}
-	if _, en := vfs.WriteAt(ino, target, 0); en != 0 {
-		vfs.Unlink(r.Dir, r.Name)
-		return abi.Errno(en)
-	}
-	return 0
+	return abi.Errno(vfs.Symlink(r.Dir, r.Name, target))
 }
 
 func readlinkat(dirfd int, pathAddr, buf, size uintptr) int64 {
