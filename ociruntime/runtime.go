@@ -148,26 +148,34 @@ func (r *runtime) create(args []string) error {
 	if f.NArg() != 1 {
 		return errors.New("create: give one container ID")
 	}
-	id := f.Arg(0)
-	if !validID.MatchString(id) {
-		return fmt.Errorf("%q is not a container ID", id)
-	}
 	abs, err := filepath.Abs(*bundle)
 	if err != nil {
 		return err
 	}
-	spec, cfg, err := readBundle(abs)
+	_, err = r.createContainer(f.Arg(0), abs, *pidFile, *consoleSocket, Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+	return err
+}
+
+// createContainer is create's work, for the command and for the containerd
+// shim (Runtime.Create): the container's state and its process, started
+// with stdio (or the console socket's terminal) and ready to boot; it
+// returns the container process's pid.
+func (r *runtime) createContainer(id, bundle, pidFile, consoleSocket string, stdio Stdio) (int, error) {
+	if !validID.MatchString(id) {
+		return 0, fmt.Errorf("%q is not a container ID", id)
+	}
+	spec, cfg, err := readBundle(bundle)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := os.MkdirAll(r.root, 0o700); err != nil {
-		return fmt.Errorf("cannot create the runtime's root %s: %w", r.root, err)
+		return 0, fmt.Errorf("cannot create the runtime's root %s: %w", r.root, err)
 	}
 	if err := os.Mkdir(r.dir(id), 0o700); err != nil {
 		if errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("container %s exists already", id)
+			return 0, fmt.Errorf("container %s exists already", id)
 		}
-		return err
+		return 0, err
 	}
 	ok := false
 	defer func() {
@@ -175,27 +183,28 @@ func (r *runtime) create(args []string) error {
 			os.RemoveAll(r.dir(id))
 		}
 	}()
-	newNet, err := networkNamespace(spec)
+	newNet, netnsPath, err := networkNamespace(spec)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	st := &state{ID: id, Bundle: abs, Created: time.Now().UTC(), Config: cfg, Annotations: spec.Annotations, OwnNetwork: newNet, ResolvConf: resolvConf(spec)}
+	st := &state{ID: id, Bundle: bundle, Created: time.Now().UTC(), Config: cfg, Annotations: spec.Annotations, OwnNetwork: newNet || netnsPath != "", ResolvConf: resolvConf(spec)}
 	if err := r.save(st); err != nil {
-		return err
+		return 0, err
 	}
 	if err := unix.Mkfifo(filepath.Join(r.dir(id), execFifo), 0o600); err != nil {
-		return err
+		return 0, err
 	}
-	var tty *os.File
-	if *consoleSocket != "" {
-		if tty, err = containerConsole(*consoleSocket); err != nil {
-			return err
+	if consoleSocket != "" {
+		tty, err := containerConsole(consoleSocket)
+		if err != nil {
+			return 0, err
 		}
 		defer tty.Close()
+		stdio = Stdio{In: tty, Out: tty, Err: tty}
 	}
-	pid, err := r.startInit(id, newNet, tty)
+	pid, err := r.startInit(id, newNet, netnsPath, stdio)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer func() {
 		if !ok {
@@ -203,39 +212,41 @@ func (r *runtime) create(args []string) error {
 		}
 	}()
 	if st.Init, err = instance.ProcOf(pid); err != nil {
-		return err
+		return 0, err
 	}
 	if err := r.save(st); err != nil {
-		return err
+		return 0, err
 	}
 	if err := runHooks(spec, st, pid); err != nil {
-		return err
+		return 0, err
 	}
-	if *pidFile != "" {
-		if err := atomicfile.Write(*pidFile, []byte(strconv.Itoa(pid)), 0o644); err != nil {
-			return err
+	if pidFile != "" {
+		if err := atomicfile.Write(pidFile, []byte(strconv.Itoa(pid)), 0o644); err != nil {
+			return 0, err
 		}
 	}
 	ok = true
-	return nil
+	return pid, nil
 }
 
 // networkNamespace says whether the container process gets a network
-// namespace of its own (the spec asks for a new one, as Docker does).
-func networkNamespace(spec *specs.Spec) (bool, error) {
+// namespace of its own (the spec asks for a new one, as Docker does), or
+// joins one (path: a pod's, made by CNI before its containers, as
+// containerd's CRI plugin gives it).
+func networkNamespace(spec *specs.Spec) (own bool, path string, err error) {
 	if spec.Linux == nil {
-		return false, nil
+		return false, "", nil
 	}
 	for _, ns := range spec.Linux.Namespaces {
 		if ns.Type != specs.NetworkNamespace {
 			continue
 		}
 		if ns.Path != "" {
-			return false, fmt.Errorf("joining the network namespace %s is not supported by the unigo runtime yet", ns.Path)
+			return false, ns.Path, nil
 		}
-		return true, nil
+		return true, "", nil
 	}
-	return false, nil
+	return false, "", nil
 }
 
 // runHooks runs the spec's prestart and createRuntime hooks, in order, as
@@ -271,9 +282,10 @@ func runHooks(spec *specs.Spec, st *state, pid int) error {
 	return nil
 }
 
-// startInit starts the container process with this process's stdio (the
-// container's) and waits for its "ok".
-func (r *runtime) startInit(id string, newNet bool, tty *os.File) (int, error) {
+// startInit starts the container process with the container's stdio and
+// waits for its "ok". It runs in a new network namespace (newNet) or in
+// the one at netnsPath.
+func (r *runtime) startInit(id string, newNet bool, netnsPath string, stdio Stdio) (int, error) {
 	rd, wr, err := os.Pipe()
 	if err != nil {
 		return 0, err
@@ -281,10 +293,7 @@ func (r *runtime) startInit(id string, newNet bool, tty *os.File) (int, error) {
 	defer rd.Close()
 	args := append(append([]string{}, r.self[1:]...), "--root", r.root, "--log", r.log, "--log-format", r.logFormat, InitArg, id)
 	cmd := exec.Command(r.self[0], args...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	if tty != nil {
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.In, stdio.Out, stdio.Err
 	cmd.ExtraFiles = []*os.File{wr}
 	cmd.Dir = r.dir(id)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -294,7 +303,12 @@ func (r *runtime) startInit(id string, newNet bool, tty *os.File) (int, error) {
 		// A mount namespace too, for a sysfs of that network namespace.
 		cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWNET | syscall.CLONE_NEWNS
 	}
-	err = cmd.Start()
+	if netnsPath != "" {
+		cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWNS
+		err = startIn(netnsPath, cmd)
+	} else {
+		err = cmd.Start()
+	}
 	wr.Close()
 	if err != nil {
 		return 0, fmt.Errorf("cannot start the container process: %w", err)

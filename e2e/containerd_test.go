@@ -1,0 +1,441 @@
+package e2e
+
+import (
+	"archive/tar"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+)
+
+// The containerd shim (containerd-shim-unigo-v2) under a private containerd
+// started by the test — Debian's containerd 1.6 with its own root, state
+// and socket in a temporary directory, its CRI plugin with the unigo
+// runtime handler and CNI from Debian's containernetworking-plugins (a
+// bridge of its own) — driven by ctr and, as kubelet drives it, by crictl.
+
+// cdBridge and cdSubnet are the test's CNI network.
+const (
+	cdBridge = "unigoe2e0"
+	cdSubnet = "10.88.77.0/24"
+)
+
+// containerdTools finds what the test needs, or fails naming what is
+// missing and how to get it.
+func containerdTools(t *testing.T) (crictl string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Fatal("the containerd tests start a containerd and make network namespaces: run them as root")
+	}
+	for _, tool := range []struct{ name, how string }{
+		{"containerd", "apt-get install containerd"},
+		{"ctr", "apt-get install containerd"},
+		{"containerd-shim-runc-v2", "apt-get install containerd"},
+		{"runc", "apt-get install runc"},
+		{"/usr/lib/cni/bridge", "apt-get install containernetworking-plugins"},
+		{"/usr/lib/cni/host-local", "apt-get install containernetworking-plugins"},
+		{"ip", "apt-get install iproute2"},
+	} {
+		if _, err := exec.LookPath(tool.name); err != nil {
+			if _, err := exec.LookPath("/usr/sbin/" + tool.name); err != nil {
+				t.Fatalf("%s not found: the containerd tests need it (%s, or run .ci/setup)", tool.name, tool.how)
+			}
+		}
+	}
+	if p, err := exec.LookPath("crictl"); err == nil {
+		return p
+	}
+	gobin, _ := exec.Command("go", "env", "GOPATH").Output()
+	p := filepath.Join(strings.TrimSpace(string(gobin)), "bin", "crictl")
+	if _, err := os.Stat(p); err != nil {
+		t.Fatal("crictl not found: the containerd tests need it (go install sigs.k8s.io/cri-tools/cmd/crictl@v1.37.0, or run .ci/setup)")
+	}
+	return p
+}
+
+// privateContainerd is a containerd of the test's own.
+type privateContainerd struct {
+	dir, sock string
+	crictlBin string
+}
+
+// startContainerd starts the private containerd with the shim on its PATH
+// and registers its teardown: containerd and every process started under
+// it stopped, its mounts, the pods' network namespaces and the bridge
+// removed, whether the test passed or not.
+func startContainerd(t *testing.T, crictl, shimDir string) *privateContainerd {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "unigo-containerd-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &privateContainerd{dir: dir, sock: filepath.Join(dir, "containerd.sock"), crictlBin: crictl}
+	netnsBefore := netnsNames()
+	config := fmt.Sprintf(`version = 2
+root = %[1]q
+state = %[2]q
+[grpc]
+  address = %[3]q
+[ttrpc]
+  address = %[4]q
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "docker.io/unigo-e2e/pause:v1"
+  restrict_oom_score_adj = true
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.unigo]
+      runtime_type = "io.containerd.unigo.v2"
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = %[5]q
+[plugins."io.containerd.internal.v1.opt"]
+  path = %[6]q
+`, filepath.Join(dir, "root"), filepath.Join(dir, "state"), c.sock, c.sock+".ttrpc", filepath.Join(dir, "cni"), filepath.Join(dir, "opt"))
+	cni := fmt.Sprintf(`{"cniVersion": "0.4.0", "name": "unigo-e2e", "plugins": [
+  {"type": "bridge", "bridge": %q, "isGateway": true, "ipMasq": false,
+   "ipam": {"type": "host-local", "ranges": [[{"subnet": %q}]], "routes": [{"dst": "0.0.0.0/0"}], "dataDir": %q}}]}`,
+		cdBridge, cdSubnet, filepath.Join(dir, "cni-ipam"))
+	must(t, os.MkdirAll(filepath.Join(dir, "cni"), 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "config.toml"), []byte(config), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "cni", "10-unigo-e2e.conflist"), []byte(cni), 0o644))
+	logf, err := os.Create(filepath.Join(dir, "containerd.log"))
+	must(t, err)
+	cmd := exec.Command("containerd", "--config", filepath.Join(dir, "config.toml"))
+	cmd.Env = append(os.Environ(), "PATH="+shimDir+":"+os.Getenv("PATH")+":/usr/sbin:/sbin")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	must(t, cmd.Start())
+	t.Cleanup(func() {
+		// The pods first, as kubelet would remove them; then containerd,
+		// then whatever is left: processes started under it (shims,
+		// container processes, QEMU), mounts, namespaces, the bridge.
+		c.crictlRun("rmp", "-fa")
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		logf.Close()
+		waitUntil(5*time.Second, func() bool { return len(processesMentioning(dir, shimDir)) == 0 })
+		for _, pid := range processesMentioning(dir, shimDir) {
+			t.Errorf("process %d left behind under the private containerd: killed", pid)
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		for _, m := range mountsUnder(dir) {
+			t.Errorf("mount %s left behind: unmounted", m)
+			syscall.Unmount(m, syscall.MNT_DETACH)
+		}
+		for ns := range netnsNames() {
+			if !netnsBefore[ns] && strings.HasPrefix(ns, "cni-") {
+				exec.Command("ip", "netns", "delete", ns).Run()
+			}
+		}
+		exec.Command("ip", "link", "delete", cdBridge).Run()
+		if t.Failed() {
+			if b, err := os.ReadFile(filepath.Join(dir, "containerd.log")); err == nil {
+				t.Logf("containerd's log (last 6000 bytes):\n%s", tail(string(b), 6000))
+			}
+		}
+		os.RemoveAll(dir)
+	})
+	waitFor(t, "the private containerd's socket", 30*time.Second, func() bool {
+		return exec.Command("ctr", "-a", c.sock, "version").Run() == nil
+	})
+	return c
+}
+
+// ctr runs ctr against the private containerd in CRI's namespace.
+func (c *privateContainerd) ctr(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	return runCmd(t, 2*time.Minute, "ctr", append([]string{"-a", c.sock, "-n", "k8s.io"}, args...)...)
+}
+
+// crictl runs crictl against the private containerd's CRI and returns
+// its standard output (crictl logs: the container's stdout and stderr).
+func (c *privateContainerd) crictl(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(c.crictlBin, append([]string{"--runtime-endpoint", "unix://" + c.sock, "--image-endpoint", "unix://" + c.sock, "--timeout", "60s"}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if args[0] == "logs" {
+		cmd.Stderr = &stdout
+	}
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("crictl %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+	}
+	return strings.TrimSpace(stdout.String())
+}
+
+// crictlRun is crictl for the teardown: errors ignored.
+func (c *privateContainerd) crictlRun(args ...string) {
+	cmd := exec.Command(c.crictlBin, append([]string{"--runtime-endpoint", "unix://" + c.sock, "--timeout", "30s"}, args...)...)
+	cmd.Run()
+}
+
+func runCmd(t *testing.T, limit time.Duration, prog string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(prog, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("%s: %v", prog, err)
+	}
+	timer := time.AfterFunc(limit, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return out.String(), ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%s %v: %v", prog, args, err)
+	}
+	return out.String(), 0
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// processesMentioning are the processes whose command line names one of
+// dirs: containerd's shims (started with its socket's path), the unigo
+// shim's container processes (the shim's binary), QEMU.
+func processesMentioning(dirs ...string) []int {
+	var pids []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		b, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		for _, dir := range dirs {
+			if bytes.Contains(b, []byte(dir)) {
+				pids = append(pids, pid)
+				break
+			}
+		}
+	}
+	return pids
+}
+
+// mountsUnder lists the mount points under dir, deepest first.
+func mountsUnder(dir string) []string {
+	b, _ := os.ReadFile("/proc/self/mountinfo")
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 4 && strings.HasPrefix(f[4], dir+"/") {
+			out = append(out, f[4])
+		}
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(out)))
+	return out
+}
+
+// shims are the processes of processesMentioning but containerd.
+func shims(dirs ...string) []int {
+	var out []int
+	for _, pid := range processesMentioning(dirs...) {
+		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); strings.TrimSpace(string(b)) != "containerd" {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+func waitUntil(limit time.Duration, cond func() bool) {
+	for deadline := time.Now().Add(limit); !cond() && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func netnsNames() map[string]bool {
+	m := map[string]bool{}
+	entries, _ := os.ReadDir("/var/run/netns")
+	for _, e := range entries {
+		m[e.Name()] = true
+	}
+	return m
+}
+
+// pauseImage writes the pods' sandbox image (docker save format, which
+// ctr imports): the static pause program in a FROM scratch image.
+func pauseImage(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "pause")
+	cmd := exec.Command("go", "build", "-o", bin, "./e2e/testdata/pause")
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the pause program: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(bin)
+	must(t, err)
+	var layer bytes.Buffer
+	tw := tar.NewWriter(&layer)
+	must(t, tw.WriteHeader(&tar.Header{Name: "pause", Mode: 0o755, Size: int64(len(data)), Typeflag: tar.TypeReg}))
+	_, err = tw.Write(data)
+	must(t, err)
+	must(t, tw.Close())
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(layer.Bytes())), nil })
+	must(t, err)
+	img, err := mutate.AppendLayers(empty.Image, l)
+	must(t, err)
+	cf, err := img.ConfigFile()
+	must(t, err)
+	cf = cf.DeepCopy()
+	cf.OS, cf.Architecture = "linux", "amd64"
+	cf.Config = v1.Config{Entrypoint: []string{"/pause"}}
+	img, err = mutate.ConfigFile(img, cf)
+	must(t, err)
+	ref, err := name.NewTag("docker.io/unigo-e2e/pause:v1")
+	must(t, err)
+	out := filepath.Join(dir, "pause.tar")
+	must(t, tarball.WriteToFile(out, ref, img))
+	return out
+}
+
+func TestContainerdShim(t *testing.T) {
+	crictl := containerdTools(t)
+	work := t.TempDir()
+	shimDir := filepath.Join(work, "bin")
+	cmd := exec.Command("go", "build", "-o", filepath.Join(shimDir, "containerd-shim-unigo-v2"), "./cmd/containerd-shim-unigo-v2")
+	cmd.Dir = repoRoot
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the shim: %v\n%s", err, out)
+	}
+	store := filepath.Join(work, "store")
+	archive := filepath.Join(work, "images.tar")
+	const (
+		hello    = "docker.io/unigo-e2e/exitcode:v1"
+		httpd    = "docker.io/unigo-e2e/httpd:v1"
+		httpdPkg = "./examples/httpd"
+	)
+	in(t, store, "build", "-t", "unigo-e2e/exitcode:v1", "./e2e/testdata/exitcode").expect(t, 0)
+	in(t, store, "build", "-t", "unigo-e2e/httpd:v1", httpdPkg).expect(t, 0)
+	in(t, store, "save", "-o", archive, "unigo-e2e/exitcode:v1", "unigo-e2e/httpd:v1").expect(t, 0)
+	pause := pauseImage(t, work)
+
+	c := startContainerd(t, crictl, shimDir)
+	for _, a := range []string{archive, pause} {
+		if out, code := c.ctr(t, "images", "import", a); code != 0 {
+			t.Fatalf("ctr images import %s: %s", a, out)
+		}
+	}
+
+	// Plain containerd: ctr run of a unigo image, its output and exit code.
+	t.Run("ctr", func(t *testing.T) {
+		out, code := c.ctr(t, "run", "--rm", "--runtime", "io.containerd.unigo.v2", hello, "unigo-e2e-ctr")
+		if code != 3 || !strings.Contains(out, "exiting with 3") {
+			t.Errorf("ctr run exitcode: exit %d, want 3 and its line\n%s", code, out)
+		}
+		out, code = c.ctr(t, "run", "--rm", "--runtime", "io.containerd.unigo.v2", hello, "unigo-e2e-ctr0", "/.unigo/kernel", "0")
+		if code != 0 || !strings.Contains(out, "exiting with 0") {
+			t.Errorf("ctr run exitcode 0: exit %d\n%s", code, out)
+		}
+	})
+
+	// CRI, as kubelet drives it: a pod with the runtime handler unigo (its
+	// pause container under runc), the unigo container a VM on the pod's
+	// network, reached from the host at the pod's IP.
+	t.Run("cri", func(t *testing.T) {
+		podJSON := filepath.Join(work, "pod.json")
+		ctrJSON := filepath.Join(work, "httpd.json")
+		logDir := filepath.Join(work, "pods", "web")
+		must(t, os.MkdirAll(logDir, 0o755))
+		must(t, os.WriteFile(podJSON, []byte(fmt.Sprintf(`{"metadata": {"name": "web", "namespace": "default", "uid": "unigo-e2e-web", "attempt": 0}, "log_directory": %q, "linux": {}}`, logDir)), 0o644))
+		must(t, os.WriteFile(ctrJSON, []byte(fmt.Sprintf(`{"metadata": {"name": "httpd"}, "image": {"image": %q}, "log_path": "httpd.log", "linux": {}}`, httpd)), 0o644))
+		pod := c.crictl(t, "runp", "--runtime", "unigo", podJSON)
+		ctr := c.crictl(t, "create", pod, ctrJSON, podJSON)
+		c.crictl(t, "start", ctr)
+		var insp struct {
+			Status struct {
+				Network struct {
+					IP string `json:"ip"`
+				} `json:"network"`
+			} `json:"status"`
+		}
+		must(t, json.Unmarshal([]byte(c.crictl(t, "inspectp", "-o", "json", pod)), &insp))
+		ip := insp.Status.Network.IP
+		if ip == "" {
+			t.Fatal("the pod has no IP")
+		}
+		waitFor(t, "httpd's first line in crictl logs", 60*time.Second, func() bool {
+			return strings.Contains(c.crictl(t, "logs", ctr), "listening on :8080")
+		})
+		var body string
+		waitFor(t, "an HTTP 200 from the unikernel at the pod's IP "+ip, 30*time.Second, func() bool {
+			cl := http.Client{Timeout: 2 * time.Second}
+			resp, err := cl.Get("http://" + ip + ":8080/")
+			if err != nil {
+				return false
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			body = string(b)
+			return resp.StatusCode == 200
+		})
+		if !strings.Contains(body, "Hello from a unigo unikernel") {
+			t.Errorf("GET / at the pod's IP: %q", body)
+		}
+		// The log file at kubelet's path, in CRI's format
+		// (TIME STREAM TAG LINE).
+		logFile, err := os.ReadFile(filepath.Join(logDir, "httpd.log"))
+		must(t, err)
+		if first, _, _ := strings.Cut(string(logFile), "\n"); !strings.Contains(first, " stdout F ") && !strings.Contains(first, " stderr F ") {
+			t.Errorf("the container's log is not in CRI's format: %q", first)
+		}
+		c.crictl(t, "stop", "--timeout", "20", ctr)
+		var cinsp struct {
+			Status struct {
+				State    string `json:"state"`
+				ExitCode int    `json:"exitCode"`
+				Reason   string `json:"reason"`
+			} `json:"status"`
+		}
+		must(t, json.Unmarshal([]byte(c.crictl(t, "inspect", "-o", "json", ctr)), &cinsp))
+		if cinsp.Status.State != "CONTAINER_EXITED" || cinsp.Status.ExitCode != 143 {
+			t.Errorf("httpd after crictl stop: %+v, want exited with 143 (SIGTERM, no handler)", cinsp.Status)
+		}
+		c.crictl(t, "rm", ctr)
+		c.crictl(t, "stopp", pod)
+		c.crictl(t, "rmp", pod)
+		waitFor(t, "the pod's shims and VM to end", 20*time.Second, func() bool {
+			return len(shims(c.dir, shimDir)) == 0
+		})
+	})
+}
