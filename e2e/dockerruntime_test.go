@@ -97,14 +97,15 @@ func reloadDocker(t *testing.T, runtime string, want bool) {
 func TestDockerRunRuntime(t *testing.T) {
 	rt := dockerRuntime(t)
 	root := t.TempDir()
-	images := []string{"unigo-e2e/exitcode:v1", "unigo-e2e/sigterm:v1", "unigo-e2e/plain:v1", "unigo-e2e/httpd:v1", "unigo-e2e/httpget:v1"}
+	images := []string{"unigo-e2e/exitcode:v1", "unigo-e2e/sigterm:v1", "unigo-e2e/plain:v1", "unigo-e2e/httpd:v1", "unigo-e2e/httpget:v1", "unigo-e2e/shareapp:v1"}
 	t.Cleanup(func() { exec.Command("docker", append([]string{"rmi", "-f"}, images...)...).Run() })
 	in(t, root, "build", "-t", images[0], "./e2e/testdata/exitcode").expect(t, 0)
 	in(t, root, "build", "-t", images[1], "./e2e/testdata/sigterm").expect(t, 0)
 	archive := filepath.Join(t.TempDir(), "images.tar")
 	in(t, root, "build", "-t", images[3], "./examples/httpd").expect(t, 0)
 	in(t, root, "build", "-t", images[4], "./e2e/testdata/httpget").expect(t, 0)
-	in(t, root, "save", "-o", archive, images[0], images[1], images[3], images[4]).expect(t, 0)
+	in(t, root, "build", "-t", images[5], "./e2e/testdata/shareapp").expect(t, 0)
+	in(t, root, "save", "-o", archive, images[0], images[1], images[3], images[4], images[5]).expect(t, 0)
 	docker := func(args ...string) (string, int) {
 		t.Helper()
 		cmd := exec.Command("docker", args...)
@@ -130,6 +131,22 @@ func TestDockerRunRuntime(t *testing.T) {
 	}
 	if out, code := docker("run", "--rm", "--runtime="+rt, images[0], "0"); code != 0 || !strings.Contains(out, "exiting with 0") {
 		t.Errorf("docker run exitcode 0: exit %d\n%s", code, out)
+	}
+
+	// -v: a bind mount of a host directory and a named volume, written by
+	// the guest, read on the host once the container has stopped.
+	bind := t.TempDir()
+	const vol = "unigo-e2e-share"
+	t.Cleanup(func() { exec.Command("docker", "volume", "rm", "-f", vol).Run() })
+	if out, code := docker("run", "--rm", "--runtime="+rt, "-v", bind+":/data", "-v", vol+":/vol", images[5], "multi", "/data", "/vol"); code != 0 || !strings.Contains(out, `/data: "hello /data\n"`) {
+		t.Errorf("docker run -v: exit %d\n%s", code, out)
+	}
+	if got, err := os.ReadFile(filepath.Join(bind, "hello.txt")); err != nil || string(got) != "hello /data\n" {
+		t.Errorf("the bind mount's file on the host: %q %v", got, err)
+	}
+	mp, _ := docker("volume", "inspect", "--format", "{{.Mountpoint}}", vol)
+	if got, err := os.ReadFile(filepath.Join(strings.TrimSpace(mp), "hello.txt")); err != nil || string(got) != "hello /vol\n" {
+		t.Errorf("the named volume's file on the host: %q %v", got, err)
 	}
 
 	// -t: the terminal comes through the engine's console socket.
