@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,6 +88,7 @@ func startContainerd(t *testing.T, crictl, shimDir string) *privateContainerd {
 	}
 	c := &privateContainerd{dir: dir, sock: filepath.Join(dir, "containerd.sock"), crictlBin: crictl}
 	netnsBefore := netnsNames()
+	cgroupsBefore, _ := filepath.Glob("/sys/fs/cgroup/*/k8s.io")
 	config := fmt.Sprintf(`version = 2
 root = %[1]q
 state = %[2]q
@@ -156,6 +158,16 @@ state = %[2]q
 			}
 		}
 		exec.Command("ip", "link", "delete", cdBridge).Run()
+		// CRI's cgroup parent (cgroupfs driver), when the test made it:
+		// empty once every pod is gone.
+		cgroupsAfter, _ := filepath.Glob("/sys/fs/cgroup/*/k8s.io")
+		for _, cg := range cgroupsAfter {
+			if !slices.Contains(cgroupsBefore, cg) {
+				if err := os.Remove(cg); err != nil {
+					t.Errorf("the cgroup %s is left behind: %v", cg, err)
+				}
+			}
+		}
 		if t.Failed() {
 			if b, err := os.ReadFile(filepath.Join(dir, "containerd.log")); err == nil {
 				t.Logf("containerd's log (last 6000 bytes):\n%s", tail(string(b), 6000))
@@ -412,6 +424,23 @@ func TestContainerdShim(t *testing.T) {
 		if !strings.Contains(body, "Hello from a unigo unikernel") {
 			t.Errorf("GET / at the pod's IP: %q", body)
 		}
+		// Statistics from the container's cgroup: the container process
+		// and QEMU.
+		var stats struct {
+			Stats []struct {
+				Memory struct {
+					WorkingSetBytes struct {
+						Value string `json:"value"`
+					} `json:"workingSetBytes"`
+				} `json:"memory"`
+			} `json:"stats"`
+		}
+		must(t, json.Unmarshal([]byte(c.crictl(t, "stats", "-o", "json", "--id", ctr)), &stats))
+		if len(stats.Stats) != 1 {
+			t.Errorf("crictl stats: %+v", stats)
+		} else if ws, _ := strconv.ParseInt(stats.Stats[0].Memory.WorkingSetBytes.Value, 10, 64); ws < 8<<20 {
+			t.Errorf("crictl stats: a working set of %d bytes, less than QEMU's", ws)
+		}
 		// The log file at kubelet's path, in CRI's format
 		// (TIME STREAM TAG LINE).
 		logFile, err := os.ReadFile(filepath.Join(logDir, "httpd.log"))
@@ -438,4 +467,60 @@ func TestContainerdShim(t *testing.T) {
 			return len(shims(c.dir, shimDir)) == 0
 		})
 	})
+
+	// A shim killed under a running VM: containerd cleans its tasks up
+	// (the shim's delete action), and no VM is left running.
+	t.Run("killed shim", func(t *testing.T) {
+		podJSON := filepath.Join(work, "pod2.json")
+		must(t, os.MkdirAll(filepath.Join(work, "pods", "killed"), 0o755))
+		ctrJSON := filepath.Join(work, "httpd2.json")
+		must(t, os.WriteFile(podJSON, []byte(fmt.Sprintf(`{"metadata": {"name": "killed", "namespace": "default", "uid": "unigo-e2e-killed", "attempt": 0}, "log_directory": %q, "linux": {}}`, filepath.Join(work, "pods", "killed"))), 0o644))
+		must(t, os.WriteFile(ctrJSON, []byte(fmt.Sprintf(`{"metadata": {"name": "httpd"}, "image": {"image": %q}, "log_path": "httpd.log", "linux": {}}`, httpd)), 0o644))
+		pod := c.crictl(t, "runp", "--runtime", "unigo", podJSON)
+		ctr := c.crictl(t, "create", pod, ctrJSON, podJSON)
+		c.crictl(t, "start", ctr)
+		waitFor(t, "httpd's first line in crictl logs", 60*time.Second, func() bool {
+			return strings.Contains(c.crictl(t, "logs", ctr), "listening on :8080")
+		})
+		var shim, init []int
+		for _, pid := range shims(shimDir) {
+			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+			if bytes.Contains(b, []byte("__init")) {
+				init = append(init, pid)
+			} else {
+				shim = append(shim, pid)
+			}
+		}
+		if len(shim) != 1 || len(init) != 1 {
+			t.Fatalf("want one unigo shim and one container process, have %v and %v", shim, init)
+		}
+		qemu := childrenOf(init[0])
+		if len(qemu) == 0 {
+			t.Fatal("the container process has no QEMU")
+		}
+		syscall.Kill(shim[0], syscall.SIGKILL)
+		waitFor(t, "the container process and QEMU to end after the shim was killed", 30*time.Second, func() bool {
+			return !alive(init[0]) && !alive(qemu[0])
+		})
+		c.crictl(t, "rmp", "-f", pod)
+		waitFor(t, "the pod's shims to end", 20*time.Second, func() bool {
+			return len(shims(c.dir, shimDir)) == 0
+		})
+	})
+}
+
+// childrenOf are a process's children (each thread's: a Go program forks
+// from any of its threads).
+func childrenOf(pid int) []int {
+	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	var out []int
+	for _, p := range files {
+		b, _ := os.ReadFile(p)
+		for _, f := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }

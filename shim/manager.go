@@ -50,7 +50,12 @@ func (m shimManager) Stop(ctx context.Context, id string) (cdshim.StopStatus, er
 		return cdshim.StopStatus{}, err
 	}
 	if _, err := os.Stat(filepath.Join(bundle, "runtime")); err == nil {
-		// The runc shim's container (it writes the runtime's name there).
+		// The runc shim's container (it writes the runtime's name there):
+		// through the pod's runc shim if it still runs, else by its delete
+		// action.
+		if st, ok := runcShimDelete(ctx, ns, id, bundle); ok {
+			return st, nil
+		}
 		return runcCleanup(ctx, ns, id, bundle)
 	}
 	rt := ociruntime.New(runtimeRoot(ns), self())
@@ -58,6 +63,9 @@ func (m shimManager) Stop(ctx context.Context, id string) (cdshim.StopStatus, er
 		if err := rt.Delete(id); err != nil {
 			log.G(ctx).WithError(err).Warn("removing the unigo container")
 		}
+	}
+	if err := deleteCgroup(bundle); err != nil {
+		log.G(ctx).WithError(err).Warn("removing the container's cgroup")
 	}
 	if err := mount.UnmountAll(filepath.Join(bundle, "rootfs"), 0); err != nil {
 		log.G(ctx).WithError(err).Warn("unmounting the container's root file system")

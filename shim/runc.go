@@ -49,24 +49,11 @@ func startRuncShim(ctx context.Context, ns, id, bundle string) (*runcShim, error
 	if err != nil {
 		return nil, fmt.Errorf("%s is needed for the pod's containers that are not unigo images (the pause container): %w", runcShimBinary, err)
 	}
-	data, err := os.ReadFile(filepath.Join(bundle, "config.json"))
+	group, err := podGroup(bundle, id)
 	if err != nil {
 		return nil, err
 	}
-	var spec struct {
-		Annotations map[string]string `json:"annotations"`
-	}
-	if err := json.Unmarshal(data, &spec); err != nil {
-		return nil, err
-	}
-	group := id
-	for _, a := range sandboxAnnotations {
-		if v := spec.Annotations[a]; v != "" {
-			group = v
-			break
-		}
-	}
-	dir := filepath.Join(runtimeRoot(ns), "runc-shim-"+group)
+	dir := runcShimDir(ns, group)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -92,6 +79,61 @@ func startRuncShim(ctx context.Context, ns, id, bundle string) (*runcShim, error
 	}
 	client := ttrpc.NewClient(conn)
 	return &runcShim{dir: dir, client: client, task: taskAPI.NewTaskClient(client)}, nil
+}
+
+// podGroup is the pod the container of bundle belongs to (its sandbox
+// annotation), or the container's own ID outside a pod.
+func podGroup(bundle, id string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(bundle, "config.json"))
+	if err != nil {
+		return "", err
+	}
+	var spec struct {
+		Annotations map[string]string `json:"annotations"`
+	}
+	if err := json.Unmarshal(data, &spec); err != nil {
+		return "", err
+	}
+	for _, a := range sandboxAnnotations {
+		if v := spec.Annotations[a]; v != "" {
+			return v, nil
+		}
+	}
+	return id, nil
+}
+
+// runcShimDir is the runc shim's working directory for a pod.
+func runcShimDir(ns, group string) string { return filepath.Join(runtimeRoot(ns), "runc-shim-"+group) }
+
+// runcShimDelete removes a runc container of a shim that died through
+// the pod's runc shim, which outlives it: killed, waited for, deleted;
+// then the runc shim is asked to end (it does once it has no container
+// left). ok is false when the runc shim does not answer.
+func runcShimDelete(ctx context.Context, ns, id, bundle string) (st cdshim.StopStatus, ok bool) {
+	group, err := podGroup(bundle, id)
+	if err != nil {
+		return st, false
+	}
+	address, err := cdshim.SocketAddress(ctx, flagValue("address"), group+"-runc")
+	if err != nil {
+		return st, false
+	}
+	conn, err := cdshim.Connect(address, cdshim.AnonDialer)
+	if err != nil {
+		return st, false
+	}
+	client := ttrpc.NewClient(conn)
+	rs := &runcShim{dir: runcShimDir(ns, group), client: client, task: taskAPI.NewTaskClient(client)}
+	defer rs.shutdown(ctx)
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	rs.task.Kill(ctx, &taskAPI.KillRequest{ID: id, Signal: uint32(syscall.SIGKILL), All: true})
+	rs.task.Wait(ctx, &taskAPI.WaitRequest{ID: id})
+	r, err := rs.task.Delete(ctx, &taskAPI.DeleteRequest{ID: id})
+	if err != nil {
+		return st, false
+	}
+	return cdshim.StopStatus{Pid: int(r.Pid), ExitStatus: int(r.ExitStatus), ExitedAt: protobuf.FromTimestamp(r.ExitedAt)}, true
 }
 
 // forwardLog makes the FIFO "log" in dir, where a shim started there

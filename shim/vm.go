@@ -32,7 +32,8 @@ type vm struct {
 	id, bundle            string
 	stdin, stdout, stderr string
 	pid                   int
-	rootfs                string // where its root file system is mounted; "" if the bundle's own
+	rootfs                string    // where its root file system is mounted; "" if the bundle's own
+	cgroup                *vmCgroup // nil when the spec names none
 	done                  chan struct{}
 
 	mu         sync.Mutex
@@ -162,7 +163,12 @@ func (s *service) createVM(ctx context.Context, r *taskAPI.CreateTaskRequest) (_
 	if err != nil {
 		return nil, err
 	}
-	v := &vm{id: r.ID, bundle: r.Bundle, stdin: r.Stdin, stdout: r.Stdout, stderr: r.Stderr, pid: pid, rootfs: rootfs, done: make(chan struct{}), status: task.Status_CREATED}
+	cg, err := joinCgroup(r.Bundle, pid)
+	if err != nil {
+		s.rt.Delete(r.ID)
+		return nil, err
+	}
+	v := &vm{id: r.ID, bundle: r.Bundle, stdin: r.Stdin, stdout: r.Stdout, stderr: r.Stderr, pid: pid, rootfs: rootfs, cgroup: cg, done: make(chan struct{}), status: task.Status_CREATED}
 	s.mu.Lock()
 	s.vms[r.ID] = v
 	e, died := s.early[pid]
@@ -246,6 +252,11 @@ func (s *service) deleteVM(ctx context.Context, v *vm) (*taskAPI.DeleteResponse,
 		// Never started: its process is gone with the state.
 		s.exited(v, runc.Exit{Pid: v.pid, Status: 128 + int(syscall.SIGKILL), Timestamp: time.Now()})
 	}
+	if v.cgroup != nil {
+		if err := v.cgroup.delete(); err != nil {
+			log.G(ctx).WithError(err).Warn("removing the container's cgroup")
+		}
+	}
 	if v.rootfs != "" {
 		if err := mount.UnmountAll(v.rootfs, 0); err != nil {
 			log.G(ctx).WithError(err).Warn("unmounting the container's root file system")
@@ -284,17 +295,29 @@ func (v *vm) pids() *taskAPI.PidsResponse {
 		return r
 	}
 	r.Processes = append(r.Processes, &task.ProcessInfo{Pid: uint32(v.pid)})
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", v.pid, v.pid))
-	for _, f := range strings.Fields(string(b)) {
-		if n, err := strconv.Atoi(f); err == nil {
-			r.Processes = append(r.Processes, &task.ProcessInfo{Pid: uint32(n)})
+	// Each thread's children: a Go program forks from any of its threads.
+	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", v.pid))
+	for _, p := range files {
+		b, _ := os.ReadFile(p)
+		for _, f := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				r.Processes = append(r.Processes, &task.ProcessInfo{Pid: uint32(n)})
+			}
 		}
 	}
 	return r
 }
 
+// stats are the container's cgroup's: the container process and QEMU.
 func (v *vm) stats() (*taskAPI.StatsResponse, error) {
-	return nil, fmt.Errorf("%w: statistics of unigo containers are not collected yet", errdefs.ErrNotImplemented)
+	if v.cgroup == nil {
+		return nil, fmt.Errorf("%w: container %s has no cgroup (its spec names none)", errdefs.ErrNotFound, v.id)
+	}
+	a, err := v.cgroup.stats()
+	if err != nil {
+		return nil, err
+	}
+	return &taskAPI.StatsResponse{Stats: a}, nil
 }
 
 func (s *service) publish(ctx context.Context, topic string, event interface{}) {
