@@ -304,22 +304,24 @@ func netnsNames() map[string]bool {
 	return m
 }
 
-// pauseImage writes the pods' sandbox image (docker save format, which
-// ctr imports): the static pause program in a FROM scratch image.
-func pauseImage(t *testing.T, dir string) string {
+// plainImage writes an ordinary container image (docker save format,
+// which ctr imports): a test program built static, alone in a FROM
+// scratch image as /NAME, its entrypoint. The pods' sandbox (pause) and
+// their sidecars.
+func plainImage(t *testing.T, dir, prog, ref string) string {
 	t.Helper()
-	bin := filepath.Join(dir, "pause")
-	cmd := exec.Command("go", "build", "-o", bin, "./e2e/testdata/pause")
+	bin := filepath.Join(dir, prog)
+	cmd := exec.Command("go", "build", "-o", bin, "./e2e/testdata/"+prog)
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the pause program: %v\n%s", err, out)
+		t.Fatalf("building %s: %v\n%s", prog, err, out)
 	}
 	data, err := os.ReadFile(bin)
 	must(t, err)
 	var layer bytes.Buffer
 	tw := tar.NewWriter(&layer)
-	must(t, tw.WriteHeader(&tar.Header{Name: "pause", Mode: 0o755, Size: int64(len(data)), Typeflag: tar.TypeReg}))
+	must(t, tw.WriteHeader(&tar.Header{Name: prog, Mode: 0o755, Size: int64(len(data)), Typeflag: tar.TypeReg}))
 	_, err = tw.Write(data)
 	must(t, err)
 	must(t, tw.Close())
@@ -331,13 +333,13 @@ func pauseImage(t *testing.T, dir string) string {
 	must(t, err)
 	cf = cf.DeepCopy()
 	cf.OS, cf.Architecture = "linux", "amd64"
-	cf.Config = v1.Config{Entrypoint: []string{"/pause"}}
+	cf.Config = v1.Config{Entrypoint: []string{"/" + prog}}
 	img, err = mutate.ConfigFile(img, cf)
 	must(t, err)
-	ref, err := name.NewTag("docker.io/unigo-e2e/pause:v1")
+	tag, err := name.NewTag(ref)
 	must(t, err)
-	out := filepath.Join(dir, "pause.tar")
-	must(t, tarball.WriteToFile(out, ref, img))
+	out := filepath.Join(dir, prog+".tar")
+	must(t, tarball.WriteToFile(out, tag, img))
 	return out
 }
 
@@ -360,7 +362,7 @@ func TestContainerdShim(t *testing.T) {
 	in(t, store, "build", "-t", "unigo-e2e/exitcode:v1", "./e2e/testdata/exitcode").expect(t, 0)
 	in(t, store, "build", "-t", "unigo-e2e/httpd:v1", httpdPkg).expect(t, 0)
 	in(t, store, "save", "-o", archive, "unigo-e2e/exitcode:v1", "unigo-e2e/httpd:v1").expect(t, 0)
-	pause := pauseImage(t, work)
+	pause := plainImage(t, work, "pause", "docker.io/unigo-e2e/pause:v1")
 
 	c := startContainerd(t, crictl, shimDir)
 	for _, a := range []string{archive, pause} {
@@ -424,6 +426,22 @@ func TestContainerdShim(t *testing.T) {
 		if !strings.Contains(body, "Hello from a unigo unikernel") {
 			t.Errorf("GET / at the pod's IP: %q", body)
 		}
+		// A sidecar of the pod, an ordinary container: runc runs it
+		// through the pod's runc shim, in the pod, beside the VM. (Its
+		// network is the namespace's loopback only: the pod's interface
+		// belongs to the VM; see README.)
+		sideJSON := filepath.Join(work, "sidecar.json")
+		must(t, os.WriteFile(sideJSON, []byte(`{"metadata": {"name": "sidecar"}, "image": {"image": "docker.io/unigo-e2e/pause:v1"}, "log_path": "sidecar.log", "linux": {}}`), 0o644))
+		side := c.crictl(t, "create", pod, sideJSON, podJSON)
+		c.crictl(t, "start", side)
+		if st := c.crictl(t, "inspect", "-o", "json", side); !strings.Contains(st, "CONTAINER_RUNNING") {
+			t.Errorf("the sidecar after start:\n%s", st)
+		}
+		c.crictl(t, "stop", side)
+		if st := c.crictl(t, "inspect", "-o", "json", side); !strings.Contains(st, "CONTAINER_EXITED") {
+			t.Errorf("the sidecar after stop:\n%s", st)
+		}
+		c.crictl(t, "rm", side)
 		// Statistics from the container's cgroup: the container process
 		// and QEMU.
 		var stats struct {

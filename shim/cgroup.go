@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/containerd/cgroups/v3"
 	"github.com/containerd/cgroups/v3/cgroup1"
@@ -41,24 +42,26 @@ func cgroupPath(bundle string) (string, error) {
 }
 
 // deleteCgroup removes the cgroup the bundle's spec names, for the cleanup
-// after a dead shim.
+// after a dead shim: once its processes are gone (QEMU ends a moment
+// after the container process), within 5 seconds.
 func deleteCgroup(bundle string) error {
 	path, err := cgroupPath(bundle)
 	if err != nil || path == "" || !filepath.IsAbs(path) {
 		return err
 	}
+	var cg vmCgroup
 	if cgroups.Mode() == cgroups.Unified {
-		m, err := cgroup2.Load(path)
-		if err != nil {
+		if cg.v2, err = cgroup2.Load(path); err != nil {
 			return err
 		}
-		return m.Delete()
-	}
-	c, err := cgroup1.Load(cgroup1.StaticPath(path))
-	if err != nil {
+	} else if cg.v1, err = cgroup1.Load(cgroup1.StaticPath(path)); err != nil {
 		return err
 	}
-	return c.Delete()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if err = cg.delete(); err == nil || time.Now().After(deadline) {
+			return err
+		}
+	}
 }
 
 // joinCgroup makes the cgroup the bundle's spec names and moves pid into
