@@ -134,9 +134,18 @@ func (s *syncBuffer) String() string {
 // serve starts `unigo run ARGS...` and stops it (SIGTERM) when the test ends.
 func serve(t *testing.T, args ...string) *serving {
 	t.Helper()
+	return serveWith(t, nil, args...)
+}
+
+// serveWith is serve with env added to unigo's environment.
+func serveWith(t *testing.T, env []string, args ...string) *serving {
+	t.Helper()
 	s := &serving{cmd: exec.Command(unigoBin, append([]string{"run"}, args...)...),
 		stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
 	s.cmd.Dir = repoRoot
+	if env != nil {
+		s.cmd.Env = append(os.Environ(), env...)
+	}
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)

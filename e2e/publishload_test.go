@@ -10,10 +10,11 @@ import (
 	"time"
 )
 
-// Published ports hold load: -p is served by passt (vmm/qemu/usernet.go),
-// which listens on the host port with a real backlog and accepts at native
-// speed. QEMU's own forwarder listened with a backlog of 1, so at 20+
-// connections at once clients waited out SYN retries (1, 3, 7, 15 s...).
+// Published ports hold load on passt (UNIGO_USERNET=passt,
+// vmm/qemu/usernet.go), which listens on the host port with a real backlog
+// and accepts at native speed. QEMU's own forwarder (the default) listens
+// with a backlog of 1, so at 20+ connections at once clients wait out SYN
+// retries (1, 3, 7, 15 s...).
 // One VM of loadserve (HTTP on 8080, the Redis protocol on 6379, both
 // listening with Go's default backlog: the guest's somaxconn, 4096) takes
 // wrk with 500 connections for 10 s without a socket error, then
@@ -26,7 +27,7 @@ func TestPublishUnderLoad(t *testing.T) {
 	}
 	t.Parallel()
 	web, kv := freePort(t), freePort(t)
-	s := serve(t, "--memory", "256M", "-p", fmt.Sprintf("127.0.0.1:%d:8080", web), "-p", fmt.Sprintf("127.0.0.1:%d:6379", kv), app(t, "loadserve"))
+	s := serveWith(t, []string{"UNIGO_USERNET=passt"}, "--memory", "256M", "-p", fmt.Sprintf("127.0.0.1:%d:8080", web), "-p", fmt.Sprintf("127.0.0.1:%d:6379", kv), app(t, "loadserve"))
 	url := fmt.Sprintf("http://127.0.0.1:%d/", web)
 	if body := waitServing(t, s, url); body != "loadserve here\n" {
 		t.Fatalf("body %q\n%v", body, s)

@@ -89,9 +89,9 @@ func TestNetArgs(t *testing.T) {
 	}
 }
 
-// Published ports put the card on passt (unless usernet says slirp):
-// QEMU reaches it on an inherited socket, and passt gets the guest's view
-// of QEMU's user-mode network and the forwards.
+// usernet passt puts the card on passt (slirp stays the default, published
+// ports or not): QEMU reaches it on an inherited socket, and passt gets the
+// guest's view of QEMU's user-mode network and the forwards.
 func TestNetOnPasst(t *testing.T) {
 	n := &vmm.NetSpec{Forwards: []vmm.Forward{
 		{HostPort: 8080, GuestPort: 80},
@@ -102,7 +102,7 @@ func TestNetOnPasst(t *testing.T) {
 		n       *vmm.NetSpec
 		want    bool
 	}{
-		{"", n, true}, {UserNetSlirp, n, false}, {UserNetPasst, n, true},
+		{"", n, false}, {UserNetSlirp, n, false}, {UserNetPasst, n, true},
 		{"", &vmm.NetSpec{}, false}, {UserNetPasst, &vmm.NetSpec{}, true},
 		{"", &vmm.NetSpec{Tap: "unigo0"}, false}, {UserNetPasst, &vmm.NetSpec{Tap: "unigo0"}, false},
 		{UserNetPasst, nil, false},

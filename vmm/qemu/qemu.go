@@ -10,7 +10,7 @@
 //	gdb      a Unix socket path where QEMU's gdbstub listens, for a
 //	         profiler (package guestprof) or a debugger (target remote PATH)
 //	usernet  passt or slirp: the user-mode network's kind (usernet.go);
-//	         default $UNIGO_USERNET, else passt with published ports
+//	         default $UNIGO_USERNET, else slirp
 package qemu
 
 import (
@@ -68,6 +68,9 @@ const (
 	MachineMicroVM = "microvm" // QEMU microvm: no PCI, no firmware to speak of; boots fastest
 	MachinePC      = "pc"      // QEMU pc (i440FX, SeaBIOS): the classic PC
 )
+
+// sandbox is QEMU's -sandbox setting for every VM.
+const sandbox = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
 
 // options are a spec's Options, read and checked.
 type options struct {
@@ -148,6 +151,10 @@ func qemuArgs(spec vmm.Spec, opts options, accel Accel) []string {
 	}
 	a := []string{
 		"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+		// QEMU confined by its seccomp filter: no obsolete system calls, no
+		// new privileges, no fork or exec, no scheduling or resource
+		// changes. A guest that breaks out of the emulator meets it.
+		"-sandbox", sandbox,
 		"-machine", machineOptions[opts.machine],
 		"-accel", accel.Name, "-cpu", accel.CPU,
 		"-smp", "1", "-m", fmt.Sprintf("%dM", (mem+(1<<20)-1)>>20),

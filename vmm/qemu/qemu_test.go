@@ -203,3 +203,15 @@ func TestGDBSocketArgs(t *testing.T) {
 		t.Errorf("a gdbstub nobody asked for: %s", args)
 	}
 }
+
+// Every VM's QEMU runs under its seccomp sandbox, with fork and exec,
+// privilege changes and resource control denied (the floor guest boots
+// with it: TestBootFloorGuest).
+func TestSandboxArgs(t *testing.T) {
+	for _, m := range []string{MachineMicroVM, MachinePC} {
+		args := strings.Join(qemuArgs(vmm.Spec{Image: "app.img"}, options{machine: m}, Accel{Name: "tcg", CPU: "max"}), " ")
+		if !strings.Contains(args, "-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny") {
+			t.Errorf("%s: QEMU not sandboxed: %s", m, args)
+		}
+	}
+}

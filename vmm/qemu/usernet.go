@@ -17,15 +17,18 @@ import (
 // The user-mode network (no tap device) comes in two kinds, the usernet
 // option:
 //
-//	passt  the default when ports are published: passt (Debian package
-//	       passt) is the guest's network and the host side of -p. It
-//	       listens on the published ports itself, with a real backlog
-//	       (128), and accepts at native speed; QEMU reaches it through a
-//	       socket pair (-netdev stream, fd). QEMU's own forwarder listens
-//	       with a backlog of 1 and accepts slowly under emulation, so at
-//	       20+ concurrent connections clients waited out SYN retries.
-//	slirp  QEMU's built-in user-mode network (libslirp): the default
-//	       without published ports, and the old host side of -p.
+//	slirp  QEMU's built-in user-mode network (libslirp): the default.
+//	       Its forwarder of published ports listens with a backlog of 1
+//	       and accepts slowly under emulation, so at 20+ concurrent
+//	       connections clients wait out SYN retries.
+//	passt  passt (Debian package passt) is the guest's network and the
+//	       host side of -p: it listens on the published ports itself,
+//	       with a real backlog (128), and accepts at native speed; QEMU
+//	       reaches it through a socket pair (-netdev stream, fd). Opt-in:
+//	       Debian 12's passt (2023-03) loses a client's RST before the
+//	       guest answered (the guest's server keeps the connection) and,
+//	       with other VMs loading the host, resets large uploads to the
+//	       guest (e2e TestNetHostileClients, TestNetBulk100MiB).
 //
 // $UNIGO_USERNET sets the option when the spec does not.
 //
@@ -61,7 +64,7 @@ func (o options) onPasst(n *vmm.NetSpec) bool {
 	if n == nil || n.Tap != "" {
 		return false
 	}
-	return o.usernet == UserNetPasst || o.usernet == "" && len(n.Forwards) > 0
+	return o.usernet == UserNetPasst
 }
 
 // passtArgs are passt's arguments for the card n, passt reading the
