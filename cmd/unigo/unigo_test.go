@@ -69,7 +69,7 @@ func TestRunFloorGuest(t *testing.T) {
 		if stdout != floorguest.Stdout || code != 0 {
 			t.Errorf("%s: stdout %q, exit %d\n%s", machine, stdout, code, stderr)
 		}
-		if !strings.Contains(stderr, "accelerator: tcg") || !strings.Contains(stderr, "-append 'arg=floor arg=x%20y env=A=b%20c debug.x") {
+		if !strings.Contains(stderr, "accelerator: tcg") || !strings.Contains(stderr, "-append 'arg=floor arg=x%20y env=A=b%20c env=HOME=/ debug.x") {
 			t.Errorf("%s: -v output:\n%s", machine, stderr)
 		}
 	}
