@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -97,7 +98,7 @@ func reloadDocker(t *testing.T, runtime string, want bool) {
 func TestDockerRunRuntime(t *testing.T) {
 	rt := dockerRuntime(t)
 	root := t.TempDir()
-	images := []string{"unigo-e2e/exitcode:v1", "unigo-e2e/sigterm:v1", "unigo-e2e/plain:v1", "unigo-e2e/httpd:v1", "unigo-e2e/httpget:v1", "unigo-e2e/shareapp:v1"}
+	images := []string{"unigo-e2e/exitcode:v1", "unigo-e2e/sigterm:v1", "unigo-e2e/plain:v1", "unigo-e2e/httpd:v1", "unigo-e2e/httpget:v1", "unigo-e2e/shareapp:v1", "unigo-e2e/netconf:v1"}
 	t.Cleanup(func() { exec.Command("docker", append([]string{"rmi", "-f"}, images...)...).Run() })
 	in(t, root, "build", "-t", images[0], "./e2e/testdata/exitcode").expect(t, 0)
 	in(t, root, "build", "-t", images[1], "./e2e/testdata/sigterm").expect(t, 0)
@@ -105,7 +106,8 @@ func TestDockerRunRuntime(t *testing.T) {
 	in(t, root, "build", "-t", images[3], "./examples/httpd").expect(t, 0)
 	in(t, root, "build", "-t", images[4], "./e2e/testdata/httpget").expect(t, 0)
 	in(t, root, "build", "-t", images[5], "./e2e/testdata/shareapp").expect(t, 0)
-	in(t, root, "save", "-o", archive, images[0], images[1], images[3], images[4], images[5]).expect(t, 0)
+	in(t, root, "build", "-t", images[6], "./e2e/testdata/netconf").expect(t, 0)
+	in(t, root, "save", "-o", archive, images[0], images[1], images[3], images[4], images[5], images[6]).expect(t, 0)
 	docker := func(args ...string) (string, int) {
 		t.Helper()
 		cmd := exec.Command("docker", args...)
@@ -131,6 +133,16 @@ func TestDockerRunRuntime(t *testing.T) {
 	}
 	if out, code := docker("run", "--rm", "--runtime="+rt, images[0], "0"); code != 0 || !strings.Contains(out, "exiting with 0") {
 		t.Errorf("docker run exitcode 0: exit %d\n%s", code, out)
+	}
+
+	// The guest's card has the container network's MTU (the engine's
+	// "mtu", 1500 unless set), through the card's VIRTIO_NET_F_MTU.
+	mtu, _ := docker("network", "inspect", "bridge", "--format", `{{index .Options "com.docker.network.driver.mtu"}}`)
+	if mtu = strings.TrimSpace(mtu); mtu == "" || mtu == "<no value>" {
+		mtu = "1500"
+	}
+	if out, code := docker("run", "--rm", "--runtime="+rt, images[6], "mtu", "eth0"); code != 0 || !strings.Contains(out, "mtu eth0: "+mtu+"\n") {
+		t.Errorf("the guest's MTU on a network of MTU %s: exit %d\n%s", mtu, code, out)
 	}
 
 	// -v: a bind mount of a host directory and a named volume, written by
@@ -175,6 +187,10 @@ func TestDockerRunRuntime(t *testing.T) {
 	id := detached("ready", images[1])
 	if out, code := docker("exec", id, "ls"); code == 0 || !strings.Contains(out, "not possible in a unikernel") {
 		t.Errorf("docker exec: exit %d\n%s", code, out)
+	}
+	// docker stats counts the VM: QEMU is in the container's cgroup.
+	if out, code := docker("stats", "--no-stream", "--format", "{{.MemUsage}}", id); code != 0 || !regexp.MustCompile(`^[0-9.]+MiB /`).MatchString(strings.TrimSpace(out)) {
+		t.Errorf("docker stats: exit %d, %q; want the VM's memory in MiB", code, out)
 	}
 	if out, code := docker("stop", "-t", "20", id); code != 0 {
 		t.Fatalf("docker stop: %s", out)

@@ -21,6 +21,7 @@ type Options struct {
 	DNS     []string `json:"dns,omitempty"`     // name servers for the guest's /etc/resolv.conf
 	Hosts   []string `json:"hosts,omitempty"`   // NAME:IP entries for the guest's /etc/hosts
 	MAC     string   `json:"mac,omitempty"`     // the card's MAC address; "": TapMAC on a tap, vmm.DefaultMAC otherwise
+	MTU     int      `json:"mtu,omitempty"`     // the network's MTU, for the guest; 0: 1500
 }
 
 // The network modes of --net.
@@ -71,7 +72,7 @@ func Card(publish []vmm.Forward, o Options) (*vmm.NetSpec, error) {
 	default:
 		return nil, fmt.Errorf("--net %q: give user, dhcp, tap:NAME or none", mode)
 	}
-	n := &vmm.NetSpec{Forwards: publish, MAC: o.MAC, Guest: vmm.GuestNet{Hosts: o.Hosts}}
+	n := &vmm.NetSpec{Forwards: publish, MAC: o.MAC, MTU: o.MTU, Guest: vmm.GuestNet{Hosts: o.Hosts}}
 	if o.MAC != "" {
 		if hw, err := net.ParseMAC(o.MAC); err != nil || len(hw) != 6 || hw[0]&1 != 0 {
 			return nil, fmt.Errorf("--mac-address %q: give six bytes whose first is even (not multicast), e.g. 52:54:00:12:34:57", o.MAC)

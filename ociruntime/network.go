@@ -64,7 +64,7 @@ func plumbNetwork(dns []string) (opts *hostnet.Options, connect func(), err erro
 		}
 		dns = []string{relayAddr.String()}
 	}
-	o := &hostnet.Options{Mode: hostnet.ModeTap, Tap: containerTap, IP: addr.String(), MAC: ifc.HardwareAddr.String(), DNS: dns}
+	o := &hostnet.Options{Mode: hostnet.ModeTap, Tap: containerTap, IP: addr.String(), MAC: ifc.HardwareAddr.String(), DNS: dns, MTU: ifc.MTU}
 	if gw.IsValid() {
 		o.Gateway = gw.String()
 	}

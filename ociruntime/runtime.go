@@ -214,6 +214,17 @@ func (r *runtime) createContainer(id, bundle, pidFile, consoleSocket string, std
 	if st.Init, err = instance.ProcOf(pid); err != nil {
 		return 0, err
 	}
+	if path := cgroupsPath(spec); path != "" {
+		// The container process, and QEMU after it, in the container's
+		// cgroup, as runc puts its process: `docker stats` reads it.
+		// Without it (a systemd slice, no rights) the container runs,
+		// unaccounted.
+		if _, err := JoinCgroup(path, pid); err != nil {
+			fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
+		} else {
+			st.Cgroup = path
+		}
+	}
 	if err := r.save(st); err != nil {
 		return 0, err
 	}
@@ -444,6 +455,9 @@ func (r *runtime) delete(args []string) error {
 		for i := 0; i < 100 && st.Init.Alive(); i++ {
 			time.Sleep(20 * time.Millisecond)
 		}
+	}
+	if err := DeleteCgroup(st.Cgroup); err != nil {
+		fmt.Fprintf(os.Stderr, "unigo: removing the container's cgroup: %v\n", err)
 	}
 	return os.RemoveAll(r.dir(st.ID))
 }

@@ -38,6 +38,9 @@ type state struct {
 	// read for the guest's name servers when the network is plumbed: Docker
 	// writes its embedded DNS there in its prestart hook, after create.
 	ResolvConf string `json:"resolvConf,omitempty"`
+	// Cgroup is the container's cgroup the container process was moved
+	// into (cgroup.go), removed by delete.
+	Cgroup string `json:"cgroup,omitempty"`
 	// Annotations are the config's, as state reports them.
 	Annotations map[string]string `json:"annotations,omitempty"`
 }

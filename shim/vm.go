@@ -32,8 +32,8 @@ type vm struct {
 	id, bundle            string
 	stdin, stdout, stderr string
 	pid                   int
-	rootfs                string    // where its root file system is mounted; "" if the bundle's own
-	cgroup                *vmCgroup // nil when the spec names none
+	rootfs                string             // where its root file system is mounted; "" if the bundle's own
+	cgroup                *ociruntime.Cgroup // nil when the spec names none
 	done                  chan struct{}
 
 	mu         sync.Mutex
@@ -253,7 +253,7 @@ func (s *service) deleteVM(ctx context.Context, v *vm) (*taskAPI.DeleteResponse,
 		s.exited(v, runc.Exit{Pid: v.pid, Status: 128 + int(syscall.SIGKILL), Timestamp: time.Now()})
 	}
 	if v.cgroup != nil {
-		if err := v.cgroup.delete(); err != nil {
+		if err := v.cgroup.Delete(); err != nil {
 			log.G(ctx).WithError(err).Warn("removing the container's cgroup")
 		}
 	}
@@ -313,7 +313,7 @@ func (v *vm) stats() (*taskAPI.StatsResponse, error) {
 	if v.cgroup == nil {
 		return nil, fmt.Errorf("%w: container %s has no cgroup (its spec names none)", errdefs.ErrNotFound, v.id)
 	}
-	a, err := v.cgroup.stats()
+	a, err := cgroupStats(v.cgroup)
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ type NetSpec struct {
 	MAC      string    // the card's address, "52:54:00:..." form; "" means DefaultMAC
 	Forwards []Forward // host ports forwarded to the guest (user-mode network only)
 	Tap      string    // the host's tap device to put the card on; "": the user-mode network
+	MTU      int       // the network's MTU, told to the guest by the card; 0: Ethernet's 1500
 	Guest    GuestNet  // how the guest sets the card up
 }
 
@@ -66,6 +67,9 @@ func checkNet(n *NetSpec) error {
 		if hw[0]&1 != 0 {
 			return fmt.Errorf("network: MAC address %s is a multicast address: the first byte must be even", n.MAC)
 		}
+	}
+	if n.MTU != 0 && (n.MTU < 68 || n.MTU > 1500) {
+		return fmt.Errorf("network: MTU %d: give 68 to 1500 (the guest's frames are Ethernet's at most)", n.MTU)
 	}
 	if err := checkTap(n); err != nil {
 		return err

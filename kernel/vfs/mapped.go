@@ -23,7 +23,7 @@ var mapped struct {
 	ino [256]Ino
 }
 
-func init() { memory.FileFill, memory.FileShare = fillPage, sharePage }
+func init() { setFileHooks() }
 
 // sharePage lends a memfs file's page pgoff to the shared mappings (0 past
 // the end of the file); a volume's or a share's file is not lent (ok

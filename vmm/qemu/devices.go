@@ -102,5 +102,8 @@ func netArgs(machine string, n *vmm.NetSpec, passtFD int) []string {
 	if machine == MachineMicroVM {
 		device = "virtio-net-device,netdev=net0,mac=" + strings.ToLower(mac)
 	}
+	if n.MTU > 0 {
+		device += fmt.Sprintf(",host_mtu=%d", n.MTU) // the VIRTIO_NET_F_MTU feature
+	}
 	return []string{"-netdev", backend, "-device", device}
 }

@@ -127,3 +127,17 @@ func TestNetOnPasst(t *testing.T) {
 		t.Errorf("usernet vde: %v", err)
 	}
 }
+
+// A network's MTU reaches the guest through the card (VIRTIO_NET_F_MTU).
+func TestNetMTUArgs(t *testing.T) {
+	got := strings.Join(netArgs(MachineMicroVM, &vmm.NetSpec{Tap: "unigo0", MTU: 1400}, 0), " ")
+	if !strings.Contains(got, "virtio-net-device,netdev=net0,mac=52:54:00:12:34:56,host_mtu=1400") {
+		t.Errorf("no host_mtu: %s", got)
+	}
+	if got := strings.Join(netArgs(MachineMicroVM, &vmm.NetSpec{}, 0), " "); strings.Contains(got, "host_mtu") {
+		t.Errorf("host_mtu nobody asked for: %s", got)
+	}
+	if err := (vmm.Spec{Image: "x", Net: &vmm.NetSpec{MTU: 9000}}).Check(); err == nil || !strings.Contains(err.Error(), "MTU 9000") {
+		t.Errorf("MTU 9000 accepted: %v", err)
+	}
+}

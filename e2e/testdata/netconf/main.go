@@ -7,6 +7,7 @@
 //	dial HOST:PORT     connect over TCP (retrying for 20 s: an IPv6 address
 //	                   comes with the router's advertisement), print the
 //	                   local address and the first line the server sends
+//	mtu IFACE          print the interface's MTU (net.InterfaceByName)
 //	files              print /etc/resolv.conf and /etc/hosts
 //	serve              serve HTTP on :8080 ("netconf here") until killed
 package main
@@ -52,6 +53,13 @@ func main() {
 				continue
 			}
 			fmt.Printf("lookup %s: %s\n", arg, strings.Join(addrs, " "))
+		case "mtu":
+			ifi, err := net.InterfaceByName(arg)
+			if err != nil {
+				fmt.Printf("mtu %s: FAIL %v\n", arg, err)
+				continue
+			}
+			fmt.Printf("mtu %s: %d\n", arg, ifi.MTU)
 		case "fetch":
 			fetch(arg)
 		case "dial":

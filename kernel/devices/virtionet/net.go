@@ -23,15 +23,18 @@ import (
 
 // Feature bits of virtio-net.
 const (
+	featMTU    = 1 << 3  // the network's MTU is in the configuration (QEMU: host_mtu=)
 	featMAC    = 1 << 5  // the MAC address is in the configuration
 	featStatus = 1 << 16 // the link state is in the configuration
 )
 
 // Device configuration fields.
 const (
-	cfgMAC    = 0 // 6 bytes
-	cfgStatus = 6 // 16 bits; bit 0: link up
+	cfgMAC    = 0  // 6 bytes
+	cfgStatus = 6  // 16 bits; bit 0: link up
+	cfgMTU    = 10 // 16 bits, after max_virtqueue_pairs
 	linkUp    = 1
+	minMTU    = 68 // IPv4's least
 )
 
 // Buffers. Every frame travels behind a 12-byte virtio-net header (its
@@ -113,7 +116,7 @@ func Probe() bool {
 // start does Probe's work and says what went wrong, "" if nothing.
 func start() string {
 	d := &nic.dev
-	got, ok := d.Start(featMAC | featStatus)
+	got, ok := d.Start(featMAC | featStatus | featMTU)
 	if !ok {
 		return "it refused the features (a legacy device? QEMU: -global virtio-mmio.force-legacy=false)"
 	}
@@ -131,6 +134,14 @@ func start() string {
 	}
 	nic.status = got&featStatus != 0
 	readMAC(got&featMAC != 0)
+	if got&featMTU != 0 {
+		// The network's MTU (a container network's, below Ethernet's 1500):
+		// the stack sizes its packets to it. Larger than a buffer holds, or
+		// nonsense, keeps the default.
+		if m := d.Config16(cfgMTU); m >= minMTU && m < nic.mtu {
+			nic.mtu = m
+		}
+	}
 	for i := 0; i < nic.rxN; i++ {
 		nic.rx.Put(uint16(i), rxPhys(i), bufSize, true)
 	}

@@ -341,7 +341,7 @@ func readdir(i int, off int64, fn func(q qid, typ uint8, name []byte, next int64
 		entries := dec{b: data, ok: true}
 		var ent dirent
 		for entries.next(&ent) {
-			if !fn(ent.qid, ent.typ, ent.name, ent.off) {
+			if !fn(ent.qid, ent.typ, entries.b[ent.nameAt:ent.nameAt+ent.nLen], ent.off) {
 				return 0
 			}
 			off = ent.off

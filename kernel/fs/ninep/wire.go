@@ -268,10 +268,11 @@ func (d *dec) statfs() fsstat {
 
 // dirent is one entry of Rreaddir's data.
 type dirent struct {
-	qid  qid
-	off  int64 // the cookie of the entry after it
-	typ  uint8
-	name []byte
+	qid          qid
+	off          int64 // the cookie of the entry after it
+	typ          uint8
+	nameAt, nLen int // the name, in the decoder's bytes: offsets, not a slice, so that
+	// filling an entry stores no pointer (no write barrier on the trap path)
 }
 
 // next reads the next directory entry; false at the end (or a short one).
@@ -282,6 +283,8 @@ func (d *dec) next(ent *dirent) bool {
 	ent.qid = d.qid()
 	ent.off = int64(d.u64())
 	ent.typ = d.u8()
-	ent.name = d.str()
+	ent.nLen = int(d.u16())
+	ent.nameAt = d.n
+	d.take(ent.nLen)
 	return d.ok
 }

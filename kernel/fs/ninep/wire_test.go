@@ -130,7 +130,7 @@ func TestDecodeReaddir(t *testing.T) {
 	var ent dirent
 	var names []string
 	for d.next(&ent) {
-		names = append(names, string(ent.name))
+		names = append(names, string(d.b[ent.nameAt:ent.nameAt+ent.nLen]))
 		if ent.qid.path != uint64(100+len(names)-1) || ent.off != int64(len(names)) || ent.typ != 8 {
 			t.Fatalf("entry %d: %+v", len(names), ent)
 		}
