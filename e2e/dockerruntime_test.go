@@ -98,7 +98,7 @@ func reloadDocker(t *testing.T, runtime string, want bool) {
 func TestDockerRunRuntime(t *testing.T) {
 	rt := dockerRuntime(t)
 	root := t.TempDir()
-	images := []string{"unigo-e2e/exitcode:v1", "unigo-e2e/sigterm:v1", "unigo-e2e/plain:v1", "unigo-e2e/httpd:v1", "unigo-e2e/httpget:v1", "unigo-e2e/shareapp:v1", "unigo-e2e/netconf:v1"}
+	images := []string{"unigo-e2e/exitcode:v1", "unigo-e2e/sigterm:v1", "unigo-e2e/plain:v1", "unigo-e2e/httpd:v1", "unigo-e2e/httpget:v1", "unigo-e2e/shareapp:v1", "unigo-e2e/netconf:v1", "unigo-e2e/stdin:v1"}
 	t.Cleanup(func() { exec.Command("docker", append([]string{"rmi", "-f"}, images...)...).Run() })
 	in(t, root, "build", "-t", images[0], "./e2e/testdata/exitcode").expect(t, 0)
 	in(t, root, "build", "-t", images[1], "./e2e/testdata/sigterm").expect(t, 0)
@@ -107,7 +107,8 @@ func TestDockerRunRuntime(t *testing.T) {
 	in(t, root, "build", "-t", images[4], "./e2e/testdata/httpget").expect(t, 0)
 	in(t, root, "build", "-t", images[5], "./e2e/testdata/shareapp").expect(t, 0)
 	in(t, root, "build", "-t", images[6], "./e2e/testdata/netconf").expect(t, 0)
-	in(t, root, "save", "-o", archive, images[0], images[1], images[3], images[4], images[5], images[6]).expect(t, 0)
+	in(t, root, "build", "-t", images[7], "./e2e/testdata/stdin").expect(t, 0)
+	in(t, root, "save", "-o", archive, images[0], images[1], images[3], images[4], images[5], images[6], images[7]).expect(t, 0)
 	docker := func(args ...string) (string, int) {
 		t.Helper()
 		cmd := exec.Command("docker", args...)
@@ -133,6 +134,17 @@ func TestDockerRunRuntime(t *testing.T) {
 	}
 	if out, code := docker("run", "--rm", "--runtime="+rt, images[0], "0"); code != 0 || !strings.Contains(out, "exiting with 0") {
 		t.Errorf("docker run exitcode 0: exit %d\n%s", code, out)
+	}
+
+	// docker run -i: the app reads the container's stdin to its end;
+	// without -i it reads end-of-file at once.
+	in := exec.Command("docker", "run", "-i", "--rm", "--runtime="+rt, images[7])
+	in.Stdin = strings.NewReader("piped into docker run -i\nsecond line\n")
+	if out, err := in.CombinedOutput(); err != nil || !strings.Contains(string(out), `read 37 bytes`) || !strings.Contains(string(out), `first line "piped into docker run -i"`) {
+		t.Errorf("docker run -i: %v\n%s", err, out)
+	}
+	if out, code := docker("run", "--rm", "--runtime="+rt, images[7]); code != 0 || !strings.Contains(out, "read 0 bytes") {
+		t.Errorf("docker run without -i: exit %d\n%s", code, out)
 	}
 
 	// The guest's card has the container network's MTU (the engine's

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"unigo.dev/unigo/kernel/clock"
+	"unigo.dev/unigo/kernel/consolein"
 	"unigo.dev/unigo/kernel/cpu"
 	"unigo.dev/unigo/kernel/devices/lapic"
 	"unigo.dev/unigo/kernel/devices/power"
@@ -41,6 +42,7 @@ const (
 	routeSpurious                // the APIC's spurious vector: no EOI
 	routeTimer                   // the LAPIC timer: a time slice or a sleep ended
 	routeHostctl                 // the host's control input (COM3)
+	routeStdin                   // the app's standard input (COM4)
 	routeNIC                     // the network card
 	nRoutes
 )
@@ -53,6 +55,7 @@ var routeHandlers = [nRoutes]func(){
 	routeSpurious:   ignoreInterrupt,
 	routeTimer:      timerInterrupt,
 	routeHostctl:    hostctl.Interrupt,
+	routeStdin:      consolein.Interrupt,
 	routeNIC:        syscalls.NICInterrupt,
 }
 
@@ -63,6 +66,7 @@ var interrupts = [256]route{
 	lapic.TimerVector:    routeTimer,
 	lapic.SpuriousVector: routeSpurious,
 	hostctl.Vector:       routeHostctl,
+	consolein.Vector:     routeStdin,
 }
 
 // routeDevices routes the interrupts of the devices found at boot: their

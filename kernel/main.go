@@ -3,6 +3,7 @@ package kernel
 import (
 	"unigo.dev/unigo/kernel/boot"
 	"unigo.dev/unigo/kernel/clock"
+	"unigo.dev/unigo/kernel/consolein"
 	"unigo.dev/unigo/kernel/cpu"
 	"unigo.dev/unigo/kernel/devices/ioapic"
 	"unigo.dev/unigo/kernel/devices/lapic"
@@ -81,6 +82,7 @@ func kernelMain(startInfo uintptr) {
 	lapic.Init()
 	ioapic.Init()
 	hostctl.Init()
+	consolein.Init()
 	calibrateClocks(opts.TSCHz)
 	clock.SetWall(rtc.UnixSeconds() * 1e9)
 	memory.EnableTLBGrowth(clock.Nanotime(), 0)

@@ -44,7 +44,9 @@ func (r *runtime) containerInit(id string) int {
 		return fail(err)
 	}
 	defer l.Release()
-	l.Spec.Stdout, l.Spec.Stderr = os.Stdout, os.Stderr
+	// The container's stdin is the app's: docker run -i's pipe, the
+	// terminal of -t, or /dev/null (end of file at once) otherwise.
+	l.Spec.Stdin, l.Spec.Stdout, l.Spec.Stderr = os.Stdin, os.Stdout, os.Stderr
 	fmt.Fprintln(ready, "ok")
 	ready.Close()
 

@@ -86,6 +86,7 @@ type Spec struct {
 	// user-mode network); nil means no network at all.
 	Net *NetSpec
 
+	Stdin  io.Reader // the app's stdin; nil: it reads end-of-file at once
 	Stdout io.Writer // the app's stdout (COM1); nil discards it
 	// Stderr receives the app's stderr and kernel messages (COM2); code
 	// addresses in kernel crash reports are annotated with their source

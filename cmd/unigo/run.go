@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -28,6 +29,7 @@ var runFlags struct {
 	restart       string
 	tmpfs         []string
 	readOnly      bool
+	interactive   bool
 	volumes       []string
 	publish       []string
 	network       string
@@ -102,6 +104,7 @@ func init() {
 	f.BoolVarP(&runFlags.detach, "detach", "d", false, "run as a detached instance, supervised in the background")
 	f.StringVar(&runFlags.name, "name", "", "the detached instance's name (default: the image's and a random suffix)")
 	f.StringVar(&runFlags.restart, "restart", "no", "restart policy of a detached instance: no, on-failure[:N] or always")
+	f.BoolVarP(&runFlags.interactive, "interactive", "i", false, "give the app this command's standard input (without it the app's stdin is at end of file)")
 	f.BoolVar(&runFlags.readOnly, "read-only", false, "keep the image's root read-only but for /tmp and --tmpfs directories (by default writes anywhere land in memory, as in a container)")
 	f.StringArrayVar(&runFlags.tmpfs, "tmpfs", nil, "make the directory PATH writable, in memory, like /tmp (repeatable; adds to the image's)")
 	rootCmd.AddCommand(runCmd)
@@ -120,6 +123,9 @@ func runRun(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	if runFlags.detach {
+		if runFlags.interactive {
+			return errors.New("-i with -d: a detached instance has no standard input to give; run it attached")
+		}
 		return runDetached(cmd, env, cfg)
 	}
 	l, err := launch.Prepare(cmd.Context(), env, cfg)
@@ -128,6 +134,9 @@ func runRun(cmd *cobra.Command, args []string) error {
 	}
 	defer l.Release()
 	l.Spec.Stdout, l.Spec.Stderr = os.Stdout, os.Stderr
+	if runFlags.interactive {
+		l.Spec.Stdin = os.Stdin
+	}
 	var prof *cpuProfiler
 	if runFlags.cpuProfile != "" {
 		if prof, err = startCPUProfile(l, runFlags.cpuProfile, runFlags.cpuProfileHz); err != nil {

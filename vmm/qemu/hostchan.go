@@ -1,7 +1,9 @@
 package qemu
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"syscall"
@@ -20,7 +22,58 @@ const (
 
 	controlInPort = "0x3e8"
 	controlInIRQ  = "5"
+
+	// The app's stdin (spec.Stdin), on a 16550 at COM4 (kernel/consolein).
+	stdinPort = "0x2e8"
+	stdinIRQ  = "7"
 )
+
+// stdinArgs are QEMU's arguments for the app's stdin on inherited fd.
+func stdinArgs(fd int) []string {
+	return []string{
+		"-chardev", fmt.Sprintf("socket,id=stdin,fd=%d,server=off", fd),
+		"-device", "isa-serial,chardev=stdin,iobase=" + stdinPort + ",irq=" + stdinIRQ,
+	}
+}
+
+// Framing of the stdin stream (kernel/consolein): a zero byte is sent as
+// escape, escape; the end of the input as escape, endMark.
+const (
+	stdinEscape  = 0x00
+	stdinEndMark = 0x01
+	stdinReady   = 0x06 // from the guest, once it can take input
+)
+
+// feedStdin copies in to the guest's stdin socket, framed, then marks its
+// end. It starts once the guest's kernel has sent its ready byte: the
+// UART's setup clears what came before. Flow control is the guest's UART:
+// QEMU reads the socket only as fast as the guest takes the bytes, so
+// writes here wait. It returns when in ends or the socket is closed.
+func feedStdin(in io.Reader, conn net.Conn) {
+	var ready [1]byte
+	if _, err := io.ReadFull(conn, ready[:]); err != nil || ready[0] != stdinReady {
+		return // the VM ended first, or its kernel has no stdin (an older image)
+	}
+	w := bufio.NewWriterSize(conn, 32<<10)
+	buf := make([]byte, 16<<10)
+	for {
+		n, err := in.Read(buf)
+		for _, c := range buf[:n] {
+			if c == stdinEscape {
+				w.WriteByte(stdinEscape)
+			}
+			w.WriteByte(c)
+		}
+		if n > 0 && w.Flush() != nil {
+			return
+		}
+		if err != nil {
+			break
+		}
+	}
+	w.Write([]byte{stdinEscape, stdinEndMark})
+	w.Flush()
+}
 
 // hostChannelArgs are QEMU's arguments for the control input and QMP.
 func hostChannelArgs() []string {

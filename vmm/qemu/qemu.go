@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -286,6 +287,14 @@ func (q *QEMU) start(ctx context.Context, spec vmm.Spec, opts options, bin strin
 		opts.passtFD = fdNetStart
 	}
 	args := append(qemuArgs(spec, opts, accel), hostChannelArgs()...)
+	stdinFD := 0
+	if spec.Stdin != nil {
+		stdinFD = fdNetStart // the next fd after passt's, when there is one
+		if passt {
+			stdinFD++
+		}
+		args = append(args, stdinArgs(stdinFD)...)
+	}
 	var verbose func(string, ...any)
 	if spec.Verbose != nil {
 		// Written from several goroutines: QEMU's output, the control reader.
@@ -341,9 +350,33 @@ func (q *QEMU) start(ctx context.Context, spec vmm.Spec, opts options, bin strin
 		vm.passt = p
 		writeEnds = append(writeEnds, end)
 	}
+	if stdinFD != 0 {
+		// The app's stdin: a socket pair, QEMU's end at stdinFD, ours fed
+		// from spec.Stdin until it ends, closed when the VM ends.
+		fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+		var conn net.Conn
+		if err == nil {
+			mine := os.NewFile(uintptr(fds[0]), "stdin")
+			conn, err = net.FileConn(mine)
+			mine.Close()
+			writeEnds = append(writeEnds, os.NewFile(uintptr(fds[1]), "stdin"))
+		}
+		if err != nil {
+			host.close()
+			closeFiles(writeEnds)
+			vm.copies.Wait()
+			vm.cancel()
+			return nil, fmt.Errorf("cannot create the VM's stdin socket: %w", err)
+		}
+		go feedStdin(spec.Stdin, conn)
+		go func() {
+			<-ctx.Done()
+			conn.Close()
+		}()
+	}
 
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.ExtraFiles = writeEnds // fds 3 to 7: COM1, COM2, control, control input, QMP; 8: passt
+	cmd.ExtraFiles = writeEnds // fds 3 to 7: COM1, COM2, control, control input, QMP; then passt, then stdin
 	vm.qemuOut.onFault = vm.fail
 	cmd.Stdout = &vm.qemuOut
 	if spec.Verbose != nil {

@@ -12,6 +12,7 @@ const (
 	COM1 Port = 0x3f8
 	COM2 Port = 0x2f8
 	COM3 Port = 0x3e8
+	COM4 Port = 0x2e8
 )
 
 const (
@@ -76,6 +77,12 @@ func (p Port) EnableReceiveInterrupt() {
 	b := uint16(p)
 	cpu.Outb(b+regModemCtl, 0x0b) // DTR, RTS, OUT2 (gates the IRQ line)
 	cpu.Outb(b+regIntEnable, 0x01)
+}
+
+// DisableReceiveInterrupt stops the UART's IRQ on arriving bytes: they
+// wait in it (and the VMM holds back what follows).
+func (p Port) DisableReceiveInterrupt() {
+	cpu.Outb(uint16(p)+regIntEnable, 0)
 }
 
 // Read returns the next received byte, if any.

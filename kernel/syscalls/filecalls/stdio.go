@@ -1,6 +1,7 @@
 package filecalls
 
 import (
+	"unigo.dev/unigo/kernel/consolein"
 	"unigo.dev/unigo/kernel/devices/serial"
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/fs/memfs"
@@ -8,8 +9,9 @@ import (
 	"unigo.dev/unigo/kernel/threads"
 )
 
-// The app's standard streams: stdout on COM1, stderr on COM2; stdin reads
-// end-of-file until the console gains input.
+// The app's standard streams: stdout on COM1, stderr on COM2; stdin is
+// the host's input on COM4 when it gives one (package consolein), else at
+// end-of-file.
 func consolePort(k files.Kind) serial.Port {
 	if k == files.KindConsoleOut {
 		return serial.COM1
@@ -24,7 +26,7 @@ func read(t *threads.Thread, fd int, buf, n uintptr) int64 {
 	}
 	switch f.Kind {
 	case files.KindConsoleIn:
-		return 0
+		return stdinRead(t, f, buf, n)
 	case files.KindEventfd:
 		return eventfdRead(f, buf, n)
 	case files.KindFile, files.KindDevice:
@@ -63,6 +65,29 @@ func write(t *threads.Thread, fd int, buf, n uintptr) int64 {
 		return -abi.EBADF
 	}
 	return -abi.EINVAL
+}
+
+// stdinRead reads the host's input, waiting for it unless the descriptor
+// is non-blocking.
+func stdinRead(t *threads.Thread, f *files.File, buf, n uintptr) int64 {
+	if n == 0 {
+		return 0
+	}
+	b, ok := abi.UserBytes(buf, n, true)
+	if !ok {
+		return -abi.EFAULT
+	}
+	got, eof := consolein.Read(b)
+	switch {
+	case got > 0:
+		return int64(got)
+	case eof:
+		return 0
+	case f.Flags&oNonblock != 0:
+		return -abi.EAGAIN
+	}
+	consolein.Wait(t)
+	return abi.Blocked
 }
 
 func eventfdRead(f *files.File, buf, n uintptr) int64 {
