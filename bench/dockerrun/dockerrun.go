@@ -73,6 +73,8 @@ var httpQuantities = []measure.Quantity{
 	{Key: "first_200", Name: "docker run -d -p to the first HTTP 200", Unit: "s"},
 	{Key: "rps", Name: "requests/s through -p", Unit: "%.0f"},
 	{Key: "p99", Name: "p99 latency through -p", Unit: "s"},
+	{Key: "mem_idle", Name: "memory of the container, idle (docker stats)", Unit: "bytes"},
+	{Key: "mem_loaded", Name: "memory of the container after the load (docker stats)", Unit: "bytes"},
 }
 
 // Report is the result of Run, written as results.json.
@@ -244,14 +246,56 @@ func serveOnce(ctx context.Context, cfg Config, wrk string, s *Subject) (string,
 		return s.Key + ": failed", err
 	}
 	first := time.Since(start)
+	time.Sleep(time.Second) // settled, one request served
+	idle, err := containerMemory(ctx, id)
+	if err != nil {
+		return s.Key + ": failed", err
+	}
 	res, err := measure.RunWrk(ctx, wrk, url, cfg.Load)
+	if err != nil {
+		return s.Key + ": failed", err
+	}
+	loaded, err := containerMemory(ctx, id)
 	if err != nil {
 		return s.Key + ": failed", err
 	}
 	s.Add("first_200", first.Seconds())
 	s.Add("rps", res.RPS)
 	s.Add("p99", res.P99.Seconds())
-	return fmt.Sprintf("%s: first 200 %s, %.0f req/s, p99 %s", s.Key, report.DurationText(first.Seconds()), res.RPS, report.DurationText(res.P99.Seconds())), nil
+	s.Add("mem_idle", idle)
+	s.Add("mem_loaded", loaded)
+	return fmt.Sprintf("%s: first 200 %s, %.0f req/s, p99 %s, memory %.1f/%.1f MiB", s.Key, report.DurationText(first.Seconds()), res.RPS, report.DurationText(res.P99.Seconds()), idle/(1<<20), loaded/(1<<20)), nil
+}
+
+// containerMemory is the container's memory as docker stats reports it
+// (its cgroup's usage: for a unigo container, the container process and
+// QEMU with the guest's touched RAM), in bytes.
+func containerMemory(ctx context.Context, id string) (float64, error) {
+	out, err := harness.Output(ctx, 30*time.Second, "docker", "stats", "--no-stream", "--format", "{{.MemUsage}}", id)
+	if err != nil {
+		return 0, err
+	}
+	used, _, _ := strings.Cut(strings.TrimSpace(out), " /")
+	return parseDockerSize(used)
+}
+
+// parseDockerSize reads a size as docker stats prints it: 12.3MiB, 980KiB,
+// 1.2GiB, 512B.
+func parseDockerSize(s string) (float64, error) {
+	units := []struct {
+		suffix string
+		scale  float64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"kB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	for _, u := range units {
+		if num, ok := strings.CutSuffix(s, u.suffix); ok {
+			var v float64
+			if _, err := fmt.Sscanf(num, "%g", &v); err != nil {
+				break
+			}
+			return v * u.scale, nil
+		}
+	}
+	return 0, fmt.Errorf("docker stats printed %q, not a size", s)
 }
 
 // loadUnigoImage builds the app's unigo image in a store of its own and

@@ -20,3 +20,15 @@ func TestRuntimeNotRegistered(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// docker stats' sizes are read in bytes.
+func TestParseDockerSize(t *testing.T) {
+	for in, want := range map[string]float64{"12.5MiB": 12.5 * (1 << 20), "980KiB": 980 << 10, "1.5GiB": 1.5 * (1 << 30), "512B": 512} {
+		if got, err := parseDockerSize(in); err != nil || got != want {
+			t.Errorf("%s: %v %v, want %v", in, got, err, want)
+		}
+	}
+	if _, err := parseDockerSize("--"); err == nil {
+		t.Error("-- read as a size")
+	}
+}
