@@ -235,6 +235,29 @@ func TestDockerRunRuntime(t *testing.T) {
 	if !strings.Contains(body, "Hello from a unigo unikernel") {
 		t.Errorf("GET / through -p: %q", body)
 	}
+	// docker pause freezes the VM (its cgroup): no answer until unpause.
+	if out, code := docker("pause", web); code != 0 {
+		t.Errorf("docker pause: %s", out)
+	}
+	if out, _ := docker("inspect", "--format", "{{.State.Status}}", web); strings.TrimSpace(out) != "paused" {
+		t.Errorf("docker inspect after pause: %s", out)
+	}
+	quick := &http.Client{Timeout: 2 * time.Second}
+	if resp, err := quick.Get(fmt.Sprintf("http://127.0.0.1:%d/", port)); err == nil {
+		resp.Body.Close()
+		t.Errorf("a paused unikernel answered: %s", resp.Status)
+	}
+	if out, code := docker("unpause", web); code != 0 {
+		t.Errorf("docker unpause: %s", out)
+	}
+	if resp, err := (&http.Client{Timeout: 30 * time.Second}).Get(fmt.Sprintf("http://127.0.0.1:%d/", port)); err != nil || resp.StatusCode != 200 {
+		t.Errorf("after docker unpause: %v", err)
+	} else {
+		resp.Body.Close()
+	}
+	if out, code := docker("update", "--cpu-shares", "512", web); code == 0 || !strings.Contains(out, "fixed when it boots") {
+		t.Errorf("docker update: exit %d\n%s", code, out)
+	}
 	if out, code := docker("stop", web); code != 0 {
 		t.Errorf("docker stop httpd: %s", out)
 	}

@@ -77,6 +77,38 @@ func DeleteCgroup(path string) error {
 	}
 }
 
+// LoadCgroup is the existing cgroup at path.
+func LoadCgroup(path string) (*Cgroup, error) {
+	var cg Cgroup
+	var err error
+	if cgroups.Mode() == cgroups.Unified {
+		cg.V2, err = cgroup2.Load(path)
+	} else {
+		cg.V1, err = cgroup1.Load(cgroup1.StaticPath(path))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the container's cgroup %s: %w", path, err)
+	}
+	return &cg, nil
+}
+
+// Freeze stops every process of the cgroup (the container process and
+// QEMU: the VM, its clocks included, stands still), as runc pauses.
+func (cg *Cgroup) Freeze() error {
+	if cg.V2 != nil {
+		return cg.V2.Freeze()
+	}
+	return cg.V1.Freeze()
+}
+
+// Thaw lets a frozen cgroup's processes run again.
+func (cg *Cgroup) Thaw() error {
+	if cg.V2 != nil {
+		return cg.V2.Thaw()
+	}
+	return cg.V1.Thaw()
+}
+
 // Delete removes the cgroup; it fails while processes are in it.
 func (cg *Cgroup) Delete() error {
 	if cg.V2 != nil {

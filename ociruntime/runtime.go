@@ -68,7 +68,7 @@ func Main(self []string, args []string) int {
 	}
 	rest := g.Args()
 	if len(rest) == 0 {
-		return r.fail(errors.New("no command: create, start, state, kill, delete, features, ps"))
+		return r.fail(errors.New("no command: create, start, state, kill, delete, pause, resume, features, ps"))
 	}
 	cmd, rest := rest[0], rest[1:]
 	var err error
@@ -94,7 +94,11 @@ func Main(self []string, args []string) int {
 		err = r.ps(rest)
 	case "exec":
 		err = errors.New("exec is not possible in a unikernel: it runs one program and has no shell or other programs to start (use 'docker logs', or 'unigo run --trace-syscalls' to see what the app does)")
-	case "pause", "resume", "update", "checkpoint", "restore", "events":
+	case "pause", "resume":
+		err = r.pause(rest, cmd == "pause")
+	case "update":
+		err = errors.New("update is not possible for a unikernel: its memory and CPU are the VM's, fixed when it boots (run a new container with the new --memory)")
+	case "checkpoint", "restore", "events":
 		err = fmt.Errorf("%s is not supported by the unigo runtime yet", cmd)
 	default:
 		err = fmt.Errorf("unknown command %q", cmd)
@@ -447,8 +451,13 @@ func (r *runtime) delete(args []string) error {
 		}
 		return err
 	}
-	if s := r.status(st); s == "running" || s == "created" {
-		if !*force && s == "running" {
+	if st.Paused {
+		if cg, err := LoadCgroup(st.Cgroup); err == nil {
+			cg.Thaw() // a frozen process takes no SIGKILL until thawed
+		}
+	}
+	if s := r.status(st); s == "running" || s == "paused" || s == "created" {
+		if !*force && s != "created" {
 			return fmt.Errorf("container %s is running: stop it first, or delete --force", st.ID)
 		}
 		syscall.Kill(st.Init.Pid, syscall.SIGKILL)
@@ -460,6 +469,45 @@ func (r *runtime) delete(args []string) error {
 		fmt.Fprintf(os.Stderr, "unigo: removing the container's cgroup: %v\n", err)
 	}
 	return os.RemoveAll(r.dir(st.ID))
+}
+
+// pause freezes a running container's cgroup (the container process and
+// QEMU), as runc does, or thaws it (resume).
+func (r *runtime) pause(args []string, freeze bool) error {
+	verb := map[bool]string{true: "pause", false: "resume"}[freeze]
+	f := flag.NewFlagSet(verb, flag.ContinueOnError)
+	f.SetOutput(io.Discard)
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	if f.NArg() != 1 {
+		return fmt.Errorf("%s: give one container ID (got %q)", verb, args)
+	}
+	st, err := r.load(f.Arg(0))
+	if err != nil {
+		return err
+	}
+	want := map[bool]string{true: "running", false: "paused"}[freeze]
+	if s := r.status(st); s != want {
+		return fmt.Errorf("%s: container %s is %s, not %s", verb, st.ID, s, want)
+	}
+	if st.Cgroup == "" {
+		return fmt.Errorf("%s: container %s has no cgroup of its own to freeze (its spec names none, or it could not be made)", verb, st.ID)
+	}
+	cg, err := LoadCgroup(st.Cgroup)
+	if err != nil {
+		return err
+	}
+	if freeze {
+		err = cg.Freeze()
+	} else {
+		err = cg.Thaw()
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", verb, err)
+	}
+	st.Paused = freeze
+	return r.save(st)
 }
 
 func (r *runtime) ps(args []string) error {

@@ -41,6 +41,8 @@ type state struct {
 	// Cgroup is the container's cgroup the container process was moved
 	// into (cgroup.go), removed by delete.
 	Cgroup string `json:"cgroup,omitempty"`
+	// Paused: pause froze the cgroup; resume thaws it.
+	Paused bool `json:"paused,omitempty"`
 	// Annotations are the config's, as state reports them.
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
@@ -86,6 +88,9 @@ func (r *runtime) status(st *state) string {
 	}
 	if _, err := os.Stat(filepath.Join(r.dir(st.ID), execFifo)); err == nil {
 		return "created"
+	}
+	if st.Paused {
+		return "paused"
 	}
 	return "running"
 }
