@@ -381,6 +381,38 @@ func TestContainerdShim(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "exiting with 0") {
 			t.Errorf("ctr run exitcode 0: exit %d\n%s", code, out)
 		}
+
+		// ctr task pause and resume: the VM's cgroup frozen and thawed.
+		const id = "unigo-e2e-pause"
+		if out, code := c.ctr(t, "run", "-d", "--runtime", "io.containerd.unigo.v2", httpd, id); code != 0 {
+			t.Fatalf("ctr run -d: exit %d\n%s", code, out)
+		}
+		defer func() {
+			c.ctr(t, "task", "kill", "-s", "SIGKILL", id)
+			waitFor(t, "the paused task to stop", 30*time.Second, func() bool {
+				out, _ := c.ctr(t, "task", "ls")
+				return !strings.Contains(out, "RUNNING")
+			})
+			c.ctr(t, "task", "delete", "--force", id)
+			c.ctr(t, "container", "delete", id)
+		}()
+		taskStatus := func() string {
+			out, _ := c.ctr(t, "task", "ls")
+			for _, line := range strings.Split(out, "\n") {
+				if f := strings.Fields(line); len(f) == 3 && f[0] == id {
+					return f[2]
+				}
+			}
+			return "(none)\n" + out
+		}
+		for _, step := range []struct{ verb, want string }{{"pause", "PAUSED"}, {"resume", "RUNNING"}} {
+			if out, code := c.ctr(t, "task", step.verb, id); code != 0 {
+				t.Errorf("ctr task %s: exit %d\n%s", step.verb, code, out)
+			}
+			if got := taskStatus(); got != step.want {
+				t.Errorf("after ctr task %s the task is %s, want %s", step.verb, got, step.want)
+			}
+		}
 	})
 
 	// CRI, as kubelet drives it: a pod with the runtime handler unigo (its

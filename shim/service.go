@@ -308,25 +308,25 @@ func errExec() error {
 }
 
 func (s *service) Pause(ctx context.Context, r *taskAPI.PauseRequest) (*emptypb.Empty, error) {
-	_, t, err := s.backend(r.ID)
+	v, t, err := s.backend(r.ID)
 	if err != nil {
 		return nil, err
 	}
 	if t != nil {
 		return t.Pause(ctx, r)
 	}
-	return nil, errdefs.ToGRPCf(errdefs.ErrNotImplemented, "pausing a unigo container is not supported yet")
+	return &emptypb.Empty{}, errdefs.ToGRPC(s.pauseVM(ctx, v, true))
 }
 
 func (s *service) Resume(ctx context.Context, r *taskAPI.ResumeRequest) (*emptypb.Empty, error) {
-	_, t, err := s.backend(r.ID)
+	v, t, err := s.backend(r.ID)
 	if err != nil {
 		return nil, err
 	}
 	if t != nil {
 		return t.Resume(ctx, r)
 	}
-	return nil, errdefs.ToGRPCf(errdefs.ErrNotImplemented, "resuming a unigo container is not supported yet")
+	return &emptypb.Empty{}, errdefs.ToGRPC(s.pauseVM(ctx, v, false))
 }
 
 func (s *service) Checkpoint(ctx context.Context, r *taskAPI.CheckpointTaskRequest) (*emptypb.Empty, error) {

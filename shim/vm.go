@@ -308,6 +308,47 @@ func (v *vm) pids() *taskAPI.PidsResponse {
 	return r
 }
 
+// pauseVM pauses (or resumes) v and says so in an event.
+func (s *service) pauseVM(ctx context.Context, v *vm, pause bool) error {
+	if err := v.freeze(pause); err != nil {
+		return err
+	}
+	if pause {
+		s.publish(ctx, runtime.TaskPausedEventTopic, &eventstypes.TaskPaused{ContainerID: v.id})
+	} else {
+		s.publish(ctx, runtime.TaskResumedEventTopic, &eventstypes.TaskResumed{ContainerID: v.id})
+	}
+	return nil
+}
+
+// freeze pauses (or resumes) a running VM: its cgroup, holding the
+// container process and QEMU, frozen (or thawed), as runc pauses.
+func (v *vm) freeze(pause bool) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	want, next := task.Status_RUNNING, task.Status_PAUSED
+	if !pause {
+		want, next = task.Status_PAUSED, task.Status_RUNNING
+	}
+	if v.status != want {
+		return fmt.Errorf("%w: container %s is %s, not %s", errdefs.ErrFailedPrecondition, v.id, strings.ToLower(v.status.String()), strings.ToLower(want.String()))
+	}
+	if v.cgroup == nil {
+		return fmt.Errorf("%w: container %s has no cgroup to freeze (its spec names none)", errdefs.ErrNotImplemented, v.id)
+	}
+	var err error
+	if pause {
+		err = v.cgroup.Freeze()
+	} else {
+		err = v.cgroup.Thaw()
+	}
+	if err != nil {
+		return err
+	}
+	v.status = next
+	return nil
+}
+
 // stats are the container's cgroup's: the container process and QEMU.
 func (v *vm) stats() (*taskAPI.StatsResponse, error) {
 	if v.cgroup == nil {
