@@ -1,25 +1,15 @@
 package main
 
 import (
-	"time"
-
 	"github.com/spf13/cobra"
 
 	"unigo.dev/unigo/bench/files"
-	"unigo.dev/unigo/internal/memsize"
 )
 
 // newBenchBoltCmd is `unigo bench bolt` (added in bench.go).
 func newBenchBoltCmd() *cobra.Command {
-	var (
-		cfg      files.VolumeConfig
-		subjects string
-		diskSize string
-	)
-	cmd := &cobra.Command{
-		Use:   "bolt",
-		Short: "An embedded database (bbolt) on a volume: native process vs Linux microVM vs unigo",
-		Long: `Builds the bolt benchmark program (--app, default ./examples/boltbench) once and
+	return newDiskBenchCmd("bolt", "./examples/boltbench", "An embedded database (bbolt) on a volume: native process vs Linux microVM vs unigo",
+		`Builds the bolt benchmark program (--app, default ./examples/boltbench) once and
 runs it three ways, interleaved (A B C A B C ...), each run on a fresh disk, as
 'unigo bench volume' runs its program:
 
@@ -45,32 +35,5 @@ fdatasync), and measures with its own clock:
 
 Keys are scrambled so that puts land all over the tree; every value read is checked.
 The table shows medians with min–max and unigo's ratio to Linux (target: at least
-0.8×) and to native.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			startBench(cmd, "bolt", subjects, &cfg.Subjects, &cfg.Out, &cfg.Progress)
-			size, err := memsize.Parse(diskSize)
-			if err != nil {
-				return err
-			}
-			cfg.DiskSize = size
-			r, err := files.RunBolt(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			return printReport(cmd, r, cfg.Out)
-		},
-	}
-	f := cmd.Flags()
-	f.IntVar(&cfg.Runs, "runs", 5, "interleaved runs of each subject")
-	addVMFlags(cmd, &cfg.Machine, &cfg.Accel)
-	f.StringVar(&cfg.App, "app", "./examples/boltbench", "directory of the benchmark program")
-	f.StringVar(&cfg.Out, "out", "", "directory for results.json and the built files (default bench-results/bolt-TIME)")
-	f.IntVar(&cfg.MemMiB, "mem", 256, "guest memory of the VMs, in MiB")
-	f.DurationVar(&cfg.Timeout, "timeout", 180*time.Second, "limit for one run")
-	addSubjectsFlag(cmd, &subjects, "native,linux,unigo")
-	f.StringVar(&cfg.DiskDir, "disk-dir", "", "where the fresh disk images and the native directory are made (default OUT/disks)")
-	f.StringVar(&diskSize, "disk-size", "1G", "size of each disk image (sparse), with a unit: M or G")
-	addLinuxCacheFlag(cmd, &cfg.LinuxCacheDir)
-	return cmd
+0.8×) and to native.`, files.RunBolt)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -11,15 +12,8 @@ import (
 
 // newBenchVolumeCmd is `unigo bench volume` (added in bench.go).
 func newBenchVolumeCmd() *cobra.Command {
-	var (
-		cfg      files.VolumeConfig
-		subjects string
-		diskSize string
-	)
-	cmd := &cobra.Command{
-		Use:   "volume",
-		Short: "Disk I/O on a volume: native process vs Linux microVM vs unigo",
-		Long: `Builds the volume benchmark program (--app, default ./examples/volbench) once and
+	return newDiskBenchCmd("volume", "./examples/volbench", "Disk I/O on a volume: native process vs Linux microVM vs unigo",
+		`Builds the volume benchmark program (--app, default ./examples/volbench) once and
 runs it three ways, interleaved (A B C A B C ...), each run on a fresh disk:
 
   native   the plain static binary as a host process, on a fresh directory of --disk-dir
@@ -38,16 +32,31 @@ The program writes a 64 MiB file in 1 MiB writes (fsync at the end), reads it ba
 reads a 64 MiB input file in 1 MiB reads, makes 4096 random 4 KiB reads of another,
 4096 random 4 KiB writes with one fsync at the end, and 256 random 4 KiB writes with an
 fsync after each; it prints MB/s and IOPS. The table shows medians with min–max and
-unigo's ratio to Linux (target: within 1.5×) and to native.`,
-		Args: cobra.NoArgs,
+unigo's ratio to Linux (target: within 1.5×) and to native.`, files.RunVolume)
+}
+
+// newDiskBenchCmd is a benchmark of package files that runs its program
+// on a fresh disk every run (bench volume, bench bolt): the same flags, run
+// by run.
+func newDiskBenchCmd(name, app, short, long string, run func(context.Context, files.VolumeConfig) (*files.Report, error)) *cobra.Command {
+	var (
+		cfg      files.VolumeConfig
+		subjects string
+		diskSize string
+	)
+	cmd := &cobra.Command{
+		Use:   name,
+		Short: short,
+		Long:  long,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			startBench(cmd, "volume", subjects, &cfg.Subjects, &cfg.Out, &cfg.Progress)
+			startBench(cmd, name, subjects, &cfg.Subjects, &cfg.Out, &cfg.Progress)
 			size, err := memsize.Parse(diskSize)
 			if err != nil {
 				return err
 			}
 			cfg.DiskSize = size
-			r, err := files.RunVolume(cmd.Context(), cfg)
+			r, err := run(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
@@ -57,8 +66,8 @@ unigo's ratio to Linux (target: within 1.5×) and to native.`,
 	f := cmd.Flags()
 	f.IntVar(&cfg.Runs, "runs", 5, "interleaved runs of each subject")
 	addVMFlags(cmd, &cfg.Machine, &cfg.Accel)
-	f.StringVar(&cfg.App, "app", "./examples/volbench", "directory of the benchmark program")
-	f.StringVar(&cfg.Out, "out", "", "directory for results.json and the built files (default bench-results/volume-TIME)")
+	f.StringVar(&cfg.App, "app", app, "directory of the benchmark program")
+	f.StringVar(&cfg.Out, "out", "", "directory for results.json and the built files (default bench-results/"+name+"-TIME)")
 	f.IntVar(&cfg.MemMiB, "mem", 256, "guest memory of the VMs, in MiB")
 	f.DurationVar(&cfg.Timeout, "timeout", 180*time.Second, "limit for one run")
 	addSubjectsFlag(cmd, &subjects, "native,linux,unigo")
