@@ -61,14 +61,9 @@ func DeleteCgroup(path string) error {
 	if path == "" || !filepath.IsAbs(path) {
 		return nil
 	}
-	var cg Cgroup
-	var err error
-	if cgroups.Mode() == cgroups.Unified {
-		if cg.V2, err = cgroup2.Load(path); err != nil {
-			return nil
-		}
-	} else if cg.V1, err = cgroup1.Load(cgroup1.StaticPath(path)); err != nil {
-		return nil
+	cg, err := LoadCgroup(path)
+	if err != nil {
+		return nil // gone already
 	}
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		if err = cg.Delete(); err == nil || time.Now().After(deadline) {

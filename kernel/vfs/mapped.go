@@ -88,16 +88,20 @@ func ReleaseUnmapped() {
 // WriteBackMapped writes the pages of ino written through its shared
 // mappings to the file system (msync, fsync); it returns an errno.
 func WriteBackMapped(ino Ino) int {
+	size := int64(-1) // read once, when the first dirty page comes
 	return memory.CleanFilePages(uint32(ino), func(pgoff int64, page *[memory.PageSize]byte) int {
-		a, e := Stat(ino)
-		if e != 0 {
-			return e
+		if size < 0 {
+			a, e := Stat(ino)
+			if e != 0 {
+				return e
+			}
+			size = a.Size
 		}
 		off := pgoff * memory.PageSize
-		if off >= a.Size {
+		if off >= size {
 			return 0 // past a truncation: nothing of the file is left there
 		}
-		_, e = writeFS(ino, page[:min(memory.PageSize, a.Size-off)], off)
+		_, e := writeFS(ino, page[:min(memory.PageSize, size-off)], off)
 		return e
 	})
 }
