@@ -363,9 +363,10 @@ func TestContainerdShim(t *testing.T) {
 	in(t, store, "build", "-t", "unigo-e2e/httpd:v1", httpdPkg).expect(t, 0)
 	in(t, store, "save", "-o", archive, "unigo-e2e/exitcode:v1", "unigo-e2e/httpd:v1").expect(t, 0)
 	pause := plainImage(t, work, "pause", "docker.io/unigo-e2e/pause:v1")
+	podclient := plainImage(t, work, "podclient", "docker.io/unigo-e2e/podclient:v1")
 
 	c := startContainerd(t, crictl, shimDir)
-	for _, a := range []string{archive, pause} {
+	for _, a := range []string{archive, pause, podclient} {
 		if out, code := c.ctr(t, "images", "import", a); code != 0 {
 			t.Fatalf("ctr images import %s: %s", a, out)
 		}
@@ -459,15 +460,34 @@ func TestContainerdShim(t *testing.T) {
 			t.Errorf("GET / at the pod's IP: %q", body)
 		}
 		// A sidecar of the pod, an ordinary container: runc runs it
-		// through the pod's runc shim, in the pod, beside the VM. (Its
-		// network is the namespace's loopback only: the pod's interface
-		// belongs to the VM; see README.)
+		// through the pod's runc shim, in the pod, beside the VM; it
+		// reaches the unikernel at localhost and at the pod's IP, as
+		// containers of one pod reach each other.
 		sideJSON := filepath.Join(work, "sidecar.json")
-		must(t, os.WriteFile(sideJSON, []byte(`{"metadata": {"name": "sidecar"}, "image": {"image": "docker.io/unigo-e2e/pause:v1"}, "log_path": "sidecar.log", "linux": {}}`), 0o644))
+		must(t, os.WriteFile(sideJSON, []byte(`{"metadata": {"name": "sidecar"}, "image": {"image": "docker.io/unigo-e2e/podclient:v1"}, "args": [":8080/"], "log_path": "sidecar.log", "linux": {}}`), 0o644))
 		side := c.crictl(t, "create", pod, sideJSON, podJSON)
 		c.crictl(t, "start", side)
-		if st := c.crictl(t, "inspect", "-o", "json", side); !strings.Contains(st, "CONTAINER_RUNNING") {
-			t.Errorf("the sidecar after start:\n%s", st)
+		var sideLog string
+		waitFor(t, "the sidecar's two fetches", 90*time.Second, func() bool {
+			sideLog = c.crictl(t, "logs", side)
+			return strings.Contains(sideLog, "podip: ")
+		})
+		for _, want := range []string{"localhost: 200 Hello from a unigo unikernel!", "podip: 200 Hello from a unigo unikernel!"} {
+			if !strings.Contains(sideLog, want) {
+				t.Errorf("the sidecar's log lacks %q:\n%s", want, sideLog)
+			}
+		}
+		// The sidecar's own port stays the namespace's: reached from the
+		// host at the pod's IP beside the unikernel's.
+		cl := http.Client{Timeout: 5 * time.Second}
+		if resp, err := cl.Get("http://" + ip + ":9090/"); err != nil {
+			t.Errorf("the sidecar's port 9090 at the pod's IP: %v", err)
+		} else {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(b) != "sidecar here" {
+				t.Errorf("the sidecar's port 9090 at the pod's IP answered %q", b)
+			}
 		}
 		c.crictl(t, "stop", side)
 		if st := c.crictl(t, "inspect", "-o", "json", side); !strings.Contains(st, "CONTAINER_EXITED") {

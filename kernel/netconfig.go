@@ -14,7 +14,7 @@ var etcText [4096]byte
 // (net.* tokens, docs/boot-contract.md): the settings nic_info gives the
 // network stack, /etc/resolv.conf and the extra lines of /etc/hosts.
 func setUpNetwork(cl []byte, n *boot.Net) {
-	syscalls.SetNetConfig(n.Mode, n.Addr, n.Prefix, n.Gateway, n.NDNS > 0)
+	syscalls.SetNetConfig(n)
 	vfs.AddResolvConf(etcText[:boot.ResolvConf(etcText[:], cl, n)])
 	if k := boot.Hosts(etcText[:], cl, n); k > 0 {
 		vfs.AppendHosts(etcText[:k])

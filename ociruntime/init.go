@@ -71,21 +71,21 @@ func (r *runtime) containerInit(id string) int {
 		return 128 + int(sig.(syscall.Signal))
 	}
 
-	connect := func() {}
 	if st.OwnNetwork {
-		// The engine's hooks have set the namespace up by now: take its
-		// interface, and put the VM's card on it.
-		netOpts, connectNet, err := plumbNetwork(nameServers(st.ResolvConf))
+		// The engine's hooks have set the namespace up by now: share its
+		// interface with the VM's card.
+		netOpts, link, err := plumbNetwork(nameServers(st.ResolvConf))
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
 			return vmm.CodeFailed
 		}
 		if netOpts != nil {
-			connect = connectNet
 			if err := l.SetNetwork(netOpts); err != nil {
 				fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
 				return vmm.CodeFailed
 			}
+			l.Spec.Net.Guest.Link = linkGuest
+			l.Spec.Listens = link.listen
 		}
 	}
 	vm, err := l.Start(context.Background())
@@ -93,7 +93,6 @@ func (r *runtime) containerInit(id string) int {
 		fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
 		return vmm.CodeFailed
 	}
-	go connect()
 	done := make(chan struct{})
 	go func() {
 		for {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -23,18 +22,13 @@ import (
 const containerTap = "unigo0"
 
 // plumbNetwork gives the VM the container's network, as Kata and urunc do:
-// in the container's namespace (this process's), a tap device, and every
-// frame arriving on the container's interface redirected to the tap and
-// back (tc mirred), so the guest, with the interface's MAC, address and
-// gateway, is the container on its network: `docker run -p` and other
-// containers reach it. nil when the namespace has no interface with an
+// in the container's namespace (this process's), a tap device for the
+// card, with the interface's MAC, address and gateway, so that the guest
+// is the container on its network (`docker run -p` and other containers
+// reach it), and the interface's frames split between the guest and the
+// namespace (podlink.go). nil when the namespace has no interface with an
 // IPv4 address (docker run --network none).
-//
-// The interface's frames go to the tap only once the guest has announced
-// itself (connect, after the VM started): until then the namespace's own
-// stack refuses connections at once (RST), where a tap nobody reads yet
-// would drop them and cost the client a TCP retransmission timeout.
-func plumbNetwork(dns []string) (opts *hostnet.Options, connect func(), err error) {
+func plumbNetwork(dns []string) (opts *hostnet.Options, link *podLink, err error) {
 	ifc, addr, err := containerInterface()
 	if err != nil || ifc == nil {
 		return nil, nil, err
@@ -43,44 +37,30 @@ func plumbNetwork(dns []string) (opts *hostnet.Options, connect func(), err erro
 	if err != nil {
 		return nil, nil, err
 	}
-	mtu := fmt.Sprint(ifc.MTU)
 	if err := run(
 		[]string{"ip", "tuntap", "add", "dev", containerTap, "mode", "tap"},
-		[]string{"ip", "link", "set", containerTap, "mtu", mtu, "up"},
-		[]string{"tc", "qdisc", "add", "dev", containerTap, "ingress"},
-		redirect(containerTap, ifc.Name),
-		[]string{"tc", "qdisc", "add", "dev", ifc.Name, "ingress"},
+		[]string{"ip", "link", "set", containerTap, "mtu", fmt.Sprint(ifc.MTU), "up"},
 	); err != nil {
+		return nil, nil, err
+	}
+	link, err = newPodLink(ifc.Name, containerTap)
+	if err != nil {
 		return nil, nil, err
 	}
 	if needsRelay(dns) {
 		// Docker's embedded DNS (127.0.0.11 in the namespace): the guest
-		// asks relayAddr, which this process answers (dnsrelay.go).
-		if err := run(dropRelayed(containerTap)...); err != nil {
-			return nil, nil, err
-		}
-		if err := relayDNS(containerTap, dns); err != nil {
+		// asks the link's host end, which this process answers
+		// (dnsrelay.go).
+		if err := relayDNS(dns); err != nil {
 			return nil, nil, fmt.Errorf("the container's DNS relay: %w", err)
 		}
-		dns = []string{relayAddr.String()}
+		dns = []string{linkHost.Addr().String()}
 	}
 	o := &hostnet.Options{Mode: hostnet.ModeTap, Tap: containerTap, IP: addr.String(), MAC: ifc.HardwareAddr.String(), DNS: dns, MTU: ifc.MTU}
 	if gw.IsValid() {
 		o.Gateway = gw.String()
 	}
-	connect = func() {
-		waitAnnounce(containerTap, 10*time.Second)
-		if err := run(redirect(ifc.Name, containerTap)); err != nil {
-			fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
-		}
-	}
-	return o, connect, nil
-}
-
-// redirect is the tc filter that sends every frame arriving on from out
-// of to.
-func redirect(from, to string) []string {
-	return []string{"tc", "filter", "add", "dev", from, "parent", "ffff:", "protocol", "all", "u32", "match", "u8", "0", "0", "action", "mirred", "egress", "redirect", "dev", to}
+	return o, link, nil
 }
 
 func run(cmds ...[]string) error {
@@ -104,17 +84,6 @@ func sbin(name string) string {
 		}
 	}
 	return name
-}
-
-// waitAnnounce waits until the guest has sent a frame on the tap (its
-// gratuitous ARP when its card comes up), at most limit.
-func waitAnnounce(tap string, limit time.Duration) {
-	p := "/sys/class/net/" + tap + "/statistics/rx_packets"
-	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		if b, err := os.ReadFile(p); err == nil && strings.TrimSpace(string(b)) != "0" {
-			return
-		}
-	}
 }
 
 // ownSysfs mounts a sysfs of the container's network namespace over /sys,

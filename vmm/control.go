@@ -9,14 +9,21 @@ import (
 )
 
 // ReadControl reads the control channel (an isa-debugcon port,
-// docs/boot-contract.md) to its end and returns the first event the guest
-// reported. Lines that are not events (there should be none; firmware has
+// docs/boot-contract.md) to its end and returns the first exit the guest
+// reported; the ports the app opens and closes go to listens, if set, as
+// they come. Lines that are neither (there should be none; firmware has
 // been known to chatter on debug ports, SeaBIOS on 0x402) go to noise, if set.
-func ReadControl(r io.Reader, noise io.Writer) (ev Exit, ok bool) {
+func ReadControl(r io.Reader, noise io.Writer, listens func(Listen)) (ev Exit, ok bool) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 4096), 1<<20)
 	for sc.Scan() {
 		line := strings.TrimRight(sc.Text(), "\r ")
+		if l, isListen := parseListen(line); isListen {
+			if listens != nil {
+				listens(l)
+			}
+			continue
+		}
 		e, isEvent := parseControl(line)
 		switch {
 		case isEvent && !ok:
@@ -49,4 +56,26 @@ func parseControl(line string) (Exit, bool) {
 		return Exit{Reason: Crashed, Detail: arg}, true
 	}
 	return Exit{}, false
+}
+
+// Listen is the app starting (Open) or ceasing to serve a port of its
+// network card: a TCP listener or a bound UDP socket, on an address other
+// than loopback.
+type Listen struct {
+	UDP  bool
+	Port int
+	Open bool
+}
+
+// parseListen decodes "listen tcp|udp PORT" and "unlisten tcp|udp PORT".
+func parseListen(line string) (Listen, bool) {
+	f := strings.Fields(line)
+	if len(f) != 3 || (f[0] != "listen" && f[0] != "unlisten") || (f[1] != "tcp" && f[1] != "udp") {
+		return Listen{}, false
+	}
+	port, err := strconv.Atoi(f[2])
+	if err != nil || port < 1 || port > 65535 {
+		return Listen{}, false
+	}
+	return Listen{UDP: f[1] == "udp", Port: port, Open: f[0] == "listen"}, true
 }

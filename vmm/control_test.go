@@ -1,6 +1,7 @@
 package vmm
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -33,18 +34,22 @@ func TestParseControl(t *testing.T) {
 
 func TestReadControl(t *testing.T) {
 	var noise strings.Builder
-	in := "SeaBIOS (version 1.16.2-debian-1.16.2-1)\r\nNo Xen hypervisor found.\nexit 3\nexit 4\n"
-	ev, ok := ReadControl(strings.NewReader(in), &noise)
+	in := "SeaBIOS (version 1.16.2-debian-1.16.2-1)\r\nNo Xen hypervisor found.\nlisten tcp 8080\nlisten udp 53\nunlisten tcp 8080\nlisten tcp 0\nexit 3\nexit 4\n"
+	var listens []Listen
+	ev, ok := ReadControl(strings.NewReader(in), &noise, func(l Listen) { listens = append(listens, l) })
 	if !ok || ev != (Exit{Reason: Exited, Status: 3}) {
 		t.Errorf("got %+v, %v", ev, ok)
 	}
-	if want := "control channel: SeaBIOS (version 1.16.2-debian-1.16.2-1)\ncontrol channel: No Xen hypervisor found.\n"; noise.String() != want {
+	if want := "control channel: SeaBIOS (version 1.16.2-debian-1.16.2-1)\ncontrol channel: No Xen hypervisor found.\ncontrol channel: listen tcp 0\n"; noise.String() != want {
 		t.Errorf("noise = %q", noise.String())
 	}
-	if _, ok := ReadControl(strings.NewReader("nothing\n"), nil); ok {
+	if want := []Listen{{Port: 8080, Open: true}, {UDP: true, Port: 53, Open: true}, {Port: 8080}}; !slices.Equal(listens, want) {
+		t.Errorf("listens = %+v, want %+v", listens, want)
+	}
+	if _, ok := ReadControl(strings.NewReader("nothing\n"), nil, nil); ok {
 		t.Error("event found in noise")
 	}
-	if ev, ok := ReadControl(strings.NewReader("signal 11"), nil); !ok || ev.Code() != 139 {
+	if ev, ok := ReadControl(strings.NewReader("signal 11"), nil, nil); !ok || ev.Code() != 139 {
 		t.Errorf("unterminated last line: %+v, %v", ev, ok)
 	}
 }

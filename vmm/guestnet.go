@@ -37,6 +37,9 @@ func (g GuestNet) check() error {
 			return fmt.Errorf("network: gateway %s is not an IPv4 address of %s's network (%s)", g.Gateway, g.Addr.Addr(), g.Addr.Masked())
 		}
 	}
+	if g.Link.IsValid() && (!g.Link.Addr().Is4() || g.Link.Bits() < 1) {
+		return fmt.Errorf("network: link address %s: give an IPv4 address with its prefix length", g.Link)
+	}
 	if len(g.DNS) > MaxDNS {
 		return fmt.Errorf("network: %d name servers: the guest takes at most %d", len(g.DNS), MaxDNS)
 	}
@@ -82,6 +85,9 @@ func (g GuestNet) tokens() []string {
 	}
 	if g.Gateway.IsValid() {
 		t = append(t, "net.gw="+g.Gateway.String())
+	}
+	if g.Link.IsValid() {
+		t = append(t, "net.link="+g.Link.String())
 	}
 	for _, d := range g.DNS {
 		t = append(t, "net.dns="+encodeValue(d.String()))

@@ -32,6 +32,10 @@ type GuestNet struct {
 	Gateway netip.Addr   // the default route with Addr (IPv4); zero: none
 	DNS     []netip.Addr // name servers for /etc/resolv.conf (at most 3); none: the network's
 	Hosts   []string     // NAME:IP lines for /etc/hosts (Docker's --add-host)
+	// Link is a second IPv4 address of the card, with its subnet on the
+	// card: the link to the host's side of a tap device, where the OCI
+	// runtime's namespace reaches the app (ociruntime/podlink.go).
+	Link netip.Prefix
 }
 
 // Limits the guest kernel has (kernel/boot).

@@ -86,6 +86,10 @@ type Spec struct {
 	// user-mode network); nil means no network at all.
 	Net *NetSpec
 
+	// Listens, when set, is told of each port the app starts or stops
+	// serving on its card (ReadControl), in order, from one goroutine.
+	Listens func(Listen)
+
 	Stdin  io.Reader // the app's stdin; nil: it reads end-of-file at once
 	Stdout io.Writer // the app's stdout (COM1); nil discards it
 	// Stderr receives the app's stderr and kernel messages (COM2); code

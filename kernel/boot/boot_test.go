@@ -2,6 +2,7 @@ package boot
 
 import (
 	"encoding/binary"
+	"strings"
 	"testing"
 )
 
@@ -140,13 +141,16 @@ func TestBuildStackMemoryLimit(t *testing.T) {
 }
 
 func TestParseNet(t *testing.T) {
-	buf := []byte("net.ip=192.168.7.20/24 net.gw=192.168.7.1 net.dns=192.168.7.1 net.dns=2001:db8::53 net.host=db:10.1.2.3 net.host=v6:fe80::1")
+	buf := []byte("net.ip=192.168.7.20/24 net.gw=192.168.7.1 net.link=169.254.77.2/30 net.dns=192.168.7.1 net.dns=2001:db8::53 net.host=db:10.1.2.3 net.host=v6:fe80::1")
 	var o Options
 	ParseCmdline(buf, &o)
 	str := func(s Span) string { return string(buf[s.Start:s.End]) }
 	n := o.Net
 	if n.Mode != NetStatic || n.Addr != [4]byte{192, 168, 7, 20} || n.Prefix != 24 || n.Gateway != [4]byte{192, 168, 7, 1} {
 		t.Fatalf("address: %+v", n)
+	}
+	if n.Link != [4]byte{169, 254, 77, 2} || n.LinkPrefix != 30 {
+		t.Fatalf("link: %v/%d", n.Link, n.LinkPrefix)
 	}
 	if n.NDNS != 2 || str(n.DNS[0]) != "192.168.7.1" || str(n.DNS[1]) != "2001:db8::53" {
 		t.Fatalf("dns: %d", n.NDNS)
@@ -165,6 +169,10 @@ func TestParseNet(t *testing.T) {
 		ParseCmdline([]byte(bad), &b)
 		if b.Net.Mode != NetDefault {
 			t.Errorf("%s: taken as %+v", bad, b.Net)
+		}
+		ParseCmdline([]byte(strings.Replace(bad, "net.ip=", "net.link=", 1)), &b)
+		if b.Net.LinkPrefix != 0 {
+			t.Errorf("%s as net.link: taken as %+v", bad, b.Net)
 		}
 	}
 }

@@ -9,10 +9,15 @@ type Net struct {
 	Addr    [4]byte // net.ip=A.B.C.D/P: the card's IPv4 address
 	Prefix  byte    // ... and its prefix length
 	Gateway [4]byte // net.gw=A.B.C.D: the default route (0.0.0.0: none)
-	DNS     [MaxDNS]Span
-	NDNS    int
-	Hosts   [MaxHosts]Span // net.host=NAME:IP, lines of /etc/hosts
-	NHosts  int
+	// net.link=A.B.C.D/P: a second address, on the link to the host's
+	// side of a tap device (the OCI runtime's pod namespace reaches the
+	// app there); LinkPrefix 0: none.
+	Link       [4]byte
+	LinkPrefix byte
+	DNS        [MaxDNS]Span
+	NDNS       int
+	Hosts      [MaxHosts]Span // net.host=NAME:IP, lines of /etc/hosts
+	NHosts     int
 }
 
 // The card's configuration modes.
@@ -37,20 +42,13 @@ func netToken(buf []byte, start, end int, o *Net) {
 	case equal(tok, "net.dhcp"):
 		o.Mode = NetDHCP
 	case hasPrefix(tok, "net.ip="):
-		v := tok[len("net.ip="):]
-		slash := 0
-		for slash < len(v) && v[slash] != '/' {
-			slash++
+		if addr, p, ok := parsePrefix(tok[len("net.ip="):]); ok {
+			o.Mode, o.Addr, o.Prefix = NetStatic, addr, p
 		}
-		addr, ok := parseIPv4(v[:slash])
-		if !ok || slash == len(v) {
-			return
+	case hasPrefix(tok, "net.link="):
+		if addr, p, ok := parsePrefix(tok[len("net.link="):]); ok {
+			o.Link, o.LinkPrefix = addr, p
 		}
-		p := parseUint(v[slash+1:])
-		if p == 0 || p > 32 {
-			return
-		}
-		o.Mode, o.Addr, o.Prefix = NetStatic, addr, byte(p)
 	case hasPrefix(tok, "net.gw="):
 		if a, ok := parseIPv4(tok[len("net.gw="):]); ok {
 			o.Gateway = a
@@ -66,6 +64,23 @@ func netToken(buf []byte, start, end int, o *Net) {
 			o.NHosts++
 		}
 	}
+}
+
+// parsePrefix reads A.B.C.D/P, all of v, with P from 1 to 32.
+func parsePrefix(v []byte) (addr [4]byte, prefix byte, ok bool) {
+	slash := 0
+	for slash < len(v) && v[slash] != '/' {
+		slash++
+	}
+	addr, ok = parseIPv4(v[:slash])
+	if !ok || slash == len(v) {
+		return addr, 0, false
+	}
+	p := parseUint(v[slash+1:])
+	if p == 0 || p > 32 {
+		return addr, 0, false
+	}
+	return addr, byte(p), true
 }
 
 // parseIPv4 reads a dotted quad, all of b.

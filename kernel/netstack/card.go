@@ -104,12 +104,22 @@ func (c *card) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) {
 }
 
 // configure gives the card's interface its static IPv4 address, if it
-// has one (with DHCP the lease brings it later), and returns the card's
-// routes: the address's subnet, the default route through the gateway,
-// and IPv6's link-local network (the routers' advertisements bring the
-// rest: ipv6.go).
+// has one (with DHCP the lease brings it later), and the link address the
+// host may give, and returns the card's routes: the addresses' subnets,
+// the default route through the gateway, and IPv6's link-local network
+// (the routers' advertisements bring the rest: ipv6.go).
 func (c *card) configure(s *stack.Stack) ([]tcpip.Route, error) {
 	routes := []tcpip.Route{linkLocalRoute}
+	if c.cfg.link.PrefixLen != 0 {
+		// The link to the host's side of a tap device (net.link=): the
+		// OCI runtime's namespace reaches the app there, and the app the
+		// namespace's own services.
+		a := tcpip.ProtocolAddress{Protocol: ipv4.ProtocolNumber, AddressWithPrefix: c.cfg.link}
+		if err := s.AddProtocolAddress(cardNIC, a, stack.AddressProperties{}); err != nil {
+			return nil, fmt.Errorf("link address %s: %s", c.cfg.link, err)
+		}
+		routes = append(routes, tcpip.Route{Destination: c.cfg.link.Subnet(), NIC: cardNIC})
+	}
 	if c.cfg.dhcp {
 		return routes, nil
 	}

@@ -16,6 +16,7 @@ type cardConfig struct {
 	addr     tcpip.AddressWithPrefix // the static IPv4 address (not with dhcp)
 	gateway  tcpip.Address           // the default route's next hop; empty: none
 	dnsGiven bool                    // the host named the name servers: a lease's do not replace them
+	link     tcpip.AddressWithPrefix // a second address, on the link to the host's side of a tap (net.link=); PrefixLen 0: none
 }
 
 // QEMU's user-mode network's addresses (vmm/net.go), the configuration
@@ -45,6 +46,9 @@ func parseConfig(info *[privcalls.InfoSize]byte) (cardConfig, error) {
 		}
 	default:
 		return c, fmt.Errorf("unknown configuration mode %d (an image older than its unigo?)", info[privcalls.InfoMode])
+	}
+	if p := int(info[privcalls.InfoLinkPrefix]); p >= 1 && p <= 32 {
+		c.link = tcpip.AddressWithPrefix{Address: tcpip.AddrFrom4(to4(info[privcalls.InfoLinkAddr:])), PrefixLen: p}
 	}
 	return c, nil
 }

@@ -20,6 +20,9 @@ const (
 	cardNIC     tcpip.NICID = 2
 )
 
+// ephemeralFirst is the first port of the ephemeral range.
+const ephemeralFirst = 49152
+
 // newStack makes the stack: IPv4 (with ARP), IPv6, TCP and UDP, the
 // loopback interface with 127.0.0.1/8 and ::1, and the card's interface
 // (card.go) when the VM has a network card.
@@ -61,6 +64,13 @@ func newStack() (*stack.Stack, *card, error) {
 	}
 	s.SetRouteTable(routes)
 	tuneTCP(s)
+	// Ephemeral ports from IANA's dynamic range, 49152-65535, not
+	// gVisor's 16000 and up: the host tells the guest's replies apart by
+	// them where the guest shares its address with a namespace whose own
+	// range ends below (the OCI runtime's pod network, ociruntime/podlink.go).
+	if err := s.SetPortRange(ephemeralFirst, 65535); err != nil {
+		return nil, nil, fmt.Errorf("ephemeral ports: %s", err)
+	}
 	if c != nil {
 		leased = c.cfg.dhcp
 		c.start(s)

@@ -68,7 +68,7 @@ func init() {
 // This runs in an init, as ordinary Go: the kernel's trap path may not
 // store pointers in globals, but it only reads these.
 func plugIn() {
-	files.Sockets = files.SocketOps{Ready: sockets.Ready, WorkPending: sockets.WorkPending, Close: sockets.Close, Detach: sockets.Detach}
+	files.Sockets = files.SocketOps{Ready: sockets.Ready, WorkPending: sockets.WorkPending, Close: netcalls.CloseSocket, Detach: sockets.Detach}
 	syscalls.Sockets = syscalls.SocketOps{Dispatch: netcalls.DispatchSocket, Events: netcalls.SocketEvents}
 }
 

@@ -76,6 +76,10 @@ const (
 	InfoFlags   = 11 // 1 byte: Info* flags
 	InfoAddr    = 12 // 4 bytes: the IPv4 address (ModeStatic)
 	InfoGateway = 16 // 4 bytes: the IPv4 default gateway, 0.0.0.0 for none (ModeStatic)
+	// A second IPv4 address and its prefix length (0: none), on the link to
+	// the host's side of a tap device, in any mode (net.link=).
+	InfoLinkAddr   = 20 // 4 bytes
+	InfoLinkPrefix = 24 // 1 byte
 )
 
 // The card's configuration modes (InfoMode).

@@ -1,6 +1,7 @@
 package syscalls
 
 import (
+	"unigo.dev/unigo/kernel/boot"
 	"unigo.dev/unigo/kernel/syscalls/netcalls"
 	"unigo.dev/unigo/kernel/threads"
 )
@@ -33,6 +34,6 @@ func NICInterrupt() { netcalls.NICInterrupt() }
 
 // SetNetConfig records the card's configuration from the command line
 // (boot: the net.* tokens) for nic_info: netcalls.SetNetConfig.
-func SetNetConfig(mode byte, addr [4]byte, prefix byte, gateway [4]byte, dnsGiven bool) {
-	netcalls.SetNetConfig(mode, addr, prefix, gateway, dnsGiven)
+func SetNetConfig(n *boot.Net) {
+	netcalls.SetNetConfig(n)
 }

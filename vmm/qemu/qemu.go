@@ -327,7 +327,7 @@ func (q *QEMU) start(ctx context.Context, spec vmm.Spec, opts options, bin strin
 	// The guest's three channels: COM1 and COM2 are copied to the writers as
 	// they come, the control channel is parsed.
 	writeEnds, err := vm.channels(orDiscard(spec.Stdout), vm.stderr, func(r io.Reader) {
-		vm.event, vm.haveEvent = vmm.ReadControl(r, spec.Verbose)
+		vm.event, vm.haveEvent = vmm.ReadControl(r, spec.Verbose, spec.Listens)
 	})
 	if err != nil {
 		host.close()

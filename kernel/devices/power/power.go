@@ -64,3 +64,21 @@ func off() {
 }
 
 func haltForever()
+
+// Serving tells the host that the app started (open) or stopped serving
+// a port of the network (a TCP listener, a bound UDP socket), for hosts
+// that route by port (docs/boot-contract.md): "listen tcp 8080",
+// "unlisten udp 53".
+func Serving(udp bool, port uint16, open bool) {
+	if !open {
+		control("un")
+	}
+	control("listen ")
+	if udp {
+		control("udp ")
+	} else {
+		control("tcp ")
+	}
+	controlDec(uint64(port))
+	control("\n")
+}

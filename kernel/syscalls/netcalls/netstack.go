@@ -1,6 +1,7 @@
 package netcalls
 
 import (
+	"unigo.dev/unigo/kernel/devices/power"
 	"unigo.dev/unigo/kernel/devices/virtionet"
 	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/privcalls"
@@ -35,7 +36,13 @@ func dispatchNetstack(nr uint64, a *[6]uintptr) (r int64, ok bool) {
 		if !ok {
 			return -abi.EFAULT, true
 		}
-		return sockets.Ctl(int32(a[0]), int(a[1]), int64(a[2]), b), true
+		id := int32(a[0])
+		_, _, served := sockets.Served(id)
+		r := sockets.Ctl(id, int(a[1]), int64(a[2]), b)
+		if udp, port, now := sockets.Served(id); now && !served {
+			power.Serving(udp, port, true)
+		}
+		return r, true
 	case privcalls.NetIO:
 		op := int(a[1])
 		pull := op == privcalls.IOPull || op == privcalls.IOPullDgram
@@ -171,4 +178,13 @@ func netResolv(buf, n uintptr) int64 {
 		return -int64(e)
 	}
 	return 0
+}
+
+// CloseSocket closes the app's last descriptor of socket id, and tells the
+// host when that ends a port the app served (power.Serving).
+func CloseSocket(id int32) {
+	if udp, port, ok := sockets.Served(id); ok {
+		power.Serving(udp, port, false)
+	}
+	sockets.Close(id)
 }

@@ -1,6 +1,7 @@
 package netcalls
 
 import (
+	"unigo.dev/unigo/kernel/boot"
 	"unigo.dev/unigo/kernel/devices/virtionet"
 	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/privcalls"
@@ -48,6 +49,8 @@ func nicInfo(buf uintptr) int64 {
 	b[privcalls.InfoFlags] = netConfig.flags
 	copy(b[privcalls.InfoAddr:], netConfig.addr[:])
 	copy(b[privcalls.InfoGateway:], netConfig.gateway[:])
+	copy(b[privcalls.InfoLinkAddr:], netConfig.link[:])
+	b[privcalls.InfoLinkPrefix] = netConfig.linkPrefix
 	return 0
 }
 
@@ -56,15 +59,18 @@ func nicInfo(buf uintptr) int64 {
 var netConfig struct {
 	mode, prefix, flags byte
 	addr, gateway       [4]byte
+	link                [4]byte
+	linkPrefix          byte
 }
 
 // SetNetConfig records the card's configuration (boot: the net.* tokens):
 // mode is one of privcalls.Mode*, dnsGiven says the host named the name
 // servers, so a DHCP lease must not replace them.
-func SetNetConfig(mode byte, addr [4]byte, prefix byte, gateway [4]byte, dnsGiven bool) {
-	netConfig.mode, netConfig.addr, netConfig.prefix, netConfig.gateway = mode, addr, prefix, gateway
+func SetNetConfig(n *boot.Net) {
+	netConfig.mode, netConfig.addr, netConfig.prefix, netConfig.gateway = n.Mode, n.Addr, n.Prefix, n.Gateway
+	netConfig.link, netConfig.linkPrefix = n.Link, n.LinkPrefix
 	netConfig.flags = 0
-	if dnsGiven {
+	if n.NDNS > 0 {
 		netConfig.flags |= privcalls.InfoDNSGiven
 	}
 }
