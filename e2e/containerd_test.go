@@ -361,7 +361,9 @@ func TestContainerdShim(t *testing.T) {
 	)
 	in(t, store, "build", "-t", "unigo-e2e/exitcode:v1", "./e2e/testdata/exitcode").expect(t, 0)
 	in(t, store, "build", "-t", "unigo-e2e/httpd:v1", httpdPkg).expect(t, 0)
-	in(t, store, "save", "-o", archive, "unigo-e2e/exitcode:v1", "unigo-e2e/httpd:v1").expect(t, 0)
+	in(t, store, "build", "-t", "unigo-e2e/httpget:v1", "./e2e/testdata/httpget").expect(t, 0)
+	in(t, store, "build", "-t", "unigo-e2e/hoard:v1", "./e2e/testdata/hoard").expect(t, 0)
+	in(t, store, "save", "-o", archive, "unigo-e2e/exitcode:v1", "unigo-e2e/httpd:v1", "unigo-e2e/httpget:v1", "unigo-e2e/hoard:v1").expect(t, 0)
 	pause := plainImage(t, work, "pause", "docker.io/unigo-e2e/pause:v1")
 	podclient := plainImage(t, work, "podclient", "docker.io/unigo-e2e/podclient:v1")
 
@@ -534,6 +536,64 @@ func TestContainerdShim(t *testing.T) {
 		c.crictl(t, "stopp", pod)
 		c.crictl(t, "rmp", pod)
 		waitFor(t, "the pod's shims and VM to end", 20*time.Second, func() bool {
+			return len(shims(c.dir, shimDir)) == 0
+		})
+	})
+
+	// How unikernels end, one after another in one pod (each after the
+	// last: a pod's network has room for one VM at a time, as after a
+	// restart): an app that reaches the pod's sidecar at the link's
+	// namespace end and exits 0 ("Completed"), one that exits 3 ("Error"),
+	// one that runs out of its memory limit ("OOMKilled", 137).
+	t.Run("exit reasons", func(t *testing.T) {
+		dir := filepath.Join(work, "pods", "reasons")
+		must(t, os.MkdirAll(dir, 0o755))
+		podJSON := filepath.Join(work, "pod3.json")
+		must(t, os.WriteFile(podJSON, []byte(fmt.Sprintf(`{"metadata": {"name": "reasons", "namespace": "default", "uid": "unigo-e2e-reasons", "attempt": 0}, "log_directory": %q, "linux": {}}`, dir)), 0o644))
+		pod := c.crictl(t, "runp", "--runtime", "unigo", podJSON)
+		sideJSON := filepath.Join(work, "sidecar3.json")
+		must(t, os.WriteFile(sideJSON, []byte(`{"metadata": {"name": "sidecar"}, "image": {"image": "docker.io/unigo-e2e/podclient:v1"}, "args": [":9090/"], "log_path": "sidecar.log", "linux": {}}`), 0o644))
+		c.crictl(t, "start", c.crictl(t, "create", pod, sideJSON, podJSON))
+		for _, tt := range []struct {
+			name, image, extra string
+			args               []string
+			code               int
+			reason, log        string
+		}{
+			{"fetch", "httpget", "", []string{"http://169.254.77.1:9090/"}, 0, "Completed", "got sidecar here"},
+			{"three", "exitcode", "", []string{}, 3, "Error", "exiting with 3"},
+			{"oom", "hoard", `"resources": {"memory_limit_in_bytes": 33554432}`, []string{}, 137, "OOMKilled", "holding 8 MiB"},
+		} {
+			args, _ := json.Marshal(tt.args)
+			cfg := fmt.Sprintf(`{"metadata": {"name": %q}, "image": {"image": "docker.io/unigo-e2e/%s:v1"}, "log_path": "%s.log", "linux": {%s}`, tt.name, tt.image, tt.name, tt.extra)
+			if len(tt.args) > 0 {
+				cfg += fmt.Sprintf(`, "args": %s`, args)
+			}
+			cfgFile := filepath.Join(work, tt.name+".json")
+			must(t, os.WriteFile(cfgFile, []byte(cfg+"}"), 0o644))
+			id := c.crictl(t, "create", pod, cfgFile, podJSON)
+			c.crictl(t, "start", id)
+			var st struct {
+				Status struct {
+					State    string `json:"state"`
+					ExitCode int    `json:"exitCode"`
+					Reason   string `json:"reason"`
+				} `json:"status"`
+			}
+			waitFor(t, tt.name+" to exit", 90*time.Second, func() bool {
+				must(t, json.Unmarshal([]byte(c.crictl(t, "inspect", "-o", "json", id)), &st))
+				return st.Status.State == "CONTAINER_EXITED"
+			})
+			if st.Status.ExitCode != tt.code || st.Status.Reason != tt.reason {
+				t.Errorf("%s: exit code %d, reason %q; want %d, %q", tt.name, st.Status.ExitCode, st.Status.Reason, tt.code, tt.reason)
+			}
+			if logs := c.crictl(t, "logs", id); !strings.Contains(logs, tt.log) {
+				t.Errorf("%s: the log lacks %q:\n%s", tt.name, tt.log, tail(logs, 10))
+			}
+			c.crictl(t, "rm", id)
+		}
+		c.crictl(t, "rmp", "-f", pod)
+		waitFor(t, "the pod's shims to end", 20*time.Second, func() bool {
 			return len(shims(c.dir, shimDir)) == 0
 		})
 	})

@@ -86,6 +86,7 @@ func (r *runtime) containerInit(id string) int {
 			}
 			l.Spec.Net.Guest.Link = linkGuest
 			l.Spec.Listens = link.listen
+			defer link.close()
 		}
 	}
 	vm, err := l.Start(context.Background())
@@ -113,5 +114,22 @@ func (r *runtime) containerInit(id string) int {
 	if exit.Reason != vmm.Exited && exit.Reason != vmm.Signaled {
 		fmt.Fprintf(os.Stderr, "unigo: %v\n", exit)
 	}
+	if outOfMemory(exit) {
+		// As Linux's OOM killer ends a container: SIGKILL's status, and
+		// the mark the containerd shim reports as the task's OOM event
+		// (CRI's reason "OOMKilled").
+		os.WriteFile(filepath.Join(r.dir(id), oomMark), nil, 0o644)
+		return 128 + int(syscall.SIGKILL)
+	}
 	return exit.Code()
+}
+
+// oomMark, in the container's state directory, says its VM ran out of
+// memory.
+const oomMark = "oom"
+
+// outOfMemory reports whether the guest kernel ended the VM for want of
+// memory (kernel/crash_unsafe.go's "out of memory").
+func outOfMemory(e vmm.Exit) bool {
+	return e.Reason == vmm.Crashed && e.Detail == "out of memory"
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	goruntime "runtime"
 	"strings"
 	"syscall"
@@ -66,6 +67,13 @@ func (rt *Runtime) Status(id string) (string, error) {
 		return "", err
 	}
 	return rt.r.status(st), nil
+}
+
+// OutOfMemory reports whether container id's VM ended because the app ran
+// out of memory (its exit status is then 137, as for Linux's OOM killer).
+func (rt *Runtime) OutOfMemory(id string) bool {
+	_, err := os.Stat(filepath.Join(rt.r.dir(id), oomMark))
+	return err == nil
 }
 
 // IsUnigoRoot reports whether a root file system holds a unigo image.

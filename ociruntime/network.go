@@ -37,6 +37,9 @@ func plumbNetwork(dns []string) (opts *hostnet.Options, link *podLink, err error
 	if err != nil {
 		return nil, nil, err
 	}
+	// A container of the pod before this one (restarted by kubelet) may
+	// have left its tap and filters if it was killed.
+	unplumb(ifc.Name)
 	if err := run(
 		[]string{"ip", "tuntap", "add", "dev", containerTap, "mode", "tap"},
 		[]string{"ip", "link", "set", containerTap, "mtu", fmt.Sprint(ifc.MTU), "up"},
@@ -61,6 +64,13 @@ func plumbNetwork(dns []string) (opts *hostnet.Options, link *podLink, err error
 		o.Gateway = gw.String()
 	}
 	return o, link, nil
+}
+
+// unplumb removes the tap and the interface's filters, so the namespace
+// has its interface to itself again.
+func unplumb(ifc string) {
+	exec.Command(sbin("tc"), "qdisc", "del", "dev", ifc, "ingress").Run()
+	exec.Command(sbin("ip"), "link", "del", containerTap).Run()
 }
 
 func run(cmds ...[]string) error {

@@ -111,11 +111,27 @@ func newPodLink(ifc, tap string) (*podLink, error) {
 	return &podLink{ifc: ifc, tap: tap, served: map[servedKey]*servedPort{}, nextPrio: firstPortPrio}, nil
 }
 
+// close gives the namespace its interface back: the VM has ended.
+func (p *podLink) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, sp := range p.served {
+		if sp.proxy != nil {
+			sp.proxy.Close()
+		}
+	}
+	p.served = nil
+	unplumb(p.ifc)
+}
+
 // listen follows the app's served ports (vmm.Spec.Listens): a port's
 // filter and proxy come with its first listener and go with its last.
 func (p *podLink) listen(l vmm.Listen) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.served == nil {
+		return // closed
+	}
 	key := servedKey{l.UDP, l.Port}
 	sp := p.served[key]
 	if l.Open {

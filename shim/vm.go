@@ -216,6 +216,11 @@ func (s *service) exited(v *vm, e runc.Exit) {
 	v.exitedAt = e.Timestamp
 	close(v.done)
 	v.mu.Unlock()
+	if s.rt.OutOfMemory(v.id) {
+		// Before the exit, as runc's shim does: CRI then gives the
+		// container the reason OOMKilled.
+		s.publish(s.ctx, runtime.TaskOOMEventTopic, &eventstypes.TaskOOM{ContainerID: v.id})
+	}
 	s.publish(s.ctx, runtime.TaskExitEventTopic, &eventstypes.TaskExit{
 		ContainerID: v.id, ID: v.id, Pid: uint32(v.pid),
 		ExitStatus: uint32(e.Status), ExitedAt: protobuf.ToTimestamp(e.Timestamp),
