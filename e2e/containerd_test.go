@@ -191,6 +191,15 @@ func (c *privateContainerd) ctr(t *testing.T, args ...string) (string, int) {
 // its standard output (crictl logs: the container's stdout and stderr).
 func (c *privateContainerd) crictl(t *testing.T, args ...string) string {
 	t.Helper()
+	out, err := c.crictlErr(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// crictlErr is crictl for goroutines: the failure as an error.
+func (c *privateContainerd) crictlErr(args ...string) (string, error) {
 	cmd := exec.Command(c.crictlBin, append([]string{"--runtime-endpoint", "unix://" + c.sock, "--image-endpoint", "unix://" + c.sock, "--timeout", "60s"}, args...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -198,9 +207,9 @@ func (c *privateContainerd) crictl(t *testing.T, args ...string) string {
 		cmd.Stderr = &stdout
 	}
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("crictl %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+		return "", fmt.Errorf("crictl %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
 	}
-	return strings.TrimSpace(stdout.String())
+	return strings.TrimSpace(stdout.String()), nil
 }
 
 // crictlRun is crictl for the teardown: errors ignored.
@@ -598,6 +607,33 @@ func TestContainerdShim(t *testing.T) {
 		})
 	})
 
+	// Ten pods at once, each a unikernel answering at its pod IP, then all
+	// removed at once: no shim, container process, QEMU, network
+	// namespace (with its tap) or mount is left.
+	t.Run("ten pods", func(t *testing.T) {
+		netnsBefore := len(netnsNames())
+		errs := make(chan error, 10)
+		for i := 0; i < 10; i++ {
+			go func() { errs <- c.podLifecycle(work, fmt.Sprintf("many%d", i), httpd) }()
+		}
+		for i := 0; i < 10; i++ {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		waitFor(t, "the pods' shims, container processes and VMs to end", 30*time.Second, func() bool {
+			return len(shims(c.dir, shimDir)) == 0
+		})
+		if n := len(netnsNames()); n != netnsBefore {
+			t.Errorf("%d network namespaces after the pods went, %d before", n, netnsBefore)
+		}
+		for _, m := range mountsUnder(c.dir) {
+			if strings.Contains(m, "/rootfs") {
+				t.Errorf("a container's root file system is still mounted: %s", m)
+			}
+		}
+	})
+
 	// A shim killed under a running VM: containerd cleans its tasks up
 	// (the shim's delete action), and no VM is left running.
 	t.Run("killed shim", func(t *testing.T) {
@@ -637,6 +673,54 @@ func TestContainerdShim(t *testing.T) {
 			return len(shims(c.dir, shimDir)) == 0
 		})
 	})
+}
+
+// podLifecycle runs pod name with one unikernel of image (examples/httpd)
+// as kubelet would: runp, create, start, its answer at the pod's IP, stop,
+// rm, stopp, rmp.
+func (c *privateContainerd) podLifecycle(work, name, image string) error {
+	dir := filepath.Join(work, "pods", name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	podJSON := filepath.Join(work, name+"-pod.json")
+	ctrJSON := filepath.Join(work, name+"-ctr.json")
+	os.WriteFile(podJSON, []byte(fmt.Sprintf(`{"metadata": {"name": %q, "namespace": "default", "uid": "unigo-e2e-%s", "attempt": 0}, "log_directory": %q, "linux": {}}`, name, name, dir)), 0o644)
+	os.WriteFile(ctrJSON, []byte(fmt.Sprintf(`{"metadata": {"name": "web"}, "image": {"image": %q}, "log_path": "web.log", "linux": {}}`, image)), 0o644)
+	pod, err := c.crictlErr("runp", "--runtime", "unigo", podJSON)
+	if err != nil {
+		return err
+	}
+	defer c.crictlRun("rmp", "-f", pod)
+	ctr, err := c.crictlErr("create", pod, ctrJSON, podJSON)
+	if err != nil {
+		return err
+	}
+	if _, err := c.crictlErr("start", ctr); err != nil {
+		return err
+	}
+	out, err := c.crictlErr("inspectp", "-o", "go-template", "--template", "{{.status.network.ip}}", pod)
+	if err != nil {
+		return err
+	}
+	url := "http://" + out + ":8080/"
+	cl := http.Client{Timeout: 2 * time.Second}
+	answered := false
+	for deadline := time.Now().Add(120 * time.Second); !answered && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if resp, err := cl.Get(url); err == nil {
+			answered = resp.StatusCode == 200
+			resp.Body.Close()
+		}
+	}
+	if !answered {
+		return fmt.Errorf("pod %s: no answer at %s in 120 s", name, url)
+	}
+	for _, args := range [][]string{{"stop", ctr}, {"rm", ctr}, {"stopp", pod}, {"rmp", pod}} {
+		if _, err := c.crictlErr(args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // childrenOf are a process's children (each thread's: a Go program forks

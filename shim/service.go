@@ -79,6 +79,10 @@ func newService(ctx context.Context, publisher cdshim.Publisher, sd shutdown.Ser
 	if address, err := cdshim.ReadAddress("address"); err == nil {
 		sd.RegisterCallback(func(context.Context) error { return cdshim.RemoveSocket(address) })
 	}
+	// Events are published as they happen (publish), so none is queued at
+	// shutdown: closing the publisher lets the shim exit at once (the
+	// shim library waits up to 5 s for it).
+	sd.RegisterCallback(func(context.Context) error { return publisher.Close() })
 	return s, nil
 }
 
