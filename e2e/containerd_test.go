@@ -373,6 +373,11 @@ func TestContainerdShim(t *testing.T) {
 	in(t, store, "build", "-t", "unigo-e2e/httpget:v1", "./e2e/testdata/httpget").expect(t, 0)
 	in(t, store, "build", "-t", "unigo-e2e/hoard:v1", "./e2e/testdata/hoard").expect(t, 0)
 	in(t, store, "save", "-o", archive, "unigo-e2e/exitcode:v1", "unigo-e2e/httpd:v1", "unigo-e2e/httpget:v1", "unigo-e2e/hoard:v1").expect(t, 0)
+	// The pods' unikernel comes from a registry, as on a cluster: unigo
+	// push, then crictl pull (containerd speaks plain HTTP to localhost).
+	web := registry(t, "") + "/unigo-e2e/web:v1"
+	in(t, store, "tag", "unigo-e2e/httpd:v1", web).expect(t, 0)
+	in(t, store, "push", web).expect(t, 0)
 	pause := plainImage(t, work, "pause", "docker.io/unigo-e2e/pause:v1")
 	podclient := plainImage(t, work, "podclient", "docker.io/unigo-e2e/podclient:v1")
 
@@ -436,7 +441,8 @@ func TestContainerdShim(t *testing.T) {
 		logDir := filepath.Join(work, "pods", "web")
 		must(t, os.MkdirAll(logDir, 0o755))
 		must(t, os.WriteFile(podJSON, []byte(fmt.Sprintf(`{"metadata": {"name": "web", "namespace": "default", "uid": "unigo-e2e-web", "attempt": 0}, "log_directory": %q, "linux": {}}`, logDir)), 0o644))
-		must(t, os.WriteFile(ctrJSON, []byte(fmt.Sprintf(`{"metadata": {"name": "httpd"}, "image": {"image": %q}, "log_path": "httpd.log", "linux": {}}`, httpd)), 0o644))
+		must(t, os.WriteFile(ctrJSON, []byte(fmt.Sprintf(`{"metadata": {"name": "httpd"}, "image": {"image": %q}, "log_path": "httpd.log", "linux": {}}`, web)), 0o644))
+		c.crictl(t, "pull", web)
 		pod := c.crictl(t, "runp", "--runtime", "unigo", podJSON)
 		ctr := c.crictl(t, "create", pod, ctrJSON, podJSON)
 		c.crictl(t, "start", ctr)
@@ -641,7 +647,8 @@ func TestContainerdShim(t *testing.T) {
 		must(t, os.MkdirAll(filepath.Join(work, "pods", "killed"), 0o755))
 		ctrJSON := filepath.Join(work, "httpd2.json")
 		must(t, os.WriteFile(podJSON, []byte(fmt.Sprintf(`{"metadata": {"name": "killed", "namespace": "default", "uid": "unigo-e2e-killed", "attempt": 0}, "log_directory": %q, "linux": {}}`, filepath.Join(work, "pods", "killed"))), 0o644))
-		must(t, os.WriteFile(ctrJSON, []byte(fmt.Sprintf(`{"metadata": {"name": "httpd"}, "image": {"image": %q}, "log_path": "httpd.log", "linux": {}}`, httpd)), 0o644))
+		must(t, os.WriteFile(ctrJSON, []byte(fmt.Sprintf(`{"metadata": {"name": "httpd"}, "image": {"image": %q}, "log_path": "httpd.log", "linux": {}}`, web)), 0o644))
+		c.crictl(t, "pull", web)
 		pod := c.crictl(t, "runp", "--runtime", "unigo", podJSON)
 		ctr := c.crictl(t, "create", pod, ctrJSON, podJSON)
 		c.crictl(t, "start", ctr)
