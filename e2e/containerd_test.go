@@ -372,7 +372,8 @@ func TestContainerdShim(t *testing.T) {
 	in(t, store, "build", "-t", "unigo-e2e/httpd:v1", httpdPkg).expect(t, 0)
 	in(t, store, "build", "-t", "unigo-e2e/httpget:v1", "./e2e/testdata/httpget").expect(t, 0)
 	in(t, store, "build", "-t", "unigo-e2e/hoard:v1", "./e2e/testdata/hoard").expect(t, 0)
-	in(t, store, "save", "-o", archive, "unigo-e2e/exitcode:v1", "unigo-e2e/httpd:v1", "unigo-e2e/httpget:v1", "unigo-e2e/hoard:v1").expect(t, 0)
+	in(t, store, "build", "-t", "unigo-e2e/sigterm:v1", "./e2e/testdata/sigterm").expect(t, 0)
+	in(t, store, "save", "-o", archive, "unigo-e2e/exitcode:v1", "unigo-e2e/httpd:v1", "unigo-e2e/httpget:v1", "unigo-e2e/hoard:v1", "unigo-e2e/sigterm:v1").expect(t, 0)
 	// The pods' unikernel comes from a registry, as on a cluster: unigo
 	// push, then crictl pull (containerd speaks plain HTTP to localhost).
 	web := registry(t, "") + "/unigo-e2e/web:v1"
@@ -607,6 +608,21 @@ func TestContainerdShim(t *testing.T) {
 			}
 			c.crictl(t, "rm", id)
 		}
+		// crictl stop: the app's SIGTERM handler runs, and its exit is
+		// the container's.
+		cfgFile := filepath.Join(work, "sigterm.json")
+		must(t, os.WriteFile(cfgFile, []byte(`{"metadata": {"name": "sigterm"}, "image": {"image": "docker.io/unigo-e2e/sigterm:v1"}, "log_path": "sigterm.log", "linux": {}}`), 0o644))
+		id := c.crictl(t, "create", pod, cfgFile, podJSON)
+		c.crictl(t, "start", id)
+		waitFor(t, "sigterm's first line", 60*time.Second, func() bool { return strings.Contains(c.crictl(t, "logs", id), "ready") })
+		c.crictl(t, "stop", "--timeout", "30", id)
+		if logs := c.crictl(t, "logs", id); !strings.Contains(logs, "got terminated") {
+			t.Errorf("crictl stop: the app's SIGTERM handler did not run:\n%s", logs)
+		}
+		if st := c.crictl(t, "inspect", "-o", "go-template", "--template", "{{.status.exitCode}} {{.status.reason}}", id); st != "0 Completed" {
+			t.Errorf("after crictl stop of an app that handles SIGTERM: %q, want 0 Completed", st)
+		}
+		c.crictl(t, "rm", id)
 		c.crictl(t, "rmp", "-f", pod)
 		waitFor(t, "the pod's shims to end", 20*time.Second, func() bool {
 			return len(shims(c.dir, shimDir)) == 0
