@@ -52,6 +52,7 @@ func containerdTools(t *testing.T) (crictl string) {
 		{"/usr/lib/cni/bridge", "apt-get install containernetworking-plugins"},
 		{"/usr/lib/cni/host-local", "apt-get install containernetworking-plugins"},
 		{"ip", "apt-get install iproute2"},
+		{"iptables", "apt-get install iptables"},
 	} {
 		if _, err := exec.LookPath(tool.name); err != nil {
 			if _, err := exec.LookPath("/usr/sbin/" + tool.name); err != nil {
@@ -88,6 +89,10 @@ func startContainerd(t *testing.T, crictl, shimDir string) *privateContainerd {
 	}
 	c := &privateContainerd{dir: dir, sock: filepath.Join(dir, "containerd.sock"), crictlBin: crictl}
 	netnsBefore := netnsNames()
+	// CNI's firewall plugin accepts the pods' traffic in the host's
+	// FORWARD chain (Docker's policy there is DROP, and bridged frames
+	// pass it): its chains are removed after, unless they were there.
+	firewallBefore := exec.Command("iptables", "-S", "CNI-FORWARD").Run() == nil
 	cgroupsBefore, _ := filepath.Glob("/sys/fs/cgroup/*/k8s.io")
 	config := fmt.Sprintf(`version = 2
 root = %[1]q
@@ -115,7 +120,8 @@ state = %[2]q
 `, filepath.Join(dir, "root"), filepath.Join(dir, "state"), c.sock, c.sock+".ttrpc", filepath.Join(dir, "cni"), filepath.Join(dir, "opt"))
 	cni := fmt.Sprintf(`{"cniVersion": "0.4.0", "name": "unigo-e2e", "plugins": [
   {"type": "bridge", "bridge": %q, "isGateway": true, "ipMasq": false,
-   "ipam": {"type": "host-local", "ranges": [[{"subnet": %q}]], "routes": [{"dst": "0.0.0.0/0"}], "dataDir": %q}}]}`,
+   "ipam": {"type": "host-local", "ranges": [[{"subnet": %q}]], "routes": [{"dst": "0.0.0.0/0"}], "dataDir": %q}},
+  {"type": "firewall", "backend": "iptables"}]}`,
 		cdBridge, cdSubnet, filepath.Join(dir, "cni-ipam"))
 	must(t, os.MkdirAll(filepath.Join(dir, "cni"), 0o755))
 	must(t, os.WriteFile(filepath.Join(dir, "config.toml"), []byte(config), 0o644))
@@ -158,6 +164,9 @@ state = %[2]q
 			}
 		}
 		exec.Command("ip", "link", "delete", cdBridge).Run()
+		if !firewallBefore {
+			removeCNIFirewall()
+		}
 		// CRI's cgroup parent (cgroupfs driver), when the test made it:
 		// empty once every pod is gone.
 		cgroupsAfter, _ := filepath.Glob("/sys/fs/cgroup/*/k8s.io")
@@ -179,6 +188,16 @@ state = %[2]q
 		return exec.Command("ctr", "-a", c.sock, "version").Run() == nil
 	})
 	return c
+}
+
+// removeCNIFirewall removes what CNI's firewall plugin adds to the host's
+// filter table: FORWARD's jump and the plugin's two chains.
+func removeCNIFirewall() {
+	exec.Command("iptables", "-D", "FORWARD", "-m", "comment", "--comment", "CNI firewall plugin rules", "-j", "CNI-FORWARD").Run()
+	for _, chain := range []string{"CNI-FORWARD", "CNI-ADMIN"} {
+		exec.Command("iptables", "-F", chain).Run()
+		exec.Command("iptables", "-X", chain).Run()
+	}
 }
 
 // ctr runs ctr against the private containerd in CRI's namespace.
@@ -381,9 +400,10 @@ func TestContainerdShim(t *testing.T) {
 	in(t, store, "push", web).expect(t, 0)
 	pause := plainImage(t, work, "pause", "docker.io/unigo-e2e/pause:v1")
 	podclient := plainImage(t, work, "podclient", "docker.io/unigo-e2e/podclient:v1")
+	httpget := plainImage(t, work, "httpget", "docker.io/unigo-e2e/httpget:plain")
 
 	c := startContainerd(t, crictl, shimDir)
-	for _, a := range []string{archive, pause, podclient} {
+	for _, a := range []string{archive, pause, podclient, httpget} {
 		if out, code := c.ctr(t, "images", "import", a); code != 0 {
 			t.Fatalf("ctr images import %s: %s", a, out)
 		}
@@ -494,6 +514,30 @@ func TestContainerdShim(t *testing.T) {
 			if !strings.Contains(sideLog, want) {
 				t.Errorf("the sidecar's log lacks %q:\n%s", want, sideLog)
 			}
+		}
+		// Pod to pod: a runc pod fetches from the unikernel at its pod's
+		// IP, and a unikernel in a pod of its own from that pod's
+		// sidecar, across the CNI bridge.
+		for _, tt := range []struct{ name, runtime, image, url, want string }{
+			{"runc-client", "runc", "docker.io/unigo-e2e/httpget:plain", "http://" + ip + ":8080/", "got Hello from a unigo unikernel!"},
+			{"unigo-client", "unigo", "docker.io/unigo-e2e/httpget:v1", "http://" + ip + ":9090/", "got sidecar here"},
+		} {
+			dir := filepath.Join(work, "pods", tt.name)
+			must(t, os.MkdirAll(dir, 0o755))
+			pj := filepath.Join(work, tt.name+"-pod.json")
+			cj := filepath.Join(work, tt.name+"-ctr.json")
+			must(t, os.WriteFile(pj, []byte(fmt.Sprintf(`{"metadata": {"name": %q, "namespace": "default", "uid": "unigo-e2e-%s", "attempt": 0}, "log_directory": %q, "linux": {}}`, tt.name, tt.name, dir)), 0o644))
+			must(t, os.WriteFile(cj, []byte(fmt.Sprintf(`{"metadata": {"name": "get"}, "image": {"image": %q}, "args": [%q], "log_path": "get.log", "linux": {}}`, tt.image, tt.url)), 0o644))
+			p := c.crictl(t, "runp", "--runtime", tt.runtime, pj)
+			id := c.crictl(t, "create", p, cj, pj)
+			c.crictl(t, "start", id)
+			waitFor(t, tt.name+" to finish", 90*time.Second, func() bool {
+				return strings.Contains(c.crictl(t, "inspect", "-o", "go-template", "--template", "{{.status.state}}", id), "EXITED")
+			})
+			if logs := c.crictl(t, "logs", id); !strings.Contains(logs, tt.want) {
+				t.Errorf("%s (%s) fetching %s: %s", tt.name, tt.runtime, tt.url, logs)
+			}
+			c.crictl(t, "rmp", "-f", p)
 		}
 		// The sidecar's own port stays the namespace's: reached from the
 		// host at the pod's IP beside the unikernel's.
