@@ -330,7 +330,9 @@ func TestDockerRunRuntime(t *testing.T) {
 // e2e/testdata/httpget under runc, which fetches http://web:8080/; then
 // plainweb, the plain httpd binary under runc, and uniget, the unigo image
 // of httpget on rt, which fetches http://plainweb:8080/: the guest's name
-// server is Docker's embedded DNS, through the runtime's relay.
+// server is Docker's embedded DNS, through the runtime's relay; then
+// sidecar, httpget under runc in web's network namespace, which fetches
+// http://localhost:8080/.
 func compose(t *testing.T, rt, web, getter string) {
 	t.Helper()
 	if _, err := exec.LookPath("docker-compose"); err != nil {
@@ -367,6 +369,11 @@ services:
     runtime: `+rt+`
     command: ["http://plainweb:8080/"]
     depends_on: [plainweb]
+  sidecar:
+    build: .
+    command: ["http://localhost:8080/"]
+    network_mode: "service:web"
+    depends_on: [web]
 `), 0o644)
 	project := fmt.Sprintf("unigoe2e%d", os.Getpid())
 	dc := func(args ...string) (string, error) {
@@ -384,5 +391,13 @@ services:
 	out, err = dc("up", "--build", "--abort-on-container-exit", "--exit-code-from", "uniget", "plainweb", "uniget")
 	if err != nil || !strings.Contains(out, "got Hello from a unigo unikernel!") {
 		t.Errorf("docker-compose up (the unikernel as the client): %v\n%s", err, out)
+	}
+	// A container in the unikernel's network namespace (network_mode
+	// service:web, docker run --network container:ID) reaches it at
+	// localhost, as a pod's sidecar does; web boots again for it, in a
+	// new namespace.
+	out, err = dc("up", "--build", "--abort-on-container-exit", "--exit-code-from", "sidecar", "web", "sidecar")
+	if err != nil || !strings.Contains(out, "got Hello from a unigo unikernel!") {
+		t.Errorf("docker-compose up (a container in the unikernel's namespace, at localhost): %v\n%s", err, out)
 	}
 }
