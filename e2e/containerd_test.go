@@ -1,8 +1,8 @@
 package e2e
 
 import (
-	"archive/tar"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,19 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"unigo.dev/unigo/internal/containerdserver"
 )
 
 // The containerd shim (containerd-shim-unigo-v2) under a private containerd
@@ -31,179 +25,50 @@ import (
 // runtime handler and CNI from Debian's containernetworking-plugins (a
 // bridge of its own) — driven by ctr and, as kubelet drives it, by crictl.
 
-// cdBridge and cdSubnet are the test's CNI network.
-const (
-	cdBridge = "unigoe2e0"
-	cdSubnet = "10.88.77.0/24"
-)
-
 // containerdTools finds what the test needs, or fails naming what is
 // missing and how to get it.
-func containerdTools(t *testing.T) (crictl string) {
+func containerdTools(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Fatal("the containerd tests start a containerd and make network namespaces: run them as root")
+	if _, err := containerdserver.FindTools(); err != nil {
+		t.Fatalf("the containerd tests: %v", err)
 	}
-	for _, tool := range []struct{ name, how string }{
-		{"containerd", "apt-get install containerd"},
-		{"ctr", "apt-get install containerd"},
-		{"containerd-shim-runc-v2", "apt-get install containerd"},
-		{"runc", "apt-get install runc"},
-		{"/usr/lib/cni/bridge", "apt-get install containernetworking-plugins"},
-		{"/usr/lib/cni/host-local", "apt-get install containernetworking-plugins"},
-		{"ip", "apt-get install iproute2"},
-		{"iptables", "apt-get install iptables"},
-	} {
-		if _, err := exec.LookPath(tool.name); err != nil {
-			if _, err := exec.LookPath("/usr/sbin/" + tool.name); err != nil {
-				t.Fatalf("%s not found: the containerd tests need it (%s, or run .ci/setup)", tool.name, tool.how)
-			}
-		}
-	}
-	if p, err := exec.LookPath("crictl"); err == nil {
-		return p
-	}
-	gobin, _ := exec.Command("go", "env", "GOPATH").Output()
-	p := filepath.Join(strings.TrimSpace(string(gobin)), "bin", "crictl")
-	if _, err := os.Stat(p); err != nil {
-		t.Fatal("crictl not found: the containerd tests need it (go install sigs.k8s.io/cri-tools/cmd/crictl@v1.37.0, or run .ci/setup)")
-	}
-	return p
 }
 
-// privateContainerd is a containerd of the test's own.
-type privateContainerd struct {
-	dir, sock string
-	crictlBin string
-}
+// privateContainerd is the test's containerd, with its ctr and crictl as
+// the test calls them.
+type privateContainerd struct{ *containerdserver.Server }
 
 // startContainerd starts the private containerd with the shim on its PATH
-// and registers its teardown: containerd and every process started under
-// it stopped, its mounts, the pods' network namespaces and the bridge
-// removed, whether the test passed or not.
-func startContainerd(t *testing.T, crictl, shimDir string) *privateContainerd {
+// and registers its teardown (containerdserver's Stop), whether the test
+// passed or not: each process or mount Stop had to remove fails the test.
+func startContainerd(t *testing.T, shimDir string) *privateContainerd {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "unigo-containerd-")
+	must(t, err)
+	s, err := containerdserver.Start(dir, shimDir, "docker.io/unigo-e2e/pause:v1")
 	if err != nil {
+		os.RemoveAll(dir)
 		t.Fatal(err)
 	}
-	c := &privateContainerd{dir: dir, sock: filepath.Join(dir, "containerd.sock"), crictlBin: crictl}
-	netnsBefore := netnsNames()
-	// CNI's firewall plugin accepts the pods' traffic in the host's
-	// FORWARD chain (Docker's policy there is DROP, and bridged frames
-	// pass it): its chains are removed after, unless they were there.
-	firewallBefore := exec.Command("iptables", "-S", "CNI-FORWARD").Run() == nil
-	cgroupsBefore, _ := filepath.Glob("/sys/fs/cgroup/*/k8s.io")
-	config := fmt.Sprintf(`version = 2
-root = %[1]q
-state = %[2]q
-[grpc]
-  address = %[3]q
-[ttrpc]
-  address = %[4]q
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "docker.io/unigo-e2e/pause:v1"
-  restrict_oom_score_adj = true
-  stream_server_address = "127.0.0.1"
-  stream_server_port = "0"
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.unigo]
-      runtime_type = "io.containerd.unigo.v2"
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = %[5]q
-[plugins."io.containerd.internal.v1.opt"]
-  path = %[6]q
-`, filepath.Join(dir, "root"), filepath.Join(dir, "state"), c.sock, c.sock+".ttrpc", filepath.Join(dir, "cni"), filepath.Join(dir, "opt"))
-	cni := fmt.Sprintf(`{"cniVersion": "0.4.0", "name": "unigo-e2e", "plugins": [
-  {"type": "bridge", "bridge": %q, "isGateway": true, "ipMasq": false,
-   "ipam": {"type": "host-local", "ranges": [[{"subnet": %q}]], "routes": [{"dst": "0.0.0.0/0"}], "dataDir": %q}},
-  {"type": "firewall", "backend": "iptables"}]}`,
-		cdBridge, cdSubnet, filepath.Join(dir, "cni-ipam"))
-	must(t, os.MkdirAll(filepath.Join(dir, "cni"), 0o755))
-	must(t, os.WriteFile(filepath.Join(dir, "config.toml"), []byte(config), 0o644))
-	must(t, os.WriteFile(filepath.Join(dir, "cni", "10-unigo-e2e.conflist"), []byte(cni), 0o644))
-	logf, err := os.Create(filepath.Join(dir, "containerd.log"))
-	must(t, err)
-	cmd := exec.Command("containerd", "--config", filepath.Join(dir, "config.toml"))
-	cmd.Env = append(os.Environ(), "PATH="+shimDir+":"+os.Getenv("PATH")+":/usr/sbin:/sbin")
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.Dir = dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	must(t, cmd.Start())
 	t.Cleanup(func() {
-		// The pods first, as kubelet would remove them; then containerd,
-		// then whatever is left: processes started under it (shims,
-		// container processes, QEMU), mounts, namespaces, the bridge.
-		c.crictlRun("rmp", "-fa")
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-		logf.Close()
-		waitUntil(5*time.Second, func() bool { return len(processesMentioning(dir, shimDir)) == 0 })
-		for _, pid := range processesMentioning(dir, shimDir) {
-			t.Errorf("process %d left behind under the private containerd: killed", pid)
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
-		for _, m := range mountsUnder(dir) {
-			t.Errorf("mount %s left behind: unmounted", m)
-			syscall.Unmount(m, syscall.MNT_DETACH)
-		}
-		for ns := range netnsNames() {
-			if !netnsBefore[ns] && strings.HasPrefix(ns, "cni-") {
-				exec.Command("ip", "netns", "delete", ns).Run()
-			}
-		}
-		exec.Command("ip", "link", "delete", cdBridge).Run()
-		if !firewallBefore {
-			removeCNIFirewall()
-		}
-		// CRI's cgroup parent (cgroupfs driver), when the test made it:
-		// empty once every pod is gone.
-		cgroupsAfter, _ := filepath.Glob("/sys/fs/cgroup/*/k8s.io")
-		for _, cg := range cgroupsAfter {
-			if !slices.Contains(cgroupsBefore, cg) {
-				if err := os.Remove(cg); err != nil {
-					t.Errorf("the cgroup %s is left behind: %v", cg, err)
-				}
-			}
+		for _, l := range s.Stop() {
+			t.Error(l)
 		}
 		if t.Failed() {
-			if b, err := os.ReadFile(filepath.Join(dir, "containerd.log")); err == nil {
-				t.Logf("containerd's log (last 6000 bytes):\n%s", tail(string(b), 6000))
-			}
+			t.Logf("containerd's log (last 6000 bytes):\n%s", tail(s.Log(), 6000))
 		}
-		os.RemoveAll(dir)
 	})
-	waitFor(t, "the private containerd's socket", 30*time.Second, func() bool {
-		return exec.Command("ctr", "-a", c.sock, "version").Run() == nil
-	})
-	return c
-}
-
-// removeCNIFirewall removes what CNI's firewall plugin adds to the host's
-// filter table: FORWARD's jump and the plugin's two chains.
-func removeCNIFirewall() {
-	exec.Command("iptables", "-D", "FORWARD", "-m", "comment", "--comment", "CNI firewall plugin rules", "-j", "CNI-FORWARD").Run()
-	for _, chain := range []string{"CNI-FORWARD", "CNI-ADMIN"} {
-		exec.Command("iptables", "-F", chain).Run()
-		exec.Command("iptables", "-X", chain).Run()
-	}
+	return &privateContainerd{s}
 }
 
 // ctr runs ctr against the private containerd in CRI's namespace.
 func (c *privateContainerd) ctr(t *testing.T, args ...string) (string, int) {
 	t.Helper()
-	return runCmd(t, 2*time.Minute, "ctr", append([]string{"-a", c.sock, "-n", "k8s.io"}, args...)...)
+	out, code, err := c.Ctr(context.Background(), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, code
 }
 
 // crictl runs crictl against the private containerd's CRI and returns
@@ -219,41 +84,7 @@ func (c *privateContainerd) crictl(t *testing.T, args ...string) string {
 
 // crictlErr is crictl for goroutines: the failure as an error.
 func (c *privateContainerd) crictlErr(args ...string) (string, error) {
-	cmd := exec.Command(c.crictlBin, append([]string{"--runtime-endpoint", "unix://" + c.sock, "--image-endpoint", "unix://" + c.sock, "--timeout", "60s"}, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if args[0] == "logs" {
-		cmd.Stderr = &stdout
-	}
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("crictl %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
-	}
-	return strings.TrimSpace(stdout.String()), nil
-}
-
-// crictlRun is crictl for the teardown: errors ignored.
-func (c *privateContainerd) crictlRun(args ...string) {
-	cmd := exec.Command(c.crictlBin, append([]string{"--runtime-endpoint", "unix://" + c.sock, "--timeout", "30s"}, args...)...)
-	cmd.Run()
-}
-
-func runCmd(t *testing.T, limit time.Duration, prog string, args ...string) (string, int) {
-	t.Helper()
-	cmd := exec.Command(prog, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("%s: %v", prog, err)
-	}
-	timer := time.AfterFunc(limit, func() { cmd.Process.Kill() })
-	defer timer.Stop()
-	err := cmd.Wait()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return out.String(), ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("%s %v: %v", prog, args, err)
-	}
-	return out.String(), 0
+	return c.Crictl(context.Background(), args...)
 }
 
 func must(t *testing.T, err error) {
@@ -270,68 +101,6 @@ func tail(s string, n int) string {
 	return s
 }
 
-// processesMentioning are the processes whose command line names one of
-// dirs: containerd's shims (started with its socket's path), the unigo
-// shim's container processes (the shim's binary), QEMU.
-func processesMentioning(dirs ...string) []int {
-	var pids []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		b, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		for _, dir := range dirs {
-			if bytes.Contains(b, []byte(dir)) {
-				pids = append(pids, pid)
-				break
-			}
-		}
-	}
-	return pids
-}
-
-// mountsUnder lists the mount points under dir, deepest first.
-func mountsUnder(dir string) []string {
-	b, _ := os.ReadFile("/proc/self/mountinfo")
-	var out []string
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) > 4 && strings.HasPrefix(f[4], dir+"/") {
-			out = append(out, f[4])
-		}
-	}
-	sort.Sort(sort.Reverse(sort.StringSlice(out)))
-	return out
-}
-
-// shims are the processes of processesMentioning but containerd.
-func shims(dirs ...string) []int {
-	var out []int
-	for _, pid := range processesMentioning(dirs...) {
-		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); strings.TrimSpace(string(b)) != "containerd" {
-			out = append(out, pid)
-		}
-	}
-	return out
-}
-
-func waitUntil(limit time.Duration, cond func() bool) {
-	for deadline := time.Now().Add(limit); !cond() && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func netnsNames() map[string]bool {
-	m := map[string]bool{}
-	entries, _ := os.ReadDir("/var/run/netns")
-	for _, e := range entries {
-		m[e.Name()] = true
-	}
-	return m
-}
-
 // plainImage writes an ordinary container image (docker save format,
 // which ctr imports): a test program built static, alone in a FROM
 // scratch image as /NAME, its entrypoint. The pods' sandbox (pause) and
@@ -345,34 +114,13 @@ func plainImage(t *testing.T, dir, prog, ref string) string {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building %s: %v\n%s", prog, err, out)
 	}
-	data, err := os.ReadFile(bin)
-	must(t, err)
-	var layer bytes.Buffer
-	tw := tar.NewWriter(&layer)
-	must(t, tw.WriteHeader(&tar.Header{Name: prog, Mode: 0o755, Size: int64(len(data)), Typeflag: tar.TypeReg}))
-	_, err = tw.Write(data)
-	must(t, err)
-	must(t, tw.Close())
-	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(layer.Bytes())), nil })
-	must(t, err)
-	img, err := mutate.AppendLayers(empty.Image, l)
-	must(t, err)
-	cf, err := img.ConfigFile()
-	must(t, err)
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture = "linux", "amd64"
-	cf.Config = v1.Config{Entrypoint: []string{"/" + prog}}
-	img, err = mutate.ConfigFile(img, cf)
-	must(t, err)
-	tag, err := name.NewTag(ref)
-	must(t, err)
 	out := filepath.Join(dir, prog+".tar")
-	must(t, tarball.WriteToFile(out, tag, img))
+	must(t, containerdserver.ScratchImage(bin, prog, ref, out))
 	return out
 }
 
 func TestContainerdShim(t *testing.T) {
-	crictl := containerdTools(t)
+	containerdTools(t)
 	work := t.TempDir()
 	shimDir := filepath.Join(work, "bin")
 	cmd := exec.Command("go", "build", "-o", filepath.Join(shimDir, "containerd-shim-unigo-v2"), "./cmd/containerd-shim-unigo-v2")
@@ -402,7 +150,7 @@ func TestContainerdShim(t *testing.T) {
 	podclient := plainImage(t, work, "podclient", "docker.io/unigo-e2e/podclient:v1")
 	httpget := plainImage(t, work, "httpget", "docker.io/unigo-e2e/httpget:plain")
 
-	c := startContainerd(t, crictl, shimDir)
+	c := startContainerd(t, shimDir)
 	for _, a := range []string{archive, pause, podclient, httpget} {
 		if out, code := c.ctr(t, "images", "import", a); code != 0 {
 			t.Fatalf("ctr images import %s: %s", a, out)
@@ -596,7 +344,7 @@ func TestContainerdShim(t *testing.T) {
 		c.crictl(t, "stopp", pod)
 		c.crictl(t, "rmp", pod)
 		waitFor(t, "the pod's shims and VM to end", 20*time.Second, func() bool {
-			return len(shims(c.dir, shimDir)) == 0
+			return len(c.Shims()) == 0
 		})
 	})
 
@@ -669,7 +417,7 @@ func TestContainerdShim(t *testing.T) {
 		c.crictl(t, "rm", id)
 		c.crictl(t, "rmp", "-f", pod)
 		waitFor(t, "the pod's shims to end", 20*time.Second, func() bool {
-			return len(shims(c.dir, shimDir)) == 0
+			return len(c.Shims()) == 0
 		})
 	})
 
@@ -677,7 +425,7 @@ func TestContainerdShim(t *testing.T) {
 	// removed at once: no shim, container process, QEMU, network
 	// namespace (with its tap) or mount is left.
 	t.Run("ten pods", func(t *testing.T) {
-		netnsBefore := len(netnsNames())
+		netnsBefore := len(containerdserver.NetNamespaces())
 		errs := make(chan error, 10)
 		for i := 0; i < 10; i++ {
 			go func() { errs <- c.podLifecycle(work, fmt.Sprintf("many%d", i), httpd) }()
@@ -688,12 +436,12 @@ func TestContainerdShim(t *testing.T) {
 			}
 		}
 		waitFor(t, "the pods' shims, container processes and VMs to end", 30*time.Second, func() bool {
-			return len(shims(c.dir, shimDir)) == 0
+			return len(c.Shims()) == 0
 		})
-		if n := len(netnsNames()); n != netnsBefore {
+		if n := len(containerdserver.NetNamespaces()); n != netnsBefore {
 			t.Errorf("%d network namespaces after the pods went, %d before", n, netnsBefore)
 		}
-		for _, m := range mountsUnder(c.dir) {
+		for _, m := range c.Mounts() {
 			if strings.Contains(m, "/rootfs") {
 				t.Errorf("a container's root file system is still mounted: %s", m)
 			}
@@ -716,8 +464,11 @@ func TestContainerdShim(t *testing.T) {
 			return strings.Contains(c.crictl(t, "logs", ctr), "listening on :8080")
 		})
 		var shim, init []int
-		for _, pid := range shims(shimDir) {
+		for _, pid := range c.Shims() {
 			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+			if !bytes.Contains(b, []byte(shimDir)) {
+				continue // the pod's runc shim
+			}
 			if bytes.Contains(b, []byte("__init")) {
 				init = append(init, pid)
 			} else {
@@ -737,7 +488,7 @@ func TestContainerdShim(t *testing.T) {
 		})
 		c.crictl(t, "rmp", "-f", pod)
 		waitFor(t, "the pod's shims to end", 20*time.Second, func() bool {
-			return len(shims(c.dir, shimDir)) == 0
+			return len(c.Shims()) == 0
 		})
 	})
 }
@@ -758,7 +509,7 @@ func (c *privateContainerd) podLifecycle(work, name, image string) error {
 	if err != nil {
 		return err
 	}
-	defer c.crictlRun("rmp", "-f", pod)
+	defer c.crictlErr("rmp", "-f", pod)
 	ctr, err := c.crictlErr("create", pod, ctrJSON, podJSON)
 	if err != nil {
 		return err
