@@ -11,11 +11,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"unigo.dev/unigo/ociruntime"
 )
 
 const daemonJSON = "/etc/docker/daemon.json"
@@ -98,7 +101,7 @@ func reloadDocker(t *testing.T, runtime string, want bool) {
 func TestDockerRunRuntime(t *testing.T) {
 	rt := dockerRuntime(t)
 	root := t.TempDir()
-	images := []string{"unigo-e2e/exitcode:v1", "unigo-e2e/sigterm:v1", "unigo-e2e/plain:v1", "unigo-e2e/httpd:v1", "unigo-e2e/httpget:v1", "unigo-e2e/shareapp:v1", "unigo-e2e/netconf:v1", "unigo-e2e/stdin:v1"}
+	images := []string{"unigo-e2e/exitcode:v1", "unigo-e2e/sigterm:v1", "unigo-e2e/plain:v1", "unigo-e2e/httpd:v1", "unigo-e2e/httpget:v1", "unigo-e2e/shareapp:v1", "unigo-e2e/netconf:v1", "unigo-e2e/stdin:v1", "unigo-e2e/hoard:v1"}
 	t.Cleanup(func() { exec.Command("docker", append([]string{"rmi", "-f"}, images...)...).Run() })
 	in(t, root, "build", "-t", images[0], "./e2e/testdata/exitcode").expect(t, 0)
 	in(t, root, "build", "-t", images[1], "./e2e/testdata/sigterm").expect(t, 0)
@@ -108,7 +111,8 @@ func TestDockerRunRuntime(t *testing.T) {
 	in(t, root, "build", "-t", images[5], "./e2e/testdata/shareapp").expect(t, 0)
 	in(t, root, "build", "-t", images[6], "./e2e/testdata/netconf").expect(t, 0)
 	in(t, root, "build", "-t", images[7], "./e2e/testdata/stdin").expect(t, 0)
-	in(t, root, "save", "-o", archive, images[0], images[1], images[3], images[4], images[5], images[6], images[7]).expect(t, 0)
+	in(t, root, "build", "-t", images[8], "./e2e/testdata/hoard").expect(t, 0)
+	in(t, root, "save", "-o", archive, images[0], images[1], images[3], images[4], images[5], images[6], images[7], images[8]).expect(t, 0)
 	docker := func(args ...string) (string, int) {
 		t.Helper()
 		cmd := exec.Command("docker", args...)
@@ -134,6 +138,12 @@ func TestDockerRunRuntime(t *testing.T) {
 	}
 	if out, code := docker("run", "--rm", "--runtime="+rt, images[0], "0"); code != 0 || !strings.Contains(out, "exiting with 0") {
 		t.Errorf("docker run exitcode 0: exit %d\n%s", code, out)
+	}
+
+	// --memory is the VM's memory: an app that outgrows it ends as an
+	// out-of-memory kill does (137), with the kernel's report.
+	if out, code := docker("run", "--rm", "--runtime="+rt, "--memory", "32m", images[8]); code != 137 || !strings.Contains(out, "out of memory") {
+		t.Errorf("docker run --memory 32m of an app that hoards: exit %d, want 137\n%s", code, tail(out, 600))
 	}
 
 	// docker run -i: the app reads the container's stdin to its end;
@@ -220,7 +230,13 @@ func TestDockerRunRuntime(t *testing.T) {
 	// The VM takes the container's network: docker run -p reaches it from
 	// the host through Docker's port mapping.
 	port := freePort(t)
-	web := detached("listening on :8080", "-p", fmt.Sprintf("127.0.0.1:%d:8080", port), images[3])
+	web := detached("listening on :8080", "-p", fmt.Sprintf("127.0.0.1:%d:8080", port), "--memory", "64m", images[3])
+	// The container's cgroup bounds the VM and QEMU: --memory and QEMU's
+	// allowance.
+	pid, _ := docker("inspect", "--format", "{{.State.Pid}}", web)
+	if limit, err := cgroupMemoryLimit(strings.TrimSpace(pid)); err != nil || limit != 64<<20+ociruntime.QEMUOverhead {
+		t.Errorf("the container's cgroup memory limit: %d, %v; want 64 MiB and QEMU's %d", limit, err, ociruntime.QEMUOverhead)
+	}
 	var body string
 	waitFor(t, "an HTTP 200 through docker run -p", 30*time.Second, func() bool {
 		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))
@@ -400,4 +416,34 @@ services:
 	if err != nil || !strings.Contains(out, "got Hello from a unigo unikernel!") {
 		t.Errorf("docker-compose up (a container in the unikernel's namespace, at localhost): %v\n%s", err, out)
 	}
+}
+
+// cgroupMemoryLimit reads the memory limit of process pid's cgroup
+// (cgroup v1's memory controller, or v2's unified hierarchy).
+func cgroupMemoryLimit(pid string) (int64, error) {
+	b, err := os.ReadFile("/proc/" + pid + "/cgroup")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.SplitN(line, ":", 3)
+		if len(f) != 3 {
+			continue
+		}
+		file := ""
+		switch {
+		case slices.Contains(strings.Split(f[1], ","), "memory"):
+			file = filepath.Join("/sys/fs/cgroup/memory", f[2], "memory.limit_in_bytes")
+		case f[0] == "0" && f[1] == "":
+			file = filepath.Join("/sys/fs/cgroup", f[2], "memory.max")
+		default:
+			continue
+		}
+		v, err := os.ReadFile(file)
+		if err != nil {
+			continue
+		}
+		return strconv.ParseInt(strings.TrimSpace(string(v)), 10, 64)
+	}
+	return 0, fmt.Errorf("no memory cgroup for process %s", pid)
 }

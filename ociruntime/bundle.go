@@ -60,8 +60,8 @@ func readBundle(bundle string) (*specs.Spec, launch.Config, error) {
 		// Docker's --read-only; the image's own read_only counts too.
 		ReadOnly: spec.Root != nil && spec.Root.Readonly || desc.ReadOnly,
 	}
-	if l := spec.Linux; l != nil && l.Resources != nil && l.Resources.Memory != nil && l.Resources.Memory.Limit != nil && *l.Resources.Memory.Limit > 0 {
-		cfg.Memory = *l.Resources.Memory.Limit
+	if l := memoryLimit(&spec); l > 0 {
+		cfg.Memory = l
 	}
 	if err := mounts(spec.Mounts, &cfg); err != nil {
 		return nil, cfg, err
@@ -131,4 +131,13 @@ func argv0(spec specs.Spec) string {
 		}
 	}
 	return "app"
+}
+
+// memoryLimit is the container's memory limit (docker run --memory, the
+// Kubernetes container's limit), 0 when it has none.
+func memoryLimit(spec *specs.Spec) int64 {
+	if l := spec.Linux; l != nil && l.Resources != nil && l.Resources.Memory != nil && l.Resources.Memory.Limit != nil && *l.Resources.Memory.Limit > 0 {
+		return *l.Resources.Memory.Limit
+	}
+	return 0
 }

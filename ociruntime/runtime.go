@@ -220,10 +220,10 @@ func (r *runtime) createContainer(id, bundle, pidFile, consoleSocket string, std
 	}
 	if path := cgroupsPath(spec); path != "" {
 		// The container process, and QEMU after it, in the container's
-		// cgroup, as runc puts its process: `docker stats` reads it.
-		// Without it (a systemd slice, no rights) the container runs,
-		// unaccounted.
-		if _, err := JoinCgroup(path, pid); err != nil {
+		// cgroup, as runc puts its process: `docker stats` reads it, and
+		// a memory limit bounds the VM and QEMU. Without it (a systemd
+		// slice, no rights) the container runs, unaccounted.
+		if _, err := JoinCgroup(path, pid, memoryLimit(spec)); err != nil {
 			fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
 		} else {
 			st.Cgroup = path

@@ -50,7 +50,7 @@ func joinCgroup(bundle string, pid int) (*ociruntime.Cgroup, error) {
 	if err != nil || path == "" {
 		return nil, err
 	}
-	return ociruntime.JoinCgroup(path, pid)
+	return ociruntime.JoinCgroup(path, pid, 0)
 }
 
 // cgroupStats are cg's metrics as containerd's runc shim gives them.
