@@ -237,6 +237,29 @@ func TestDockerRunRuntime(t *testing.T) {
 	if limit, err := cgroupMemoryLimit(strings.TrimSpace(pid)); err != nil || limit != 64<<20+ociruntime.QEMUOverhead {
 		t.Errorf("the container's cgroup memory limit: %d, %v; want 64 MiB and QEMU's %d", limit, err, ociruntime.QEMUOverhead)
 	}
+	// QEMU runs chrooted in a view of its own: the host's programs and
+	// libraries, a few devices, the image; not the host's /etc, /root,
+	// /home or /var, nor its processes (its /proc is its own PID
+	// namespace's: QEMU alone).
+	if n, _ := strconv.Atoi(strings.TrimSpace(pid)); n > 0 {
+		qemu := childrenOf(n)
+		if len(qemu) != 1 {
+			t.Errorf("the container process has %d children, want QEMU alone", len(qemu))
+		} else {
+			root := fmt.Sprintf("/proc/%d/root", qemu[0])
+			if _, err := os.Stat(root + "/usr/bin"); err != nil {
+				t.Errorf("QEMU's view lacks /usr/bin: %v", err)
+			}
+			for _, p := range []string{"/etc/passwd", "/root", "/home", "/var/lib/docker/volumes", "/run/docker.sock", "/proc/2"} {
+				if _, err := os.Stat(root + p); err == nil {
+					t.Errorf("QEMU sees the host's %s", p)
+				}
+			}
+			if b, err := os.ReadFile(root + "/proc/1/cmdline"); err != nil || !strings.Contains(string(b), "qemu-system") {
+				t.Errorf("QEMU's /proc/1 is not QEMU: %q %v", b, err)
+			}
+		}
+	}
 	var body string
 	waitFor(t, "an HTTP 200 through docker run -p", 30*time.Second, func() bool {
 		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))

@@ -89,6 +89,10 @@ func (r *runtime) containerInit(id string) int {
 			defer link.close()
 		}
 	}
+	if err := jailVMM(filepath.Join(r.dir(id), vmmRoot), r.self, &l.Spec); err != nil {
+		fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
+		return vmm.CodeFailed
+	}
 	vm, err := l.Start(context.Background())
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
@@ -123,6 +127,10 @@ func (r *runtime) containerInit(id string) int {
 	}
 	return exit.Code()
 }
+
+// vmmRoot, in the container's state directory, is where QEMU's view is
+// mounted (jail.go).
+const vmmRoot = "vmm-root"
 
 // oomMark, in the container's state directory, says its VM ran out of
 // memory.

@@ -78,6 +78,11 @@ func Main(self []string, args []string) int {
 			return r.fail(errors.New("__init ID"))
 		}
 		return r.containerInit(rest[0])
+	case VMMArg:
+		if len(rest) < 2 {
+			return r.fail(fmt.Errorf("%s ROOT PROGRAM ARGS...", VMMArg))
+		}
+		err = enterJail(rest[0], rest[1:])
 	case "create":
 		err = r.create(rest)
 	case "start":
@@ -311,15 +316,15 @@ func (r *runtime) startInit(id string, newNet bool, netnsPath string, stdio Stdi
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.In, stdio.Out, stdio.Err
 	cmd.ExtraFiles = []*os.File{wr}
 	cmd.Dir = r.dir(id)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	// A mount namespace of its own, always: for QEMU's view (jail.go) and
+	// a sysfs of the container's network namespace.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Cloneflags: syscall.CLONE_NEWNS}
 	if newNet {
 		// The container's network namespace: the engine's prestart hook
 		// moves the container's interface into it; QEMU runs in it.
-		// A mount namespace too, for a sysfs of that network namespace.
 		cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWNET | syscall.CLONE_NEWNS
 	}
 	if netnsPath != "" {
-		cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWNS
 		err = startIn(netnsPath, cmd)
 	} else {
 		err = cmd.Start()

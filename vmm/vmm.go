@@ -86,6 +86,13 @@ type Spec struct {
 	// user-mode network); nil means no network at all.
 	Net *NetSpec
 
+	// Confine, when set, is a command that confines the VMM's process: the
+	// VMM starts as Confine followed by its own program and arguments, in
+	// new PID and mount namespaces, and the command sets the process up
+	// and executes the VMM in its place (ociruntime/jail.go: a root of its
+	// own, holding the VMM's files and every path the spec names).
+	Confine []string
+
 	// Listens, when set, is told of each port the app starts or stops
 	// serving on its card (ReadControl), in order, from one goroutine.
 	Listens func(Listen)

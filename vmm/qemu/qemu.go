@@ -159,11 +159,18 @@ func qemuArgs(spec vmm.Spec, opts options, accel Accel) []string {
 		"-machine", machineOptions[opts.machine],
 		"-accel", accel.Name, "-cpu", accel.CPU,
 		"-smp", "1", "-m", fmt.Sprintf("%dM", (mem+(1<<20)-1)>>20),
-		"-chardev", fmt.Sprintf("file,id=com1,path=/dev/fd/%d", fdCOM1),
+		// The output channels are the pipes QEMU inherits, as fd sets (not
+		// /dev/fd/N: that needs /proc, which a confined QEMU has not);
+		// append, since QEMU truncates a file opened without it, and a
+		// pipe cannot be truncated.
+		"-add-fd", fmt.Sprintf("fd=%d,set=%d", fdCOM1, fdCOM1),
+		"-add-fd", fmt.Sprintf("fd=%d,set=%d", fdCOM2, fdCOM2),
+		"-add-fd", fmt.Sprintf("fd=%d,set=%d", fdControl, fdControl),
+		"-chardev", fmt.Sprintf("file,id=com1,path=/dev/fdset/%d,append=on", fdCOM1),
 		"-device", "isa-serial,chardev=com1,iobase=" + com1Port + ",irq=" + com1IRQ,
-		"-chardev", fmt.Sprintf("file,id=com2,path=/dev/fd/%d", fdCOM2),
+		"-chardev", fmt.Sprintf("file,id=com2,path=/dev/fdset/%d,append=on", fdCOM2),
 		"-device", "isa-serial,chardev=com2,iobase=" + com2Port + ",irq=" + com2IRQ,
-		"-chardev", fmt.Sprintf("file,id=ctl,path=/dev/fd/%d", fdControl),
+		"-chardev", fmt.Sprintf("file,id=ctl,path=/dev/fdset/%d,append=on", fdControl),
 		"-device", "isa-debugcon,iobase=" + controlPort + ",chardev=ctl",
 		"-device", "isa-debug-exit,iobase=" + exitPort + ",iosize=4",
 		"-kernel", spec.Image,
@@ -376,6 +383,9 @@ func (q *QEMU) start(ctx context.Context, spec vmm.Spec, opts options, bin strin
 	}
 
 	cmd := exec.CommandContext(ctx, bin, args...)
+	if len(spec.Confine) > 0 {
+		cmd = exec.CommandContext(ctx, spec.Confine[0], append(append(spec.Confine[1:len(spec.Confine):len(spec.Confine)], bin), args...)...)
+	}
 	cmd.ExtraFiles = writeEnds // fds 3 to 7: COM1, COM2, control, control input, QMP; then passt, then stdin
 	vm.qemuOut.onFault = vm.fail
 	cmd.Stdout = &vm.qemuOut
@@ -386,6 +396,9 @@ func (q *QEMU) start(ctx context.Context, spec vmm.Spec, opts options, bin strin
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Setpgid:   true,            // Ctrl-C in a terminal reaches unigo only; unigo stops QEMU
 		Pdeathsig: syscall.SIGKILL, // no orphaned VMs if unigo dies
+	}
+	if len(spec.Confine) > 0 {
+		cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWPID | syscall.CLONE_NEWNS
 	}
 	// Stopping: QMP quit, or SIGTERM if QMP does not answer (QEMU shuts down
 	// cleanly either way), SIGKILL after the grace.
