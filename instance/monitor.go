@@ -132,6 +132,23 @@ func (m *monitor) boot() *Exit {
 	defer l.Release() // the volumes' leases last as long as this boot's VM
 	stdout, stderr := m.log.stream("stdout"), m.log.stream("stderr")
 	l.Spec.Stdout, l.Spec.Stderr = m.sinks.stdout.tee(stdout), m.sinks.stderr.tee(stderr)
+	// The ports the app serves, as the VM's control reader tells them:
+	// queued without blocking it (the VM's end waits for that reader).
+	var (
+		listenMu sync.Mutex
+		pending  []vmm.Listen
+		listens  = make(chan struct{}, 1)
+	)
+	l.Spec.Listens = func(ev vmm.Listen) {
+		listenMu.Lock()
+		pending = append(pending, ev)
+		listenMu.Unlock()
+		select {
+		case listens <- struct{}{}:
+		default:
+		}
+	}
+	m.st.Listening = nil
 	m.written.Store(false)
 	select {
 	case <-m.output: // from the boot before
@@ -168,6 +185,14 @@ func (m *monitor) boot() *Exit {
 			m.st.BootTimeMs = float64(time.Since(started).Microseconds()) / 1000
 			m.st.VMM, _ = ProcOf(vm.Pid()) // another process after a fallback to TCG
 			m.is.writeState(m.st)
+		case <-listens:
+			listenMu.Lock()
+			for _, ev := range pending {
+				m.st.Listening = listening(m.st.Listening, ev)
+			}
+			pending = nil
+			listenMu.Unlock()
+			m.is.writeState(m.st)
 		case req := <-m.reqs:
 			m.take(req)
 			if req.verb == "stop" && vm.Signal(15) == nil {
@@ -180,9 +205,28 @@ func (m *monitor) boot() *Exit {
 		case r := <-waited:
 			stdout.flush()
 			stderr.flush()
+			m.st.Listening = nil
 			return m.exitOf(r.exit, r.err)
 		}
 	}
+}
+
+// listening is ports (as Status.Listening has them) after ev: a port is
+// there once for each socket that serves it.
+func listening(ports []string, ev vmm.Listen) []string {
+	p := fmt.Sprintf("%d/tcp", ev.Port)
+	if ev.UDP {
+		p = fmt.Sprintf("%d/udp", ev.Port)
+	}
+	if ev.Open {
+		return append(ports, p)
+	}
+	for i, q := range ports {
+		if q == p {
+			return append(ports[:i:i], ports[i+1:]...)
+		}
+	}
+	return ports
 }
 
 // sawOutput is the console log's hook: the first output of a boot.

@@ -52,6 +52,10 @@ type Status struct {
 	FinishedAt time.Time `json:"finishedAt,omitzero"`
 	Exit       *Exit     `json:"exit,omitempty"` // how the last boot ended
 	Restarts   int       `json:"restarts"`       // boots by the restart policy
+	// Listening are the ports the app serves now, as its kernel tells
+	// them ("8080/tcp", "53/udp"; vmm.Listen): what `unigo serve` waits
+	// for before it sends the instance requests.
+	Listening []string `json:"listening,omitempty"`
 }
 
 // Reasons an instance's VM ended (Exit.Reason).
