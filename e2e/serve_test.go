@@ -6,7 +6,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -26,10 +28,11 @@ func TestServe(t *testing.T) {
 	t.Cleanup(func() { removeAll(t, root) })
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	metrics := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	serve := exec.Command(unigoBin, "serve", "--listen", addr, "--metrics", metrics,
+	config := filepath.Join(t.TempDir(), "routes.yaml")
+	must(t, os.WriteFile(config, []byte("routes:\n- {name: never, image: 'idle:v1', path: /never/, ready: 3s}\n"), 0o644))
+	serve := exec.Command(unigoBin, "serve", "--listen", addr, "--metrics", metrics, "--config", config,
 		"--route", "web=web:v1,idle=3s,max=2,concurrency=4",
-		"--route", "crash=crashweb:v1,path=/crash-app/",
-		"--route", "never=idle:v1,path=/never/,ready=3s")
+		"--route", "crash=crashweb:v1,path=/crash-app/")
 	serve.Dir = repoRoot
 	serve.Env = append(serve.Environ(), "UNIGO_ROOT="+root)
 	stderr, err := serve.StderrPipe()
@@ -152,6 +155,26 @@ func TestServe(t *testing.T) {
 	}
 	waitFor(t, "the never-listening instance to be stopped", 30*time.Second, func() bool { return servedBy("never") == 0 })
 
+	// SIGHUP reads the configuration again: the never route gone (its
+	// path now web's), a new route in its place; web keeps its instance.
+	must(t, os.WriteFile(config, []byte("routes:\n- {name: later, image: 'web:v1', path: /later/}\n"), 0o644))
+	webBefore := servedBy("web")
+	serve.Process.Signal(syscall.SIGHUP)
+	waitFor(t, "the reload", 10*time.Second, func() bool {
+		logMu.Lock()
+		defer logMu.Unlock()
+		return strings.Contains(log.String(), "SIGHUP: 3 routes")
+	})
+	if code, body := get("/later/"); code != 200 || !strings.Contains(body, "Hello") {
+		t.Errorf("a route added by SIGHUP: %d %q", code, body)
+	}
+	if code, _ := get("/never/"); code != 200 {
+		t.Errorf("the path of a route removed by SIGHUP, now web's: %d", code)
+	}
+	if n := servedBy("web"); webBefore > 0 && n < webBefore {
+		t.Errorf("web had %d instances before SIGHUP and %d after", webBefore, n)
+	}
+
 	// Metrics in Prometheus' text format.
 	resp, err := http.Get("http://" + metrics + "/metrics")
 	must(t, err)
@@ -165,7 +188,7 @@ func TestServe(t *testing.T) {
 
 	// Stopping the gateway stops its instances.
 	stop()
-	if n := servedBy("web") + servedBy("crash"); n != 0 {
+	if n := servedBy("web") + servedBy("crash") + servedBy("later"); n != 0 {
 		t.Errorf("%d instances still run after unigo serve ended", n)
 	}
 	logMu.Lock()

@@ -20,11 +20,14 @@ import (
 
 // Gateway routes requests to the instances of its routes.
 type Gateway struct {
+	mu      sync.RWMutex
 	pools   []*pool // most specific route first
+	launch  *launcher
 	metrics *metrics
 	log     io.Writer
 	proxy   *httputil.ReverseProxy
-	reaping context.CancelFunc
+	reaping context.Context
+	stop    context.CancelFunc
 	reaped  sync.WaitGroup
 }
 
@@ -34,31 +37,12 @@ type backendKey struct{}
 // New makes a gateway of routes, its instances in is (the images from
 // env's store); log receives one line per request.
 func New(routes []Route, is *instance.Instances, env launch.Env, log io.Writer) (*Gateway, error) {
-	g := &Gateway{metrics: newMetrics(), log: log}
-	l := &launcher{is: is, env: env}
-	names := map[string]bool{}
-	for i := range routes {
-		r := routes[i]
-		if err := r.setDefaults(); err != nil {
-			return nil, err
-		}
-		if names[r.Name] {
-			return nil, fmt.Errorf("two routes are named %s", r.Name)
-		}
-		names[r.Name] = true
-		g.pools = append(g.pools, newPool(&r, l, g.metrics))
+	g := &Gateway{metrics: newMetrics(), log: log, launch: &launcher{is: is, env: env}}
+	g.reaping, g.stop = context.WithCancel(context.Background())
+	if err := g.Reload(routes); err != nil {
+		g.stop()
+		return nil, err
 	}
-	if len(g.pools) == 0 {
-		return nil, errors.New("no routes: give --route NAME=IMAGE or a --config file")
-	}
-	// A host name before none, then the longer path prefix.
-	sort.SliceStable(g.pools, func(i, j int) bool {
-		a, b := g.pools[i].route, g.pools[j].route
-		if (a.Host != "") != (b.Host != "") {
-			return a.Host != ""
-		}
-		return len(a.Path) > len(b.Path)
-	})
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 256
 	g.proxy = &httputil.ReverseProxy{
@@ -82,16 +66,67 @@ func New(routes []Route, is *instance.Instances, env launch.Env, log io.Writer) 
 			http.Error(w, "the instance failed to answer: "+err.Error(), http.StatusBadGateway)
 		},
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	g.reaping = cancel
+	return g, nil
+}
+
+// Reload replaces the gateway's routes: a route whose settings are the
+// same keeps its pool and instances; the instances of a changed or removed
+// route stop once their requests are done. Requests in flight are not
+// dropped.
+func (g *Gateway) Reload(routes []Route) error {
+	names := map[string]bool{}
+	for i := range routes {
+		if err := routes[i].setDefaults(); err != nil {
+			return err
+		}
+		if names[routes[i].Name] {
+			return fmt.Errorf("two routes are named %s", routes[i].Name)
+		}
+		names[routes[i].Name] = true
+	}
+	if len(routes) == 0 {
+		return errors.New("no routes: give --route NAME=IMAGE or a --config file")
+	}
+	g.mu.Lock()
+	old := map[string]*pool{}
 	for _, p := range g.pools {
+		old[p.route.Name] = p
+	}
+	var pools, retired []*pool
+	for i := range routes {
+		r := routes[i]
+		if p := old[r.Name]; p != nil && p.route.same(&r) {
+			pools = append(pools, p)
+			delete(old, r.Name)
+			continue
+		}
+		p := newPool(&r, g.launch, g.metrics)
+		pools = append(pools, p)
+		var ctx context.Context
+		ctx, p.quit = context.WithCancel(g.reaping)
 		g.reaped.Add(1)
 		go func() {
 			defer g.reaped.Done()
 			p.reap(ctx)
 		}()
 	}
-	return g, nil
+	for _, p := range old {
+		retired = append(retired, p)
+	}
+	// A host name before none, then the longer path prefix.
+	sort.SliceStable(pools, func(i, j int) bool {
+		a, b := pools[i].route, pools[j].route
+		if (a.Host != "") != (b.Host != "") {
+			return a.Host != ""
+		}
+		return len(a.Path) > len(b.Path)
+	})
+	g.pools = pools
+	g.mu.Unlock()
+	for _, p := range retired {
+		go p.retire()
+	}
+	return nil
 }
 
 // forwarded is the Forwarded header (RFC 7239) for a request.
@@ -177,6 +212,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // route is the pool of the first route that takes r.
 func (g *Gateway) route(r *http.Request) *pool {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
 	for _, p := range g.pools {
 		if p.route.matches(r.Host, r.URL.Path) {
 			return p
@@ -203,16 +240,22 @@ func (g *Gateway) logf(start time.Time, route string, r *http.Request, code int,
 func (g *Gateway) Metrics() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-		g.metrics.write(w, g.pools)
+		g.mu.RLock()
+		pools := g.pools
+		g.mu.RUnlock()
+		g.metrics.write(w, pools)
 	})
 }
 
 // Close stops the routes' instances.
 func (g *Gateway) Close() {
-	g.reaping()
+	g.stop()
 	g.reaped.Wait()
+	g.mu.RLock()
+	pools := g.pools
+	g.mu.RUnlock()
 	var wg sync.WaitGroup
-	for _, p := range g.pools {
+	for _, p := range pools {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -77,25 +77,21 @@ func (m *metrics) write(w io.Writer, pools []*pool) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	// Every route counted since the start, those a reload removed too.
 	for _, n := range names {
-		for _, p := range pools {
-			if v, ok := m.counters[n][p.route.Name]; ok {
-				fmt.Fprintf(w, "%s %d\n", withRoute(n, p.route.Name), v)
-			}
+		for _, route := range sortedKeys(m.counters[n]) {
+			fmt.Fprintf(w, "%s %d\n", withRoute(n, route), m.counters[n][route])
 		}
 	}
 	fmt.Fprintln(w, "# TYPE unigo_serve_queue_seconds histogram")
-	for _, p := range pools {
-		h := m.queue[p.route.Name]
-		if h == nil {
-			continue
-		}
+	for _, route := range sortedKeys(m.queue) {
+		h := m.queue[route]
 		for i, ub := range queueBuckets {
-			fmt.Fprintf(w, "unigo_serve_queue_seconds_bucket{route=%q,le=%q} %d\n", p.route.Name, fmt.Sprint(ub), h.counts[i])
+			fmt.Fprintf(w, "unigo_serve_queue_seconds_bucket{route=%q,le=%q} %d\n", route, fmt.Sprint(ub), h.counts[i])
 		}
-		fmt.Fprintf(w, "unigo_serve_queue_seconds_bucket{route=%q,le=\"+Inf\"} %d\n", p.route.Name, h.n)
-		fmt.Fprintf(w, "unigo_serve_queue_seconds_sum{route=%q} %g\n", p.route.Name, h.sum)
-		fmt.Fprintf(w, "unigo_serve_queue_seconds_count{route=%q} %d\n", p.route.Name, h.n)
+		fmt.Fprintf(w, "unigo_serve_queue_seconds_bucket{route=%q,le=\"+Inf\"} %d\n", route, h.n)
+		fmt.Fprintf(w, "unigo_serve_queue_seconds_sum{route=%q} %g\n", route, h.sum)
+		fmt.Fprintf(w, "unigo_serve_queue_seconds_count{route=%q} %d\n", route, h.n)
 	}
 	fmt.Fprintln(w, "# TYPE unigo_serve_instances gauge")
 	for _, p := range pools {
@@ -115,4 +111,13 @@ func withRoute(name, route string) string {
 		return fmt.Sprintf("%s,route=%q}", name[:n-1], route)
 	}
 	return fmt.Sprintf("%s{route=%q}", name, route)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -20,6 +20,8 @@ type pool struct {
 	changed     chan struct{}
 	failures    int   // instances that never became ready, ever
 	lastFailure error // the last one's reason
+	retired     bool  // the route was removed or changed: no new instances
+	quit        context.CancelFunc
 }
 
 func newPool(r *Route, l *launcher, m *metrics) *pool {
@@ -43,7 +45,7 @@ func (p *pool) acquire(ctx context.Context) (b *backend, cold bool, err error) {
 		b.inflight++
 		return b, false, nil
 	}
-	if p.waiting >= p.route.Queue {
+	if p.waiting >= p.route.Queue || p.retired {
 		return nil, false, errQueueFull
 	}
 	p.waiting++
@@ -106,7 +108,7 @@ func (p *pool) needsStart() bool {
 			starting++
 		}
 	}
-	return len(p.backends) < p.route.Max && starting*p.route.Concurrency < p.waiting
+	return !p.retired && len(p.backends) < p.route.Max && starting*p.route.Concurrency < p.waiting
 }
 
 // startLocked starts an instance and watches it come up.
@@ -211,6 +213,30 @@ func (p *pool) reap(ctx context.Context) {
 			go p.launch.stop(b)
 		}
 	}
+}
+
+// retire stops the pool's instances once their requests are done: its
+// route was removed or changed.
+func (p *pool) retire() {
+	p.quit()
+	p.mu.Lock()
+	p.retired = true
+	p.broadcastLocked()
+	p.mu.Unlock()
+	for {
+		p.mu.Lock()
+		busy := 0
+		for _, b := range p.backends {
+			busy += b.inflight
+		}
+		changed := p.changed
+		p.mu.Unlock()
+		if busy == 0 {
+			break
+		}
+		<-changed
+	}
+	p.stopAll()
 }
 
 // stopAll stops every instance of the pool (the gateway is shutting down).

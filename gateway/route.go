@@ -12,6 +12,7 @@ package gateway
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -146,4 +147,11 @@ func (r *Route) matches(host, path string) bool {
 		return false
 	}
 	return strings.HasPrefix(path, r.Path)
+}
+
+// same reports whether o has r's settings (a reload keeps r's instances).
+func (r *Route) same(o *Route) bool {
+	return r.Name == o.Name && r.Host == o.Host && r.Path == o.Path && r.Image == o.Image && r.Port == o.Port &&
+		slices.Equal(r.Env, o.Env) && r.memory == o.memory && r.Min == o.Min && r.Max == o.Max &&
+		r.Concurrency == o.Concurrency && r.Idle == o.Idle && r.Ready == o.Ready && r.Queue == o.Queue
 }

@@ -51,7 +51,9 @@ A route: NAME=IMAGE with settings after commas:
   memory=SIZE        the VM's memory (default: the image's)
   env=KEY=VALUE      for the app (repeatable)
 --config FILE takes the same as YAML: a list "routes:" of name, image, host,
-path, port, min, max, concurrency, idle, ready, queue, memory, env.`,
+path, port, min, max, concurrency, idle, ready, queue, memory, env. SIGHUP
+reads it again: unchanged routes keep their instances, the instances of
+changed and removed routes stop once their requests are done.`,
 	Example: `  unigo build -t web:v1 ./examples/httpd
   unigo serve --listen 127.0.0.1:8000 --route web=web:v1,idle=30s,max=2 --metrics 127.0.0.1:9100
   curl localhost:8000/          # boots an instance, then answers`,
@@ -102,12 +104,27 @@ path, port, min, max, concurrency, idle, ready, queue, memory, env.`,
 		}
 		fmt.Fprintf(os.Stderr, "unigo serve: listening on %s (%d routes)\n", ln.Addr(), len(routes))
 		sigs := make(chan os.Signal, 1)
-		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-		select {
-		case sig := <-sigs:
-			fmt.Fprintf(os.Stderr, "unigo serve: %v: stopping the routes' instances\n", sig)
-		case err := <-errs:
-			return err
+		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	wait:
+		for {
+			select {
+			case sig := <-sigs:
+				if sig != syscall.SIGHUP {
+					fmt.Fprintf(os.Stderr, "unigo serve: %v: stopping the routes' instances\n", sig)
+					break wait
+				}
+				routes, err := serveRoutes()
+				if err == nil {
+					err = g.Reload(routes)
+				}
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "unigo serve: SIGHUP: the routes stay as they were: %v\n", err)
+				} else {
+					fmt.Fprintf(os.Stderr, "unigo serve: SIGHUP: %d routes\n", len(routes))
+				}
+			case err := <-errs:
+				return err
+			}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
