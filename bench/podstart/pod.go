@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"unigo.dev/unigo/bench/harness"
@@ -60,7 +62,7 @@ func (p *podRunner) run(ctx context.Context, round string, s *Subject) (res podR
 	}
 	res.runp = time.Since(start)
 	defer func() {
-		d, rmErr := p.remove(podID)
+		d, rmErr := p.remove(ctx, podID)
 		res.remove = d
 		if err == nil {
 			err = rmErr
@@ -122,20 +124,27 @@ func (p *podRunner) waitLine(ctx context.Context, path, ctrID string, start time
 	}
 }
 
+// removeLimit bounds the wait for a removed pod's processes: its shims
+// and VM end within a second when all goes well.
+const removeLimit = 30 * time.Second
+
 // remove removes the pod as kubelet does (crictl stopp, rmp) and waits for
 // every process of the pod to end, so that the next pod starts alone; it
-// returns how long that took. It runs after a cancelled ctx too.
-func (p *podRunner) remove(podID string) (time.Duration, error) {
+// returns how long that took. A process still there after removeLimit is
+// killed, and the pod counts as failed: else it would be taken for a
+// process of every later pod. It removes the pod after a cancelled ctx
+// too, but then does not wait (the server's Stop kills what is left).
+func (p *podRunner) remove(ctx context.Context, podID string) (time.Duration, error) {
 	start := time.Now()
 	procs := p.srv.PodProcesses()
-	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.Timeout)
+	crictlCtx, cancel := context.WithTimeout(context.Background(), removeLimit)
 	defer cancel()
-	_, errStop := p.srv.Crictl(ctx, "stopp", podID)
-	_, errRm := p.srv.Crictl(ctx, "rmp", "-f", podID)
+	_, errStop := p.srv.Crictl(crictlCtx, "stopp", podID)
+	_, errRm := p.srv.Crictl(crictlCtx, "rmp", "-f", podID)
 	for {
 		var left []int
 		for _, pid := range append(procs, p.srv.PodProcesses()...) {
-			if harness.ProcessLives(pid) {
+			if harness.ProcessLives(pid) && !slices.Contains(left, pid) {
 				left = append(left, pid)
 			}
 		}
@@ -143,9 +152,17 @@ func (p *podRunner) remove(podID string) (time.Duration, error) {
 			return time.Since(start), errors.Join(errStop, errRm)
 		}
 		if ctx.Err() != nil {
-			return time.Since(start), fmt.Errorf("processes %v of pod %s still run %v after crictl stopp and rmp", left, podID, p.cfg.Timeout)
+			return time.Since(start), ctx.Err()
 		}
-		time.Sleep(5 * time.Millisecond)
+		if time.Since(start) > removeLimit {
+			var what []string
+			for _, pid := range left {
+				what = append(what, fmt.Sprintf("%d (%s)", pid, harness.ProcName(pid)))
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+			return time.Since(start), fmt.Errorf("pod %s: processes %s still ran %v after crictl stopp and rmp: killed", podID, strings.Join(what, ", "), removeLimit)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -196,9 +196,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	progress("warm-up: a pod of each started and removed")
 	err = measure.RunRounds(ctx, cfg.Runs, r.Subjects, func(round int, s *Subject) (string, error) {
-		res, err := pods.run(ctx, fmt.Sprint(round), s)
+		res, err := pods.run(ctx, fmt.Sprint(round+1), s)
 		if err != nil {
-			return s.Key + ": failed", err
+			first, _, _ := strings.Cut(err.Error(), "\n")
+			return s.Key + ": failed: " + first, err
 		}
 		res.record(s)
 		return res.text(s.Key), nil

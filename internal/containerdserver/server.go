@@ -183,10 +183,12 @@ func (s *Server) Stop() (leftovers []string) {
 		removeCNIFirewall()
 	}
 	// CRI's cgroup parent (cgroupfs driver), when the server made it:
-	// empty once every pod is gone.
+	// empty once every pod is gone. A container's cgroup still in it (its
+	// processes were killed above) is removed first, and reported.
 	cgroupsAfter, _ := filepath.Glob("/sys/fs/cgroup/*/k8s.io")
 	for _, cg := range cgroupsAfter {
 		if !slices.Contains(s.cgroupsBefore, cg) {
+			leftovers = append(leftovers, removeCgroupChildren(cg)...)
 			if err := os.Remove(cg); err != nil {
 				leftovers = append(leftovers, fmt.Sprintf("the cgroup %s is left behind: %v", cg, err))
 			}
@@ -204,6 +206,32 @@ func (s *Server) Log() string {
 	}
 	b, _ := os.ReadFile(filepath.Join(s.Dir, "containerd.log"))
 	return string(b)
+}
+
+// removeCgroupChildren removes the cgroups under dir, deepest first, and
+// says which it found.
+func removeCgroupChildren(dir string) (found []string) {
+	var children []string
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() && path != dir {
+			children = append(children, path)
+		}
+		return nil
+	})
+	slices.Reverse(children) // a directory after its children
+	for _, c := range children {
+		err := os.Remove(c)
+		for i := 0; err != nil && i < 50; i++ { // killed processes leave their cgroup a moment later
+			time.Sleep(100 * time.Millisecond)
+			err = os.Remove(c)
+		}
+		if err != nil {
+			found = append(found, fmt.Sprintf("the cgroup %s is left behind: %v", c, err))
+		} else {
+			found = append(found, fmt.Sprintf("the cgroup %s was left behind: removed", c))
+		}
+	}
+	return found
 }
 
 // removeCNIFirewall removes what CNI's firewall plugin adds to the host's

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -49,10 +50,32 @@ func TestStopReportsLeftovers(t *testing.T) {
 	if got := s.Shims(); len(got) != 1 || got[0] != cmd.Process.Pid {
 		t.Errorf("Shims() = %v, want [%d]", got, cmd.Process.Pid)
 	}
+	// A container's cgroup left in CRI's cgroup parent, as a VM that
+	// outlived its pod leaves it (cgroup v1's pids hierarchy, where
+	// there is one and no k8s.io was there before).
+	var cg string
+	if _, err := os.Stat("/sys/fs/cgroup/pids/k8s.io"); os.IsNotExist(err) && !slices.Contains(s.cgroupsBefore, "/sys/fs/cgroup/pids/k8s.io") {
+		cg = "/sys/fs/cgroup/pids/k8s.io/unigo-test"
+		if err := os.MkdirAll(cg, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	left := s.Stop()
 	cmd.Wait()
-	if len(left) != 1 || !strings.Contains(left[0], "left behind") || !strings.Contains(left[0], sleep) {
+	want := 1
+	if cg != "" {
+		want = 2
+	}
+	if len(left) != want || !strings.Contains(left[0], "left behind") || !strings.Contains(left[0], sleep) {
 		t.Errorf("Stop() = %q, want the sleep process reported", left)
+	}
+	if cg != "" {
+		if len(left) == 2 && left[1] != "the cgroup "+cg+" was left behind: removed" {
+			t.Errorf("Stop() = %q, want the cgroup %s reported", left, cg)
+		}
+		if _, err := os.Stat(filepath.Dir(cg)); !os.IsNotExist(err) {
+			t.Errorf("%s is still there after Stop: %v", filepath.Dir(cg), err)
+		}
 	}
 	if cmd.ProcessState == nil || cmd.ProcessState.Success() {
 		t.Errorf("the left process was not killed: %v", cmd.ProcessState)
