@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 
 	"golang.org/x/sys/unix"
 
@@ -112,6 +113,17 @@ func jailVMM(dir string, self []string, spec *vmm.Spec) error {
 func enterJail(root string, args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%s ROOT PROGRAM ARGS...", VMMArg)
+	}
+	// The VMM must die with the container process, as the parent-death
+	// signal its starter set says; but that is a property of the thread
+	// it was set on, this process's first, and the execve below may run
+	// on another (a new thread starts without it), which would leave the
+	// VMM running when the container process is killed. So this thread,
+	// the one that executes the VMM, gets it too. (Should the container
+	// process die before this, the first thread's signal ends this one.)
+	goruntime.LockOSThread()
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
+		return fmt.Errorf("confining the VMM: %w", err)
 	}
 	if err := unix.Mount("proc", filepath.Join(root, "proc"), "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
 		return fmt.Errorf("confining the VMM: /proc: %w", err)
