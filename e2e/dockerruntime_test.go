@@ -326,6 +326,20 @@ func TestDockerRunRuntime(t *testing.T) {
 		t.Errorf("docker logs after QEMU was killed:\n%s", logs)
 	}
 
+	// The container process killed: its QEMU ends with it (the parent
+	// death signal, carried into the confined QEMU).
+	orphan := detached("ready", images[1])
+	initPid, _ = docker("inspect", "--format", "{{.State.Pid}}", orphan)
+	if n, _ := strconv.Atoi(strings.TrimSpace(initPid)); n > 0 {
+		kids := childrenOf(n)
+		if len(kids) != 1 {
+			t.Errorf("the container process has %d children, want QEMU alone", len(kids))
+		} else {
+			syscall.Kill(n, syscall.SIGKILL)
+			waitFor(t, "QEMU to end with its container process", 10*time.Second, func() bool { return !alive(kids[0]) })
+		}
+	}
+
 	// Twenty at once, each removed: nothing left behind.
 	errs := make(chan string, 20)
 	for i := 0; i < 20; i++ {
