@@ -4,6 +4,7 @@ import (
 	"debug/elf"
 	"debug/gosym"
 	"fmt"
+	"sync"
 )
 
 // Symbolizer resolves code addresses of an image to "function file:line", so
@@ -54,4 +55,27 @@ func (s *Symbolizer) Frame(pc uint64) (fn, file string, line int, ok bool) {
 		return "", "", 0, false
 	}
 	return f.Name, file, line, true
+}
+
+// LazySymbolizer symbolizes like Symbolizer but reads the image's line
+// table at its first use: crash reports are rare, and the table would
+// cost the VM's host process (a monitor, a container process) some 15 MiB
+// of heap for as long as the VM runs. Addresses stay unresolved if the
+// table cannot be read then.
+type LazySymbolizer struct {
+	path string
+	once sync.Once
+	sym  *Symbolizer
+}
+
+// NewLazySymbolizer is the LazySymbolizer of the image file at path.
+func NewLazySymbolizer(path string) *LazySymbolizer { return &LazySymbolizer{path: path} }
+
+// Symbolize implements vmm.Symbolizer.
+func (l *LazySymbolizer) Symbolize(pc uint64) (string, bool) {
+	l.once.Do(func() { l.sym, _ = NewSymbolizer(l.path) })
+	if l.sym == nil {
+		return "", false
+	}
+	return l.sym.Symbolize(pc)
 }

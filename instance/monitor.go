@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -168,6 +169,10 @@ func (m *monitor) boot() *Exit {
 	}
 	hostnet.WaitHeld(m.st.Spec.Publish, 5*time.Second)
 	m.tell("ok")
+	// The monitor lives as long as the VM: what preparing it took (the
+	// image read and checked) goes back to the host now, not at the
+	// runtime's leisure.
+	debug.FreeOSMemory()
 
 	type result struct {
 		exit vmm.Exit

@@ -312,12 +312,8 @@ func (q *QEMU) start(ctx context.Context, spec vmm.Spec, opts options, bin strin
 	}
 
 	var sym vmm.Symbolizer
-	if spec.Kind != vmm.KindUnigo {
-		// A Linux kernel reports its crashes itself.
-	} else if s, err := image.NewSymbolizer(spec.Image); err == nil {
-		sym = s
-	} else if spec.Verbose != nil {
-		fmt.Fprintf(spec.Verbose, "crash reports will not be symbolized: %v\n", err)
+	if spec.Kind == vmm.KindUnigo { // a Linux kernel reports its crashes itself
+		sym = image.NewLazySymbolizer(spec.Image)
 	}
 
 	vm := &qemuVM{accel: accel, sym: sym, stderr: vmm.NewAnnotator(orDiscard(spec.Stderr), sym)}
