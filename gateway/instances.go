@@ -101,11 +101,6 @@ func (l *launcher) stop(b *backend) {
 	l.is.Remove(b.name, true)
 }
 
-// remove removes the instance of a backend that has ended.
-func (l *launcher) remove(b *backend) {
-	l.is.Remove(b.name, true)
-}
-
 // alive reports whether a backend's instance still runs.
 func (l *launcher) alive(b *backend) bool {
 	st, err := l.is.Get(b.name)

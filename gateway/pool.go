@@ -148,7 +148,8 @@ func (p *pool) broadcastLocked() {
 	p.changed = make(chan struct{})
 }
 
-// drop takes b out of the pool for good: its instance refuses connections.
+// drop takes b out of the pool for good (its instance refuses
+// connections, or has ended) and removes its instance.
 func (p *pool) drop(b *backend) {
 	p.mu.Lock()
 	gone := b.gone
@@ -166,19 +167,8 @@ func (p *pool) drop(b *backend) {
 // suspect looks at b after a request to it failed: if its instance has
 // ended (the app crashed), it leaves the pool and a new one will start.
 func (p *pool) suspect(b *backend) {
-	if p.launch.alive(b) {
-		return
-	}
-	p.mu.Lock()
-	gone := b.gone
-	if !gone {
-		p.dropLocked(b)
-		p.broadcastLocked()
-	}
-	p.mu.Unlock()
-	if !gone {
-		p.metrics.crashed(p.route.Name)
-		p.launch.remove(b)
+	if !p.launch.alive(b) {
+		p.drop(b)
 	}
 }
 
