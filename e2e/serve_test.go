@@ -102,6 +102,19 @@ func TestServe(t *testing.T) {
 		t.Errorf("after the first request, %d instances of web run, want 1 (unigo ps)", n)
 	}
 
+	// HTTP/2 in the clear (h2c, prior knowledge), as gRPC clients speak.
+	h2 := &http.Transport{Protocols: new(http.Protocols)}
+	h2.Protocols.SetUnencryptedHTTP2(true)
+	if resp, err := (&http.Client{Transport: h2, Timeout: 30 * time.Second}).Get("http://" + addr + "/"); err != nil {
+		t.Errorf("h2c: %v", err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.Proto != "HTTP/2.0" || !strings.Contains(string(b), "Hello") {
+			t.Errorf("h2c: %s %q", resp.Proto, b)
+		}
+	}
+
 	// Load: 200 requests from 40 clients, every one answered, on at most
 	// max instances.
 	var wg sync.WaitGroup

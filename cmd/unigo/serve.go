@@ -34,7 +34,8 @@ serve-ROUTE-...), holds the request until the app listens on its port, and
 passes it on; more load starts more instances, up to the route's max, and
 requests beyond queue (then 503 with Retry-After). An instance idle for the
 route's idle time is stopped, down to its min (0 by default). The client's
-address reaches the app in X-Forwarded-For and Forwarded. One line per
+address reaches the app in X-Forwarded-For and Forwarded. Clients speak
+HTTP/1.1, or HTTP/2 over TLS or in the clear (h2c). One line per
 request goes to stderr: time, client, route, method, path, status,
 duration, cold or warm, instance.
 
@@ -83,7 +84,12 @@ changed and removed routes stop once their requests are done.`,
 		if err != nil {
 			return fmt.Errorf("--listen %s: %w", serveFlags.listen, err)
 		}
-		srv := &http.Server{Handler: g, ReadHeaderTimeout: 30 * time.Second}
+		srv := &http.Server{Handler: g, ReadHeaderTimeout: 30 * time.Second, Protocols: new(http.Protocols)}
+		// HTTP/1.1, and HTTP/2 both over TLS and in the clear (h2c, with
+		// prior knowledge), as gRPC clients speak it.
+		srv.Protocols.SetHTTP1(true)
+		srv.Protocols.SetHTTP2(true)
+		srv.Protocols.SetUnencryptedHTTP2(true)
 		errs := make(chan error, 2)
 		go func() {
 			if serveFlags.tlsCert != "" {
