@@ -73,10 +73,34 @@ func unplumb(ifc string) {
 	exec.Command(sbin("ip"), "link", "del", containerTap).Run()
 }
 
+// run runs iproute2 commands in order, each run of consecutive commands
+// of one program as one process (`ip -batch -`, `tc -batch -`): every exec
+// adds milliseconds to the container's start.
 func run(cmds ...[]string) error {
-	for _, c := range cmds {
-		if out, err := exec.Command(sbin(c[0]), c[1:]...).CombinedOutput(); err != nil {
-			return fmt.Errorf("the container's network: %s: %v: %s (iproute2's ip and tc are needed)", strings.Join(c, " "), err, strings.TrimSpace(string(out)))
+	for len(cmds) > 0 {
+		n := 1
+		for n < len(cmds) && cmds[n][0] == cmds[0][0] {
+			n++
+		}
+		group := cmds[:n]
+		cmds = cmds[n:]
+		var cmd *exec.Cmd
+		if len(group) == 1 {
+			cmd = exec.Command(sbin(group[0][0]), group[0][1:]...)
+		} else {
+			var lines strings.Builder
+			for _, c := range group {
+				lines.WriteString(strings.Join(c[1:], " ") + "\n")
+			}
+			cmd = exec.Command(sbin(group[0][0]), "-batch", "-")
+			cmd.Stdin = strings.NewReader(lines.String())
+		}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			what := make([]string, len(group))
+			for i, c := range group {
+				what[i] = strings.Join(c, " ")
+			}
+			return fmt.Errorf("the container's network: %s: %v: %s (iproute2's ip and tc are needed)", strings.Join(what, "; "), err, strings.TrimSpace(string(out)))
 		}
 	}
 	return nil
