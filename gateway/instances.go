@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"unigo.dev/unigo/hostnet"
 	"unigo.dev/unigo/instance"
 	"unigo.dev/unigo/launch"
 	"unigo.dev/unigo/vmm"
@@ -57,7 +58,7 @@ func (l *launcher) start(ctx context.Context, r *Route) *backend {
 }
 
 func (l *launcher) boot(ctx context.Context, r *Route, b *backend) error {
-	port, err := freeLoopbackPort()
+	port, err := hostnet.FreeLoopbackPort()
 	if err != nil {
 		return err
 	}
@@ -105,14 +106,4 @@ func (l *launcher) stop(b *backend) {
 func (l *launcher) alive(b *backend) bool {
 	st, err := l.is.Get(b.name)
 	return err == nil && st.Phase == instance.Running
-}
-
-// freeLoopbackPort is a TCP port free on 127.0.0.1 now.
-func freeLoopbackPort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }

@@ -85,7 +85,6 @@ func newPodLink(ifc, tap string) (*podLink, error) {
 	dev := func(d string, rest ...string) []string {
 		return append([]string{"tc", "filter", "add", "dev", d, "parent", "ffff:"}, rest...)
 	}
-	toGuest := []string{"action", "mirred", "egress", "redirect", "dev", tap}
 	ephemeral := fmt.Sprintf("0x%x", guestEphemeral)
 	host := linkHost.Addr().As4()
 	if err := run(
@@ -95,10 +94,10 @@ func newPodLink(ifc, tap string) (*podLink, error) {
 		// From the network: ARP to both, the guest's ephemeral ports, ICMP
 		// and IPv6 to the guest.
 		dev(ifc, "prio", "1", "protocol", "arp", "u32", "match", "u32", "0", "0", "action", "mirred", "egress", "mirror", "dev", tap),
-		dev(ifc, append([]string{"prio", "2", "protocol", "ip", "u32", "match", "ip", "protocol", "6", "0xff", "match", "ip", "dport", ephemeral, ephemeral}, toGuest...)...),
-		dev(ifc, append([]string{"prio", "3", "protocol", "ip", "u32", "match", "ip", "protocol", "17", "0xff", "match", "ip", "dport", ephemeral, ephemeral}, toGuest...)...),
-		dev(ifc, append([]string{"prio", "4", "protocol", "ip", "u32", "match", "ip", "protocol", "1", "0xff"}, toGuest...)...),
-		dev(ifc, append([]string{"prio", "5", "protocol", "ipv6", "u32", "match", "u32", "0", "0"}, toGuest...)...),
+		toGuest(ifc, tap, 2, "ip", "match", "ip", "protocol", "6", "0xff", "match", "ip", "dport", ephemeral, ephemeral),
+		toGuest(ifc, tap, 3, "ip", "match", "ip", "protocol", "17", "0xff", "match", "ip", "dport", ephemeral, ephemeral),
+		toGuest(ifc, tap, 4, "ip", "match", "ip", "protocol", "1", "0xff"),
+		toGuest(ifc, tap, 5, "ipv6", "match", "u32", "0", "0"),
 		// From the guest: to the link's host end (and ARP for it) into
 		// the namespace (a filter without an action passes the frame),
 		// the rest out through the interface.
@@ -109,6 +108,13 @@ func newPodLink(ifc, tap string) (*podLink, error) {
 		return nil, err
 	}
 	return &podLink{ifc: ifc, tap: tap, served: map[servedKey]*servedPort{}, nextPrio: firstPortPrio}, nil
+}
+
+// toGuest is the tc filter, at prio on ifc's ingress, that redirects the
+// frames of protocol that match (u32 selectors) to the guest's tap.
+func toGuest(ifc, tap string, prio int, protocol string, match ...string) []string {
+	f := []string{"tc", "filter", "add", "dev", ifc, "parent", "ffff:", "prio", strconv.Itoa(prio), "protocol", protocol, "u32"}
+	return append(append(f, match...), "action", "mirred", "egress", "redirect", "dev", tap)
 }
 
 // close gives the namespace its interface back: the VM has ended.
@@ -148,8 +154,7 @@ func (p *podLink) listen(l vmm.Listen) {
 				proto = "17"
 			}
 			port := strconv.Itoa(l.Port)
-			if err := run([]string{"tc", "filter", "add", "dev", p.ifc, "parent", "ffff:", "prio", strconv.Itoa(sp.prio), "protocol", "ip", "u32",
-				"match", "ip", "protocol", proto, "0xff", "match", "ip", "dport", port, "0xffff", "action", "mirred", "egress", "redirect", "dev", p.tap}); err != nil {
+			if err := run(toGuest(p.ifc, p.tap, sp.prio, "ip", "match", "ip", "protocol", proto, "0xff", "match", "ip", "dport", port, "0xffff")); err != nil {
 				fmt.Fprintf(os.Stderr, "unigo: %v\n", err)
 			}
 		}

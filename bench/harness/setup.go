@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strings"
 
 	"unigo.dev/unigo/bench/linuxvm"
+	"unigo.dev/unigo/hostnet"
 )
 
 // The subjects the benchmarks run an app as, by the key results.json
@@ -125,11 +125,4 @@ func Mkdirs(dirs ...string) error {
 }
 
 // FreePort returns a loopback TCP port that is free now.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
+func FreePort() (int, error) { return hostnet.FreeLoopbackPort() }

@@ -36,9 +36,12 @@ func dispatchNetstack(nr uint64, a *[6]uintptr) (r int64, ok bool) {
 		if !ok {
 			return -abi.EFAULT, true
 		}
-		id := int32(a[0])
+		id, op := int32(a[0]), int(a[1])
+		if op != privcalls.CtlDone { // only a bind's or listen's answer makes a port served
+			return sockets.Ctl(id, op, int64(a[2]), b), true
+		}
 		_, _, served := sockets.Served(id)
-		r := sockets.Ctl(id, int(a[1]), int64(a[2]), b)
+		r := sockets.Ctl(id, op, int64(a[2]), b)
 		if udp, port, now := sockets.Served(id); now && !served {
 			power.Serving(udp, port, true)
 		}
