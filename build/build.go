@@ -50,6 +50,12 @@ type Options struct {
 	// Rootfs is a directory whose contents become the image's read-only
 	// root file system ("/"); empty means an empty root.
 	Rootfs string
+	// linkFlags replaces the linker flags: the kernel of unmodified
+	// executables is linked higher and told so (execKernelLinkFlags).
+	linkFlags string
+	// rootFiles and rootLinks are added to the root file system (guest
+	// path → host file, guest path → link target).
+	rootFiles, rootLinks map[string]string
 }
 
 // Result is what Build made.
@@ -168,7 +174,11 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	fmt.Fprintf(verbose, "overlay: %s = %q\n", filepath.Join(pkgDir, OverlayFile), overlaySource(withNet))
 
 	elfPath := filepath.Join(tmp, "app.elf")
-	if err := goBuild(ctx, buildDir(dir, pkg, ws), ws.env, overlay, elfPath, target, progress, verbose); err != nil {
+	flags := ldflags
+	if opts.linkFlags != "" {
+		flags = opts.linkFlags
+	}
+	if err := goBuild(ctx, buildDir(dir, pkg, ws), ws.env, overlay, flags, elfPath, target, progress, verbose); err != nil {
 		return nil, err
 	}
 
@@ -187,8 +197,11 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		}
 		files = cfg.Files
 	}
-	if rootDir != "" || len(files) > 0 {
-		root, rerr := packRoot(rootDir, files)
+	if len(opts.rootFiles) > 0 {
+		files = opts.rootFiles // an executable's image has no unigo.yaml
+	}
+	if rootDir != "" || len(files) > 0 || len(opts.rootLinks) > 0 {
+		root, rerr := packRoot(rootDir, files, opts.rootLinks)
 		if rerr != nil {
 			return nil, rerr
 		}
@@ -246,7 +259,7 @@ func buildDir(dir string, pkg *pkgInfo, ws workspace) string {
 // goBuild links the app with the kernel into out. The package is its
 // directory, or its import path when it comes from a stand-in. The
 // compiler's messages go to progress as they are.
-func goBuild(ctx context.Context, dir string, env []string, overlay, out, pkg string, progress, verbose io.Writer) error {
+func goBuild(ctx context.Context, dir string, env []string, overlay, ldflags, out, pkg string, progress, verbose io.Writer) error {
 	args := []string{"build", "-overlay", overlay, "-ldflags", ldflags, "-o", out, pkg}
 	fmt.Fprintf(verbose, "in %s: %s go %s\n", dir, strings.Join(append(append([]string{}, targetEnv...), env...), " "), strings.Join(quoteArgs(args), " "))
 	cmd := exec.CommandContext(ctx, "go", args...)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path"
 	"sort"
 	"strings"
 
@@ -11,18 +12,21 @@ import (
 )
 
 // packRoot packs the image's root file system: the directory dir (absolute;
-// "" for none) and the files (guest path → host file), which win over the
-// directory's (the first entry of a path is the one the guest keeps). Its
-// contents appear at "/" inside the unikernel, read-only.
-func packRoot(dir string, files map[string]string) ([]byte, error) {
+// "" for none), the files (guest path → host file) and the symbolic links
+// (guest path → target), which win over the directory's (the first entry of
+// a path is the one the guest keeps). Its contents appear at "/" inside the
+// unikernel, read-only.
+func packRoot(dir string, files, links map[string]string) ([]byte, error) {
 	var buf bytes.Buffer
 	w := cpio.NewWriter(&buf)
-	guests := make([]string, 0, len(files))
-	for g := range files {
-		guests = append(guests, g)
+	for _, g := range sortedKeys(links) {
+		name := strings.TrimPrefix(g, "/")
+		if parent := path.Dir(name); parent != "." {
+			w.Entry(parent, cpio.ModeDir|0o755, 0, nil)
+		}
+		w.Entry(name, cpio.ModeSymlink|0o777, 0, []byte(links[g]))
 	}
-	sort.Strings(guests)
-	for _, g := range guests {
+	for _, g := range sortedKeys(files) {
 		host := files[g]
 		st, err := os.Stat(host)
 		if err != nil || !st.Mode().IsRegular() {
@@ -47,4 +51,13 @@ func packRoot(dir string, files map[string]string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

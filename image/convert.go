@@ -64,8 +64,14 @@ func convert(data, rootfs []byte) ([]byte, error) {
 	if !found {
 		return nil, fmt.Errorf("%w: no PT_LOAD segment holds the ELF headers (was it linked with -T 0x101000?)", ErrNotImage)
 	}
+	// The image is loaded with its headers at LoadAddress; a kernel linked
+	// higher (ExecLinkOffset) is loaded there all the same.
+	offset := base - LoadAddress
+	if base < LoadAddress || offset != 0 && offset != ExecLinkOffset {
+		return nil, fmt.Errorf("%w: the ELF headers are linked at %#x, not at %#x or %#x (was it linked with -T 0x101000?)", ErrNotImage, base, LoadAddress, LoadAddress+ExecLinkOffset)
+	}
 
-	notes := [][]byte{xenEntryNote(h.entry).encode(), versionNote().encode()}
+	notes := [][]byte{xenEntryNote(h.entry - offset).encode(), versionNote().encode()}
 	added := len(notes) // program headers added
 	if rootfs != nil {
 		added++
@@ -129,7 +135,7 @@ func convert(data, rootfs []byte) ([]byte, error) {
 		copy(data[off:], n)
 		progHeader{
 			typ: elf.PT_NOTE, flags: elf.PF_R,
-			off: off, vaddr: base + off, paddr: base + off,
+			off: off, vaddr: base + off, paddr: base + off - offset,
 			filesz: uint64(len(n)), memsz: uint64(len(n)),
 			align: noteAlign,
 		}.put(data[oldPhEnd+uint64(i)*phdrSize:])
@@ -146,6 +152,9 @@ func convert(data, rootfs []byte) ([]byte, error) {
 		case p.typ == elf.PT_LOAD && p.flags&elf.PF_W != 0:
 			fileEnd := alignUp(p.vaddr+p.filesz, pageSize) - p.vaddr
 			p.memsz = min(p.memsz, fileEnd)
+		}
+		if p.typ == elf.PT_LOAD || p.typ == elf.PT_PHDR || p.typ == elf.PT_NOTE {
+			p.paddr = p.vaddr - offset
 		}
 		if p.typ == elf.PT_LOAD {
 			loadEnd = max(loadEnd, alignUp(p.paddr+p.memsz, pageSize))
@@ -167,6 +176,15 @@ func convert(data, rootfs []byte) ([]byte, error) {
 	copy(out[rootOff:], rootfs)
 	return out, nil
 }
+
+// LoadAddress is the physical address of an image's ELF headers: its text
+// follows at 0x101000, where a PVH loader puts it.
+const LoadAddress = 0x100000
+
+// ExecLinkOffset is how much higher than it is loaded the kernel of
+// unmodified executables is linked (text at 0x40101000), so that programs
+// linked at 0x400000 find their addresses free (docs/exec-design.md).
+const ExecLinkOffset = 1 << 30
 
 // PFRootfs marks the PT_LOAD segment that holds the root file system (a bit
 // of PF_MASKOS, which loaders ignore).

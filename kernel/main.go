@@ -177,7 +177,8 @@ func goMemoryLimit() uint64 {
 }
 
 // startApp maps the app's stack, lays out argc/argv/envp/auxv on it and
-// enters the Go runtime's entry point as thread 1.
+// enters the Go runtime's entry point as thread 1 (or, in the kernel of
+// unmodified executables, the loaded program's entry).
 func startApp(cl []byte, opts *boot.Options, showTimes bool) {
 	base := stackTop - stackSize
 	if memory.Mmap(base, stackSize, memory.ProtRead|memory.ProtWrite, memory.MapPrivate|memory.MapAnonymous|memory.MapFixed, 0, 0) < 0 ||
@@ -189,6 +190,12 @@ func startApp(cl []byte, opts *boot.Options, showTimes bool) {
 	random.Fill(in.Random[:])
 	_, _, _, edx := cpu.Cpuid(1, 0)
 	in.HWCap = uint64(edx)
+	entry := rt0Addr()
+	var exec boot.ExecAux
+	if execMode != "" {
+		exec = loadProgram()
+		in.Exec, entry = &exec, exec.Entry
+	}
 	sp := boot.BuildStack(userMemory(stackTop, stackBootPart), stackTop, &in)
 	if sp == 0 {
 		klog.Line("boot failed: the arguments and environment do not fit in 64 KiB")
@@ -199,7 +206,7 @@ func startApp(cl []byte, opts *boot.Options, showTimes bool) {
 		printBootTimes()
 	}
 	t := threads.New()
-	t.Frame = threads.Frame{RIP: uint64(rt0Addr()), CS: cpu.KernelCS, SS: cpu.KernelDS, RFLAGS: 0x202, RSP: uint64(sp)}
+	t.Frame = threads.Frame{RIP: uint64(entry), CS: cpu.KernelCS, SS: cpu.KernelDS, RFLAGS: 0x202, RSP: uint64(sp)}
 	t.InitFX()
 	threads.Schedule()
 	setCurrent(t)

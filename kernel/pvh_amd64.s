@@ -5,15 +5,22 @@
 //
 // QEMU (and any PVH loader) jumps to pvhEntry in 32-bit protected mode with
 // paging off, flat segments and EBX = physical address of hvm_start_info.
-// The image is linked at its physical address (text at 0x101000), so until
-// paging is on, virtual = physical. The Go assembler only emits 64-bit code:
+// An app's image is linked at its physical address (text at 0x101000); the
+// kernel image of unmodified executables is linked 1 GiB higher (text at
+// 0x40101000, loaded at 0x101000: docs/exec-design.md), out of the way of
+// programs linked at 0x400000. The 32-bit code runs at the physical address
+// either way, and the boot page tables map the first 1 GiB both at 0 and at
+// the link offset, so the far return lands on the linked address. The Go
+// assembler only emits 64-bit code:
 // the 32-bit part below uses only instructions whose encoding means the same
 // in both modes, and finds its data without RIP-relative addressing.
 
-// bootTable holds the absolute addresses the 32-bit code needs.
-//   0: bootPageTables   16: GDT pseudo-descriptor (limit, base)   32: entry64
+// bootTable holds the absolute (linked) addresses the 32-bit code needs.
+//   0: bootPageTables   8: bootTable itself   16: GDT pseudo-descriptor
+//   (limit, base)   32: entry64
 GLOBL ·bootTable(SB), NOPTR, $40
 DATA ·bootTable+0(SB)/8, $·bootPageTables(SB)
+DATA ·bootTable+8(SB)/8, $·bootTable(SB)
 DATA ·bootTable+16(SB)/2, $23
 DATA ·bootTable+18(SB)/8, $·bootGDT(SB)
 DATA ·bootTable+32(SB)/8, $·entry64(SB)
@@ -54,8 +61,13 @@ TEXT ·pvhEntry(SB),NOSPLIT|NOFRAME,$0
 	ADDL AX, BX
 	ADDL $7, BX                  // BX = &bootTable
 
+	// DX = link offset (linked address - loaded address): 0 or 1 GiB.
+	MOVL 8(BX), DX
+	SUBL BX, DX
+
 	// DI = PML4 = first page boundary in bootPageTables; PDPT and PD follow.
 	MOVL 0(BX), DI
+	SUBL DX, DI
 	ADDL $4095, DI
 	ANDL $0xfffff000, DI
 	LEAL 4099(DI), AX            // PDPT | present | writable
@@ -64,6 +76,10 @@ TEXT ·pvhEntry(SB),NOSPLIT|NOFRAME,$0
 	LEAL 8195(DI), AX            // PD | present | writable
 	MOVL AX, 4096(DI)
 	MOVL $0, 4100(DI)
+	MOVL DX, CX                  // ... and at the link offset
+	SHRL $30, CX
+	MOVL AX, 4096(DI)(CX*8)
+	MOVL $0, 4100(DI)(CX*8)
 	ADDL $8192, DI
 	// Fill the page directory: 512 x 2 MiB identity pages.
 	XORL CX, CX

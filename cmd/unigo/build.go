@@ -18,6 +18,7 @@ var buildFlags struct {
 	verbose bool
 	rootfs  string
 	push    bool
+	exec    string
 }
 
 var buildCmd = &cobra.Command{
@@ -86,13 +87,28 @@ Without -t or a name in unigo.yaml, the image is a file (-o, default
 			defer os.RemoveAll(tmp)
 			output = filepath.Join(tmp, "image")
 		}
-		res, err := build.Build(cmd.Context(), build.Options{
-			Package:  pkg,
-			Output:   output,
-			Progress: os.Stderr,
-			Verbose:  buildFlags.verbose,
-			Rootfs:   buildFlags.rootfs,
-		})
+		var res *build.Result
+		var err error
+		if buildFlags.exec != "" {
+			if len(args) > 0 {
+				return fmt.Errorf("--exec %s builds the image of that executable: give no PACKAGE with it", buildFlags.exec)
+			}
+			res, err = build.Exec(cmd.Context(), build.ExecOptions{
+				Program:  buildFlags.exec,
+				Output:   output,
+				Progress: os.Stderr,
+				Verbose:  buildFlags.verbose,
+				Rootfs:   buildFlags.rootfs,
+			})
+		} else {
+			res, err = build.Build(cmd.Context(), build.Options{
+				Package:  pkg,
+				Output:   output,
+				Progress: os.Stderr,
+				Verbose:  buildFlags.verbose,
+				Rootfs:   buildFlags.rootfs,
+			})
+		}
 		if err != nil {
 			return err
 		}
@@ -132,6 +148,7 @@ func init() {
 	f.BoolVarP(&buildFlags.verbose, "verbose", "v", false, "show the go command, go.work and overlay used")
 	f.BoolVar(&buildFlags.push, "push", false, "push each -t name to its registry after the build (unigo push)")
 	f.BoolVar(&registryFlags.insecure, "insecure", false, "with --push: allow plain HTTP to the registry")
+	f.StringVar(&buildFlags.exec, "exec", "", "build the image of this unmodified statically linked x86-64 Linux executable (any language) instead of a Go package")
 	f.StringVar(&buildFlags.rootfs, "rootfs", "", "directory whose contents become the image's read-only / (config files, templates, static assets)")
 	rootCmd.AddCommand(buildCmd)
 }

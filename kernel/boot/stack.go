@@ -1,9 +1,21 @@
 package boot
 
-// Auxiliary-vector keys the Go runtime reads.
+// Auxiliary-vector keys the Go runtime reads, and those a C library's
+// start-up reads too (for an unmodified executable: Exec).
 const (
 	atNull        = 0
+	atPhdr        = 3
+	atPhent       = 4
+	atPhnum       = 5
 	atPageSz      = 6
+	atBase        = 7
+	atFlags       = 8
+	atEntry       = 9
+	atUID         = 11
+	atEUID        = 12
+	atGID         = 13
+	atEGID        = 14
+	atPlatform    = 15
 	atClkTck      = 17
 	atHWCap       = 16
 	atSecure      = 23
@@ -25,6 +37,18 @@ type StackInput struct {
 	MemoryLimit uint64
 	// SysinfoEhdr is the vDSO's address (AT_SYSINFO_EHDR), or 0 for none.
 	SysinfoEhdr uintptr
+	// Exec, for an unmodified executable, is where the kernel loaded it.
+	Exec *ExecAux
+}
+
+// ExecAux is what the auxiliary vector tells an unmodified executable about
+// itself, and its path, which replaces argv[0] (as a container's entrypoint
+// is its argv[0]).
+type ExecAux struct {
+	Path  []byte
+	Phdr  uintptr
+	Phnum int
+	Entry uintptr
 }
 
 // BuildStack lays out the process entry stack in mem, which is the top
@@ -52,7 +76,15 @@ func BuildStack(mem []byte, top uintptr, in *StackInput) uintptr {
 	var envp [MaxEnv]uintptr
 	ok := true
 	for i := 0; i < o.NArgs && ok; i++ {
-		argv[i], ok = put(in.Cmdline[o.Args[i].Start:o.Args[i].End])
+		arg := in.Cmdline[o.Args[i].Start:o.Args[i].End]
+		if i == 0 && in.Exec != nil {
+			arg = in.Exec.Path
+		}
+		argv[i], ok = put(arg)
+	}
+	platform := uintptr(0)
+	if in.Exec != nil && ok {
+		platform, ok = put([]byte("x86_64"))
 	}
 	nEnv := o.NEnv
 	for i := 0; i < nEnv && ok; i++ {
@@ -80,7 +112,26 @@ func BuildStack(mem []byte, top uintptr, in *StackInput) uintptr {
 		atSysinfoEhdr, uint64(in.SysinfoEhdr), // the runtime skips a 0
 		atNull, 0,
 	}
-	words := 1 + o.NArgs + 1 + nEnv + 1 + len(auxv)
+	n := len(auxv)
+	if x := in.Exec; x != nil {
+		exec := [...]uint64{
+			atPhdr, uint64(x.Phdr), atPhent, 56, atPhnum, uint64(x.Phnum),
+			atBase, 0, atFlags, 0, atEntry, uint64(x.Entry),
+			atUID, 0, atEUID, 0, atGID, 0, atEGID, 0,
+			atPlatform, uint64(platform),
+		}
+		var all [len(auxv) + len(exec)]uint64
+		copy(all[:], exec[:])
+		copy(all[len(exec):], auxv[:])
+		return finishStack(mem, base, pos, o.NArgs, &argv, nEnv, &envp, all[:])
+	}
+	return finishStack(mem, base, pos, o.NArgs, &argv, nEnv, &envp, auxv[:n])
+}
+
+// finishStack writes argc, argv, envp and the auxiliary vector below pos
+// and returns the stack pointer (0 when they do not fit).
+func finishStack(mem []byte, base uintptr, pos, nArgs int, argv *[MaxArgs]uintptr, nEnv int, envp *[MaxEnv]uintptr, auxv []uint64) uintptr {
+	words := 1 + nArgs + 1 + nEnv + 1 + len(auxv)
 	pos = (pos - words*8) &^ 15
 	if pos < 0 {
 		return 0
@@ -92,8 +143,8 @@ func BuildStack(mem []byte, top uintptr, in *StackInput) uintptr {
 		}
 		w += 8
 	}
-	putWord(uint64(o.NArgs))
-	for i := 0; i < o.NArgs; i++ {
+	putWord(uint64(nArgs))
+	for i := 0; i < nArgs; i++ {
 		putWord(uint64(argv[i]))
 	}
 	putWord(0)

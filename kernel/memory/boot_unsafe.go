@@ -9,20 +9,23 @@ import (
 // pfRootfs marks the root file system's PT_LOAD (image.PFRootfs).
 const pfRootfs = 0x00100000
 
-// elfHeaderAddr is where the loader put the image's ELF header: the image is
-// linked with text at 0x101000 and its first page holds the headers.
+// elfHeaderAddr is the physical address where the loader put the image's ELF
+// header: the image's text is loaded at 0x101000 and its first page holds
+// the headers. Its virtual address is the same for an app's image, 1 GiB
+// higher for the kernel of unmodified executables (docs/exec-design.md).
 const elfHeaderAddr uintptr = 0x100000
 
 // Segment describes one loaded segment of the kernel image.
 type Segment struct {
-	Start, End uintptr // page-aligned
+	Start, End uintptr // virtual, page-aligned
+	Phys       uintptr // where Start was loaded
 	Prot       uint32
 }
 
 // imageSegments reads the program headers of the running image.
-// It returns the end of the mapped segments (where the BSS continues) and
-// the end of everything loaded (the root file system archive sits after the
-// data in physical memory, below the BSS's virtual addresses).
+// It returns the virtual end of the mapped segments (where the BSS
+// continues) and the physical end of everything loaded (the root file system
+// archive sits after the data in physical memory).
 func imageSegments(out *[8]Segment) (n int, fileEnd, loadEnd uintptr) {
 	phoff := *(*uint64)(unsafe.Add(nil, elfHeaderAddr+32))
 	phnum := int(*(*uint16)(unsafe.Add(nil, elfHeaderAddr+56)))
@@ -33,15 +36,16 @@ func imageSegments(out *[8]Segment) (n int, fileEnd, loadEnd uintptr) {
 		}
 		flags := *(*uint32)(unsafe.Add(nil, ph+4))
 		vaddr := *(*uintptr)(unsafe.Add(nil, ph+16))
+		paddr := *(*uintptr)(unsafe.Add(nil, ph+24))
 		memsz := *(*uintptr)(unsafe.Add(nil, ph+40))
+		if end := pageUp(paddr + memsz); end > loadEnd {
+			loadEnd = end
+		}
 		if flags&pfRootfs != 0 {
 			// The root file system archive: loaded, not mapped; its pages
 			// are reserved until the kernel has unpacked it.
-			mm.rootfs = vaddr
+			mm.rootfs = paddr
 			mm.rootfsSize = *(*uintptr)(unsafe.Add(nil, ph+32))
-			if end := pageUp(vaddr + memsz); end > loadEnd {
-				loadEnd = end
-			}
 			continue
 		}
 		var prot uint32 = ProtRead
@@ -51,14 +55,14 @@ func imageSegments(out *[8]Segment) (n int, fileEnd, loadEnd uintptr) {
 		if flags&2 != 0 {
 			prot |= ProtWrite
 		}
-		out[n] = Segment{pageDown(vaddr), pageUp(vaddr + memsz), prot}
+		out[n] = Segment{pageDown(vaddr), pageUp(vaddr + memsz), pageDown(paddr), prot}
 		if out[n].End > fileEnd {
 			fileEnd = out[n].End
 		}
+		if mm.imageBase == 0 || out[n].Start < mm.imageBase {
+			mm.imageBase = out[n].Start
+		}
 		n++
-	}
-	if fileEnd > loadEnd {
-		loadEnd = fileEnd
 	}
 	return n, fileEnd, loadEnd
 }
@@ -94,7 +98,7 @@ func Init(ram []RAM, bssEnd uintptr) bool {
 		s := segs[i]
 		flags := leafFlags(s.Prot) | pteGlobal
 		for v := s.Start; v < s.End; v += PageSize {
-			if !mapPage(v, v, flags) {
+			if !mapPage(v, s.Phys+(v-s.Start), flags) {
 				return false
 			}
 		}

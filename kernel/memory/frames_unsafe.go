@@ -24,6 +24,7 @@ var mm = struct {
 	physOffset uintptr // virtual = physical + physOffset
 	root       uintptr // physical address of the PML4
 	ramTop     uintptr // end of the highest RAM range
+	imageBase  uintptr // virtual address of the image's ELF header
 	imageTop   uintptr // end of the image's BSS: the image cannot be remapped
 	faults     int     // page faults handled (counted here: the fault path must not touch BSS)
 	rootfs     uintptr // physical address of the root file system archive

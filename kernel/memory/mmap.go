@@ -25,7 +25,7 @@ func inKernelRange(a, n uintptr) bool {
 	if end < a || end > userTop || a < PageSize {
 		return true
 	}
-	if a < mm.imageTop && end > elfHeaderAddr {
+	if a < mm.imageTop && end > mm.imageBase {
 		return true
 	}
 	return notUser(a, end)

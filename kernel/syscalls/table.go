@@ -79,7 +79,10 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 	case abi.SysMunlock, abi.SysMlockall, abi.SysMunlockall:
 		return 0 // nothing is ever paged out: memory stays resident once touched
 	case abi.SysBrk:
-		return -abi.ENOMEM
+		if r := memory.Brk(a[0]); r != 0 {
+			return int64(r)
+		}
+		return -abi.ENOMEM // a Go app has no break
 	case abi.SysRtSigaction:
 		return rtSigaction(int(a[0]), a[1], a[2], a[3])
 	case abi.SysRtSigprocmask:

@@ -23,8 +23,6 @@ var mapped struct {
 	ino [256]Ino
 }
 
-func init() { setFileHooks() }
-
 // sharePage lends a memfs file's page pgoff to the shared mappings (0 past
 // the end of the file); a volume's or a share's file is not lent (ok
 // false): ext2's cache blocks come and go, a share's pages are the host's. Trap path.

@@ -49,6 +49,7 @@ var state = struct {
 	proc      Ino  // /proc, never writable
 	umask     uint32
 	procMaps  Ino // /proc/self/maps, rewritten on open
+	procExe   Ino // /proc/self/exe
 	resolv    Ino // /etc/resolv.conf when the kernel wrote it (AddResolvConf), else 0
 }{umask: 0o022}
 
@@ -58,6 +59,7 @@ func now() int64 { return clock.Realtime() }
 // (rootfs, a newc cpio archive, may be nil), /tmp (tmpfs), /dev with null,
 // zero, random and urandom, /proc/self/exe pointing at the program, /proc/self/maps.
 func Init(exe, rootfs []byte) bool {
+	setFileHooks() // here, not in an init function: the kernel of unmodified executables runs none
 	root, e := memfs.NewRoot(0o755, now())
 	if e != 0 {
 		return false
@@ -101,11 +103,11 @@ func Init(exe, rootfs []byte) bool {
 		memfs.WriteAt(ino, []byte("4096\n"), 0, now())
 	}
 	self := mkdir(proc, "self", 0o555)
-	link, _ := memfs.Create(self, []byte("exe"), memfs.TypeSymlink|0o777, now())
+	state.procExe, _ = memfs.Create(self, []byte("exe"), memfs.TypeSymlink|0o777, now())
 	var path [256]byte
 	n := copy(path[:], "/")
 	n += copy(path[n:], exe)
-	memfs.WriteAt(link, path[:n], 0, now())
+	memfs.WriteAt(state.procExe, path[:n], 0, now())
 	state.procMaps, _ = memfs.Create(self, []byte("maps"), memfs.TypeRegular|0o444, now())
 	return true
 }
@@ -193,4 +195,11 @@ func SetCwdPath(path []byte) bool {
 		return false
 	}
 	return Chdir(r.Ino) == 0
+}
+
+// SetExe points /proc/self/exe at path, the program an unmodified
+// executable's kernel loaded.
+func SetExe(path []byte) {
+	Truncate(state.procExe, 0)
+	WriteAt(state.procExe, path, 0)
 }
