@@ -129,6 +129,11 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 		return exitGroup(int(a[0]))
 	case abi.SysGettid:
 		return int64(t.TID)
+	case abi.SysSetTidAddress:
+		// A C library's start-up: the main thread's ID is cleared (and its
+		// waiters woken) at its exit, as clone's CLONE_CHILD_CLEARTID.
+		t.ClearTID = a[0]
+		return int64(t.TID)
 	case abi.SysGetpid:
 		return threads.PID
 	case abi.SysGetppid:

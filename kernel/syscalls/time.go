@@ -7,18 +7,7 @@ import (
 )
 
 // timespec reads a struct timespec as nanoseconds.
-func timespec(addr uintptr) (int64, bool) {
-	sec, ok1 := abi.GetU64(addr)
-	nsec, ok2 := abi.GetU64(addr + 8)
-	if !ok1 || !ok2 || int64(nsec) < 0 || nsec >= 1e9 || int64(sec) < 0 {
-		return 0, false
-	}
-	const maxSec = (1 << 62) / 1_000_000_000
-	if sec > maxSec {
-		sec = maxSec
-	}
-	return int64(sec)*1e9 + int64(nsec), true
-}
+func timespec(addr uintptr) (int64, bool) { return abi.GetTimespec(addr) }
 
 func putTimespec(addr uintptr, ns int64) bool {
 	return abi.PutU64(addr, uint64(ns/1e9)) && abi.PutU64(addr+8, uint64(ns%1e9))

@@ -10,6 +10,7 @@ const (
 	SysStat             = 4
 	SysFstat            = 5
 	SysLstat            = 6
+	SysPoll             = 7
 	SysLseek            = 8
 	SysMmap             = 9
 	SysMprotect         = 10
@@ -25,6 +26,7 @@ const (
 	SysWritev           = 20
 	SysAccess           = 21
 	SysPipe             = 22
+	SysSelect           = 23
 	SysSchedYield       = 24
 	SysMremap           = 25
 	SysMsync            = 26
@@ -109,6 +111,7 @@ const (
 	SysSchedGetaffinity = 204
 	SysEpollCreate      = 213
 	SysGetdents64       = 217
+	SysSetTidAddress    = 218
 	SysClockGettime     = 228
 	SysClockGetres      = 229
 	SysClockNanosleep   = 230
@@ -129,6 +132,8 @@ const (
 	SysReadlinkat       = 267
 	SysFchmodat         = 268
 	SysFaccessat        = 269
+	SysPselect6         = 270
+	SysPpoll            = 271
 	SysSplice           = 275
 	SysUtimensat        = 280
 	SysEpollPwait       = 281

@@ -55,3 +55,18 @@ func PutU32(addr uintptr, v uint32) bool {
 
 // AddrOf is the address of a kernel byte, used as a wait-channel key.
 func AddrOf(b *byte) uintptr { return uintptr(unsafe.Pointer(b)) }
+
+// GetTimespec reads a struct timespec as nanoseconds (false: a bad address
+// or value); seconds past what int64 nanoseconds hold are clamped.
+func GetTimespec(addr uintptr) (int64, bool) {
+	sec, ok1 := GetU64(addr)
+	nsec, ok2 := GetU64(addr + 8)
+	if !ok1 || !ok2 || int64(nsec) < 0 || nsec >= 1e9 || int64(sec) < 0 {
+		return 0, false
+	}
+	const maxSec = (1 << 62) / 1_000_000_000
+	if sec > maxSec {
+		sec = maxSec
+	}
+	return int64(sec)*1e9 + int64(nsec), true
+}

@@ -49,6 +49,26 @@ func Dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) (r int64, ok bool) {
 		return epollCreate(0), true
 	case abi.SysEpollCtl:
 		return epollCtl(int(a[0]), int(a[1]), int(a[2]), a[3]), true
+	case abi.SysPoll:
+		return poll(t, a[0], a[1], pollDeadline(int(int32(a[2])))), true
+	case abi.SysPpoll:
+		d, ok := timespecDeadline(a[2])
+		if !ok {
+			return -abi.EINVAL, true
+		}
+		return poll(t, a[0], a[1], d), true
+	case abi.SysSelect:
+		d, ok := timevalDeadline(a[4])
+		if !ok {
+			return -abi.EINVAL, true
+		}
+		return selectFDs(t, i(0), a[1], a[2], a[3], d), true
+	case abi.SysPselect6:
+		d, ok := timespecDeadline(a[4])
+		if !ok {
+			return -abi.EINVAL, true
+		}
+		return selectFDs(t, i(0), a[1], a[2], a[3], d), true
 	case abi.SysEpollWait, abi.SysEpollPwait:
 		return epollWait(t, int(a[0]), a[1], int(int32(a[2])), int(int32(a[3]))), true
 	case abi.SysEventfd2:
