@@ -45,8 +45,24 @@ const ExecTextAddress = "0x40101000"
 const execModeSymbol = KernelPackage + ".execMode"
 
 // execKernelMain is the main package the kernel of unmodified executables
-// is linked as: the kernel does not start its runtime, so main never runs.
-const execKernelMain = "package main\n\nfunc main() {}\n"
+// is linked as. Its Go runtime runs the network stack (linked in because
+// it imports net) beside the program, as a process of its own; once the
+// stack's packages are initialised, main starts the program (the private
+// call privcalls.ExecStart, which never returns). Without a network card
+// the kernel starts the program at once and this runtime never runs.
+const execKernelMain = `package main
+
+import (
+	_ "net" // the network stack comes with package net
+	"syscall"
+)
+
+const execStart = 1009 // privcalls.ExecStart
+
+func main() {
+	syscall.Syscall(execStart, 0, 0, 0)
+}
+`
 
 // Exec makes an image that boots the static executable opts.Program
 // unmodified: the kernel, linked on its own, loads it from the image's root
@@ -85,9 +101,15 @@ func Exec(ctx context.Context, opts ExecOptions) (*Result, error) {
 		if rootfs == "" {
 			return nil, fmt.Errorf("no program: give the static executable to boot")
 		}
-		check = filepath.Join(rootfs, filepath.FromSlash(guest))
+		p, err := ImagePath(rootfs, guest)
+		if err != nil {
+			return nil, err
+		}
+		check = p
 	}
-	_ = check // CHECKPENDING
+	if err := CheckStaticExecutable(check); err != nil {
+		return nil, err
+	}
 	name := strings.TrimSuffix(path.Base(guest), path.Ext(guest))
 	output := abs(opts.Output)
 	if output == "" {
