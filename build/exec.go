@@ -60,7 +60,9 @@ import (
 const execStart = 1009 // privcalls.ExecStart
 
 func main() {
-	syscall.Syscall(execStart, 0, 0, 0)
+	for { // the call blocks for good; a signal's EINTR only comes back here
+		syscall.Syscall(execStart, 0, 0, 0)
+	}
 }
 `
 

@@ -2,6 +2,9 @@ package kernel
 
 import (
 	"unigo.dev/unigo/kernel/boot"
+	"unigo.dev/unigo/kernel/cpu"
+	"unigo.dev/unigo/kernel/random"
+	"unigo.dev/unigo/kernel/threads"
 	"unigo.dev/unigo/kernel/devices/power"
 	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/loader"
@@ -51,4 +54,56 @@ func loadProgram() boot.ExecAux {
 	memory.SetBrk(p.BrkStart)
 	vfs.SetExe(path)
 	return boot.ExecAux{Path: path, Phdr: p.Phdr, Phnum: p.Phnum, Entry: p.Entry}
+}
+
+// The service process's initial stack: below the app's, as large.
+const serviceStackTop = stackTop - 1<<32
+
+// serviceName is the service's argv[0]; serviceOpts its parsed command
+// line (in BSS: too large for the kernel stack).
+var (
+	serviceName = [...]byte{'u', 'n', 'i', 'g', 'o', '-', 'k', 'e', 'r', 'n', 'e', 'l'}
+	serviceOpts boot.Options
+)
+
+// startService makes the service process: the kernel image's own Go
+// runtime, which runs the network stack, as thread 2 from the runtime's
+// entry on a stack of its own. The program's thread (app) is held until the
+// service's main has run every package's init (privcalls.ExecStart), so
+// that its first socket call finds the stack there. It returns the thread
+// to run first.
+func startService(app *threads.Thread, vdso uintptr, memoryLimit uint64) *threads.Thread {
+	if memory.Mmap(serviceStackTop-stackSize, stackSize, memory.ProtRead|memory.ProtWrite, memory.MapPrivate|memory.MapAnonymous|memory.MapFixed, 0, 0) < 0 ||
+		!memory.CheckUser(serviceStackTop-stackBootPart, stackBootPart, true) {
+		klog.Line("boot failed: cannot map the network stack's stack; run with a larger --memory")
+		power.Crash("boot: service stack")
+	}
+	serviceOpts.Args[0] = boot.Span{Start: 0, End: int32(len(serviceName))}
+	serviceOpts.NArgs = 1
+	in := boot.StackInput{Cmdline: serviceName[:], Opts: &serviceOpts, MemoryLimit: memoryLimit, SysinfoEhdr: vdso}
+	random.Fill(in.Random[:])
+	_, _, _, edx := cpu.Cpuid(1, 0)
+	in.HWCap = uint64(edx)
+	sp := boot.BuildStack(userMemory(serviceStackTop, stackBootPart), serviceStackTop, &in)
+	t := threads.New()
+	if sp == 0 || t == nil {
+		klog.Line("boot failed: cannot start the network stack")
+		power.Crash("boot: service")
+	}
+	threads.Hold(app)
+	t.Proc = threads.Service
+	t.Frame = threads.Frame{RIP: uint64(rt0Addr()), CS: cpu.KernelCS, SS: cpu.KernelDS, RFLAGS: 0x202, RSP: uint64(sp)}
+	t.InitFX()
+	return t
+}
+
+// serviceMemoryLimit splits the Go memory limit between the service's
+// runtime (an eighth, 4 to 64 MiB: the network stack's buffers) and the
+// program's; it returns both.
+func serviceMemoryLimit(limit uint64) (service, app uint64) {
+	service = min(max(limit/8, 4<<20), 64<<20)
+	if limit <= 2*service {
+		return 0, limit // too little to split; the runtime's default applies
+	}
+	return service, limit - service
 }

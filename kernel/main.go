@@ -192,9 +192,14 @@ func startApp(cl []byte, opts *boot.Options, showTimes bool) {
 	in.HWCap = uint64(edx)
 	entry := rt0Addr()
 	var exec boot.ExecAux
+	withService := execMode != "" && virtionet.Present()
+	var serviceLimit uint64
 	if execMode != "" {
 		exec = loadProgram()
 		in.Exec, entry = &exec, exec.Entry
+		if withService {
+			serviceLimit, in.MemoryLimit = serviceMemoryLimit(in.MemoryLimit)
+		}
 	}
 	sp := boot.BuildStack(userMemory(stackTop, stackBootPart), stackTop, &in)
 	if sp == 0 {
@@ -208,6 +213,9 @@ func startApp(cl []byte, opts *boot.Options, showTimes bool) {
 	t := threads.New()
 	t.Frame = threads.Frame{RIP: uint64(entry), CS: cpu.KernelCS, SS: cpu.KernelDS, RFLAGS: 0x202, RSP: uint64(sp)}
 	t.InitFX()
+	if withService {
+		t = startService(t, in.SysinfoEhdr, serviceLimit)
+	}
 	threads.Schedule()
 	setCurrent(t)
 	startFirstThread()

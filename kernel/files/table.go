@@ -59,10 +59,30 @@ type File struct {
 	Desc uint32
 }
 
-// MaxFDs bounds the table.
-const MaxFDs = 1024
+// AppFDs bounds the app's descriptors (RLIMIT_NOFILE); the numbers from
+// there to MaxFDs are the service process's (threads.Service), which the
+// app cannot name: one table, so that epoll and the readiness scans need
+// not know whose a descriptor is, with two processes' numbers apart.
+const (
+	AppFDs = 1024
+	MaxFDs = AppFDs + 256
+)
 
 var fds [MaxFDs]File
+
+// fdRange is the current thread's process's descriptors: [lo, hi).
+func fdRange() (lo, hi int) {
+	if threads.Current().Proc == threads.Service {
+		return AppFDs, MaxFDs
+	}
+	return 0, AppFDs
+}
+
+// Limit is the end of the current process's descriptor numbers.
+func Limit() int {
+	_, hi := fdRange()
+	return hi
+}
 
 // fdsSeen bounds the descriptors ever allocated (Alloc is the only way in).
 // The table is demand-paged; the loops that the network card's interrupt
@@ -81,8 +101,18 @@ func Init() {
 	booted = true
 }
 
-// Get returns the open file at fd, or nil.
+// Get returns the open file at fd, or nil (also for a descriptor of the
+// other process, but for the service, which sees the console's 0-2 too).
 func Get(fd int) *File {
+	if fd < 0 || fd >= Limit() {
+		return nil
+	}
+	return slot(fd)
+}
+
+// slot is Get for any process's descriptor: for the scans on readiness
+// changes, which run on whatever thread is current.
+func slot(fd int) *File {
 	if fd < 0 || fd >= MaxFDs || fds[fd].Kind == KindFree {
 		return nil
 	}
@@ -95,7 +125,8 @@ func Alloc(min int, f File) int {
 		nextDesc++
 		f.Desc = nextDesc
 	}
-	for fd := min; fd < MaxFDs; fd++ {
+	lo, hi := fdRange()
+	for fd := max(min, lo); fd < hi; fd++ {
 		if fds[fd].Kind == KindFree {
 			fds[fd] = f
 			fdsSeen = max(fdsSeen, fd+1)
@@ -156,7 +187,7 @@ const (
 
 // Ready returns the events fd could report now.
 func Ready(fd int) uint32 {
-	f := Get(fd)
+	f := slot(fd)
 	if f == nil {
 		return 0
 	}

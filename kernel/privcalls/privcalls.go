@@ -46,6 +46,13 @@ const (
 	// whenever its addresses change (configuration, a DHCP lease, SLAAC).
 	// Only in images that link the network stack.
 	NetAddrs = 1008
+	// ExecStart() starts the program of an unmodified executable's image,
+	// loaded at boot and held until the kernel's own runtime (the service
+	// process, which runs the network stack) has initialised its packages,
+	// then blocks its caller for good. Only the service may call it
+	// (-ENOSYS otherwise); a signal ends the wait with -EINTR and the call
+	// may be made again (it then only blocks).
+	ExecStart = 1009
 )
 
 // NetAddrs' records.

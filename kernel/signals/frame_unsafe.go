@@ -48,7 +48,7 @@ func Deliver(t *threads.Thread) int {
 		sig++
 	}
 	t.SigPending &^= bit(sig)
-	a := actions[sig]
+	a := actions[t.Proc][sig]
 	switch {
 	case a.Handler == sigIgn:
 		return 0
@@ -117,7 +117,7 @@ func Deliver(t *threads.Thread) int {
 	}
 	t.SigMask = (t.SigMask | a.Mask) &^ unblockable
 	if a.Flags&saResetHand != 0 {
-		actions[sig] = Action{}
+		actions[t.Proc][sig] = Action{}
 	}
 	return 0
 }

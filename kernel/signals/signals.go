@@ -61,17 +61,18 @@ type Action struct {
 	Mask     uint64
 }
 
-var actions [NSIG + 1]Action
+// actions are each process's signal actions (threads.Proc).
+var actions [2][NSIG + 1]Action
 
-// GetAction and SetAction implement rt_sigaction.
-func GetAction(sig int) Action { return actions[sig] }
+// GetAction and SetAction implement rt_sigaction for process p.
+func GetAction(p threads.Proc, sig int) Action { return actions[p][sig] }
 
 // SetAction replaces the action of sig; SIGKILL and SIGSTOP cannot change.
-func SetAction(sig int, a Action) bool {
+func SetAction(p threads.Proc, sig int, a Action) bool {
 	if sig == SIGKILL || sig == SIGSTOP {
 		return false
 	}
-	actions[sig] = a
+	actions[p][sig] = a
 	return true
 }
 
@@ -98,7 +99,7 @@ func ignoredByDefault(sig int) bool {
 // Raise makes sig pending for t. A thread blocked in a system call is woken
 // with EINTR so that the handler runs promptly.
 func Raise(t *threads.Thread, sig int, code int32, addr uint64) {
-	a := actions[sig]
+	a := actions[t.Proc][sig]
 	if a.Handler == sigIgn || a.Handler == sigDfl && ignoredByDefault(sig) {
 		return
 	}
@@ -109,10 +110,10 @@ func Raise(t *threads.Thread, sig int, code int32, addr uint64) {
 	}
 }
 
-// RaiseProcess delivers a process-directed signal to a thread that does not
-// block it (the first thread if all do).
+// RaiseProcess delivers a process-directed signal to a thread of the app
+// that does not block it (the first thread if all do).
 func RaiseProcess(sig int, code int32) {
-	t := threads.FirstWith(func(t *threads.Thread) bool { return t.SigMask&bit(sig) == 0 })
+	t := threads.FirstWith(threads.App, func(t *threads.Thread) bool { return t.SigMask&bit(sig) == 0 })
 	if t != nil {
 		Raise(t, sig, code, 0)
 	}
@@ -121,6 +122,6 @@ func RaiseProcess(sig int, code int32) {
 // Synchronous reports whether a fault's signal can be handled: it has a
 // handler and is not blocked. If not, the app dies of it (as on Linux).
 func Synchronous(t *threads.Thread, sig int) bool {
-	a := actions[sig]
+	a := actions[t.Proc][sig]
 	return a.Handler > sigIgn && t.SigMask&bit(sig) == 0
 }

@@ -1,6 +1,7 @@
 package syscalls
 
 import (
+	"unigo.dev/unigo/kernel/files"
 	"unigo.dev/unigo/kernel/random"
 	"unigo.dev/unigo/kernel/syscalls/abi"
 )
@@ -34,7 +35,9 @@ func prlimit(resource int, newLimit, old uintptr) int64 {
 	case rlimitStack:
 		cur = 8 << 20
 	case rlimitNofile:
-		cur, max = 1<<20, 1<<20
+		// The descriptor table's size: a C program that closes every
+		// descriptor up to the limit at start-up loops that far.
+		cur, max = files.AppFDs, files.AppFDs
 	}
 	if old != 0 && (!abi.PutU64(old, cur) || !abi.PutU64(old+8, max)) {
 		return -abi.EFAULT

@@ -6,11 +6,11 @@ import (
 	"unigo.dev/unigo/kernel/threads"
 )
 
-func rtSigaction(sig int, act, old, size uintptr) int64 {
+func rtSigaction(t *threads.Thread, sig int, act, old, size uintptr) int64 {
 	if !signals.Valid(sig) || size != 8 {
 		return -abi.EINVAL
 	}
-	cur := signals.GetAction(sig)
+	cur := signals.GetAction(t.Proc, sig)
 	if act != 0 {
 		var a signals.Action
 		var ok [4]bool
@@ -21,7 +21,7 @@ func rtSigaction(sig int, act, old, size uintptr) int64 {
 		if !ok[0] || !ok[1] || !ok[2] || !ok[3] {
 			return -abi.EFAULT
 		}
-		if !signals.SetAction(sig, a) {
+		if !signals.SetAction(t.Proc, sig, a) {
 			return -abi.EINVAL
 		}
 	}

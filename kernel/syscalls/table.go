@@ -10,12 +10,17 @@ package syscalls
 
 import (
 	"unigo.dev/unigo/kernel/memory"
+	"unigo.dev/unigo/kernel/privcalls"
 	"unigo.dev/unigo/kernel/syscalls/abi"
 	"unigo.dev/unigo/kernel/syscalls/filecalls"
 	"unigo.dev/unigo/kernel/syscalls/netcalls"
 	"unigo.dev/unigo/kernel/threads"
 	"unigo.dev/unigo/kernel/vfs"
 )
+
+// execStarted is the wait channel the service process's main thread sleeps
+// on once it has started the program (privcalls.ExecStart).
+var execStarted byte
 
 // Count counts system calls, for debug.boottime.
 var Count int
@@ -78,13 +83,20 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 		return memory.Populate(a[0], a[1])
 	case abi.SysMunlock, abi.SysMlockall, abi.SysMunlockall:
 		return 0 // nothing is ever paged out: memory stays resident once touched
+	case privcalls.ExecStart:
+		if t.Proc != threads.Service {
+			return -abi.ENOSYS
+		}
+		threads.Release()
+		threads.Block(t, abi.AddrOf(&execStarted), 0, 0) // woken by nothing but a signal
+		return abi.Blocked
 	case abi.SysBrk:
 		if r := memory.Brk(a[0]); r != 0 {
 			return int64(r)
 		}
 		return -abi.ENOMEM // a Go app has no break
 	case abi.SysRtSigaction:
-		return rtSigaction(int(a[0]), a[1], a[2], a[3])
+		return rtSigaction(t, int(a[0]), a[1], a[2], a[3])
 	case abi.SysRtSigprocmask:
 		return rtSigprocmask(t, int(a[0]), a[1], a[2], a[3])
 	case abi.SysRtSigreturn:

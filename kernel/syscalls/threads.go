@@ -42,6 +42,7 @@ func clone(t *threads.Thread, flags uint64, stack, ptid, ctid, tls uintptr) int6
 		nt.FSBase = uint64(tls)
 	}
 	nt.SigMask = t.SigMask
+	nt.Proc = t.Proc
 	nt.Name, nt.TimerSlack = t.Name, t.TimerSlack // inherited, as Linux's comm and timer slack
 	if flags&cloneParentSetTID != 0 {
 		abi.PutU32(ptid, uint32(nt.TID))
@@ -60,7 +61,7 @@ func exitThread(t *threads.Thread, code int) int64 {
 		threads.FutexWake(t.ClearTID, 1)
 	}
 	threads.Exit(t)
-	if threads.Live() == 0 {
+	if threads.LiveIn(threads.App) == 0 {
 		vfs.Unmount()
 		power.Exit(code)
 	}

@@ -25,6 +25,19 @@ const (
 	Free     State = iota // slot unused
 	Runnable              // ready to run (or running)
 	Blocked               // waiting for a futex or a deadline
+	Held                  // made, not started yet (Hold, Release)
+)
+
+// Proc says which process a thread belongs to. There is one app; the kernel
+// of an unmodified executable also runs its own Go runtime, for the network
+// stack, as the service process beside it (docs/exec-design.md): its own
+// signal actions and descriptors, threads that signals sent to the process
+// never reach, and an exit that does not end the app.
+type Proc uint8
+
+const (
+	App     Proc = iota // the program (every thread of a Go app linked with the kernel)
+	Service             // the kernel's own runtime in the kernel of unmodified executables
 )
 
 // Thread is one of the app's OS threads.
@@ -49,6 +62,7 @@ type Thread struct {
 	AltFlags   int32
 
 	ClearTID uintptr // CLONE_CHILD_CLEARTID address
+	Proc     Proc    // the process the thread belongs to; its clones inherit it
 
 	Name       [16]byte // prctl PR_SET_NAME (NUL-terminated); empty: the program's name
 	TimerSlack uint64   // prctl PR_SET_TIMERSLACK, ns; 0: the default
@@ -78,6 +92,29 @@ func Current() *Thread { return &table[current] }
 
 // Live returns the number of threads alive.
 func Live() int { return live }
+
+// LiveIn returns the number of threads alive in process p.
+func LiveIn(p Proc) int {
+	n := 0
+	for i := 0; i < top; i++ {
+		if table[i].state != Free && table[i].Proc == p {
+			n++
+		}
+	}
+	return n
+}
+
+// Hold keeps a new thread from running until Release.
+func Hold(t *Thread) { t.state = Held }
+
+// Release lets every held thread run.
+func Release() {
+	for i := 0; i < top; i++ {
+		if table[i].state == Held {
+			table[i].state = Runnable
+		}
+	}
+}
 
 // ByTID finds a live thread.
 func ByTID(tid int32) *Thread {
@@ -118,13 +155,13 @@ func Exit(t *Thread) {
 // PID is the process ID the app sees: that of its first thread.
 const PID = 1
 
-// FirstWith returns the first live thread for which ok is true, else the
-// first live thread, else nil.
-func FirstWith(ok func(*Thread) bool) *Thread {
+// FirstWith returns the first live thread of process p for which ok is
+// true, else its first live thread, else nil.
+func FirstWith(p Proc, ok func(*Thread) bool) *Thread {
 	var first *Thread
 	for i := 0; i < top; i++ {
 		t := &table[i]
-		if t.state == Free {
+		if t.state == Free || t.Proc != p {
 			continue
 		}
 		if ok(t) {

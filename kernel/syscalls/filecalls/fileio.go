@@ -317,7 +317,7 @@ func fsync(fd int) int64 {
 
 func dup(oldfd, newfd, flags int, exact bool) int64 {
 	f := files.Get(oldfd)
-	if f == nil || newfd < 0 || newfd >= files.MaxFDs {
+	if f == nil || newfd < 0 || newfd >= files.Limit() {
 		return -abi.EBADF
 	}
 	nf := *f
