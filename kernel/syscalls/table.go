@@ -138,7 +138,7 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 	case abi.SysExit:
 		return exitThread(t, int(a[0]))
 	case abi.SysExitGroup:
-		return exitGroup(int(a[0]))
+		return exitGroup(t, int(a[0]))
 	case abi.SysGettid:
 		return int64(t.TID)
 	case abi.SysSetTidAddress:
