@@ -161,7 +161,7 @@ const pipeKeyBase = 0xffff_f000_0000_0000
 // Peers lists the descriptors open on the same pipe as f (for readiness
 // notifications), calling fn for each.
 func PipePeers(f *File, fn func(fd int)) {
-	for fd := range fdsSeen {
+	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
 		g := &fds[fd]
 		if (g.Kind == KindPipeRead || g.Kind == KindPipeWrite) && g.Pipe == f.Pipe {
 			fn(fd)

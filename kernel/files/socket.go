@@ -20,7 +20,7 @@ var Sockets SocketOps
 // socketOpen reports whether a descriptor, or a file in flight, still
 // refers to socket sock.
 func socketOpen(sock int32) bool {
-	for fd := range fdsSeen {
+	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
 		if fds[fd].Kind == KindSocket && fds[fd].Sock == sock {
 			return true
 		}
@@ -36,7 +36,7 @@ func socketOpen(sock int32) bool {
 // SocketChanged records that socket sock's readiness may have changed, for
 // every descriptor on it (see Changed).
 func SocketChanged(sock int32) {
-	for fd := range fdsSeen {
+	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
 		if fds[fd].Kind == KindSocket && fds[fd].Sock == sock {
 			Changed(fd)
 		}
@@ -45,7 +45,7 @@ func SocketChanged(sock int32) {
 
 // NetstackChanged records that the work descriptor may have become ready.
 func NetstackChanged() {
-	for fd := range fdsSeen {
+	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
 		if fds[fd].Kind == KindNetstack {
 			Changed(fd)
 		}
@@ -55,7 +55,7 @@ func NetstackChanged() {
 // NICChanged records that the card's receive descriptor may have become
 // ready (a frame came in).
 func NICChanged() {
-	for fd := range fdsSeen {
+	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
 		if fds[fd].Kind == KindNIC {
 			Changed(fd)
 		}

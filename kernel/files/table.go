@@ -84,12 +84,26 @@ func Limit() int {
 	return hi
 }
 
-// fdsSeen bounds the descriptors ever allocated (Alloc is the only way in).
-// The table is demand-paged; the loops that the network card's interrupt
-// reaches (NICChanged...) stop here, so they never fault on a page no
-// descriptor has touched: a fault in an interrupt handler would nest a
+// fdsSeen bounds the app's descriptors ever allocated (Alloc is the only
+// way in), serviceSeen the service process's (from AppFDs). The table is
+// demand-paged; the loops that the network card's interrupt reaches
+// (NICChanged...) visit only these (nextSeen), so they never fault on a page
+// no descriptor has touched: a fault in an interrupt handler would nest a
 // second trap on the trap stack.
-var fdsSeen = 3
+var (
+	fdsSeen     = 3
+	serviceSeen = AppFDs
+)
+
+// nextSeen is the descriptor after fd in a scan of every descriptor ever
+// allocated: for fd := 0; fd < serviceSeen; fd = nextSeen(fd).
+func nextSeen(fd int) int {
+	fd++
+	if fd == fdsSeen && fd < AppFDs {
+		return AppFDs
+	}
+	return fd
+}
 
 var booted bool
 
@@ -129,7 +143,11 @@ func Alloc(min int, f File) int {
 	for fd := max(min, lo); fd < hi; fd++ {
 		if fds[fd].Kind == KindFree {
 			fds[fd] = f
-			fdsSeen = max(fdsSeen, fd+1)
+			if fd < AppFDs {
+				fdsSeen = max(fdsSeen, fd+1)
+			} else {
+				serviceSeen = max(serviceSeen, fd+1)
+			}
 			return fd
 		}
 	}
@@ -242,7 +260,7 @@ func releaseLocks(f *File) {
 // descOpenElsewhere reports whether a descriptor or a file in flight other
 // than f shares f's open file description.
 func descOpenElsewhere(f *File) bool {
-	for fd := range fdsSeen {
+	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
 		if g := &fds[fd]; g != f && g.Desc == f.Desc && (g.Kind == KindFile || g.Kind == KindDevice) {
 			return true
 		}
