@@ -51,11 +51,11 @@ type Options struct {
 	// root file system ("/"); empty means an empty root.
 	Rootfs string
 	// linkFlags replaces the linker flags: the kernel of unmodified
-	// executables is linked higher and told so (execKernelLinkFlags).
+	// executables is linked higher and told so (execLinkFlags).
 	linkFlags string
-	// rootFiles and rootLinks are added to the root file system (guest
-	// path → host file, guest path → link target).
-	rootFiles, rootLinks map[string]string
+	// progressLine replaces the progress line that names the package and
+	// the toolchain (the kernel of unmodified executables says what it is).
+	progressLine string
 }
 
 // Result is what Build made.
@@ -101,17 +101,76 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Verbose {
 		verbose = progress
 	}
-	kernel := opts.Kernel
-	if kernel == nil {
-		kernel = unigo.KernelSource
-	}
-
 	tmp, err := os.MkdirTemp("", "unigo-build-")
 	if err != nil {
 		return nil, fmt.Errorf("cannot create a temporary directory: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 
+	l, err := link(ctx, opts, dir, tmp, progress, verbose)
+	if err != nil {
+		return nil, err
+	}
+	cfg := l.cfg
+	output := opts.Output
+	if output == "" {
+		output = filepath.Join(dir, DefaultName(l.pkg.ImportPath)+".img")
+	} else if !filepath.IsAbs(output) {
+		output = filepath.Join(dir, output)
+	}
+	data, err := os.ReadFile(l.elf)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the linked executable: %w", err)
+	}
+	var img []byte
+	rootDir, files := opts.Rootfs, map[string]string(nil)
+	if rootDir != "" && !filepath.IsAbs(rootDir) {
+		rootDir = filepath.Join(dir, rootDir)
+	}
+	if cfg != nil {
+		if rootDir == "" {
+			rootDir = cfg.Rootfs // --rootfs wins over unigo.yaml
+		}
+		files = cfg.Files
+	}
+	if rootDir != "" || len(files) > 0 {
+		root, rerr := packRoot(rootDir, files, nil)
+		if rerr != nil {
+			return nil, rerr
+		}
+		img, err = image.FromELFWithRootfs(data, root)
+	} else {
+		img, err = image.FromELF(data)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot make %s bootable: %w: this is a unigo bug, please report it", l.label, err)
+	}
+	if err := image.WriteFile(output, img); err != nil {
+		return nil, fmt.Errorf("%w: check that the directory exists and is writable", err)
+	}
+	fmt.Fprintf(progress, "wrote %s (%s)\n", displayPath(dir, output), HumanSize(int64(len(img))))
+	return &Result{Image: output, Name: DefaultName(l.pkg.ImportPath), Dir: l.pkg.Dir, GoVersion: l.version, Kernel: "sha256:" + l.kernelSum, Config: cfg}, nil
+}
+
+// linked is the app linked with the kernel: the executable go build wrote,
+// before it becomes an image.
+type linked struct {
+	elf       string     // the executable, in the build's temporary directory
+	pkg       *pkgInfo   // the app's package
+	cfg       *AppConfig // its unigo.yaml; nil when it has none
+	label     string     // the package as the progress lines name it
+	version   string     // the go command's version
+	kernelSum string     // sha256 of the kernel source linked in (hex)
+}
+
+// link finds the package and its module, reads its unigo.yaml, makes the
+// kernel module available to it and links it with the kernel's entry
+// point into an executable under tmp.
+func link(ctx context.Context, opts Options, dir, tmp string, progress, verbose io.Writer) (*linked, error) {
+	kernel := opts.Kernel
+	if kernel == nil {
+		kernel = unigo.KernelSource
+	}
 	pkg, mods, src, err := resolve(ctx, dir, tmp, opts.Package, progress, verbose)
 	if err != nil {
 		return nil, err
@@ -119,12 +178,6 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	cfg, err := LoadConfig(pkg.Dir)
 	if err != nil {
 		return nil, err
-	}
-	output := opts.Output
-	if output == "" {
-		output = filepath.Join(dir, DefaultName(pkg.ImportPath)+".img")
-	} else if !filepath.IsAbs(output) {
-		output = filepath.Join(dir, output)
 	}
 	// A package in the module cache is built from a stand-in outside it,
 	// where the kernel import may be added.
@@ -150,7 +203,11 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("cannot run the go command: %s", goMessage(err))
 	}
 	version := strings.TrimSpace(string(goVersion))
-	fmt.Fprintf(progress, "building %s (%s, linux/amd64)...\n", src.label, version)
+	if opts.progressLine != "" {
+		fmt.Fprintln(progress, opts.progressLine)
+	} else {
+		fmt.Fprintf(progress, "building %s (%s, linux/amd64)...\n", src.label, version)
+	}
 
 	// The network stack only goes into apps that use the network.
 	withNet := usesNet(pkg.Deps)
@@ -182,44 +239,10 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 
-	data, err := os.ReadFile(elfPath)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read the linked executable: %w", err)
-	}
-	var img []byte
-	rootDir, files := opts.Rootfs, map[string]string(nil)
-	if rootDir != "" && !filepath.IsAbs(rootDir) {
-		rootDir = filepath.Join(dir, rootDir)
-	}
-	if cfg != nil {
-		if rootDir == "" {
-			rootDir = cfg.Rootfs // --rootfs wins over unigo.yaml
-		}
-		files = cfg.Files
-	}
-	if len(opts.rootFiles) > 0 {
-		files = opts.rootFiles // an executable's image has no unigo.yaml
-	}
-	if rootDir != "" || len(files) > 0 || len(opts.rootLinks) > 0 {
-		root, rerr := packRoot(rootDir, files, opts.rootLinks)
-		if rerr != nil {
-			return nil, rerr
-		}
-		img, err = image.FromELFWithRootfs(data, root)
-	} else {
-		img, err = image.FromELF(data)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("cannot make %s bootable: %w: this is a unigo bug, please report it", src.label, err)
-	}
-	if err := image.WriteFile(output, img); err != nil {
-		return nil, fmt.Errorf("%w: check that the directory exists and is writable", err)
-	}
-	fmt.Fprintf(progress, "wrote %s (%s)\n", displayPath(dir, output), HumanSize(int64(len(img))))
 	if kernelSum == "" {
 		kernelSum = moduleKernelSum(mods, withNet)
 	}
-	return &Result{Image: output, Name: DefaultName(pkg.ImportPath), Dir: pkg.Dir, GoVersion: version, Kernel: "sha256:" + kernelSum, Config: cfg}, nil
+	return &linked{elf: elfPath, pkg: pkg, cfg: cfg, label: src.label, version: version, kernelSum: kernelSum}, nil
 }
 
 // moduleKernelSum hashes the kernel source of the main module that has it

@@ -2,13 +2,18 @@ package build
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"strings"
+
+	"unigo.dev/unigo/image"
+	"unigo.dev/unigo/store"
 )
 
 // ExecOptions says which unmodified static executable to make an image of.
@@ -22,6 +27,9 @@ type ExecOptions struct {
 	Path string
 	// Rootfs is a directory whose contents become the image's root.
 	Rootfs string
+	// Defaults are how the image runs unless told otherwise (a container
+	// image's command, environment, working directory and ports).
+	Defaults store.Config
 	// Output, Dir, Progress, Verbose and Kernel are as in Options.
 	Output   string
 	Dir      string
@@ -66,9 +74,25 @@ func main() {
 }
 `
 
+// CheckImageExecutable is CheckStaticExecutable of the file the guest finds
+// at p in the image root dir (symbolic links followed inside it, as
+// ImagePath does); its messages name p, not the host's copy.
+func CheckImageExecutable(dir, p string) error {
+	host, err := ImagePath(dir, p)
+	if err != nil {
+		return err
+	}
+	if err := CheckStaticExecutable(host); err != nil {
+		return errors.New(strings.ReplaceAll(err.Error(), host, p))
+	}
+	return nil
+}
+
 // Exec makes an image that boots the static executable opts.Program
 // unmodified: the kernel, linked on its own, loads it from the image's root
-// file system (docs/exec-design.md).
+// file system (docs/exec-design.md). That kernel is the same for every
+// program, so it is linked once and kept in unigo's cache (execKernel);
+// each image is that kernel with the program's root attached.
 func Exec(ctx context.Context, opts ExecOptions) (*Result, error) {
 	dir := opts.Dir
 	if dir == "" {
@@ -96,59 +120,47 @@ func Exec(ctx context.Context, opts ExecOptions) (*Result, error) {
 		return nil, fmt.Errorf("program path %q: give an absolute path inside the image, such as /app/server", guest)
 	}
 	files := map[string]string{}
-	check := program
 	if program != "" {
 		files[guest] = program
+		if err := CheckStaticExecutable(program); err != nil {
+			return nil, err
+		}
 	} else {
 		if rootfs == "" {
 			return nil, fmt.Errorf("no program: give the static executable to boot")
 		}
-		p, err := ImagePath(rootfs, guest)
-		if err != nil {
+		if err := CheckImageExecutable(rootfs, guest); err != nil {
 			return nil, err
 		}
-		check = p
-	}
-	if err := CheckStaticExecutable(check); err != nil {
-		return nil, err
 	}
 	name := strings.TrimSuffix(path.Base(guest), path.Ext(guest))
 	output := abs(opts.Output)
 	if output == "" {
 		output = filepath.Join(dir, name+".img")
 	}
-
-	tmp, err := os.MkdirTemp("", "unigo-exec-")
-	if err != nil {
-		return nil, fmt.Errorf("cannot create a temporary directory: %w", err)
+	progress := opts.Progress
+	if progress == nil {
+		progress = io.Discard
 	}
-	defer os.RemoveAll(tmp)
-	mainDir := filepath.Join(tmp, "kernel")
-	if err := os.Mkdir(mainDir, 0o755); err != nil {
-		return nil, err
-	}
-	goMod := "module unigo.dev/execkernel\n\ngo " + KernelModuleGoVersion + "\n"
-	if err := os.WriteFile(filepath.Join(mainDir, "go.mod"), []byte(goMod), 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(mainDir, "main.go"), []byte(execKernelMain), 0o644); err != nil {
-		return nil, err
-	}
-	res, err := Build(ctx, Options{
-		Package:   mainDir,
-		Output:    output,
-		Dir:       dir,
-		Progress:  opts.Progress,
-		Verbose:   opts.Verbose,
-		Kernel:    opts.Kernel,
-		Rootfs:    rootfs,
-		linkFlags: "-E " + EntrySymbol + " -T " + ExecTextAddress + " -X " + execModeSymbol + "=1",
-		rootFiles: files,
-		rootLinks: map[string]string{ExeLink: guest},
-	})
+	kernel, err := execKernel(ctx, opts.Kernel, progress, opts.Verbose)
 	if err != nil {
 		return nil, err
 	}
-	res.Name, res.Dir, res.Config = DefaultName(name), dir, nil
+	root, err := packRoot(rootfs, files, map[string]string{ExeLink: guest})
+	if err != nil {
+		return nil, err
+	}
+	img, err := image.FromELFWithRootfs(kernel.elf, root)
+	if err != nil {
+		return nil, fmt.Errorf("cannot make the kernel for unmodified executables bootable: %w: this is a unigo bug, please report it", err)
+	}
+	if err := image.WriteFile(output, img); err != nil {
+		return nil, fmt.Errorf("%w: check that the directory exists and is writable", err)
+	}
+	fmt.Fprintf(progress, "wrote %s (%s)\n", displayPath(dir, output), HumanSize(int64(len(img))))
+	res := &Result{Image: output, Name: DefaultName(name), Dir: dir, GoVersion: kernel.goVersion, Kernel: "sha256:" + kernel.sum}
+	if !reflect.DeepEqual(opts.Defaults, store.Config{}) {
+		res.Config = &AppConfig{Run: opts.Defaults}
+	}
 	return res, nil
 }

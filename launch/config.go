@@ -33,6 +33,9 @@ type Config struct {
 	Args    []string `json:"args,omitempty"`   // os.Args[1:]; none: the image's
 	Env     []string `json:"env,omitempty"`    // KEY=VALUE, added to the image's or replacing them
 	Memory  int64    `json:"memory,omitempty"` // guest memory in bytes; 0: the image's, else the VMM's default
+	// WorkingDir is the directory the app starts in (absolute); "": the
+	// image's, else /.
+	WorkingDir string `json:"workingDir,omitempty"`
 
 	VMM     string `json:"vmm,omitempty"`     // the VMM by name; "": vmm.DefaultVMM
 	Machine string `json:"machine,omitempty"` // the VMM's machine type (QEMU: microvm or pc)

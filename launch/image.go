@@ -1,14 +1,17 @@
 package launch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"unigo.dev/unigo/build"
+	"unigo.dev/unigo/image"
 	"unigo.dev/unigo/store"
 )
 
@@ -17,6 +20,7 @@ import (
 type Image struct {
 	Path     string       // the image file to boot
 	Name     string       // the app's default os.Args[0]
+	Program  string       // the unmodified executable the image was made of, if any
 	Stored   *store.Image // nil unless from the store
 	Defaults store.Config // how the image runs unless the configuration says otherwise
 	cleanup  func()
@@ -31,10 +35,13 @@ func (img *Image) Close() {
 }
 
 // resolveImage decides what cfg.Image names: with an ImageID, that image
-// of the store; an existing file, or a name ending in .img, is an image
-// file; a local path (., /, an existing directory) is a package to build;
-// anything else is looked up in the image store, and if it is not there but
-// looks like an import path (example.com/app), it is built as a package.
+// of the store; an existing file that is a program, not a unigo image (an
+// ELF executable without unigo's notes, a script), is an unmodified
+// executable to make an image of; another existing file, or a name ending
+// in .img, is an image file; a local path (., /, an existing directory) is
+// a package to build; anything else is looked up in the image store, and
+// if it is not there but looks like an import path (example.com/app), it is
+// built as a package.
 func resolveImage(ctx context.Context, env Env, cfg Config) (*Image, error) {
 	if cfg.ImageID != "" {
 		return storedImage(env, cfg.ImageID, cfg.Image)
@@ -45,6 +52,8 @@ func resolveImage(ctx context.Context, env Env, cfg Config) (*Image, error) {
 	}
 	st, statErr := os.Stat(arg)
 	switch {
+	case statErr == nil && st.Mode().IsRegular() && isProgram(arg):
+		return execImage(ctx, env, arg)
 	case statErr == nil && st.Mode().IsRegular(), strings.HasSuffix(arg, ".img"):
 		return &Image{Path: arg, Name: strings.TrimSuffix(filepath.Base(arg), filepath.Ext(arg))}, nil
 	case statErr == nil && st.IsDir(), strings.HasPrefix(arg, "."), filepath.IsAbs(arg):
@@ -98,6 +107,47 @@ func buildImage(ctx context.Context, env Env, pkg string) (*Image, error) {
 	}
 	if res.Config != nil {
 		img.Defaults = res.Config.Run
+	}
+	return img, nil
+}
+
+// isProgram tells a program to boot unmodified from a unigo image: an ELF
+// file without unigo's boot notes (whatever its machine or linking:
+// build.Exec says what is wrong with one that cannot boot), or a script.
+func isProgram(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	head = head[:n]
+	switch {
+	case bytes.HasPrefix(head, []byte("#!")):
+		return true
+	case !bytes.Equal(head, []byte("\x7fELF")):
+		return false
+	}
+	_, err = image.Open(path)
+	return errors.Is(err, image.ErrNotImage)
+}
+
+// execImage makes a temporary image of the unmodified executable prog
+// (build.Exec): the kernel for unmodified executables, from unigo's cache,
+// with prog in its root.
+func execImage(ctx context.Context, env Env, prog string) (*Image, error) {
+	tmp, err := os.MkdirTemp("", "unigo-run-")
+	if err != nil {
+		return nil, fmt.Errorf("cannot create a temporary directory: %w", err)
+	}
+	name := strings.TrimSuffix(filepath.Base(prog), filepath.Ext(prog))
+	img := &Image{Name: name, Program: prog, cleanup: func() { os.RemoveAll(tmp) }}
+	img.Path = filepath.Join(tmp, name+".img")
+	opts := build.ExecOptions{Program: prog, Output: img.Path, Verbose: env.Verbose != nil, Progress: env.Verbose}
+	if _, err := build.Exec(ctx, opts); err != nil {
+		img.Close()
+		return nil, err
 	}
 	return img, nil
 }

@@ -3,6 +3,7 @@ package launch
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -88,7 +89,7 @@ func TestWithDefaults(t *testing.T) {
 	os.WriteFile(disk, nil, 0o644)
 	img := &Image{Path: "app.img", Name: "app", Stored: &store.Image{ID: "id1"}, Defaults: store.Config{
 		Args: []string{"-v"}, Env: []string{"A=1", "B=2"}, Memory: 16 << 20, Ports: []string{"80/tcp"},
-		Tmpfs: []string{"/cache"}, Volumes: []string{disk + ":/data"},
+		Tmpfs: []string{"/cache"}, Volumes: []string{disk + ":/data"}, WorkingDir: "/data",
 	}}
 	cfg := Config{Image: "app:v1", Env: []string{"B=3"}, Tmpfs: []string{"/cache", "/run"}}
 	got, err := cfg.withDefaults(Env{Root: root}, img)
@@ -96,7 +97,7 @@ func TestWithDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{Image: "app:v1", ImageID: "id1", Argv0: "app", Args: []string{"-v"}, Env: []string{"A=1", "B=3", "HOME=/"}, Memory: 16 << 20,
-		Ports: []string{"80/tcp"}, Tmpfs: []string{"/cache", "/run"}, Volumes: []volume.Mount{{Source: disk, Disk: disk, Target: "/data"}}}
+		WorkingDir: "/data", Ports: []string{"80/tcp"}, Tmpfs: []string{"/cache", "/run"}, Volumes: []volume.Mount{{Source: disk, Disk: disk, Target: "/data"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("merged\n%+v\nwant\n%+v", got, want)
 	}
@@ -104,9 +105,13 @@ func TestWithDefaults(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(again, got) {
 		t.Errorf("merged twice\n%+v\nwant\n%+v", again, got)
 	}
+	// The image's working directory reaches the kernel as cwd=.
+	if c := got.cmdline(); c.Cwd != "/data" || !strings.Contains(c.String(), " cwd=/data") {
+		t.Errorf("working directory: cmdline %q", c.String())
+	}
 	// What the configuration gives wins.
-	own := Config{Argv0: "x", Args: []string{"a"}, Memory: 8 << 20}
-	if got, _ := own.withDefaults(Env{Root: root}, img); got.Argv0 != "x" || !reflect.DeepEqual(got.Args, []string{"a"}) || got.Memory != 8<<20 {
+	own := Config{Argv0: "x", Args: []string{"a"}, Memory: 8 << 20, WorkingDir: "/srv"}
+	if got, _ := own.withDefaults(Env{Root: root}, img); got.Argv0 != "x" || !reflect.DeepEqual(got.Args, []string{"a"}) || got.Memory != 8<<20 || got.WorkingDir != "/srv" {
 		t.Errorf("own values replaced: %+v", got)
 	}
 	// HOME given stays; a read-only root (the image's or the run's) reaches
@@ -155,11 +160,66 @@ func TestPrepare(t *testing.T) {
 	}{
 		{Config{Image: "./no/such/package", KernelOpts: []string{"two words"}}, "contains white space"},
 		{Config{Image: "./no/such/package", Env: []string{"NOVALUE"}}, "is not KEY=VALUE"},
+		{Config{Image: "./no/such/package", WorkingDir: "data"}, `working directory "data": give an absolute path`},
 		{Config{Image: "./no/such/package", Network: &hostnet.Options{Mode: "carrier-pigeon"}}, "give user, dhcp, tap:NAME or none"},
 		{Config{Image: p, VMM: "firecracker"}, `unknown VMM "firecracker": this unigo has qemu`},
 	} {
 		if _, err := Prepare(context.Background(), Env{Root: t.TempDir()}, tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%+v: %v, want %q", tt.cfg, err, tt.want)
 		}
+	}
+}
+
+// A file given to run is an image or a program by its contents: a unigo
+// image boots as it is; an ELF executable without unigo's notes, or a
+// script, is a program to make an image of, and one that cannot boot
+// unmodified is refused with build.CheckStaticExecutable's message before
+// anything is built.
+func TestResolveProgram(t *testing.T) {
+	dir := t.TempDir()
+	floor, err := floorguest.Image()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		"floor.img": floor,
+		"notes.img": []byte("this is not a VM image\n"),
+		"script":    []byte("#!/bin/sh\necho hi\n"),
+		"empty":     nil,
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Fatal("this test needs gcc (Debian package gcc; .ci/setup installs it)")
+	}
+	os.WriteFile(filepath.Join(dir, "hello.c"), []byte("int main(void) { return 0; }\n"), 0o644)
+	dynamic := filepath.Join(dir, "dynamic")
+	if out, err := exec.Command(gcc, "-o", dynamic, filepath.Join(dir, "hello.c")).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	for name, want := range map[string]bool{"floor.img": false, "notes.img": false, "empty": false, "script": true, "dynamic": true} {
+		if got := isProgram(filepath.Join(dir, name)); got != want {
+			t.Errorf("isProgram(%s) = %v, want %v", name, got, want)
+		}
+	}
+	for _, tt := range []struct{ name, want string }{
+		{"dynamic", dynamic + " is dynamically linked"},
+		{"script", " is a script"},
+	} {
+		img, err := resolveImage(context.Background(), Env{Root: t.TempDir()}, Config{Image: filepath.Join(dir, tt.name)})
+		if err == nil {
+			img.Close()
+			t.Errorf("%s: no error", tt.name)
+		} else if !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
+		}
+	}
+	img, err := resolveImage(context.Background(), Env{Root: t.TempDir()}, Config{Image: filepath.Join(dir, "floor.img")})
+	if err != nil || img.Program != "" || img.Path != filepath.Join(dir, "floor.img") {
+		t.Errorf("a unigo image: %+v, %v", img, err)
 	}
 }

@@ -126,7 +126,7 @@ func (l *Launch) SetNetwork(o *hostnet.Options) error {
 // not ready (published ports taken, a tap device missing); it returns the
 // VM's network card.
 func (c Config) check() (*vmm.NetSpec, error) {
-	if err := (vmm.Cmdline{Env: c.Env, Tokens: c.KernelOpts, Tmpfs: c.Tmpfs}).Validate(); err != nil {
+	if err := (vmm.Cmdline{Env: c.Env, Tokens: c.KernelOpts, Tmpfs: c.Tmpfs, Cwd: c.WorkingDir}).Validate(); err != nil {
 		return nil, err
 	}
 	if c.Memory < 0 {
@@ -147,7 +147,7 @@ func (c Config) check() (*vmm.NetSpec, error) {
 }
 
 // withDefaults merges the image's defaults into c: the app's name,
-// arguments and memory when c has none; the environment, tmpfs directories
+// arguments, memory and working directory when c has none; the environment, tmpfs directories
 // and volumes added (a variable of c replaces the image's; an entry given
 // in both counts once, so merging twice changes nothing).
 func (c Config) withDefaults(env Env, img *Image) (Config, error) {
@@ -163,6 +163,9 @@ func (c Config) withDefaults(env Env, img *Image) (Config, error) {
 	}
 	if c.Memory == 0 {
 		c.Memory = def.Memory
+	}
+	if c.WorkingDir == "" {
+		c.WorkingDir = def.WorkingDir
 	}
 	if len(c.Ports) == 0 {
 		c.Ports = append([]string{}, def.Ports...)
@@ -194,7 +197,7 @@ func (c Config) cmdline() vmm.Cmdline {
 	if c.ReadOnly {
 		tokens = append(append([]string{}, tokens...), "root.ro")
 	}
-	return vmm.Cmdline{Args: append([]string{c.Argv0}, c.Args...), Env: c.Env, Tokens: tokens, Tmpfs: c.Tmpfs}
+	return vmm.Cmdline{Args: append([]string{c.Argv0}, c.Args...), Env: c.Env, Tokens: tokens, Tmpfs: c.Tmpfs, Cwd: c.WorkingDir}
 }
 
 // hasVar reports whether env sets the variable key.

@@ -76,6 +76,9 @@ func containerConfig(m store.Manifest, d Descriptor) v1.Config {
 			LabelDescriptor: d.compact(),
 		},
 	}
+	if m.Config.WorkingDir != "" {
+		c.WorkingDir = m.Config.WorkingDir
+	}
 	if d.Memory > 0 {
 		c.Labels[LabelMemory] = strconv.FormatInt(d.Memory, 10)
 	}

@@ -79,10 +79,13 @@ func descriptorOf(cf *v1.ConfigFile) (Descriptor, error) {
 }
 
 // manifestOf is the store's manifest for the image: its defaults from the
-// standard config (Cmd, Env, ExposedPorts) and the descriptor.
+// standard config (Cmd, Env, WorkingDir, ExposedPorts) and the descriptor.
 func manifestOf(cf *v1.ConfigFile, d Descriptor) store.Manifest {
 	m := store.Manifest{Created: d.Created, GoVersion: d.GoVersion, Kernel: d.KernelSource,
 		Config: store.Config{Args: cf.Config.Cmd, Env: cf.Config.Env, Memory: d.Memory, Tmpfs: d.Tmpfs, Volumes: d.Volumes, ReadOnly: d.ReadOnly}}
+	if wd := cf.Config.WorkingDir; wd != "" && wd != "/" {
+		m.Config.WorkingDir = wd
+	}
 	for p := range cf.Config.ExposedPorts {
 		m.Config.Ports = append(m.Config.Ports, p)
 	}

@@ -29,7 +29,7 @@ type Blob struct {
 }
 
 // Config is how an image runs unless `unigo run` says otherwise; it comes
-// from the app's unigo.yaml.
+// from the app's unigo.yaml, or from the container image it was made of.
 type Config struct {
 	Args    []string `json:"args,omitempty"`    // the app's arguments (os.Args[1:])
 	Env     []string `json:"env,omitempty"`     // KEY=VALUE
@@ -37,6 +37,8 @@ type Config struct {
 	Ports   []string `json:"ports,omitempty"`   // ports the app listens on: "8080/tcp"
 	Tmpfs   []string `json:"tmpfs,omitempty"`   // writable in-memory directories besides /tmp
 	Volumes []string `json:"volumes,omitempty"` // volumes to attach: "NAME:/path[:ro]"
+	// WorkingDir is the directory the app starts in (absolute); "": /.
+	WorkingDir string `json:"workingDir,omitempty"`
 	// ReadOnly keeps the image's root read-only but for /tmp and the tmpfs
 	// directories; otherwise writes anywhere land in memory, as in a
 	// container's layer.

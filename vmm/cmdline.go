@@ -13,6 +13,7 @@ type Cmdline struct {
 	Env    []string // KEY=VALUE pairs
 	Tokens []string // raw tokens, passed as they are: "trace", "debug.kernelfault"
 	Tmpfs  []string // more writable in-memory directories (absolute paths)
+	Cwd    string   // the directory the app starts in (absolute); "": /
 }
 
 // Kernel tokens of docs/boot-contract.md.
@@ -35,6 +36,9 @@ func (c Cmdline) String() string {
 	for _, t := range c.Tmpfs {
 		toks = append(toks, "tmpfs="+encodeValue(t))
 	}
+	if c.Cwd != "" {
+		toks = append(toks, "cwd="+encodeValue(c.Cwd))
+	}
 	toks = append(toks, c.Tokens...)
 	return strings.Join(toks, " ")
 }
@@ -50,6 +54,9 @@ func (c Cmdline) Validate() error {
 		if !strings.HasPrefix(t, "/") || strings.Trim(t, "/") == "" {
 			return fmt.Errorf("tmpfs %q: give an absolute directory other than /", t)
 		}
+	}
+	if c.Cwd != "" && !strings.HasPrefix(c.Cwd, "/") {
+		return fmt.Errorf("working directory %q: give an absolute path", c.Cwd)
 	}
 	for _, e := range c.Env {
 		if k, _, ok := strings.Cut(e, "="); !ok || k == "" {

@@ -14,6 +14,10 @@ func TestCmdlineString(t *testing.T) {
 	if got := c.String(); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
+	// The working directory is the kernel's cwd= token, encoded as a value.
+	if got := (Cmdline{Args: []string{"app"}, Cwd: "/srv/my data", Tokens: []string{TokenTrace}}).String(); got != "arg=app cwd=/srv/my%20data trace" {
+		t.Errorf("with a working directory: got %q", got)
+	}
 	if got := encodeValue("A-Za-z0-9._-/:,=+@"); got != "A-Za-z0-9._-/:,=+@" {
 		t.Errorf("plain bytes were encoded: %q", got)
 	}
@@ -28,12 +32,13 @@ func TestCmdlineValidate(t *testing.T) {
 		{Tokens: []string{""}},
 		{Env: []string{"NOEQUALS"}},
 		{Env: []string{"=v"}},
+		{Cwd: "data"},
 	} {
 		if err := c.Validate(); err == nil {
 			t.Errorf("%+v: no error", c)
 		}
 	}
-	if err := (Cmdline{Args: []string{"a b"}, Env: []string{"K="}, Tokens: []string{"trace"}}).Validate(); err != nil {
+	if err := (Cmdline{Args: []string{"a b"}, Env: []string{"K="}, Tokens: []string{"trace"}, Cwd: "/data"}).Validate(); err != nil {
 		t.Error(err)
 	}
 }

@@ -19,11 +19,12 @@ var buildFlags struct {
 	rootfs  string
 	push    bool
 	exec    string
+	from    string
 }
 
 var buildCmd = &cobra.Command{
-	Use:   "build [flags] [PACKAGE]",
-	Short: "Build a Go main package into a bootable unikernel image",
+	Use:   "build [flags] [PACKAGE] | --exec PROGRAM | --from IMAGE",
+	Short: "Build a Go main package, a static executable or a container image into a bootable unikernel image",
 	Long: `Build compiles the Go main package PACKAGE (a directory such as ./cmd/hello,
 an import path, or PATH@VERSION as go install takes it; default .) together with
 the unigo kernel, for linux/amd64, with the go command you already have, and
@@ -50,12 +51,39 @@ and the args, env, memory and ports it runs with:
 
 Without -t or a name in unigo.yaml, the image is a file (-o, default
 <package name>.img) that QEMU boots with -kernel (PVH); run it with
-'unigo run FILE'.`,
+'unigo run FILE'.
+
+With --exec PROGRAM, the image boots PROGRAM, an unmodified statically
+linked x86-64 Linux executable in any language (C, C++, Rust, Zig, Go
+built by someone else), instead of a Go package: it lies in the image's
+root as /PROGRAM (with --rootfs, beside the directory's files), and the
+kernel loads it. A dynamically linked program, a script or a program for
+another machine is refused with how to build it statically.
+
+With --from IMAGE, the image is made of a container image whose
+entrypoint is such a program: IMAGE is an image of the local Docker
+engine, a registry reference (docker.io/library/app:1.2; the Docker
+config's credentials), or an archive of 'docker save' or an OCI image
+(layout or tar). Its layers become the image's root, and, as 'docker run
+IMAGE' would run it: the program is the first word of ENTRYPOINT (or of
+CMD without one; a name without a slash is looked up in the image's
+PATH), the rest of ENTRYPOINT and CMD are the default args (ARGs given to
+'unigo run NAME ARG...' replace them all), and ENV, WORKDIR and EXPOSE
+the default env, working directory and ports. A
+unikernel runs one program and has no shell: an ENTRYPOINT or CMD in
+shell form (CMD server --port 80, which runs /bin/sh -c) is refused —
+write the exec form, CMD ["/server", "--port", "80"] — and so is a
+dynamically linked entrypoint. USER is ignored.`,
 	Example: `  unigo build ./cmd/hello              # writes hello.img
   unigo build -o /tmp/web.img ./cmd/web
   unigo build -t web:v1 ./cmd/web       # into the image store
   unigo build go.etcd.io/bbolt/cmd/bbolt@v1.4.3
-  unigo build -t localhost:5000/web:v1 --push ./cmd/web`,
+  unigo build -t localhost:5000/web:v1 --push ./cmd/web
+  unigo build --exec ./server -o server.img   # a static C, Rust... program
+  unigo build --exec ./server --rootfs ./www -t server
+  unigo build --from myapp:latest -t myapp     # from the local Docker engine
+  unigo build --from myapp.tar -t myapp        # from 'docker save myapp -o myapp.tar'
+  unigo build --from ghcr.io/org/app:v2 -t app`,
 	Args: cobra.MaximumNArgs(1),
 	RunE: func(cmd *cobra.Command, args []string) error {
 		pkg := "."
@@ -71,7 +99,10 @@ Without -t or a name in unigo.yaml, the image is a file (-o, default
 			refs = append(refs, r)
 		}
 		output := buildFlags.output
-		if len(refs) == 0 && output == "" {
+		if err := checkBuildSource(args); err != nil {
+			return err
+		}
+		if len(refs) == 0 && output == "" && buildFlags.exec == "" && buildFlags.from == "" {
 			// A unigo.yaml that names the image sends it to the store.
 			if cfg, err := build.LoadConfig(pkg); err != nil {
 				return err
@@ -89,10 +120,15 @@ Without -t or a name in unigo.yaml, the image is a file (-o, default
 		}
 		var res *build.Result
 		var err error
-		if buildFlags.exec != "" {
-			if len(args) > 0 {
-				return fmt.Errorf("--exec %s builds the image of that executable: give no PACKAGE with it", buildFlags.exec)
-			}
+		switch {
+		case buildFlags.from != "":
+			res, err = build.FromImage(cmd.Context(), build.FromImageOptions{
+				Ref:      buildFlags.from,
+				Output:   output,
+				Progress: os.Stderr,
+				Verbose:  buildFlags.verbose,
+			})
+		case buildFlags.exec != "":
 			res, err = build.Exec(cmd.Context(), build.ExecOptions{
 				Program:  buildFlags.exec,
 				Output:   output,
@@ -100,7 +136,7 @@ Without -t or a name in unigo.yaml, the image is a file (-o, default
 				Verbose:  buildFlags.verbose,
 				Rootfs:   buildFlags.rootfs,
 			})
-		} else {
+		default:
 			res, err = build.Build(cmd.Context(), build.Options{
 				Package:  pkg,
 				Output:   output,
@@ -141,6 +177,22 @@ Without -t or a name in unigo.yaml, the image is a file (-o, default
 	},
 }
 
+// checkBuildSource refuses more than one thing to build: a package,
+// --exec's program or --from's image.
+func checkBuildSource(args []string) error {
+	switch {
+	case buildFlags.exec != "" && buildFlags.from != "":
+		return fmt.Errorf("--exec and --from each say what to build: give one of them")
+	case buildFlags.exec != "" && len(args) > 0:
+		return fmt.Errorf("--exec %s builds the image of that executable: give no PACKAGE with it", buildFlags.exec)
+	case buildFlags.from != "" && len(args) > 0:
+		return fmt.Errorf("--from %s builds the image of that container image: give no PACKAGE with it", buildFlags.from)
+	case buildFlags.from != "" && buildFlags.rootfs != "":
+		return fmt.Errorf("--rootfs with --from: the container image's file system is the image's root; add the files to the container image instead")
+	}
+	return nil
+}
+
 func init() {
 	f := buildCmd.Flags()
 	f.StringVarP(&buildFlags.output, "output", "o", "", "image file to write (default: <package name>.img, or none with -t)")
@@ -149,6 +201,7 @@ func init() {
 	f.BoolVar(&buildFlags.push, "push", false, "push each -t name to its registry after the build (unigo push)")
 	f.BoolVar(&registryFlags.insecure, "insecure", false, "with --push: allow plain HTTP to the registry")
 	f.StringVar(&buildFlags.exec, "exec", "", "build the image of this unmodified statically linked x86-64 Linux executable (any language) instead of a Go package")
+	f.StringVar(&buildFlags.from, "from", "", "build the image of this container image (local Docker engine, registry, docker save or OCI archive) whose entrypoint is a static executable: its files, command, env, workdir and ports")
 	f.StringVar(&buildFlags.rootfs, "rootfs", "", "directory whose contents become the image's read-only / (config files, templates, static assets)")
 	rootCmd.AddCommand(buildCmd)
 }

@@ -49,7 +49,9 @@ var runCmd = &cobra.Command{
 (made by 'unigo build -o'), or an image of the store by NAME[:TAG] or ID (made
 by 'unigo build -t'; its args, env and memory are the defaults). If the
 argument is a package (a directory or an import path) instead, run builds it
-first, into a temporary image.
+first, into a temporary image; if it is an unmodified statically linked
+x86-64 Linux executable (C, Rust, Go built with CGO_ENABLED=0...), run makes
+a temporary image that boots it, as 'unigo build --exec' would.
 
 With -d, the image (from the store) boots as a detached instance: run prints
 its name and returns, and 'unigo ps', 'logs', 'stop', 'kill', 'restart', 'rm'
@@ -69,6 +71,7 @@ unigo run exits with the app's exit code; 128+N if the app died of signal N;
 	Example: `  unigo run hello.img
   unigo run --memory 256M --env GREETING=hi hello.img -- -name world
   unigo run --verbose ./examples/hello
+  unigo run ./server -- --port 8080     # a static executable, unmodified
   unigo volume create data --size 1G && unigo run -v data:/data ./app
   unigo run -v ./data:/data -v /etc/app:/config:ro ./app
   unigo run -d --name web --restart on-failure:3 -p 8080:80 web:v1

@@ -23,6 +23,9 @@ func runDetached(cmd *cobra.Command, env launch.Env, cfg launch.Config) error {
 		return err
 	}
 	img.Close()
+	if img.Stored == nil && img.Program != "" {
+		return fmt.Errorf("run -d boots images from the image store, and %s is a program: store its image with 'unigo build --exec %s -t NAME', then 'unigo run -d NAME'", cfg.Image, cfg.Image)
+	}
 	if img.Stored == nil {
 		return fmt.Errorf("run -d boots images from the image store, and %s is a file or a package: store it with 'unigo build -t NAME', then 'unigo run -d NAME'", cfg.Image)
 	}
