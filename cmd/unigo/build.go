@@ -69,11 +69,11 @@ IMAGE' would run it: the program is the first word of ENTRYPOINT (or of
 CMD without one; a name without a slash is looked up in the image's
 PATH), the rest of ENTRYPOINT and CMD are the default args (ARGs given to
 'unigo run NAME ARG...' replace them all), and ENV, WORKDIR and EXPOSE
-the default env, working directory and ports. A
-unikernel runs one program and has no shell: an ENTRYPOINT or CMD in
-shell form (CMD server --port 80, which runs /bin/sh -c) is refused —
-write the exec form, CMD ["/server", "--port", "80"] — and so is a
-dynamically linked entrypoint. USER is ignored.`,
+the default env, working directory and ports. A unikernel runs one
+program and has no shell: an ENTRYPOINT or CMD in shell form (CMD server
+--port 80, which runs /bin/sh -c) is refused — write the exec form, CMD
+["/server", "--port", "80"] — and so are a dynamically linked entrypoint
+and one missing from the image. USER is ignored.`,
 	Example: `  unigo build ./cmd/hello              # writes hello.img
   unigo build -o /tmp/web.img ./cmd/web
   unigo build -t web:v1 ./cmd/web       # into the image store
@@ -195,7 +195,7 @@ func checkBuildSource(args []string) error {
 
 func init() {
 	f := buildCmd.Flags()
-	f.StringVarP(&buildFlags.output, "output", "o", "", "image file to write (default: <package name>.img, or none with -t)")
+	f.StringVarP(&buildFlags.output, "output", "o", "", "image file to write (default: <package or program name>.img, or none with -t)")
 	f.StringArrayVarP(&buildFlags.tags, "tag", "t", nil, "store the image under NAME[:TAG] (repeatable)")
 	f.BoolVarP(&buildFlags.verbose, "verbose", "v", false, "show the go command, go.work and overlay used")
 	f.BoolVar(&buildFlags.push, "push", false, "push each -t name to its registry after the build (unigo push)")
