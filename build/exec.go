@@ -27,6 +27,9 @@ type ExecOptions struct {
 	Path string
 	// Rootfs is a directory whose contents become the image's root.
 	Rootfs string
+	// Omit lists paths of Rootfs left out of the image (absolute, as the
+	// guest sees them): what a container runtime mounts over them.
+	Omit []string
 	// Defaults are how the image runs unless told otherwise (a container
 	// image's command, environment, working directory and ports).
 	Defaults store.Config
@@ -146,7 +149,7 @@ func Exec(ctx context.Context, opts ExecOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	root, err := packRoot(rootfs, files, map[string]string{ExeLink: guest})
+	root, err := packRoot(rootfs, files, map[string]string{ExeLink: guest}, opts.Omit...)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,7 +17,7 @@ import (
 // (guest path → target), which win over the directory's (the first entry of
 // a path is the one the guest keeps). Its contents appear at "/" inside the
 // unikernel, read-only.
-func packRoot(dir string, files, links map[string]string) ([]byte, error) {
+func packRoot(dir string, files, links map[string]string, omit ...string) ([]byte, error) {
 	var buf bytes.Buffer
 	w := cpio.NewWriter(&buf)
 	for _, g := range sortedKeys(links) {
@@ -43,7 +44,8 @@ func packRoot(dir string, files, links map[string]string) ([]byte, error) {
 		if err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("rootfs %s: not a directory: give the directory whose contents become the image's /", dir)
 		}
-		if err := w.AddDir(dir, ""); err != nil {
+		skip := func(name string) bool { return slices.Contains(omit, "/"+name) }
+		if err := w.AddDirExcept(dir, "", skip); err != nil {
 			return nil, fmt.Errorf("packing rootfs %s: %w", dir, err)
 		}
 	}

@@ -376,6 +376,25 @@ func TestDockerRunRuntime(t *testing.T) {
 	if out, code := docker("run", "--rm", "--runtime="+rt, images[2]); code == 0 || !strings.Contains(out, "holds no unigo image") || !strings.Contains(out, "unigo build -t") {
 		t.Errorf("a plain image: exit %d\n%s", code, out)
 	}
+
+	// A plain image whose command is a static executable: booted unmodified,
+	// with its arguments, environment and working directory
+	// (docs/exec-design.md).
+	w := newFromWork(t)
+	w.compileC(t, "prog", "musl-gcc", "musl-tools", "-static")
+	if err := os.WriteFile(filepath.Join(w.dir, "note.txt"), []byte("in the image\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	static := w.dockerImage(t, "runtime", fromDockerfile, "prog", "note.txt")
+	out, code := docker("run", "--rm", "--runtime="+rt, "-e", "GREETING=hi", static, "x")
+	for _, want := range []string{"arg1=x\n", "GREETING=hi\n", "cwd=/data\n", "note=in the image\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("docker run of a plain static image: no %q in its output (exit %d):\n%s", want, code, out)
+		}
+	}
+	if code != 3 {
+		t.Errorf("docker run of a plain static image: exit %d, want 3\n%s", code, out)
+	}
 }
 
 // compose runs a docker-compose project on one network: web, the unigo

@@ -17,6 +17,10 @@ import (
 	"unigo.dev/unigo/volume"
 )
 
+// errPlainImage is readBundle's answer for a root file system without a
+// unigo image: an ordinary container image.
+var errPlainImage = errors.New("the container's root file system holds no unigo image")
+
 // readBundle turns a bundle (config.json and its root file system) into a
 // run configuration: the unigo image from the rootfs (oci.KernelPath, with
 // its descriptor), the process's args (the entrypoint, /.unigo/kernel,
@@ -40,10 +44,8 @@ func readBundle(bundle string) (*specs.Spec, launch.Config, error) {
 	}
 	kernel := filepath.Join(rootfs, oci.KernelPath)
 	desc, err := oci.ReadDescriptor(filepath.Join(rootfs, oci.DescriptorPath))
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, cfg, fmt.Errorf("the container's root file system (%s) holds no unigo image (%s): this runtime boots unigo images only; run this image with Docker's default runtime (runc), or make a unigo image with 'unigo build -t NAME ./app' and 'unigo save NAME | docker load'", rootfs, oci.KernelPath)
-		}
+	plain := errors.Is(err, os.ErrNotExist)
+	if err != nil && !plain {
 		return nil, cfg, err
 	}
 	args := spec.Process.Args
@@ -65,6 +67,11 @@ func readBundle(bundle string) (*specs.Spec, launch.Config, error) {
 	}
 	if err := mounts(spec.Mounts, &cfg); err != nil {
 		return nil, cfg, err
+	}
+	if plain {
+		// No unigo image: the command may be a static executable
+		// (execConfig, once the container has a directory).
+		return &spec, cfg, errPlainImage
 	}
 	return &spec, cfg, nil
 }

@@ -174,7 +174,8 @@ func (r *runtime) createContainer(id, bundle, pidFile, consoleSocket string, std
 		return 0, fmt.Errorf("%q is not a container ID", id)
 	}
 	spec, cfg, err := readBundle(bundle)
-	if err != nil {
+	plain := errors.Is(err, errPlainImage)
+	if err != nil && !plain {
 		return 0, err
 	}
 	if err := os.MkdirAll(r.root, 0o700); err != nil {
@@ -192,6 +193,11 @@ func (r *runtime) createContainer(id, bundle, pidFile, consoleSocket string, std
 			os.RemoveAll(r.dir(id))
 		}
 	}()
+	if plain {
+		if cfg, err = execConfig(context.Background(), spec, rootfsOf(bundle, spec), r.dir(id), cfg); err != nil {
+			return 0, err
+		}
+	}
 	newNet, netnsPath, err := networkNamespace(spec)
 	if err != nil {
 		return 0, err

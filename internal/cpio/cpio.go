@@ -72,7 +72,11 @@ func (c *Writer) Close() error {
 
 // AddDir adds the tree at dir (on the host) under the archive path at,
 // with its parents ("a/b" adds "a", "a/b", then the tree).
-func (c *Writer) AddDir(dir, at string) error {
+func (c *Writer) AddDir(dir, at string) error { return c.AddDirExcept(dir, at, nil) }
+
+// AddDirExcept is AddDir leaving out the entries (and what is below them)
+// whose archive names skip reports (nil: none).
+func (c *Writer) AddDirExcept(dir, at string, skip func(name string) bool) error {
 	at = path.Clean("/" + at)[1:]
 	if at != "" {
 		parts := ""
@@ -90,6 +94,12 @@ func (c *Writer) AddDir(dir, at string) error {
 			return nil
 		}
 		name := path.Join(at, filepath.ToSlash(rel))
+		if skip != nil && skip(name) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
 		info, err := os.Lstat(p)
 		if err != nil {
 			return err
