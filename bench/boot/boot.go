@@ -1,4 +1,4 @@
-// Package boot is `unigo bench boot`: it boots three subjects on the same
+// Package boot is `unigo bench boot`: it boots its subjects on the same
 // machine (harness.Machine), interleaved (A B C A B C ...) so that
 // drifting host load hits all of them alike:
 //
@@ -8,7 +8,15 @@
 //     file is the app (its plain static `go build`) as /init
 //     (package bench/linuxvm);
 //   - the unigo image of the same app, booted through the launch layer as
-//     `unigo run` boots it.
+//     `unigo run` boots it;
+//   - on request (unigo-exec), the unigo image that boots the app's plain
+//     binary unmodified (`unigo build --exec`).
+//
+// With Exec the app is a static executable in any language, given as it
+// is: Linux boots it as /init, unigo-exec as the program of the kernel of
+// unmodified executables, and the unigo subject is the linked image of a
+// Go reference app (RefApp, the hello of issue 19's "within 1.2×"), each
+// watching for its own app's first line.
 //
 // For each it reports the time from starting QEMU to the app's first line
 // on the console and to QEMU's exit (medians, min and max), the size of
@@ -17,11 +25,13 @@
 package boot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,9 +46,17 @@ type Config struct {
 	Machine  string   // QEMU machine type: microvm (default) or pc
 	Accel    string   // tcg (default), kvm, or auto (qemu.ChooseAccel's choice)
 	MemMiB   int      // memory of the timed boots; default 256
-	App      string   // directory of the Go main package; default ./examples/hello
+	App      string   // directory of the Go main package; default ./examples/hello (none with Exec)
 	Line     string   // the app's first output line; default: learnt by running it once natively
-	Subjects []string // subset of harness.Floor, Linux, Unigo; default all three
+	Subjects []string // subset of harness.Floor, Linux, Unigo, UnigoExec; default all but UnigoExec, with Exec all four
+
+	// Exec is a static x86-64 executable (any language) to boot as it is
+	// instead of App: Linux's /init and unigo-exec's program.
+	Exec string
+	// RefApp, with Exec, is the Go main package whose linked unigo image
+	// is the unigo subject, the yardstick of the program; default
+	// ./examples/hello.
+	RefApp string
 	Out      string   // directory for results.json and the built files; required
 
 	Timeout time.Duration // limit for one boot; default 30 s
@@ -63,8 +81,24 @@ func (c *Config) SetDefaults() error {
 	if err := harness.VMDefaults(&c.Machine, &c.Accel, &c.MemMiB); err != nil {
 		return err
 	}
-	harness.OrDefault(&c.App, "./examples/hello")
-	if err := harness.CheckSubjects(&c.Subjects, harness.Floor, harness.Linux, harness.Unigo); err != nil {
+	if c.Exec != "" {
+		if c.App != "" {
+			return errors.New("--app and --exec each name the app to boot (a Go package, or a static program as it is): give one of them")
+		}
+		harness.OrDefault(&c.RefApp, "./examples/hello")
+		if len(c.Subjects) == 0 {
+			c.Subjects = []string{harness.Floor, harness.Linux, harness.UnigoExec, harness.Unigo}
+		}
+	} else {
+		if c.RefApp != "" {
+			return errors.New("--ref-app is the linked yardstick of a program given with --exec: give --exec PROG too")
+		}
+		harness.OrDefault(&c.App, "./examples/hello")
+		if len(c.Subjects) == 0 {
+			c.Subjects = []string{harness.Floor, harness.Linux, harness.Unigo}
+		}
+	}
+	if err := harness.CheckSubjects(&c.Subjects, harness.Floor, harness.Linux, harness.Unigo, harness.UnigoExec); err != nil {
 		return err
 	}
 	if c.Out == "" {
@@ -102,6 +136,11 @@ type Subject struct {
 	Key          string         `json:"key"`
 	Label        string         `json:"label"`
 	Boots        string         `json:"boots,omitempty"`   // how it boots
+	// App and Line, when the subject boots another app than the report's
+	// (the linked reference of an Exec program): that app and the line
+	// its console is watched for.
+	App  string `json:"app,omitempty"`
+	Line string `json:"line,omitempty"`
 	Command      []string       `json:"command,omitempty"` // QEMU command of the timed boots
 	Parts        []harness.Part `json:"parts,omitempty"`
 	FirstLine    measure.Metric `json:"first_line_s"`
@@ -146,7 +185,7 @@ func Run(ctx context.Context, cfg Config) (r *Report, err error) {
 	progress := harness.Progress(cfg.Progress)
 
 	r = &Report{
-		Base: report.NewBase("boot", began, m.QEMU, cfg.App),
+		Base: report.NewBase("boot", began, m.QEMU, cmp.Or(cfg.Exec, cfg.App)),
 		Config: Settings{
 			Runs: cfg.Runs, Machine: cfg.Machine, Accel: m.Accel.Name, CPU: m.Accel.CPU, MemMiB: cfg.MemMiB,
 			Timeout: cfg.Timeout.Seconds(), IdleDuration: cfg.IdleDuration.Seconds(), Interleaved: true,
@@ -158,16 +197,12 @@ func Run(ctx context.Context, cfg Config) (r *Report, err error) {
 		"image size counts what QEMU loads: the floor image; vmlinux (or bzImage) + initramfs; the unigo image",
 	)
 
-	// The app, built plain, and the line every subject waits for.
-	app, err := r.BuildApp(ctx, cfg.App, artifacts)
+	// The app, built plain or given as it is, and the line the subjects
+	// booting it wait for.
+	app, ref, err := apps(ctx, cfg, r, artifacts, progress)
 	if err != nil {
 		return nil, err
 	}
-	if r.App.LineSource, err = harness.LearnLine(ctx, app, cfg.Line, 0); err != nil {
-		return nil, fmt.Errorf("app %s: %w", cfg.App, err)
-	}
-	r.App.Line = app.Line
-	progress("app %s: %d bytes built plain; watching consoles for %q", cfg.App, app.Size, app.Line)
 
 	linux := &harness.LinuxBaseline{CacheDir: cfg.LinuxCacheDir, TSCKHz: r.Host.TSCKHz, TSCSource: r.Host.TSCSource}
 	makers := map[string]artifactOf{
@@ -178,6 +213,7 @@ func Run(ctx context.Context, cfg Config) (r *Report, err error) {
 		harness.Unigo: func(ctx context.Context, app *harness.App, dir string) (*harness.Artifact, error) {
 			return harness.UnigoImage(ctx, cfg.Build, app, dir)
 		},
+		harness.UnigoExec: harness.ExecImage,
 	}
 
 	// Make each subject's artifact and boot it once untimed (warm caches,
@@ -185,7 +221,12 @@ func Run(ctx context.Context, cfg Config) (r *Report, err error) {
 	for _, key := range cfg.Subjects {
 		s := &Subject{Key: key, Label: harness.Labels[key]}
 		r.Subjects = append(r.Subjects, s)
-		a, err := makers[key](ctx, app, artifacts)
+		of := app
+		if key == harness.Unigo && ref != nil {
+			of = ref
+			s.Label, s.App, s.Line = "unigo linked: "+ref.Name, cfg.RefApp, ref.Line
+		}
+		a, err := makers[key](ctx, of, artifacts)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -256,6 +297,46 @@ func Run(ctx context.Context, cfg Config) (r *Report, err error) {
 		return nil, err
 	}
 	return r, r.Finish(began, cfg.Out, r)
+}
+
+// apps makes the report's app — the Go package cfg.App built plain, or the
+// program cfg.Exec as it is — and, with Exec and a unigo subject, the
+// linked reference cfg.RefApp; each learns its line.
+func apps(ctx context.Context, cfg Config, r *Report, artifacts string, progress func(string, ...any)) (app, ref *harness.App, err error) {
+	if cfg.Exec != "" {
+		if app, err = harness.ProgramApp(cfg.Exec); err != nil {
+			return nil, nil, err
+		}
+		r.UseProgram(app)
+	} else if app, err = r.BuildApp(ctx, cfg.App, artifacts); err != nil {
+		return nil, nil, err
+	}
+	if r.App.LineSource, err = harness.LearnLine(ctx, app, cfg.Line, 0); err != nil {
+		return nil, nil, fmt.Errorf("app %s: %w", r.App.Path, err)
+	}
+	r.App.Line = app.Line
+	if cfg.Exec == "" {
+		progress("app %s: %d bytes built plain; watching consoles for %q", cfg.App, app.Size, app.Line)
+		return app, nil, nil
+	}
+	progress("program %s: %d bytes as given; watching consoles for %q", cfg.Exec, app.Size, app.Line)
+	r.Notes = append(r.Notes,
+		fmt.Sprintf("the app is the static executable %s as given (built by no one here): Linux boots it as /init, unigo --exec as the program of the kernel of unmodified executables", cfg.Exec),
+		"no VM has a network card (as `unigo run` without -p, or with --net none): the kernel of unmodified executables starts the program at once, and its own Go runtime, which runs the network stack when there is a card, never starts",
+	)
+	if !slices.Contains(cfg.Subjects, harness.Unigo) {
+		return app, nil, nil
+	}
+	if ref, err = harness.BuildApp(ctx, cfg.RefApp, artifacts); err != nil {
+		return nil, nil, fmt.Errorf("reference app: %w", err)
+	}
+	if _, err = harness.LearnLine(ctx, ref, "", 0); err != nil {
+		return nil, nil, fmt.Errorf("reference app %s: %w", cfg.RefApp, err)
+	}
+	r.App.RefApp = cfg.RefApp
+	r.Notes = append(r.Notes, fmt.Sprintf("'unigo linked: %s' is the linked unigo image of the Go app %s (watched for its own line %q), the yardstick of issue 19: an unmodified static program should boot within 1.2× of its time and least memory ('vs unigo linked')", ref.Name, cfg.RefApp, ref.Line))
+	progress("reference %s: linked unigo image, watched for %q", cfg.RefApp, ref.Line)
+	return app, ref, nil
 }
 
 // summarize turns a subject's samples into its metrics.

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -139,4 +141,100 @@ func TestWriteTableNA(t *testing.T) {
 	if strings.Contains(out, "[3]") {
 		t.Errorf("identical reasons footnoted twice:\n%s", out)
 	}
+}
+
+// TestSetDefaultsExec checks the options of --exec: the subjects it adds
+// (unigo-exec, and the linked reference as unigo), the reference app's
+// default, and the combinations refused.
+func TestSetDefaultsExec(t *testing.T) {
+	all := []string{harness.Floor, harness.Linux, harness.UnigoExec, harness.Unigo}
+	for _, tt := range []struct {
+		name     string
+		cfg      Config
+		app, ref string
+		subjects []string
+		err      string
+	}{
+		{name: "plain", cfg: Config{}, app: "./examples/hello", subjects: []string{harness.Floor, harness.Linux, harness.Unigo}},
+		{name: "exec", cfg: Config{Exec: "hello-c"}, ref: "./examples/hello", subjects: all},
+		{name: "exec with its reference", cfg: Config{Exec: "hello-c", RefApp: "./examples/idle"}, ref: "./examples/idle", subjects: all},
+		{name: "exec without the reference", cfg: Config{Exec: "hello-c", Subjects: []string{harness.Linux, harness.UnigoExec}}, ref: "./examples/hello",
+			subjects: []string{harness.Linux, harness.UnigoExec}},
+		{name: "a Go app's plain binary booted unmodified", cfg: Config{Subjects: []string{harness.Unigo, harness.UnigoExec}}, app: "./examples/hello",
+			subjects: []string{harness.Unigo, harness.UnigoExec}},
+		{name: "app and exec", cfg: Config{Exec: "hello-c", App: "./examples/hello"}, err: "--app and --exec each name the app"},
+		{name: "reference without exec", cfg: Config{RefApp: "./examples/hello"}, err: "--ref-app is the linked yardstick of a program given with --exec"},
+		{name: "unknown subject", cfg: Config{Exec: "hello-c", Subjects: []string{"exec"}}, err: `subject "exec": want floor, linux, unigo or unigo-exec`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tt.cfg
+			cfg.Out = t.TempDir()
+			err := cfg.SetDefaults()
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.App != tt.app || cfg.RefApp != tt.ref || !reflect.DeepEqual(cfg.Subjects, tt.subjects) {
+				t.Errorf("app %q, ref-app %q, subjects %q; want %q, %q, %q", cfg.App, cfg.RefApp, cfg.Subjects, tt.app, tt.ref, tt.subjects)
+			}
+		})
+	}
+}
+
+// TestRunBootExecRefused checks that a program no subject could boot is
+// refused before anything is built or booted, with what to do.
+func TestRunBootExecRefused(t *testing.T) {
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		t.Skip("qemu-system-x86_64 is not installed")
+	}
+	script := filepath.Join(t.TempDir(), "hello.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho hello\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	_, err := Run(context.Background(), Config{Exec: script, Out: out, Subjects: []string{harness.Linux, harness.UnigoExec}, IdleApp: "-"})
+	if err == nil || !strings.Contains(err.Error(), script) {
+		t.Fatalf("err = %v, want a refusal naming %s", err, script)
+	}
+	if _, serr := os.Stat(filepath.Join(out, "results.json")); serr == nil {
+		t.Error("results.json written for a refused program")
+	}
+}
+
+// TestWriteTableExec checks the ratio of the unmodified program to the
+// linked reference, and that the reference says which app it boots.
+func TestWriteTableExec(t *testing.T) {
+	mk := func(key, label string, first, mib float64) *Subject {
+		return &Subject{Key: key, Label: label,
+			FirstLine: measure.FromSamples("s", []float64{first}), Exit: measure.FromSamples("s", []float64{first + 0.01}),
+			ImageBytes: measure.Value("bytes", 4<<20), MinMemoryMiB: measure.Value("MiB", mib),
+			IdleCPU: measure.NA("s", "not measured (idle measurement skipped)")}
+	}
+	exec := mk(harness.UnigoExec, harness.Labels[harness.UnigoExec], 0.3, 6)
+	linked := mk(harness.Unigo, "unigo linked: hello", 0.25, 5)
+	linked.App, linked.Line = "./examples/hello", "Hello from a unigo unikernel!"
+	r := &Report{Config: Settings{Runs: 1, Machine: "microvm", Accel: "tcg", IdleDuration: 10},
+		Base:     report.Base{App: report.AppInfo{Path: "hello-c", Line: "hello from C", ProgramSize: &measure.Metric{}}},
+		Subjects: []*Subject{mk(harness.Linux, "Linux microVM", 1.5, 70), exec, linked}}
+	*r.App.ProgramSize = measure.Value("bytes", 20000)
+	var b bytes.Buffer
+	if err := r.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"the program as given: 19.5 KiB",
+		"  vs unigo linked ", "1.20×", // time and memory, exec over linked
+		`app ./examples/hello, watched for "Hello from a unigo unikernel!"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	t.Log("\n" + out)
 }

@@ -12,7 +12,9 @@ import (
 )
 
 // WriteTable prints the report as a table for people: one column per
-// subject, medians with min–max, and ratios against the floor and Linux.
+// subject, medians with min–max, and ratios against the floor and Linux,
+// and of unigo --exec against the linked unigo image (the reference of an
+// --exec program).
 // Reasons for n/a cells are footnotes below the table.
 func (r *Report) WriteTable(w io.Writer) error {
 	var b strings.Builder
@@ -22,13 +24,15 @@ func (r *Report) WriteTable(w io.Writer) error {
 
 	var fn report.Footnotes
 	cell := fn.Cell
-	var floor, linux *Subject
+	var floor, linux, linked *Subject
 	for _, s := range r.Subjects {
 		switch s.Key {
 		case harness.Floor:
 			floor = s
 		case harness.Linux:
 			linux = s
+		case harness.Unigo:
+			linked = s
 		}
 	}
 
@@ -54,7 +58,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 		vsFloor := []string{"  vs floor"}
 		vsLinux := []string{"  vs Linux"}
 		minus := []string{"  minus floor"}
-		anyFloor, anyLinux := false, false
+		vsLinked := []string{"  vs unigo linked"}
+		anyFloor, anyLinux, anyLinked := false, false, false
 		for _, s := range r.Subjects {
 			m := mr.get(s)
 			row = append(row, cell(m, mr.format))
@@ -72,7 +77,13 @@ func (r *Report) WriteTable(w io.Writer) error {
 					vl, anyLinux = report.RatioText(q), true
 				}
 			}
-			vsFloor, vsLinux, minus = append(vsFloor, vf), append(vsLinux, vl), append(minus, mf)
+			vk := ""
+			if linked != nil && s.Key == harness.UnigoExec {
+				if q, ok := measure.Ratio(m, mr.get(linked)); ok {
+					vk, anyLinked = report.RatioText(q), true
+				}
+			}
+			vsFloor, vsLinux, minus, vsLinked = append(vsFloor, vf), append(vsLinux, vl), append(minus, mf), append(vsLinked, vk)
 		}
 		rows = append(rows, row)
 		if anyFloor {
@@ -84,6 +95,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if anyLinux {
 			rows = append(rows, vsLinux)
 		}
+		if anyLinked {
+			rows = append(rows, vsLinked)
+		}
 	}
 	report.WriteRows(&b, rows)
 
@@ -91,6 +105,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 	b.WriteString("\n")
 	for _, s := range r.Subjects {
 		report.WriteHow(&b, s.Label, s.Boots, s.Parts)
+		if s.App != "" {
+			if s.Boots == "" {
+				fmt.Fprintf(&b, "%s:\n", s.Label)
+			}
+			fmt.Fprintf(&b, "  app %s, watched for %q\n", s.App, s.Line)
+		}
 		if len(s.Ended) > 0 {
 			var ends []string
 			for how, n := range s.Ended {

@@ -16,13 +16,14 @@ var colors = map[string]string{
 	harness.Container: "#3b7dd8",
 	harness.Linux:     "#e8833a",
 	harness.Unigo:     "#2a9d4b",
+	harness.UnigoExec: "#8fd19e",
 }
 
 // chart is the report's chart.
 func (r *Report) chart() *report.Chart {
 	runs := fmt.Sprintf("medians of %d interleaved runs, whiskers min–max", r.Config.Runs)
 	c := &report.Chart{
-		Title:    fmt.Sprintf("One Go app, four ways: %s", r.App.Path),
+		Title:    fmt.Sprintf("One Go app, %s ways: %s", countWord(len(r.Subjects)), r.App.Path),
 		Subtitle: fmt.Sprintf("%s · %d CPUs · VMs: QEMU %s, %s · %s", shortCPU(r.Host.CPU), r.Host.CPUs, r.Config.Machine, accelText(r.Config.Accel), runs),
 		Hint:     "shorter bar = better, except requests/s",
 		Footer: fmt.Sprintf("made by: unigo bench compare %s%s --runs %d (%s); numbers and notes: results.json",
@@ -64,6 +65,14 @@ func shortCPU(s string) string {
 		f = f[:3]
 	}
 	return strings.Join(f, " ")
+}
+
+// countWord is n in words, as far as the benchmark has subjects.
+func countWord(n int) string {
+	if words := []string{"no", "one", "two", "three", "four", "five"}; n < len(words) {
+		return words[n]
+	}
+	return fmt.Sprint(n)
 }
 
 // shortLabel is a subject's label in a panel (the legend has the full one).

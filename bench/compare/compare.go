@@ -7,7 +7,9 @@
 //   - linux: the same binary as /init of Debian's cloud kernel in QEMU
 //     (the Linux microVM of the boot benchmark);
 //   - unigo: the unigo image of the app, in the same QEMU, booted through
-//     the launch layer as `unigo run` boots it.
+//     the launch layer as `unigo run` boots it;
+//   - on request, unigo-exec: the unigo image that boots the same plain
+//     binary unmodified (`unigo build --exec`), booted the same way.
 //
 // It reports time to the first line (and to the first HTTP response),
 // requests/s and p99 latency under a bounded load, the artifact's size, the
@@ -37,7 +39,7 @@ type Config struct {
 	HTTPPort int    // the port the app serves HTTP on (also given as $PORT); 0: no HTTP measurements
 	Runs     int    // interleaved runs of each subject; default 10
 	Out      string // directory for results.json, chart.svg and built files; required
-	Subjects []string
+	Subjects []string // subset of harness.Native, Container, Linux, Unigo, UnigoExec; default all but UnigoExec
 	Runtime  string // container runtime: auto (default), docker, runc
 	Line     string // the app's first output line; default: learnt by running it natively
 
@@ -95,7 +97,10 @@ func (c *Config) SetDefaults() error {
 	if c.Tap != "" && c.GuestIP == "" {
 		c.GuestIP = DefaultGuestIP
 	}
-	if err := harness.CheckSubjects(&c.Subjects, harness.Native, harness.Container, harness.Linux, harness.Unigo); err != nil {
+	if len(c.Subjects) == 0 {
+		c.Subjects = []string{harness.Native, harness.Container, harness.Linux, harness.Unigo}
+	}
+	if err := harness.CheckSubjects(&c.Subjects, harness.Native, harness.Container, harness.Linux, harness.Unigo, harness.UnigoExec); err != nil {
 		return err
 	}
 	switch c.Runtime {
@@ -385,7 +390,7 @@ func notes(cfg Config) []string {
 	notes := []string{
 		"runs are interleaved (native, container, Linux, unigo, native, …); medians with min–max",
 		"to first line: from starting the process (the app; docker run or runc run; QEMU) to the app's first line reaching the host",
-		"artifact: what each way ships: the binary; the container image (docker image inspect .Size) or the bundle's root file system; vmlinux + initramfs; the unigo image",
+		"artifact: what each way ships: the binary; the container image (docker image inspect .Size) or the bundle's root file system; vmlinux + initramfs; the unigo image (with --exec: the kernel of unmodified executables and the binary in its root)",
 		"least memory: the least memory the app prints its line in (with --http: serves, see below): VMs: QEMU's -m; containers: the container's memory limit (Docker refuses less than 6 MiB); native: the limit of a memory cgroup the benchmark runs the process in. A cgroup's limit counts what the kernel charges to it (the app's memory, page cache it reads, kernel objects); a VM's -m holds a whole kernel too",
 		"idle RSS: resident memory on the host of an idle instance after it printed its line: the process; the app plus its per-container runtime process (containerd-shim or runc), not the shared Docker daemons; QEMU's whole process, which holds the guest's touched RAM",
 		"system calls: what the app can reach in the kernel under it: for Linux, the calls the kernel has compiled in (its sys_enter tracepoints), narrowed by the app's seccomp filter when it has one; for unigo, its implemented table",

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -167,11 +168,41 @@ func TestSameNetworkRefusesDifferentVMs(t *testing.T) {
 	if err := e.sameNetwork(ctx); err != nil {
 		t.Fatalf("same VM setup refused: %v", err)
 	}
+	// unigo --exec serves beside them: the same VM again.
+	e.servers[harness.UnigoExec] = harness.VM{Unigo: &launch.Config{Image: "app.exec.img", Argv0: "app"}}
+	if err := e.sameNetwork(ctx); err != nil {
+		t.Fatalf("same VM setup refused with unigo --exec: %v", err)
+	}
 	l := e.servers[harness.Linux]
 	l.Spec.Disks = []vmm.Disk{{Path: "extra.img"}}
 	e.servers[harness.Linux] = l
 	if err := e.sameNetwork(ctx); err == nil || !strings.Contains(err.Error(), "differ") {
 		t.Errorf("a disk only one VM has: %v, want a refusal", err)
+	}
+	// Without Linux, the two unigo images are held to each other.
+	delete(e.servers, harness.Linux)
+	if err := e.sameNetwork(ctx); err != nil {
+		t.Errorf("unigo and unigo --exec refused: %v", err)
+	}
+}
+
+// TestSubjectsDefault checks that unigo --exec is a subject on request
+// only: the default stays the four ways.
+func TestSubjectsDefault(t *testing.T) {
+	cfg := Config{App: "../../examples/hello", Out: t.TempDir()}
+	if err := cfg.SetDefaults(); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{harness.Native, harness.Container, harness.Linux, harness.Unigo}; !slices.Equal(cfg.Subjects, want) {
+		t.Errorf("default subjects %q, want %q", cfg.Subjects, want)
+	}
+	cfg = Config{App: "../../examples/hello", Out: t.TempDir(), Subjects: []string{harness.Unigo, harness.UnigoExec}}
+	if err := cfg.SetDefaults(); err != nil {
+		t.Errorf("unigo,unigo-exec: %v", err)
+	}
+	cfg = Config{App: "../../examples/hello", Out: t.TempDir(), Subjects: []string{"exec"}}
+	if err := cfg.SetDefaults(); err == nil || !strings.Contains(err.Error(), "unigo or unigo-exec") {
+		t.Errorf("unknown subject: %v", err)
 	}
 }
 

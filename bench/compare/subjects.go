@@ -112,8 +112,12 @@ func (e *env) subject(ctx context.Context, key string) *Subject {
 		e.container(ctx, s)
 	case harness.Linux:
 		e.linuxVM(s)
+	case harness.UnigoExec:
+		e.unigo(s, harness.ExecImage)
 	default:
-		e.unigo(s)
+		e.unigo(s, func(ctx context.Context, app *harness.App, dir string) (*harness.Artifact, error) {
+			return harness.UnigoImage(ctx, e.cfg.Build, app, dir)
+		})
 	}
 	return s
 }
@@ -332,11 +336,13 @@ func (e *env) linuxSyscalls(ctx context.Context) measure.Metric {
 	return m
 }
 
-// unigo runs the app's unigo image, through the launch layer.
-func (e *env) unigo(s *Subject) {
+// unigo runs a unigo image of the app made by image (the linked one,
+// harness.UnigoImage, or the plain binary's, harness.ExecImage), through
+// the launch layer.
+func (e *env) unigo(s *Subject, image func(ctx context.Context, app *harness.App, dir string) (*harness.Artifact, error)) {
 	s.NAWhy = e.noQEMU
 	s.prepare = func(ctx context.Context, app *harness.App) (*artifact, error) {
-		base, err := harness.UnigoImage(ctx, e.cfg.Build, app, e.dir)
+		base, err := image(ctx, app, e.dir)
 		if err != nil {
 			return nil, err
 		}
@@ -349,7 +355,7 @@ func (e *env) unigo(s *Subject) {
 		a.VM = &vm
 		if e.cfg.HTTPPort > 0 {
 			a.How += "; with the network card of `unigo run -p`"
-			e.servers[harness.Unigo] = vm
+			e.servers[s.Key] = vm
 		}
 		a.entries, a.entriesErr = unigoEntries(vm.Unigo.Image)
 		a.start = e.vmStart(vm)

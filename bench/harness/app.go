@@ -10,13 +10,16 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"unigo.dev/unigo/build"
 )
 
-// App is one Go program under test, built the plain way.
+// App is one program under test: a Go program built the plain way
+// (BuildApp), or a static executable given as it is (ProgramApp).
 type App struct {
-	Dir    string // the package's directory
+	Dir    string // the Go package's directory; "" for a program given as it is
 	Name   string // base name, for file names
-	Binary string // `CGO_ENABLED=0 go build` output: static, GOOS=linux GOARCH=amd64
+	Binary string // `CGO_ENABLED=0 go build` output, or the program: static, x86-64 Linux
 	Size   int64  // Binary's size in bytes
 	Line   string // the first line it prints
 }
@@ -51,6 +54,28 @@ func BuildApp(ctx context.Context, dir, outDir string, env ...string) (*App, err
 	}
 	a.Size = fi.Size()
 	return a, nil
+}
+
+// ProgramApp is the static executable at program, in any language, as it
+// is: nothing is built. It is checked as `unigo build --exec` checks it
+// (build.CheckStaticExecutable), so that a program no subject could boot
+// is refused before anything runs. Its Line is learnt as a Go app's is
+// (LearnLine). It has no Go package, hence no linked unigo image
+// (UnigoImage); ExecImage boots it unmodified.
+func ProgramApp(program string) (*App, error) {
+	abs, err := filepath.Abs(program)
+	if err != nil {
+		return nil, err
+	}
+	if err := build.CheckStaticExecutable(abs); err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, err
+	}
+	base := filepath.Base(abs)
+	return &App{Name: strings.TrimSuffix(base, filepath.Ext(base)), Binary: abs, Size: fi.Size()}, nil
 }
 
 // FirstLine runs the app natively once and returns the first non-empty line

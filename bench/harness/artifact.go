@@ -165,6 +165,9 @@ func buildUnigo(ctx context.Context, appDir, out string) error {
 // UnigoImage builds the unigo image of app into dir with build (nil: `unigo
 // build`); it boots through the launch layer as `unigo run IMAGE` does.
 func UnigoImage(ctx context.Context, build BuildFunc, app *App, dir string) (*Artifact, error) {
+	if app.Dir == "" {
+		return nil, fmt.Errorf("%s is a program given as it is, not a Go package: it has no linked unigo image (boot it with unigo build --exec)", app.Binary)
+	}
 	if build == nil {
 		build = buildUnigo
 	}
@@ -172,8 +175,26 @@ func UnigoImage(ctx context.Context, build BuildFunc, app *App, dir string) (*Ar
 	if err := build(ctx, app.Dir, out); err != nil {
 		return nil, fmt.Errorf("unigo build: %w", err)
 	}
+	return unigoArtifact(app, out, "unigo image through PVH")
+}
+
+// ExecImage makes the unigo image that boots app's binary unmodified, as
+// `unigo build --exec BINARY` makes it (build.Exec: the kernel of
+// unmodified executables, the program in its root), into dir; it boots
+// through the launch layer as `unigo run IMAGE` does, like UnigoImage's.
+func ExecImage(ctx context.Context, app *App, dir string) (*Artifact, error) {
+	out := filepath.Join(dir, app.Name+".exec.img")
+	if _, err := build.Exec(ctx, build.ExecOptions{Program: app.Binary, Output: out}); err != nil {
+		return nil, fmt.Errorf("unigo build --exec: %w", err)
+	}
+	return unigoArtifact(app, out, "unigo image of the unmodified executable (unigo build --exec: the kernel of unmodified executables, the program in its root) through PVH")
+}
+
+// unigoArtifact is the artifact of the unigo image out of app: booted
+// through the launch layer, watched for app's line.
+func unigoArtifact(app *App, out, how string) (*Artifact, error) {
 	a := &Artifact{
-		How: "unigo image through PVH",
+		How: how,
 		VM:  &VM{Unigo: &launch.Config{Image: out, Argv0: app.Name}, Match: LineMatcher(app.Line)},
 	}
 	return a, a.AddPart("image", out, true)

@@ -20,6 +20,10 @@ const (
 	Container = "container" // the same binary in a container (Docker or runc)
 	Linux     = "linux"     // Debian's cloud kernel in QEMU with the app as /init
 	Unigo     = "unigo"     // the unigo image of the app
+	// UnigoExec is the unigo image that boots the app's binary unmodified
+	// (`unigo build --exec`): the kernel of unmodified executables with the
+	// program in its root, not linked with it.
+	UnigoExec = "unigo-exec"
 )
 
 // Labels are the subjects' names in tables.
@@ -29,6 +33,7 @@ var Labels = map[string]string{
 	Container: "container",
 	Linux:     "Linux microVM",
 	Unigo:     "unigo",
+	UnigoExec: "unigo --exec",
 }
 
 // Container runtimes.

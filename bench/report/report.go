@@ -58,7 +58,14 @@ type AppInfo struct {
 	Line        string         `json:"line"`
 	LineSource  string         `json:"line_source"`
 	GoBuildSize measure.Metric `json:"go_build_bytes"` // plain static `go build`, for reference
-	IdleApp     string         `json:"idle_app,omitempty"`
+	// ProgramSize is the size of an app that is a static executable given
+	// as it is (bench boot --exec), built by no one here: GoBuildSize is
+	// n/a then.
+	ProgramSize *measure.Metric `json:"program_bytes,omitempty"`
+	// RefApp is the Go main package whose linked unigo image is the
+	// yardstick of such a program.
+	RefApp  string `json:"ref_app,omitempty"`
+	IdleApp string `json:"idle_app,omitempty"`
 }
 
 func hostInfo(qemu string) HostInfo {
@@ -89,6 +96,14 @@ func (r *Base) BuildApp(ctx context.Context, dir, artifacts string) (*harness.Ap
 	}
 	r.App.GoBuildSize = measure.Value("bytes", float64(app.Size))
 	return app, nil
+}
+
+// UseProgram records app, a static executable given as it is
+// (harness.ProgramApp), as the report's app.
+func (r *Base) UseProgram(app *harness.App) {
+	size := measure.Value("bytes", float64(app.Size))
+	r.App.ProgramSize = &size
+	r.App.GoBuildSize = measure.NA("bytes", "n/a: the app is a program given as it is (--exec), not a Go package built here")
 }
 
 // NoteLoad notes the host's load average at the start (before) and now.

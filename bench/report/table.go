@@ -27,6 +27,10 @@ func RunsText(n int) string {
 // the app.
 func (r *Base) WriteHostAndApp(b *strings.Builder) {
 	fmt.Fprintf(b, "host: %s, %d CPUs, %s; %s\n", r.Host.CPU, r.Host.CPUs, r.Host.Kernel, r.Host.QEMU)
+	if r.App.ProgramSize != nil {
+		fmt.Fprintf(b, "app line: %q; the program as given: %s\n\n", r.App.Line, MetricText(*r.App.ProgramSize, "bytes"))
+		return
+	}
 	fmt.Fprintf(b, "app line: %q; plain go build: %s\n\n", r.App.Line, MetricText(r.App.GoBuildSize, "bytes"))
 }
 

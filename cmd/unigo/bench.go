@@ -35,19 +35,30 @@ func newBenchBootCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "boot",
 		Short: "Boot time, size, memory and idle CPU: QEMU floor vs Linux microVM vs unigo",
-		Long: `Boots three subjects in the same QEMU command line, interleaved (A B C A B C ...):
+		Long: `Boots its subjects in the same QEMU command line, interleaved (A B C A B C ...):
 
-  floor   a trivial PVH guest that prints one line and powers off: what QEMU itself costs
-  linux   Debian's cloud kernel (fetched with apt-get, booted as an uncompressed vmlinux
-          through PVH) with an initramfs holding only the app, built plain, as /init
-  unigo   the unigo image of the app
+  floor       a trivial PVH guest that prints one line and powers off: what QEMU itself costs
+  linux       Debian's cloud kernel (fetched with apt-get, booted as an uncompressed vmlinux
+              through PVH) with an initramfs holding only the app, built plain, as /init
+  unigo       the unigo image of the app
+  unigo-exec  (on request) the image that boots the app's plain binary unmodified
+              (unigo build --exec)
 
-and reports, as medians with min–max: the time from launching QEMU to the app's first
+With --exec PROG the app is PROG, a static x86-64 executable in any language, as it
+is (nothing is built): linux boots it as /init, unigo-exec boots it unmodified, and
+unigo is the linked image of the Go app --ref-app (default ./examples/hello), the
+yardstick an unmodified program is held to ('vs unigo linked'). Each subject waits
+for the first line of its own app, learnt by running it natively.
+
+It reports, as medians with min–max: the time from launching QEMU to the app's first
 line on the console and to QEMU's exit; the size of what QEMU boots; the least memory
 (-m) that still prints the line; and the host CPU an idle VM (--idle-app) uses.
 A column that cannot be measured says n/a and why.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfg.Exec != "" && !cmd.Flags().Changed("app") {
+				cfg.App = ""
+			}
 			startBench(cmd, "boot", subjects, &cfg.Subjects, &cfg.Out, &cfg.Progress)
 			cfg.SkipMemory = noMemory
 			r, err := boot.Run(cmd.Context(), cfg)
@@ -61,11 +72,13 @@ A column that cannot be measured says n/a and why.`,
 	f.IntVar(&cfg.Runs, "runs", 10, "timed boots of each subject")
 	addVMFlags(cmd, &cfg.Machine, &cfg.Accel)
 	f.StringVar(&cfg.App, "app", "./examples/hello", "directory of the Go main package to boot")
+	f.StringVar(&cfg.Exec, "exec", "", "boot this static x86-64 executable (any language) as it is instead of --app")
+	f.StringVar(&cfg.RefApp, "ref-app", "", "with --exec: the Go main package whose linked unigo image is the unigo subject, the yardstick (default ./examples/hello)")
 	f.StringVar(&cfg.Line, "line", "", "the app's first output line (default: learnt by running the app once natively)")
 	f.StringVar(&cfg.Out, "out", "", "directory for results.json and the built files (default bench-results/boot-TIME)")
 	f.IntVar(&cfg.MemMiB, "mem", 256, "guest memory of the timed boots, in MiB")
 	f.DurationVar(&cfg.Timeout, "timeout", 30*time.Second, "limit for one boot")
-	addSubjectsFlag(cmd, &subjects, "floor,linux,unigo")
+	addSubjectsFlagOf(cmd, &subjects, "floor,linux,unigo,unigo-exec", "floor,linux,unigo; with --exec all")
 	f.BoolVar(&noMemory, "no-memory", false, "skip the search for the least memory")
 	f.DurationVar(&cfg.MemoryBudget, "memory-budget", 90*time.Second, "time limit of one subject's memory search")
 	f.StringVar(&cfg.IdleApp, "idle-app", "./examples/idle", `app that prints a line and idles, for the idle-CPU measurement ("-" skips it)`)
@@ -85,13 +98,15 @@ func newBenchCompareCmd() *cobra.Command {
 		Use:   "compare APP",
 		Short: "The same app as a process, a container, a Linux microVM and a unikernel, side by side",
 		Long: `Builds the Go main package APP once and runs it four ways on this machine, interleaved
-(A B C D A B C D ...):
+(A B C D A B C D ...), and a fifth on request:
 
   native      the plain static binary (CGO_ENABLED=0 go build) as a host process
   container   the same binary in a FROM scratch image run by the Docker engine, or,
               when no engine answers, in a minimal OCI bundle run by runc
   linux       the same binary as /init of Debian's cloud kernel, in QEMU
   unigo       the unigo image of APP, in the same QEMU
+  unigo-exec  the plain binary booted unmodified (unigo build --exec), in the same QEMU
+              (--subjects ...,unigo-exec)
 
 and reports, as medians with min–max: the time to the app's first line (with --http,
 to its first HTTP 200, and requests/s and p50/p99 latency under a bounded wrk load); the
@@ -134,7 +149,7 @@ in the way.`,
 	f.IntVar(&cfg.HTTPPort, "http", 0, "the port the app serves HTTP on: also measure time to the first HTTP 200, requests/s and p99")
 	f.IntVar(&cfg.Runs, "runs", 10, "interleaved runs of each way")
 	f.StringVar(&cfg.Out, "out", "", "directory for results.json, chart.svg and the built files (default bench-results/compare-TIME)")
-	addSubjectsFlag(cmd, &subjects, "native,container,linux,unigo")
+	addSubjectsFlagOf(cmd, &subjects, "native,container,linux,unigo,unigo-exec", "all but unigo-exec")
 	f.StringVar(&cfg.Runtime, "container-runtime", "auto", "auto (Docker if the engine answers, else runc), docker or runc")
 	f.StringVar(&cfg.Line, "line", "", "the app's first output line (default: learnt by running the app once natively)")
 	f.StringVar(&cfg.Machine, "machine", "microvm", "QEMU machine type of the VMs: microvm or pc")

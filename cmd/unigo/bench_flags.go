@@ -15,7 +15,13 @@ import (
 // addSubjectsFlag adds --subjects, a comma-separated subset of the
 // benchmark's subjects (all names them), to be split by startBench.
 func addSubjectsFlag(cmd *cobra.Command, p *string, all string) {
-	cmd.Flags().StringVar(p, "subjects", "", "comma-separated subset of "+all+" (default all)")
+	addSubjectsFlagOf(cmd, p, all, "all")
+}
+
+// addSubjectsFlagOf is addSubjectsFlag for a benchmark whose default is
+// not all its subjects: def says which.
+func addSubjectsFlagOf(cmd *cobra.Command, p *string, all, def string) {
+	cmd.Flags().StringVar(p, "subjects", "", "comma-separated subset of "+all+" (default "+def+")")
 }
 
 // addVMFlags adds --machine and --accel: the QEMU machine type and the
