@@ -97,6 +97,8 @@ func exitGroup(t *threads.Thread, code int) int64 {
 const (
 	futexWait       = 0
 	futexWake       = 1
+	futexRequeue    = 3
+	futexCmpRequeue = 4
 	futexWaitBitset = 9
 	futexWakeBitset = 10
 	futexPrivate    = 128
@@ -138,6 +140,22 @@ func futex(t *threads.Thread, a *[6]uintptr) int64 {
 		return abi.Blocked
 	case futexWake, futexWakeBitset:
 		return int64(threads.FutexWake(addr, int(val)))
+	case futexRequeue, futexCmpRequeue:
+		// The fourth argument is the number to requeue, not a timeout.
+		addr2 := a[4]
+		if addr2&3 != 0 || int32(val) < 0 || int32(ts) < 0 {
+			return -abi.EINVAL
+		}
+		if op&^(futexPrivate|futexRealtime) == futexCmpRequeue {
+			cur, ok := abi.GetU32(addr)
+			if !ok {
+				return -abi.EFAULT
+			}
+			if cur != uint32(a[5]) {
+				return -abi.EAGAIN
+			}
+		}
+		return int64(threads.FutexRequeue(addr, addr2, int(val), int(int32(ts))))
 	}
 	return -abi.ENOSYS
 }
