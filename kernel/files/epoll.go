@@ -159,6 +159,8 @@ func Changed(fd int) {
 // count. Level-triggered interests report while the descriptor is ready;
 // edge-triggered ones (EPOLLET, as Go's netpoller uses) once per change.
 func EpollReady(ep int32, out []Event) int {
+	timersDue()
+	signalsDue()
 	e := &epolls[ep]
 	n := 0
 	for i := 0; i < e.n && n < len(out); i++ {

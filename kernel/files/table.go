@@ -29,6 +29,8 @@ const (
 	KindNetstack // the network stack's work descriptor (privcalls.NetAttach)
 	KindNIC      // the network card's receive descriptor (privcalls.NICOpen)
 	KindNetlink  // a netlink route socket (Sock: its slot in package netcalls)
+	KindTimerfd  // a timer (Timer: its slot in timers)
+	KindSignalfd // a signalfd (Sigfd: its slot in signalfds)
 )
 
 // Status flags (open(2) / fcntl F_GETFL) and descriptor flags.
@@ -53,6 +55,8 @@ type File struct {
 	Off     int64  // the file offset
 	Pipe    int32  // index into pipes for the pipe kinds
 	Sock    int32  // the socket of KindSocket
+	Timer   int32  // the timer of KindTimerfd
+	Sigfd   int32  // the signalfd of KindSignalfd
 	// Desc names the open file description of KindFile and KindDevice: an
 	// open(2) gives a new one (Alloc), dup and SCM_RIGHTS copy it. flock
 	// and OFD locks belong to it (package locks).
@@ -185,13 +189,17 @@ func release(f *File) {
 		}
 		closePipeEnd(f)
 	}
-	sock, kind := f.Sock, f.Kind
+	sock, kind, timer, sigfd := f.Sock, f.Kind, f.Timer, f.Sigfd
 	*f = File{}
 	switch {
 	case kind == KindSocket && !socketOpen(sock):
 		Sockets.Close(sock)
 	case kind == KindNetstack:
 		Sockets.Detach()
+	case kind == KindTimerfd:
+		ReleaseTimer(timer)
+	case kind == KindSignalfd:
+		ReleaseSignalfd(sigfd)
 	}
 }
 
@@ -236,6 +244,10 @@ func Ready(fd int) uint32 {
 			ev |= EventIn
 		}
 		return ev
+	case KindTimerfd:
+		return timerReady(f)
+	case KindSignalfd:
+		return signalfdReady(f)
 	}
 	return 0
 }

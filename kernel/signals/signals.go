@@ -61,8 +61,11 @@ type Action struct {
 	Mask     uint64
 }
 
-// actions are each process's signal actions (threads.Proc).
-var actions [2][NSIG + 1]Action
+// actions are each process's signal actions (threads.Proc). Raise reads
+// them in interrupt handlers (the host's signal), also for a program that
+// never set one: the non-zero initialiser (signal 0's slot, which is no
+// signal) keeps them in loaded data, where the trap path cannot fault.
+var actions = [2][NSIG + 1]Action{{0: {Handler: sigIgn}}}
 
 // GetAction and SetAction implement rt_sigaction for process p.
 func GetAction(p threads.Proc, sig int) Action { return actions[p][sig] }
@@ -97,15 +100,23 @@ func ignoredByDefault(sig int) bool {
 }
 
 // Raise makes sig pending for t. A thread blocked in a system call is woken
-// with EINTR so that the handler runs promptly.
+// with EINTR so that the handler runs promptly. An ignored signal is
+// dropped unless t blocks it: as on Linux, a blocked signal stays pending
+// (a signalfd may read it; Deliver drops it if it is still ignored when
+// unblocked).
 func Raise(t *threads.Thread, sig int, code int32, addr uint64) {
 	a := actions[t.Proc][sig]
-	if a.Handler == sigIgn || a.Handler == sigDfl && ignoredByDefault(sig) {
+	blocked := t.SigMask&bit(sig) != 0
+	if !blocked && (a.Handler == sigIgn || a.Handler == sigDfl && ignoredByDefault(sig)) {
 		return
 	}
 	t.SigPending |= bit(sig)
 	t.SigInfo[sig] = threads.SigInfo{Code: code, Addr: addr}
-	if t.Interruptible() && t.SigMask&bit(sig) == 0 {
+	if blocked {
+		queued(sig)
+		return
+	}
+	if t.Interruptible() {
 		threads.Wake(t, -4) // EINTR
 	}
 }

@@ -160,6 +160,24 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 		return 0 // no supplementary groups
 	case abi.SysSchedGetaffinity:
 		return schedGetaffinity(a[1], a[2])
+	case abi.SysSchedGetscheduler:
+		return schedGetscheduler(int(int32(a[0])))
+	case abi.SysSchedSetscheduler:
+		return schedSetscheduler(int(int32(a[0])), int(int32(a[1])), a[2])
+	case abi.SysSchedSetparam:
+		return setScheduler(int(int32(a[0])), keepPolicy, a[1])
+	case abi.SysSchedGetparam:
+		return schedGetparam(int(int32(a[0])), a[1])
+	case abi.SysSchedGetPriorityMax:
+		return schedPriorityMax(int(int32(a[0])))
+	case abi.SysSchedGetPriorityMin:
+		return schedPriorityMin(int(int32(a[0])))
+	case abi.SysSchedRrGetInterval:
+		return schedRRGetInterval(int(int32(a[0])), a[1])
+	case abi.SysGetpriority:
+		return getpriority(int(int32(a[0])), int(int32(a[1])))
+	case abi.SysSetpriority:
+		return setpriority(int(int32(a[0])), int(int32(a[1])), int(int32(a[2])))
 	case abi.SysArchPrctl:
 		return archPrctl(t, int(a[0]), a[1])
 	case abi.SysPrctl:

@@ -49,7 +49,13 @@ var names = [...]string{
 	abi.SysSetsockopt: "setsockopt", abi.SysGetsockopt: "getsockopt", abi.SysAccept4: "accept4",
 	abi.SysSocketpair: "socketpair", abi.SysSendfile: "sendfile",
 	abi.SysFlock: "flock", abi.SysStatfs: "statfs", abi.SysFstatfs: "fstatfs", abi.SysFallocate: "fallocate",
-	abi.SysPrctl: "prctl",
+	abi.SysPrctl: "prctl", abi.SysGetpriority: "getpriority", abi.SysSetpriority: "setpriority",
+	abi.SysSchedSetparam: "sched_setparam", abi.SysSchedGetparam: "sched_getparam",
+	abi.SysSchedSetscheduler: "sched_setscheduler", abi.SysSchedGetscheduler: "sched_getscheduler",
+	abi.SysSchedGetPriorityMax: "sched_get_priority_max", abi.SysSchedGetPriorityMin: "sched_get_priority_min",
+	abi.SysSchedRrGetInterval: "sched_rr_get_interval", abi.SysSignalfd: "signalfd", abi.SysSignalfd4: "signalfd4",
+	abi.SysTimerfdCreate: "timerfd_create", abi.SysTimerfdSettime: "timerfd_settime",
+	abi.SysTimerfdGettime: "timerfd_gettime", abi.SysRecvmmsg: "recvmmsg", abi.SysSendmmsg: "sendmmsg",
 }
 
 // Name returns the name of an implemented call (a private one included),

@@ -72,10 +72,17 @@ func FutexWake(addr uintptr, n int) int {
 	return woken
 }
 
-// expire wakes the threads whose deadline has passed and returns the
-// earliest deadline still pending (0 if none).
+// expire wakes the threads whose deadline has passed, and those waiting on
+// an alarm that has (alarm.go), and returns the earliest deadline still
+// pending (0 if none).
 func expire(t0 int64) int64 {
+	if alarmsNext <= t0 {
+		fireAlarms(t0)
+	}
 	var next int64
+	if alarmsNext != noAlarm {
+		next = alarmsNext
+	}
 	for i := 0; i < top; i++ {
 		t := &table[i]
 		if t.state != Blocked || t.deadline == 0 {

@@ -2,9 +2,10 @@
 // paths for the packages that own them: descriptors (package files: the
 // console streams, stdio.go; files and devices, fileio.go; disks,
 // blockdev.go; pipes and named pipes, pipe.go and fifo.go; epoll and
-// eventfd, poll.go) and the name space (package vfs: path lookup, path.go;
-// stat, directories and names, names.go). Socket descriptors are package
-// netcalls'. Trap path: no allocation.
+// eventfd, poll.go; poll and select, pollfds.go; timerfd, timerfd.go;
+// signalfd, signalfd.go) and the name space (package vfs: path lookup,
+// path.go; stat, directories and names, names.go). Socket descriptors are
+// package netcalls'. Trap path: no allocation.
 package filecalls
 
 import (
@@ -75,6 +76,16 @@ func Dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) (r int64, ok bool) {
 		return eventfd(uint32(a[0]), int(a[1])), true
 	case abi.SysEventfd:
 		return eventfd(uint32(a[0]), 0), true
+	case abi.SysTimerfdCreate:
+		return timerfdCreate(i(0), i(1)), true
+	case abi.SysTimerfdSettime:
+		return timerfdSettime(i(0), i(1), a[2], a[3]), true
+	case abi.SysTimerfdGettime:
+		return timerfdGettime(i(0), a[1]), true
+	case abi.SysSignalfd4:
+		return signalfd4(i(0), a[1], a[2], i(3)), true
+	case abi.SysSignalfd:
+		return signalfd4(i(0), a[1], a[2], 0), true
 	case abi.SysOpenat:
 		return openat(t, i(0), a[1], int(a[2]), uint32(a[3])), true
 	case abi.SysOpen:

@@ -29,6 +29,10 @@ func read(t *threads.Thread, fd int, buf, n uintptr) int64 {
 		return stdinRead(t, f, buf, n)
 	case files.KindEventfd:
 		return eventfdRead(f, buf, n)
+	case files.KindTimerfd:
+		return timerfdRead(t, f, buf, n)
+	case files.KindSignalfd:
+		return signalfdRead(t, f, buf, n)
 	case files.KindFile, files.KindDevice:
 		return fileRead(f, buf, n, -1)
 	case files.KindPipeRead:
@@ -157,7 +161,7 @@ func fstat(fd int, st uintptr) int64 {
 	const sIFCHR = 0o020000
 	mode := uint32(sIFCHR | 0o620)
 	switch {
-	case f.Kind == files.KindEventfd || f.Kind == files.KindEpoll:
+	case f.Kind == files.KindEventfd || f.Kind == files.KindEpoll || f.Kind == files.KindTimerfd || f.Kind == files.KindSignalfd:
 		mode = 0o600 // anonymous inode
 	case isPipe:
 		mode = memfs.TypeFIFO | 0o600

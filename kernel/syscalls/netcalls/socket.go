@@ -1,11 +1,11 @@
 // Package netcalls decodes the network's system calls: the socket calls
-// (socket*.go; AF_UNIX names and socketpair, unixsock.go; descriptors
-// passed as SCM_RIGHTS, rights.go; sendfile from a file to a socket,
-// sendfile.go) for package sockets, the network stack's private calls
-// and work descriptor (netstack.go), and the card's (nic.go). The socket
-// calls and the stack's reach the table only through the stack's init
-// (syscalls.Sockets); the card's are always there. Trap path: no
-// allocation.
+// (socket*.go; sendmmsg and recvmmsg, mmsg.go; AF_UNIX names and
+// socketpair, unixsock.go; descriptors passed as SCM_RIGHTS, rights.go;
+// sendfile from a file to a socket, sendfile.go) for package sockets, the
+// network stack's private calls and work descriptor (netstack.go), and the
+// card's (nic.go). The socket calls and the stack's reach the table only
+// through the stack's init (syscalls.Sockets); the card's are always
+// there. Trap path: no allocation.
 package netcalls
 
 import (
@@ -71,6 +71,15 @@ func DispatchSocket(t *threads.Thread, nr uint64, args [6]uintptr) (r int64, ok 
 		return socket(int(a[0]), int(a[1]), int(a[2])), true
 	case abi.SysSocketpair:
 		return socketpair(int(a[0]), int(a[1]), int(a[2]), a[3]), true
+	case abi.SysSendmmsg, abi.SysRecvmmsg:
+		f, e := socketOf(fd)
+		if e != 0 {
+			return e, true
+		}
+		if nr == abi.SysSendmmsg {
+			return sendmmsg(t, f, a[1], uint(uint32(a[2])), int(a[3])), true
+		}
+		return recvmmsg(t, f, a[1], uint(uint32(a[2])), int(a[3]), a[4]), true
 	case abi.SysBind, abi.SysConnect, abi.SysListen, abi.SysAccept, abi.SysAccept4, abi.SysShutdown,
 		abi.SysGetsockname, abi.SysGetpeername, abi.SysSetsockopt, abi.SysGetsockopt,
 		abi.SysSendto, abi.SysRecvfrom, abi.SysSendmsg, abi.SysRecvmsg:
