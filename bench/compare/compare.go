@@ -387,8 +387,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 }
 
 func notes(cfg Config) []string {
+	var order []string
+	for _, k := range cfg.Subjects {
+		order = append(order, harness.Labels[k])
+	}
 	notes := []string{
-		"runs are interleaved (native, container, Linux, unigo, native, …); medians with min–max",
+		fmt.Sprintf("runs are interleaved (%s, %s, …); medians with min–max", strings.Join(order, ", "), order[0]),
 		"to first line: from starting the process (the app; docker run or runc run; QEMU) to the app's first line reaching the host",
 		"artifact: what each way ships: the binary; the container image (docker image inspect .Size) or the bundle's root file system; vmlinux + initramfs; the unigo image (with --exec: the kernel of unmodified executables and the binary in its root)",
 		"least memory: the least memory the app prints its line in (with --http: serves, see below): VMs: QEMU's -m; containers: the container's memory limit (Docker refuses less than 6 MiB); native: the limit of a memory cgroup the benchmark runs the process in. A cgroup's limit counts what the kernel charges to it (the app's memory, page cache it reads, kernel objects); a VM's -m holds a whole kernel too",
