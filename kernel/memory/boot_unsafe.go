@@ -161,8 +161,21 @@ func Rootfs() []byte {
 
 // ReleaseRootfs gives the archive's pages to the allocator once unpacked.
 func ReleaseRootfs() {
-	for p := mm.rootfs; p < pageUp(mm.rootfs+mm.rootfsSize); p += PageSize {
-		mm.frames.donate(p)
-	}
+	ReleaseRootfsPrefix(mm.rootfsSize + PageSize)
 	mm.rootfsSize = 0
+}
+
+// ReleaseRootfsPrefix gives the allocator the archive's whole pages in its
+// first n bytes, which the unpacking has copied: a large file (an
+// unmodified executable) then never sits in RAM twice, and the least
+// memory an image boots in does not grow by its size.
+func ReleaseRootfsPrefix(n uintptr) {
+	end := mm.rootfs + n&^(PageSize-1)
+	if last := pageUp(mm.rootfs + mm.rootfsSize); end > last {
+		end = last
+	}
+	for p := mm.rootfs + mm.rootfsReleased; p < end; p += PageSize {
+		mm.frames.donate(p)
+		mm.rootfsReleased += PageSize
+	}
 }

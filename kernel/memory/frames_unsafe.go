@@ -21,17 +21,18 @@ type frameAllocator struct {
 // mm is all the memory state that must exist before pages can be mapped on
 // demand; the non-zero initialiser keeps it in the image's loaded data.
 var mm = struct {
-	physOffset uintptr // virtual = physical + physOffset
-	root       uintptr // physical address of the PML4
-	ramTop     uintptr // end of the highest RAM range
-	imageBase  uintptr // virtual address of the image's ELF header
-	imageTop   uintptr // end of the image's BSS: the image cannot be remapped
-	faults     int     // page faults handled (counted here: the fault path must not touch BSS)
-	rootfs     uintptr // physical address of the root file system archive
-	rootfsSize uintptr
-	frames     frameAllocator
-	cacheN     int // entries of cachePages written so far (cachepages.go)
-	cacheHand  int // where takeCachePage looks next
+	physOffset     uintptr // virtual = physical + physOffset
+	root           uintptr // physical address of the PML4
+	ramTop         uintptr // end of the highest RAM range
+	imageBase      uintptr // virtual address of the image's ELF header
+	imageTop       uintptr // end of the image's BSS: the image cannot be remapped
+	faults         int     // page faults handled (counted here: the fault path must not touch BSS)
+	rootfs         uintptr // physical address of the root file system archive
+	rootfsSize     uintptr
+	rootfsReleased uintptr // bytes of the archive's start given back (ReleaseRootfsPrefix)
+	frames         frameAllocator
+	cacheN         int // entries of cachePages written so far (cachepages.go)
+	cacheHand      int // where takeCachePage looks next
 }{physOffset: 0, root: 1}
 
 // PhysToVirt returns the address at which the kernel reaches a physical address.

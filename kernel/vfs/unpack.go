@@ -3,8 +3,11 @@ package vfs
 import "unigo.dev/unigo/kernel/fs/memfs"
 
 // Unpack copies a newc cpio archive (the image's root file system) into the
-// tree under root. It returns false on a malformed archive.
-func Unpack(a []byte) bool {
+// tree under root. It returns false on a malformed archive. release, when
+// not nil, is told how many bytes of the archive's start are copied and no
+// longer needed, as the copy goes (memory.ReleaseRootfsPrefix).
+func Unpack(a []byte, release func(n uintptr)) bool {
+	total := len(a)
 	for len(a) >= 110 {
 		if string(a[:6]) != "070701" {
 			return false
@@ -37,7 +40,7 @@ func Unpack(a []byte) bool {
 		if string(name) == "TRAILER!!!" {
 			return true
 		}
-		if !add(name, mode, int64(mtime)*1e9, a[dataStart:dataEnd]) {
+		if !add(name, mode, int64(mtime)*1e9, a[dataStart:dataEnd], total-len(a)+dataStart, release) {
 			return false
 		}
 		a = a[(dataEnd+3)&^3:]
@@ -57,8 +60,13 @@ func hexDigit(c byte) (byte, bool) {
 	return 0, false
 }
 
-// add creates one archive entry, with any missing parent directories.
-func add(path []byte, mode uint32, mtime int64, data []byte) bool {
+// unpackChunk is how much of a file add copies before it lets the
+// archive's pages behind it go.
+const unpackChunk = 64 << 10
+
+// add creates one archive entry, with any missing parent directories; its
+// data is at offset at of the archive (for release).
+func add(path []byte, mode uint32, mtime int64, data []byte, at int, release func(n uintptr)) bool {
 	for len(path) > 0 && (path[0] == '/' || path[0] == '.' && len(path) > 1 && path[1] == '/') {
 		path = path[1:]
 	}
@@ -83,8 +91,12 @@ func add(path []byte, mode uint32, mtime int64, data []byte) bool {
 				ino, e = memfs.Mkdir(dir, name, mode&0o7777, mtime)
 			} else {
 				ino, e = memfs.Create(dir, name, mode, mtime)
-				if e == 0 && len(data) > 0 {
-					_, e = memfs.WriteAt(ino, data, 0, mtime)
+				for off := 0; e == 0 && off < len(data); off += unpackChunk {
+					end := min(off+unpackChunk, len(data))
+					_, e = memfs.WriteAt(ino, data[off:end], int64(off), mtime)
+					if release != nil {
+						release(uintptr(at + end))
+					}
 				}
 			}
 			if e == 0 {

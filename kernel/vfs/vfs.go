@@ -8,6 +8,7 @@ package vfs
 import (
 	"unigo.dev/unigo/kernel/clock"
 	"unigo.dev/unigo/kernel/fs/memfs"
+	"unigo.dev/unigo/kernel/memory"
 )
 
 // Ino names a file.
@@ -65,7 +66,7 @@ func Init(exe, rootfs []byte) bool {
 		return false
 	}
 	state.root, state.cwd = root, root
-	if rootfs != nil && !Unpack(rootfs) {
+	if rootfs != nil && !Unpack(rootfs, memory.ReleaseRootfsPrefix) {
 		return false
 	}
 	tmp := mkdir(root, "tmp", 0o1777)
