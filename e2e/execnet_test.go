@@ -1,0 +1,138 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Unmodified servers (issue 19): a C and a Rust TCP echo server and a Go
+// httpd built without unigo, each reached through a published port (-p):
+// the kernel's own Go runtime runs the network stack beside the program
+// (docs/exec-design.md). And a C program's files on a volume.
+
+func execNetSource(name string) string {
+	return filepath.Join(repoRoot, "e2e", "testdata", "execnet", name)
+}
+
+func TestExecServers(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cc := execTool(t, "musl-gcc", "Debian's musl-tools (apt-get install musl-tools)")
+	rustc := execTool(t, "rustc", "Rust (rustup, or Debian's rustc)", "/root/.cargo/bin/rustc")
+
+	t.Run("c", func(t *testing.T) {
+		t.Parallel()
+		prog := filepath.Join(dir, "echo-c")
+		compileProgram(t, dir, nil, cc, "-static", "-O2", "-o", prog, execNetSource("echo.c"))
+		echoes(t, execImage(t, prog), 7000)
+	})
+	t.Run("rust", func(t *testing.T) {
+		t.Parallel()
+		prog := filepath.Join(dir, "echo-rs")
+		compileProgram(t, dir, nil, rustc, "-O", "-C", "target-feature=+crt-static", "--target", "x86_64-unknown-linux-gnu",
+			"-o", prog, execNetSource("echo.rs"))
+		echoes(t, execImage(t, prog), 7001)
+	})
+	t.Run("go-httpd", func(t *testing.T) {
+		t.Parallel()
+		prog := filepath.Join(dir, "httpd")
+		compileProgram(t, filepath.Join(repoRoot, "examples", "httpd"), []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"},
+			"go", "build", "-o", prog, ".")
+		port := freePort(t)
+		s := serve(t, "-p", fmt.Sprintf("127.0.0.1:%d:8080", port), execImage(t, prog))
+		url := fmt.Sprintf("http://127.0.0.1:%d/", port)
+		const want = "Hello from a unigo unikernel!\n"
+		if body := waitServing(t, s, url); body != want {
+			t.Fatalf("body %q, want %q\n%v", body, want, s)
+		}
+		c := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+		for i := range 10 {
+			if body, err := get(c, url); err != nil || body != want {
+				t.Fatalf("request %d: %q, %v\n%v", i, body, err, s)
+			}
+		}
+	})
+}
+
+// echoes boots an echo server's image with its port published and checks
+// that ten connections, some at once, get back what they send.
+func echoes(t *testing.T, img string, guestPort int) {
+	t.Helper()
+	port := freePort(t)
+	s := serve(t, "-p", fmt.Sprintf("127.0.0.1:%d:%d", port, guestPort), img)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(s.stdout.String(), "listening") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the server did not say it listens within 60 s\n%v", s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	errs := make(chan error, 10)
+	for i := range 10 {
+		go func() {
+			msg := bytes.Repeat([]byte(fmt.Sprintf("message %d;", i)), 100*(i+1))
+			errs <- echoOnce(addr, msg)
+		}()
+	}
+	for range 10 {
+		if err := <-errs; err != nil {
+			t.Errorf("echo: %v\n%v", err, s)
+		}
+	}
+}
+
+// echoOnce sends msg on a new connection and reads it back.
+func echoOnce(addr string, msg []byte) error {
+	var c net.Conn
+	var err error
+	for try := 0; try < 50; try++ { // QEMU's forwarder may be slow to accept under load
+		if c, err = net.DialTimeout("tcp", addr, 5*time.Second); err == nil {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(60 * time.Second))
+	go c.Write(msg)
+	got := make([]byte, len(msg))
+	if _, err := io.ReadFull(c, got); err != nil {
+		return fmt.Errorf("read back %d bytes: %w", len(msg), err)
+	}
+	if !bytes.Equal(got, msg) {
+		return fmt.Errorf("sent %d bytes, got others back", len(msg))
+	}
+	return nil
+}
+
+// A C program's file on a volume outlives the VM, and the next run reads it.
+func TestExecVolume(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cc := execTool(t, "musl-gcc", "Debian's musl-tools (apt-get install musl-tools)")
+	prog := filepath.Join(dir, "volume")
+	compileProgram(t, dir, nil, cc, "-static", "-O2", "-o", prog, execNetSource("volume.c"))
+	img := execImage(t, prog)
+	root := newRoot(t)
+	in(t, root, "volume", "create", "cdata", "--size", "16M").expect(t, 0, "cdata\n")
+	in(t, root, "run", "--net", "none", "-v", "cdata:/data", img, "write").expect(t, 0, "wrote\n")
+	in(t, root, "run", "--net", "none", "-v", "cdata:/data", img, "read").expect(t, 0, "read: kept on the volume\n")
+	disk := filepath.Join(root, "volumes", "cdata", "disk.img")
+	if got := debugfsCat(t, disk, "/note.txt"); got != "kept on the volume\n" {
+		t.Errorf("the volume's /note.txt on the host: %q", got)
+	}
+	if out, err := exec.Command(e2fsprogs(t, "e2fsck"), "-fn", disk).CombinedOutput(); err != nil {
+		t.Errorf("e2fsck after the runs: %v\n%s", err, out)
+	}
+}
