@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -124,6 +125,21 @@ func Exec(ctx context.Context, opts ExecOptions) (*Result, error) {
 	}
 	files := map[string]string{}
 	if program != "" {
+		// A unigo.yaml beside the program gives what it gives a Go app's
+		// package: the defaults, the root directory and files.
+		cfg, err := LoadConfig(filepath.Dir(program))
+		if err != nil {
+			return nil, err
+		}
+		if cfg != nil {
+			if reflect.DeepEqual(opts.Defaults, store.Config{}) {
+				opts.Defaults = cfg.Run
+			}
+			if rootfs == "" {
+				rootfs = cfg.Rootfs
+			}
+			maps.Copy(files, cfg.Files)
+		}
 		files[guest] = program
 		if err := CheckStaticExecutable(program); err != nil {
 			return nil, err

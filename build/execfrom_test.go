@@ -3,9 +3,11 @@ package build
 import (
 	"bytes"
 	"context"
+	"debug/elf"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"unigo.dev/unigo/image"
+	"unigo.dev/unigo/internal/cpio"
 	"unigo.dev/unigo/store"
 )
 
@@ -244,4 +247,62 @@ func TestFromImage(t *testing.T) {
 	if _, err := os.Stat(out); err == nil {
 		t.Error("an image was written for a refused container image")
 	}
+}
+
+// A unigo.yaml beside the program gives its image's defaults and root, as
+// it does a Go package's.
+func TestExecConfigFile(t *testing.T) {
+	needTool(t, "musl-gcc", "musl-tools")
+	isolateCache(t)
+	dir := t.TempDir()
+	prog := buildC(t, dir, "prog", "musl-gcc", "-static", "-O2")
+	os.MkdirAll(filepath.Join(dir, "www"), 0o755)
+	os.WriteFile(filepath.Join(dir, "www", "index.html"), []byte("hi\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "app.conf"), []byte("x=1\n"), 0o644)
+	yaml := "name: cprog\nargs: [-v]\nenv:\n  MODE: test\nmemory: 32M\nports: [7000]\nrootfs: ./www\nfiles:\n  /etc/app.conf: app.conf\n"
+	if err := os.WriteFile(filepath.Join(dir, ConfigFile), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "prog.img")
+	res, err := Exec(context.Background(), ExecOptions{Program: prog, Output: out, Kernel: fakeKernel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Manifest().Config
+	if strings.Join(m.Args, " ") != "-v" || strings.Join(m.Env, " ") != "MODE=test" || m.Memory != 32<<20 || strings.Join(m.Ports, " ") != "7000/tcp" {
+		t.Errorf("defaults from unigo.yaml: %+v", m)
+	}
+	names := rootfsNames(t, out)
+	for _, want := range []string{"index.html", "etc/app.conf", "prog", ".unigo/exe"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("the image's root lacks %s: %q", want, names)
+		}
+	}
+}
+
+// rootfsNames lists the entries of an image's root file system archive
+// (the PT_LOAD marked image.PFRootfs).
+func rootfsNames(t *testing.T, img string) []string {
+	t.Helper()
+	f, err := elf.Open(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type != elf.PT_LOAD || p.Flags&image.PFRootfs == 0 {
+			continue
+		}
+		hs, err := cpio.List(p.Open())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, h := range hs {
+			names = append(names, h.Name)
+		}
+		return names
+	}
+	t.Fatalf("%s has no root file system", img)
+	return nil
 }

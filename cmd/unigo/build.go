@@ -57,8 +57,9 @@ With --exec PROGRAM, the image boots PROGRAM, an unmodified statically
 linked x86-64 Linux executable in any language (C, C++, Rust, Zig, Go
 built by someone else), instead of a Go package: it lies in the image's
 root as /PROGRAM (with --rootfs, beside the directory's files), and the
-kernel loads it. A dynamically linked program, a script or a program for
-another machine is refused with how to build it statically.
+kernel loads it. A unigo.yaml beside the program gives what it gives a
+package. A dynamically linked program, a script or a program for another
+machine is refused with how to build it statically.
 
 With --from IMAGE, the image is made of a container image whose
 entrypoint is such a program: IMAGE is an image of the local Docker
@@ -102,9 +103,14 @@ and one missing from the image. USER is ignored.`,
 		if err := checkBuildSource(args); err != nil {
 			return err
 		}
-		if len(refs) == 0 && output == "" && buildFlags.exec == "" && buildFlags.from == "" {
-			// A unigo.yaml that names the image sends it to the store.
-			if cfg, err := build.LoadConfig(pkg); err != nil {
+		if len(refs) == 0 && output == "" && buildFlags.from == "" {
+			// A unigo.yaml that names the image sends it to the store: the
+			// package's, or the one beside --exec's program.
+			dir := pkg
+			if buildFlags.exec != "" {
+				dir = filepath.Dir(buildFlags.exec)
+			}
+			if cfg, err := build.LoadConfig(dir); err != nil {
 				return err
 			} else if cfg != nil && cfg.Name.Name != "" {
 				refs = []store.Ref{cfg.Name}
