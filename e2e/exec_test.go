@@ -223,6 +223,15 @@ func TestExecSignal(t *testing.T) {
 		t.Fatalf("ps -a does not show %s as exited (42):\n%v", name, ps)
 	}
 	at("rm", name).expect(t, 0, name+"\n")
+
+	// sigsuspend: SIGTERM blocked but while it waits; the mask back after.
+	at("run", "-d", "--name", name, name, "suspend").expect(t, 0, name+"\n")
+	waitFor(t, "ready in the logs", 60*time.Second, func() bool {
+		return strings.Contains(at("logs", name).stdout, "ready\n")
+	})
+	at("stop", "--time", "20", name).expect(t, 0, name+"\n")
+	at("logs", name).expect(t, 0, "ready\nhandler: got SIGTERM\nSIGTERM blocked again: yes\nexiting with 42 after signal 15\n")
+	at("rm", name).expect(t, 0, name+"\n")
 	at("rmi", name).expect(t, 0)
 }
 

@@ -100,10 +100,14 @@ func Deliver(t *threads.Thread) int {
 	*word(uc + mcCSGSFS) = f.CS | f.SS<<48
 	*word(uc + mcErr) = f.ErrorCode
 	*word(uc + mcTrapno) = f.Vector
-	*word(uc + mcOldmask) = t.SigMask
+	saved := t.SigMask
+	if t.Suspended { // rt_sigsuspend's mask lasts until the handler returns
+		saved, t.Suspended = t.SuspendMask, false
+	}
+	*word(uc + mcOldmask) = saved
 	*word(uc + mcCR2) = in.Addr
 	*word(uc + mcFPState) = uint64(fx)
-	*word(uc + ucSigmask) = t.SigMask
+	*word(uc + ucSigmask) = saved
 
 	f.RDI = uint64(sig)
 	f.RSI = uint64(info)

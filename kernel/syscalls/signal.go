@@ -131,3 +131,32 @@ func tgkill(t *threads.Thread, tgid, tid int32, sig int) int64 {
 	signals.Raise(target, sig, signals.SITkill, 0)
 	return 0
 }
+
+// sigWait is the wait channel of pause and rt_sigsuspend: nothing wakes it
+// but a signal (signals.Raise ends the wait with EINTR).
+var sigWait byte
+
+// pause waits for a signal whose handler runs; it returns EINTR.
+func pause(t *threads.Thread) int64 {
+	threads.Block(t, abi.AddrOf(&sigWait), 0, -abi.EINTR)
+	return abi.Blocked
+}
+
+// rtSigsuspend waits for a signal with the mask at set in place of the
+// thread's; the handler's frame saves the thread's own, which rt_sigreturn
+// puts back. It returns EINTR.
+func rtSigsuspend(t *threads.Thread, set, size uintptr) int64 {
+	if size != 8 {
+		return -abi.EINVAL
+	}
+	m, ok := abi.GetU64(set)
+	if !ok {
+		return -abi.EFAULT
+	}
+	t.SuspendMask, t.Suspended = t.SigMask, true
+	signals.SetMask(t, m)
+	if t.SigPending&^t.SigMask != 0 {
+		return -abi.EINTR // one is pending already: its handler runs on the way out
+	}
+	return pause(t)
+}

@@ -56,6 +56,11 @@ type Thread struct {
 
 	SigMask    uint64 // blocked signals, bit n-1 for signal n
 	SigPending uint64
+	// SuspendMask is the mask rt_sigsuspend replaced while it waits
+	// (Suspended): the handler's frame saves it, so that rt_sigreturn
+	// restores it.
+	SuspendMask uint64
+	Suspended   bool
 	SigInfo    [65]SigInfo // why a pending signal was raised
 	AltSP      uint64
 	AltSize    uint64

@@ -33,6 +33,7 @@ const (
 	SysMadvise             = 28
 	SysDup                 = 32
 	SysDup2                = 33
+	SysPause               = 34
 	SysNanosleep           = 35
 	SysGetpid              = 39
 	SysSendfile            = 40
@@ -93,6 +94,7 @@ const (
 	SysGetegid             = 108
 	SysGetppid             = 110
 	SysGetgroups           = 115
+	SysRtSigsuspend        = 130
 	SysSigaltstack         = 131
 	SysMlock               = 149
 	SysMunlock             = 150
