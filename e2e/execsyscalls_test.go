@@ -62,6 +62,11 @@ func TestExecSyscalls(t *testing.T) {
 				t.Errorf("%s=%d in %d ms of a 50 ms timer, want %d±1\n%v", c.count, n, ms, want, r)
 			}
 		}
+		// Each expiry wakes whoever waits for readiness; a poll of
+		// something else must still time out when it asked.
+		if ms := scNumber(t, r, "other_poll_ms"); ms < 300 || ms > 700 {
+			t.Errorf("a 300 ms poll timeout took %d ms beside a 20 ms timer\n%v", ms, r)
+		}
 		if wakes := scNumber(t, r, "wakes"); wakes < 1 || wakes > 20 {
 			t.Errorf("epoll woke %d times for 20 expirations", wakes)
 		}

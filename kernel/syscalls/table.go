@@ -42,6 +42,7 @@ func Handle(t *threads.Thread) {
 		trace(t, nr, &a, abi.Exits) // these do not return
 	}
 	r := dispatch(t, nr, &a)
+	t.Returned()
 	if Sockets.Events != nil {
 		Sockets.Events()
 	}

@@ -42,3 +42,32 @@ func TestAlarm(t *testing.T) {
 		t.Fatalf("earliest alarm %d with none set", alarmsNext)
 	}
 }
+
+// A call woken to run again keeps its deadline, for itself only: not for a
+// signal handler's call run first (another stack), and not once a call has
+// returned.
+func TestRestartKeepsDeadline(t *testing.T) {
+	const key = 0x4321
+	w := New()
+	t.Cleanup(func() { Exit(w) })
+	w.Frame.RAX, w.Frame.RIP, w.Frame.RSP = 7, 0x1002, 0x8000
+	Block(w, key, 900, 0)
+	WakeRestartAll(key)
+	if d, ok := w.RestartDeadline(); !ok || d != 900 {
+		t.Fatalf("RestartDeadline = %d, %v; want 900", d, ok)
+	}
+	w.Frame.RSP = 0x7000 // a handler's frame
+	if _, ok := w.RestartDeadline(); ok {
+		t.Fatal("a signal handler's call got the restarted call's deadline")
+	}
+	w.Frame.RSP = 0x8000
+	w.Returned()
+	if _, ok := w.RestartDeadline(); ok {
+		t.Fatal("the deadline outlived the call")
+	}
+	Block(w, key, 0, 0) // waiting for ever: nothing to keep
+	WakeRestartAll(key)
+	if _, ok := w.RestartDeadline(); ok {
+		t.Fatal("a call without a deadline got one")
+	}
+}

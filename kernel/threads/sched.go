@@ -186,18 +186,35 @@ func othersRunnable() bool {
 func Yield() { sliceEnd = 0 }
 
 // WakeRestartAll wakes every thread blocked on key so that it re-executes
-// its system call (epoll_wait looks again for ready descriptors).
+// its system call (epoll_wait looks again for ready descriptors). The
+// call's deadline is kept for it (RestartDeadline): a timeout counts from
+// the call, not from its last restart.
 func WakeRestartAll(key uintptr) {
 	for i := 0; i < top; i++ {
 		t := &table[i]
 		if t.state == Blocked && t.futexAddr == key {
-			nr := t.syscallNr
+			nr, deadline := t.syscallNr, t.deadline
 			Wake(t, 0)
 			t.Frame.RAX = nr
 			t.Frame.RIP -= 2 // back onto the SYSCALL instruction
+			t.restartDeadline, t.restartSP = deadline, t.Frame.RSP
 		}
 	}
 }
+
+// RestartDeadline returns the deadline t's running call had when
+// WakeRestartAll made it run again (ok false: it was not restarted, or
+// waited for ever), so that poll and epoll_wait keep their timeout.
+func (t *Thread) RestartDeadline() (deadline int64, ok bool) {
+	if t.restartDeadline == 0 || t.Frame.RSP != t.restartSP || t.Frame.RAX != t.syscallNr {
+		return 0, false
+	}
+	return t.restartDeadline, true
+}
+
+// Returned forgets the deadline kept for t's restarted call once a call of
+// t has run (it, or a signal handler's before it).
+func (t *Thread) Returned() { t.restartDeadline = 0 }
 
 // BlockRestart puts t to sleep on key with no deadline; WakeRestartAll on
 // key makes it execute its system call again.

@@ -54,6 +54,12 @@ type Thread struct {
 	syscallNr   uint64  // the blocked call, to restart it
 	holdsResult bool    // blocked with its result already decided (BlockWithResult)
 
+	// restartDeadline is the deadline of the call WakeRestartAll made run
+	// again, kept for it (RestartDeadline) until a call of the thread
+	// returns; restartSP tells it from a signal handler's call run first.
+	restartDeadline int64
+	restartSP       uint64
+
 	SigMask    uint64 // blocked signals, bit n-1 for signal n
 	SigPending uint64
 	// SuspendMask is the mask rt_sigsuspend replaced while it waits
@@ -61,10 +67,10 @@ type Thread struct {
 	// restores it.
 	SuspendMask uint64
 	Suspended   bool
-	SigInfo    [65]SigInfo // why a pending signal was raised
-	AltSP      uint64
-	AltSize    uint64
-	AltFlags   int32
+	SigInfo     [65]SigInfo // why a pending signal was raised
+	AltSP       uint64
+	AltSize     uint64
+	AltFlags    int32
 
 	ClearTID uintptr // CLONE_CHILD_CLEARTID address
 	Proc     Proc    // the process the thread belongs to; its clones inherit it

@@ -59,9 +59,24 @@ static uint64_t read_count(int fd) {
 	return n;
 }
 
+// poll_pipe polls a pipe nobody writes for 300 ms and stores how long it
+// waited, in ms, at arg.
+static void *poll_pipe(void *arg) {
+	int p[2];
+	CHECK(pipe(p) == 0, "pipe");
+	struct pollfd pf = {.fd = p[0], .events = POLLIN};
+	int64_t t0 = now_ns(CLOCK_MONOTONIC);
+	CHECK(poll(&pf, 1, 300) == 0, "poll of an empty pipe");
+	*(int64_t *)arg = (now_ns(CLOCK_MONOTONIC) - t0) / 1000000;
+	close(p[0]);
+	close(p[1]);
+	return NULL;
+}
+
 // timerfd: a one-shot timer read blocking, a periodic one counted through
-// epoll, expirations piling up unread, an absolute CLOCK_REALTIME deadline
-// in poll, gettime, disarming, EAGAIN, and edge-triggered epoll.
+// epoll, expirations piling up unread, another thread's poll timeout kept
+// while the timer wakes waiters, an absolute CLOCK_REALTIME deadline in
+// poll, gettime, disarming, EAGAIN, and edge-triggered epoll.
 static int timerfd_mode(void) {
 	// One-shot, 100 ms, blocking read.
 	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
@@ -134,6 +149,20 @@ static int timerfd_mode(void) {
 	took = now_ns(CLOCK_MONOTONIC) - t0;
 	printf("periodic_read expirations=%llu periodic_read_ms=%lld\n", (unsigned long long)total,
 	       (long long)(took / 1000000));
+
+	// Another thread's poll keeps its 300 ms timeout while this one's
+	// timer expires every 20 ms.
+	pthread_t th;
+	int64_t poll_ms = 0;
+	v = its(20000000, 20000000);
+	CHECK(timerfd_settime(fd, 0, &v, NULL) == 0, "settime 20 ms");
+	pthread_create(&th, NULL, poll_pipe, &poll_ms);
+	for (total = 0; total < 40;)
+		total += read_count(fd);
+	pthread_join(th, NULL);
+	printf("other_poll_ms=%lld\n", (long long)poll_ms);
+	v = its(50000000, 50000000);
+	CHECK(timerfd_settime(fd, 0, &v, NULL) == 0, "settime 50 ms");
 
 	// Edge-triggered: the first expiry after a read reports; a periodic
 	// timer nobody reads expires on without waking anyone (as Linux, whose

@@ -100,7 +100,7 @@ func epollWait(t *threads.Thread, epfd int, evs uintptr, max, timeout int) int64
 	if timeout > 0 {
 		deadline = clock.Nanotime() + int64(timeout)*1e6
 	}
-	threads.Block(t, PollKey(), deadline, 0)
+	threads.Block(t, PollKey(), keptDeadline(t, deadline), 0)
 	return abi.Blocked
 }
 

@@ -53,8 +53,17 @@ func poll(t *threads.Thread, fds uintptr, nfds uintptr, deadline int64) int64 {
 	if n > 0 || deadline < 0 {
 		return n
 	}
-	threads.Block(t, PollKey(), deadline, 0)
+	threads.Block(t, PollKey(), keptDeadline(t, deadline), 0)
 	return abi.Blocked
+}
+
+// keptDeadline is the deadline of a call waiting for readiness: the one
+// it had before a readiness change made it run again, else deadline.
+func keptDeadline(t *threads.Thread, deadline int64) int64 {
+	if d, ok := t.RestartDeadline(); ok {
+		return d
+	}
+	return deadline
 }
 
 // pollDeadline turns poll's timeout in milliseconds into a deadline.
@@ -163,6 +172,6 @@ func selectFDs(t *threads.Thread, nfds int, rd, wr, ex uintptr, deadline int64) 
 		}
 		return n
 	}
-	threads.Block(t, PollKey(), deadline, 0)
+	threads.Block(t, PollKey(), keptDeadline(t, deadline), 0)
 	return abi.Blocked
 }
