@@ -56,8 +56,16 @@ const ExecTextAddress = "0x40101000"
 // named by ExeLink instead of starting the Go runtime it is linked with.
 const execModeSymbol = KernelPackage + ".execMode"
 
+// execNetSymbol is the kernel's variable that the linker sets to "1" in the
+// kernel of unmodified executables that carries the network stack.
+const execNetSymbol = KernelPackage + ".execNet"
+
+// execKernelMainNoNet is the main package of the kernel of unmodified
+// executables without the network stack: its runtime never starts.
+const execKernelMainNoNet = "package main\n\nfunc main() {}\n"
+
 // execKernelMain is the main package the kernel of unmodified executables
-// is linked as. Its Go runtime runs the network stack (linked in because
+// is linked as, with the network stack. Its Go runtime runs the network stack (linked in because
 // it imports net) beside the program, as a process of its own; once the
 // stack's packages are initialised, main starts the program (the private
 // call privcalls.ExecStart, which never returns). Without a network card
@@ -124,6 +132,7 @@ func Exec(ctx context.Context, opts ExecOptions) (*Result, error) {
 		return nil, fmt.Errorf("program path %q: give an absolute path inside the image, such as /app/server", guest)
 	}
 	files := map[string]string{}
+	check := program // the program's file on the host
 	if program != "" {
 		// A unigo.yaml beside the program gives what it gives a Go app's
 		// package: the defaults, the root directory and files.
@@ -151,6 +160,11 @@ func Exec(ctx context.Context, opts ExecOptions) (*Result, error) {
 		if err := CheckImageExecutable(rootfs, guest); err != nil {
 			return nil, err
 		}
+		p, err := ImagePath(rootfs, guest)
+		if err != nil {
+			return nil, err
+		}
+		check = p
 	}
 	name := strings.TrimSuffix(path.Base(guest), path.Ext(guest))
 	output := abs(opts.Output)
@@ -161,7 +175,11 @@ func Exec(ctx context.Context, opts ExecOptions) (*Result, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	kernel, err := execKernel(ctx, opts.Kernel, progress, opts.Verbose)
+	withNet, err := usesSockets(check)
+	if err != nil {
+		return nil, err
+	}
+	kernel, err := execKernel(ctx, opts.Kernel, withNet, progress, opts.Verbose)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +194,11 @@ func Exec(ctx context.Context, opts ExecOptions) (*Result, error) {
 	if err := image.WriteFile(output, img); err != nil {
 		return nil, fmt.Errorf("%w: check that the directory exists and is writable", err)
 	}
-	fmt.Fprintf(progress, "wrote %s (%s)\n", displayPath(dir, output), HumanSize(int64(len(img))))
+	note := ""
+	if !withNet {
+		note = "; no network stack: the program names no socket call"
+	}
+	fmt.Fprintf(progress, "wrote %s (%s%s)\n", displayPath(dir, output), HumanSize(int64(len(img))), note)
 	res := &Result{Image: output, Name: DefaultName(name), Dir: dir, GoVersion: kernel.goVersion, Kernel: "sha256:" + kernel.sum}
 	if !reflect.DeepEqual(opts.Defaults, store.Config{}) {
 		res.Config = &AppConfig{Run: opts.Defaults}

@@ -20,8 +20,24 @@ import (
 )
 
 // execLinkFlags link the kernel of unmodified executables: its entry, its
-// text 1 GiB up, and the mode that makes it load the program.
-const execLinkFlags = "-E " + EntrySymbol + " -T " + ExecTextAddress + " -X " + execModeSymbol + "=1"
+// text 1 GiB up, and the mode that makes it load the program; with the
+// network stack, also the mark that makes it start its own runtime for it.
+func execLinkFlags(withNet bool) string {
+	flags := "-E " + EntrySymbol + " -T " + ExecTextAddress + " -X " + execModeSymbol + "=1"
+	if withNet {
+		flags += " -X " + execNetSymbol + "=1"
+	}
+	return flags
+}
+
+// execMain is the main package of the kernel of unmodified executables,
+// with the network stack or without.
+func execMain(withNet bool) string {
+	if withNet {
+		return execKernelMain
+	}
+	return execKernelMainNoNet
+}
 
 // execKernelsKept is how many kernels of unmodified executables the cache
 // keeps (each a few MiB): the newest used, for the kernels and toolchains
@@ -40,16 +56,17 @@ type linkedKernel struct {
 	goVersion string // the toolchain that linked it
 }
 
-// execKernel returns the kernel of unmodified executables. It is the same
-// for every program, so it is linked once per kernel source, toolchain and
-// link flags and kept in unigo's cache (execKernelCacheDir), written
-// atomically; a lock keeps concurrent builds from linking it twice. Only
-// the first build says anything on progress.
-func execKernel(ctx context.Context, src fs.FS, progress io.Writer, verbose bool) (*linkedKernel, error) {
+// execKernel returns the kernel of unmodified executables, with the
+// network stack or without. It is the same for every program, so it is
+// linked once per kernel source, toolchain and link flags and kept in
+// unigo's cache (execKernelCacheDir), written atomically; a lock keeps
+// concurrent builds from linking it twice. Only the first build says
+// anything on progress.
+func execKernel(ctx context.Context, src fs.FS, withNet bool, progress io.Writer, verbose bool) (*linkedKernel, error) {
 	if src == nil {
 		src = unigo.KernelSource
 	}
-	_, sum, err := kernelFiles(src, kernelModuleFor(true))
+	_, sum, err := kernelFiles(src, kernelModuleFor(withNet))
 	if err != nil {
 		return nil, fmt.Errorf("reading the embedded kernel source: %w", err)
 	}
@@ -62,7 +79,7 @@ func execKernel(ctx context.Context, src fs.FS, progress io.Writer, verbose bool
 	}
 	defer os.RemoveAll(tmp)
 	mainDir := filepath.Join(tmp, "kernel")
-	if err := writeExecMain(mainDir); err != nil {
+	if err := writeExecMain(mainDir, withNet); err != nil {
 		return nil, err
 	}
 	out, err := goCmd(ctx, mainDir, nil, append([]string{"env", "-json"}, execKernelEnv...)...)
@@ -79,7 +96,7 @@ func execKernel(ctx context.Context, src fs.FS, progress io.Writer, verbose bool
 	if err != nil {
 		return nil, err
 	}
-	file := filepath.Join(dir, execKernelKey(sum, goEnv)+".elf")
+	file := filepath.Join(dir, execKernelKey(sum, withNet, goEnv)+".elf")
 	if k.elf = readCached(file); k.elf != nil {
 		if verbose {
 			fmt.Fprintf(progress, "the kernel for unmodified executables (%s): %s\n", k.goVersion, file)
@@ -111,7 +128,7 @@ func execKernel(ctx context.Context, src fs.FS, progress io.Writer, verbose bool
 		Package:      mainDir,
 		Dir:          mainDir,
 		Kernel:       src,
-		linkFlags:    execLinkFlags,
+		linkFlags:    execLinkFlags(withNet),
 		progressLine: "building the kernel for unmodified executables (once)...",
 	}, mainDir, tmp, progress, quiet)
 	if err != nil {
@@ -129,7 +146,7 @@ func execKernel(ctx context.Context, src fs.FS, progress io.Writer, verbose bool
 
 // writeExecMain writes the main package the kernel of unmodified
 // executables is linked as, a module of its own, into dir.
-func writeExecMain(dir string) error {
+func writeExecMain(dir string, withNet bool) error {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return fmt.Errorf("cannot create a temporary directory: %w", err)
 	}
@@ -137,15 +154,15 @@ func writeExecMain(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(goMod), 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "main.go"), []byte(execKernelMain), 0o644)
+	return os.WriteFile(filepath.Join(dir, "main.go"), []byte(execMain(withNet)), 0o644)
 }
 
 // execKernelKey names a linked kernel by all that goes into it: the kernel
 // source's sum, the go command's settings, the link flags and the main
 // package.
-func execKernelKey(sum string, goEnv map[string]string) string {
+func execKernelKey(sum string, withNet bool, goEnv map[string]string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "unigo exec kernel 1\x00%s\x00%s\x00%s\x00", sum, execLinkFlags, execKernelMain)
+	fmt.Fprintf(h, "unigo exec kernel 1\x00%s\x00%s\x00%s\x00", sum, execLinkFlags(withNet), execMain(withNet))
 	keys := make([]string, 0, len(goEnv))
 	for k := range goEnv {
 		keys = append(keys, k)

@@ -18,6 +18,11 @@ import (
 // (docs/exec-design.md).
 var execMode string
 
+// execNet is "1" when that kernel carries the network stack (build links
+// it only for a program that may use sockets): then, with a network card,
+// its own runtime starts first to run the stack.
+var execNet string
+
 // exeLink names the program to load, in the image's root.
 const exeLink = "/.unigo/exe"
 

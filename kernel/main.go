@@ -192,7 +192,7 @@ func startApp(cl []byte, opts *boot.Options, showTimes bool) {
 	in.HWCap = uint64(edx)
 	entry := rt0Addr()
 	var exec boot.ExecAux
-	withService := execMode != "" && virtionet.Present()
+	withService := execMode != "" && execNet != "" && virtionet.Present()
 	var serviceLimit uint64
 	if execMode != "" {
 		exec = loadProgram()
