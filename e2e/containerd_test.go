@@ -149,9 +149,10 @@ func TestContainerdShim(t *testing.T) {
 	pause := plainImage(t, work, "pause", "docker.io/unigo-e2e/pause:v1")
 	podclient := plainImage(t, work, "podclient", "docker.io/unigo-e2e/podclient:v1")
 	httpget := plainImage(t, work, "httpget", "docker.io/unigo-e2e/httpget:plain")
+	kernelname := plainImage(t, work, "kernelname", "docker.io/unigo-e2e/kernelname:plain")
 
 	c := startContainerd(t, shimDir)
-	for _, a := range []string{archive, pause, podclient, httpget} {
+	for _, a := range []string{archive, pause, podclient, httpget, kernelname} {
 		if out, code := c.ctr(t, "images", "import", a); code != 0 {
 			t.Fatalf("ctr images import %s: %s", a, out)
 		}
@@ -415,6 +416,40 @@ func TestContainerdShim(t *testing.T) {
 			t.Errorf("after crictl stop of an app that handles SIGTERM: %q, want 0 Completed", st)
 		}
 		c.crictl(t, "rm", id)
+		c.crictl(t, "rmp", "-f", pod)
+		waitFor(t, "the pod's shims to end", 20*time.Second, func() bool {
+			return len(c.Shims()) == 0
+		})
+	})
+
+	// An ordinary image of a static program in a unigo pod: a sidecar
+	// under runc, unless the pod's unigo.dev/unikernels annotation names
+	// the container; then its command boots unmodified in a VM
+	// (docs/exec-design.md), whose kernel says it is unigo's.
+	t.Run("unmodified", func(t *testing.T) {
+		dir := filepath.Join(work, "pods", "unmodified")
+		must(t, os.MkdirAll(dir, 0o755))
+		podJSON := filepath.Join(work, "pod-unmodified.json")
+		must(t, os.WriteFile(podJSON, []byte(fmt.Sprintf(`{"metadata": {"name": "unmodified", "namespace": "default", "uid": "unigo-e2e-unmodified", "attempt": 0}, "annotations": {"unigo.dev/unikernels": "vm"}, "log_directory": %q, "linux": {}}`, dir)), 0o644))
+		pod := c.crictl(t, "runp", "--runtime", "unigo", podJSON)
+		for _, tt := range []struct{ name, want string }{{"vm", "-unigo"}, {"sidecar", ""}} {
+			cfgFile := filepath.Join(work, "unmodified-"+tt.name+".json")
+			must(t, os.WriteFile(cfgFile, []byte(fmt.Sprintf(`{"metadata": {"name": %q}, "image": {"image": "docker.io/unigo-e2e/kernelname:plain"}, "log_path": "%s.log", "linux": {}}`, tt.name, tt.name)), 0o644))
+			id := c.crictl(t, "create", pod, cfgFile, podJSON)
+			c.crictl(t, "start", id)
+			waitFor(t, tt.name+" to exit", 90*time.Second, func() bool {
+				return c.crictl(t, "inspect", "-o", "go-template", "--template", "{{.status.state}}", id) == "CONTAINER_EXITED"
+			})
+			logs := c.crictl(t, "logs", id)
+			unikernel := strings.Contains(logs, "-unigo")
+			if !strings.Contains(logs, "kernel ") || unikernel != (tt.want != "") {
+				t.Errorf("%s: want a unikernel %v; its log:\n%s", tt.name, tt.want != "", tail(logs, 10))
+			}
+			if st := c.crictl(t, "inspect", "-o", "go-template", "--template", "{{.status.exitCode}}", id); st != "0" {
+				t.Errorf("%s: exit code %s, want 0", tt.name, st)
+			}
+			c.crictl(t, "rm", id)
+		}
 		c.crictl(t, "rmp", "-f", pod)
 		waitFor(t, "the pod's shims to end", 20*time.Second, func() bool {
 			return len(c.Shims()) == 0

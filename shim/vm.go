@@ -42,28 +42,32 @@ type vm struct {
 	exitedAt   time.Time
 }
 
-// isUnigoBundle says whether the container's root file system holds a
-// unigo image. Its mounts (containerd's snapshot) are mounted at the
-// bundle's rootfs to look, and stay mounted for a unigo container.
+// isUnigoBundle says whether the container is a VM: its root file system
+// holds a unigo image, or its annotations ask for its ordinary image's
+// command to boot unmodified (unmodifiedAsked). Its mounts (containerd's
+// snapshot) are mounted at the bundle's rootfs to look, and stay mounted
+// for a VM.
 func isUnigoBundle(r *taskAPI.CreateTaskRequest) (bool, error) {
+	var spec struct {
+		Root struct {
+			Path string `json:"path"`
+		} `json:"root"`
+		Annotations map[string]string `json:"annotations"`
+	}
+	data, err := os.ReadFile(filepath.Join(r.Bundle, "config.json"))
+	if err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(data, &spec); err != nil {
+		return false, err
+	}
+	asked := unmodifiedAsked(spec.Annotations)
 	if len(r.Rootfs) == 0 {
-		var spec struct {
-			Root struct {
-				Path string `json:"path"`
-			} `json:"root"`
-		}
-		data, err := os.ReadFile(filepath.Join(r.Bundle, "config.json"))
-		if err != nil {
-			return false, err
-		}
-		if err := json.Unmarshal(data, &spec); err != nil {
-			return false, err
-		}
 		p := spec.Root.Path
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(r.Bundle, p)
 		}
-		return ociruntime.IsUnigoRoot(p), nil
+		return asked || ociruntime.IsUnigoRoot(p), nil
 	}
 	rootfs := filepath.Join(r.Bundle, "rootfs")
 	if err := os.MkdirAll(rootfs, 0o711); err != nil {
@@ -76,13 +80,43 @@ func isUnigoBundle(r *taskAPI.CreateTaskRequest) (bool, error) {
 	if err := mount.All(mounts, rootfs); err != nil {
 		return false, fmt.Errorf("mounting the container's root file system: %w", err)
 	}
-	if ociruntime.IsUnigoRoot(rootfs) {
+	if asked || ociruntime.IsUnigoRoot(rootfs) {
 		return true, nil
 	}
 	if err := mount.UnmountAll(rootfs, 0); err != nil {
 		return false, err
 	}
 	return false, nil
+}
+
+// Annotations that make an ordinary image's container a VM that boots its
+// command unmodified (docs/exec-design.md), where it would otherwise run
+// under runc as a sidecar: on the container itself (ctr run
+// --annotation), or on the pod, naming its containers (CRI passes the
+// pod's annotations to the runtime when the handler's pod_annotations
+// lists them: docs/kubernetes.md).
+const (
+	annotationUnikernel  = "unigo.dev/unikernel"  // "true"
+	annotationUnikernels = "unigo.dev/unikernels" // container names, comma-separated
+)
+
+// unmodifiedAsked reports whether a container's annotations ask for it to
+// boot as a unikernel though its image is not a unigo image. The pod's
+// sandbox (pause) never is.
+func unmodifiedAsked(a map[string]string) bool {
+	if a["io.kubernetes.cri.container-type"] == "sandbox" {
+		return false
+	}
+	if a[annotationUnikernel] == "true" {
+		return true
+	}
+	name := a["io.kubernetes.cri.container-name"]
+	for _, n := range strings.Split(a[annotationUnikernels], ",") {
+		if n = strings.TrimSpace(n); n != "" && n == name {
+			return true
+		}
+	}
+	return false
 }
 
 // openStdio opens the container's standard streams: containerd's FIFOs

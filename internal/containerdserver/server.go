@@ -125,6 +125,7 @@ state = %[2]q
       runtime_type = "io.containerd.runc.v2"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.unigo]
       runtime_type = "io.containerd.unigo.v2"
+      pod_annotations = ["unigo.dev/*"]
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = %[5]q
