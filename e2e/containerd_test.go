@@ -168,6 +168,12 @@ func TestContainerdShim(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "exiting with 0") {
 			t.Errorf("ctr run exitcode 0: exit %d\n%s", code, out)
 		}
+		// An ordinary image asked to boot unmodified by its annotation.
+		out, code = c.ctr(t, "run", "--rm", "--runtime", "io.containerd.unigo.v2", "--annotation", "unigo.dev/unikernel=true",
+			"docker.io/unigo-e2e/kernelname:plain", "unigo-e2e-ctr-unmodified")
+		if code != 0 || !strings.Contains(out, "-unigo") {
+			t.Errorf("ctr run of a plain image with unigo.dev/unikernel=true: exit %d, want its kernel unigo's\n%s", code, out)
+		}
 
 		// ctr task pause and resume: the VM's cgroup frozen and thawed.
 		const id = "unigo-e2e-pause"
