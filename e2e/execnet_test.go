@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -134,5 +135,58 @@ func TestExecVolume(t *testing.T) {
 	}
 	if out, err := exec.Command(e2fsprogs(t, "e2fsck"), "-fn", disk).CombinedOutput(); err != nil {
 		t.Errorf("e2fsck after the runs: %v\n%s", err, out)
+	}
+}
+
+// A real server nobody rebuilt for unigo: NATS (nats-server, with
+// JetStream writing to /tmp), `go install`ed from the module proxy as any
+// user would, booted unmodified and spoken to in its own protocol through
+// -p: a subscriber gets what is published, and PING gets PONG.
+func TestExecNATS(t *testing.T) {
+	t.Parallel()
+	bin := t.TempDir()
+	cmd := exec.Command("go", "install", "github.com/nats-io/nats-server/v2@v2.15.3")
+	cmd.Dir = bin // outside any module
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64", "GOBIN="+bin, "GOFLAGS=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go install nats-server (through the module proxy): %v\n%s", err, out)
+	}
+	port := freePort(t)
+	s := serve(t, "--memory", "256M", "-p", fmt.Sprintf("127.0.0.1:%d:4222", port), execImage(t, filepath.Join(bin, "nats-server")), "--", "-js", "-sd", "/tmp/js")
+	var c net.Conn
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		var err error
+		if c, err = net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 5*time.Second); err == nil {
+			c.SetDeadline(time.Now().Add(30 * time.Second))
+			info := make([]byte, 5)
+			if _, err = io.ReadFull(c, info); err == nil && string(info) == "INFO " {
+				break
+			}
+			c.Close()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nats-server did not greet within 90 s: %v\n%v", err, s)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("CONNECT {\"verbose\":false}\r\nSUB greetings 1\r\nPUB greetings 5\r\nhello\r\nPING\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	buf := make([]byte, 4096)
+	for !bytes.Contains(got, []byte("PONG\r\n")) {
+		n, err := c.Read(buf)
+		if err != nil {
+			t.Fatalf("reading nats-server's answers: %v (so far %q)\n%v", err, got, s)
+		}
+		got = append(got, buf[:n]...)
+	}
+	if !bytes.Contains(got, []byte("MSG greetings 1 5\r\nhello\r\n")) {
+		t.Errorf("the subscriber did not get the message: %q\n%v", got, s)
+	}
+	if !strings.Contains(s.stderr.String()+s.stdout.String(), "Starting JetStream") {
+		t.Errorf("nats-server did not start JetStream:\n%v", s)
 	}
 }
