@@ -41,6 +41,13 @@ func TestExecSyscalls(t *testing.T) {
 		return r
 	}
 
+	t.Run("sigtimedwait", func(t *testing.T) {
+		r := boot(t, "sigtimedwait")
+		r.expect(t, 0, "sigwaitinfo=10 signo=10\n", "timeout=-1 eagain=1 ", "from_thread=12\n")
+		if ms := scNumber(t, r, "waited_ms"); ms < 100 || ms > 5000 {
+			t.Errorf("a 100 ms sigtimedwait returned after %d ms\n%v", ms, r)
+		}
+	})
 	t.Run("timerfd", func(t *testing.T) {
 		r := boot(t, "timerfd")
 		r.expect(t, 0, "oneshot count=1 ", "edges=3 unread_wait=0 unread_count_ok=1\n", "past count=1\n",

@@ -1,8 +1,10 @@
 package syscalls
 
 import (
+	"unigo.dev/unigo/kernel/clock"
 	"unigo.dev/unigo/kernel/signals"
 	"unigo.dev/unigo/kernel/syscalls/abi"
+	"unigo.dev/unigo/kernel/syscalls/filecalls"
 	"unigo.dev/unigo/kernel/threads"
 )
 
@@ -159,4 +161,54 @@ func rtSigsuspend(t *threads.Thread, set, size uintptr) int64 {
 		return -abi.EINTR // one is pending already: its handler runs on the way out
 	}
 	return pause(t)
+}
+
+// rtSigtimedwait takes a signal of set that is pending (the caller blocks
+// them, as sigwait requires) and returns its number, writing its siginfo;
+// it waits for one until the timeout (nil: for ever; zero: not at all,
+// EAGAIN). Raising a watched signal wakes it to look again
+// (signals.Watch, as signalfd's readers), its deadline kept.
+func rtSigtimedwait(t *threads.Thread, set, info, timeout, size uintptr) int64 {
+	if size != 8 {
+		return -abi.EINVAL
+	}
+	mask, ok := abi.GetU64(set)
+	if !ok {
+		return -abi.EFAULT
+	}
+	mask &^= 1<<(signals.SIGKILL-1) | 1<<(signals.SIGSTOP-1)
+	if sig, in := signals.Dequeue(t, mask); sig != 0 {
+		if info != 0 {
+			b, ok := abi.UserBytes(info, 128, true)
+			if !ok {
+				return -abi.EFAULT
+			}
+			clear(b)
+			abi.PutLE32(b[0:], uint32(sig))     // si_signo
+			abi.PutLE32(b[8:], uint32(in.Code)) // si_code
+			if in.Code == signals.SIUser || in.Code == signals.SITkill {
+				abi.PutLE32(b[16:], threads.PID) // si_pid; si_uid stays 0
+			} else {
+				abi.PutLE64(b[16:], in.Addr) // si_addr
+			}
+		}
+		return int64(sig)
+	}
+	var deadline int64
+	if timeout != 0 {
+		d, ok := timespec(timeout)
+		if !ok {
+			return -abi.EINVAL
+		}
+		if d == 0 {
+			return -abi.EAGAIN
+		}
+		deadline = clock.Nanotime() + d
+	}
+	if d, ok := t.RestartDeadline(); ok {
+		deadline = d
+	}
+	signals.Watch(mask, filecalls.PollKey())
+	threads.Block(t, filecalls.PollKey(), deadline, -abi.EAGAIN)
+	return abi.Blocked
 }

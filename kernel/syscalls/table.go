@@ -104,6 +104,8 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 		return pause(t)
 	case abi.SysRtSigsuspend:
 		return rtSigsuspend(t, a[0], a[1])
+	case abi.SysRtSigtimedwait:
+		return rtSigtimedwait(t, a[0], a[1], a[2], a[3])
 	case abi.SysRtSigreturn:
 		return rtSigreturn(t)
 	case abi.SysSigaltstack:

@@ -26,7 +26,7 @@ var names = [...]string{
 	abi.SysSchedGetaffinity: "sched_getaffinity", abi.SysClockGettime: "clock_gettime",
 	abi.SysClockGetres: "clock_getres", abi.SysClockNanosleep: "clock_nanosleep",
 	abi.SysExitGroup: "exit_group", abi.SysTgkill: "tgkill", abi.SysOpenat: "openat",
-	abi.SysPrlimit64: "prlimit64", abi.SysSetTidAddress: "set_tid_address", abi.SysPause: "pause", abi.SysRtSigsuspend: "rt_sigsuspend", abi.SysPoll: "poll", abi.SysPpoll: "ppoll", abi.SysSelect: "select", abi.SysPselect6: "pselect6", abi.SysGetrandom: "getrandom", abi.SysClone3: "clone3",
+	abi.SysPrlimit64: "prlimit64", abi.SysSetTidAddress: "set_tid_address", abi.SysPause: "pause", abi.SysRtSigsuspend: "rt_sigsuspend", abi.SysRtSigtimedwait: "rt_sigtimedwait", abi.SysPoll: "poll", abi.SysPpoll: "ppoll", abi.SysSelect: "select", abi.SysPselect6: "pselect6", abi.SysGetrandom: "getrandom", abi.SysClone3: "clone3",
 	abi.SysEpollCreate: "epoll_create", abi.SysEpollWait: "epoll_wait", abi.SysEpollCtl: "epoll_ctl",
 	abi.SysEpollPwait: "epoll_pwait", abi.SysEventfd: "eventfd", abi.SysEventfd2: "eventfd2",
 	abi.SysEpollCreate1: "epoll_create1",

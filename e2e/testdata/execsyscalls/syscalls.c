@@ -311,6 +311,46 @@ static int sigwait_mode(void) {
 	return 43;
 }
 
+// sigtimedwait: sigwaitinfo takes a raised, blocked SIGUSR1; sigtimedwait on SIGUSR2 times out after 100 ms with EAGAIN, then
+// gets the SIGUSR2 another thread sends 50 ms into the wait.
+static pthread_t waiter;
+
+static void *send_usr2(void *arg) {
+	(void)arg;
+	usleep(50000);
+	pthread_kill(waiter, SIGUSR2);
+	return NULL;
+}
+
+static int sigtimedwait_mode(void) {
+	sigset_t usr1, usr2;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	sigset_t both = usr1;
+	sigaddset(&both, SIGUSR2);
+	CHECK(sigprocmask(SIG_BLOCK, &both, NULL) == 0, "sigprocmask");
+	raise(SIGUSR1);
+	siginfo_t si;
+	int sig = sigwaitinfo(&usr1, &si);
+	printf("sigwaitinfo=%d signo=%d\n", sig, si.si_signo);
+	struct timespec limit = {0, 100000000};
+	int64_t t0 = now_ns(CLOCK_MONOTONIC);
+	sig = sigtimedwait(&usr2, &si, &limit);
+	int64_t waited = (now_ns(CLOCK_MONOTONIC) - t0) / 1000000;
+	printf("timeout=%d eagain=%d waited_ms=%lld\n", sig, sig == -1 && errno == EAGAIN, (long long)waited);
+	waiter = pthread_self();
+	pthread_t th;
+	pthread_create(&th, NULL, send_usr2, NULL);
+	struct timespec long_limit = {10, 0};
+	sig = sigtimedwait(&usr2, &si, &long_limit);
+	pthread_join(th, NULL);
+	printf("from_thread=%d\n", sig);
+	printf("sigtimedwait ok\n");
+	return 0;
+}
+
 // sched: the answers of SCHED_OTHER at nice 0 without privilege.
 static int sched_mode(void) {
 	struct sched_param sp = {.sched_priority = 5};
@@ -476,7 +516,7 @@ static int pairs_mode(void) {
 int main(int argc, char **argv) {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
-		printf("usage: syscalls timerfd|signalfd|sigwait|sched|mmsg|pairs\n");
+		printf("usage: syscalls timerfd|signalfd|sigwait|sigtimedwait|sched|mmsg|pairs\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "timerfd"))
@@ -485,6 +525,8 @@ int main(int argc, char **argv) {
 		return signalfd_mode();
 	if (!strcmp(argv[1], "sigwait"))
 		return sigwait_mode();
+	if (!strcmp(argv[1], "sigtimedwait"))
+		return sigtimedwait_mode();
 	if (!strcmp(argv[1], "sched"))
 		return sched_mode();
 	if (!strcmp(argv[1], "mmsg"))

@@ -94,6 +94,7 @@ const (
 	SysGetegid             = 108
 	SysGetppid             = 110
 	SysGetgroups           = 115
+	SysRtSigtimedwait      = 128
 	SysRtSigsuspend        = 130
 	SysSigaltstack         = 131
 	SysMlock               = 149
