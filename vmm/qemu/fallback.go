@@ -19,7 +19,9 @@ package qemu
 // failure as usual, and is reported as such.
 //
 // The failure is recorded in a cache file, keyed by the host's boot ID and
-// the QEMU binary's path and version; while these match, automatic choices
+// the QEMU binary's path and version (its file's identity — size, time,
+// inode — spares running `qemu -version` at every start while the file is
+// the one recorded); while these match, automatic choices
 // take TCG at once (Accel.Why says why; `unigo run -v` shows it). A reboot
 // or another QEMU makes KVM worth trying again. An explicit "kvm" ignores
 // the record and never falls back: it runs KVM and reports its real failure.
@@ -36,6 +38,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"unigo.dev/unigo/internal/atomicfile"
@@ -50,14 +53,15 @@ type kvmRecord struct {
 	BootID      string // the host's boot ID then
 	QEMU        string // the QEMU binary's path
 	QEMUVersion string // the first line of its -version output
+	QEMUFile    string // the binary's identity then (fileIdentity)
 	Reason      string // the VM's Exit.Detail
 }
 
 // The cache file's lines are "key: value", with these keys.
-var kvmRecordKeys = []string{"boot-id", "qemu", "qemu-version", "reason"}
+var kvmRecordKeys = []string{"boot-id", "qemu", "qemu-version", "qemu-file", "reason"}
 
 func (r *kvmRecord) fields() []*string {
-	return []*string{&r.BootID, &r.QEMU, &r.QEMUVersion, &r.Reason}
+	return []*string{&r.BootID, &r.QEMU, &r.QEMUVersion, &r.QEMUFile, &r.Reason}
 }
 
 func (r kvmRecord) marshal() []byte {
@@ -99,6 +103,21 @@ func kvmCachePath() (string, error) {
 	return filepath.Join(dir, "unigo", "kvm-unusable"), nil
 }
 
+// fileIdentity names the file at bin as it is now: its size, modification
+// time and inode ("" when it cannot be read). Another file or a changed one
+// has another.
+func fileIdentity(bin string) string {
+	fi, err := os.Stat(bin)
+	if err != nil {
+		return ""
+	}
+	ino := uint64(0)
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		ino = st.Ino
+	}
+	return fmt.Sprintf("%d %d %d", fi.Size(), fi.ModTime().UnixNano(), ino)
+}
+
 // qemuVersion is the first line of `bin -version`.
 func qemuVersion(bin string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -133,10 +152,16 @@ func kvmRecorded(bin string) (reason, path string) {
 	if id, err := hostBootID(); err != nil || id != rec.BootID {
 		return "", ""
 	}
-	// Last, as it runs QEMU: only when everything else matches.
+	if fileIdentity(bin) == rec.QEMUFile {
+		return rec.Reason, path // the very file whose version was recorded
+	}
+	// Last, as it runs QEMU: only when everything else matches. The same
+	// version in another file (reinstalled) is recorded as this one.
 	if v, err := qemuVersion(bin); err != nil || v != rec.QEMUVersion {
 		return "", ""
 	}
+	rec.QEMUFile = fileIdentity(bin)
+	atomicfile.Write(path, rec.marshal(), 0o644)
 	return rec.Reason, path
 }
 
@@ -153,6 +178,7 @@ func recordKVMFailure(bin, reason string) (string, error) {
 	if rec.QEMUVersion, err = qemuVersion(bin); err != nil {
 		return "", err
 	}
+	rec.QEMUFile = fileIdentity(bin)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", err
 	}

@@ -38,7 +38,7 @@ func setBootID(t *testing.T, id string) {
 }
 
 func TestKVMRecordFormat(t *testing.T) {
-	rec := kvmRecord{BootID: "b-1", QEMU: "/usr/bin/qemu", QEMUVersion: "QEMU emulator version 7.2.0", Reason: "KVM internal error.\nSuberror: 1"}
+	rec := kvmRecord{BootID: "b-1", QEMU: "/usr/bin/qemu", QEMUVersion: "QEMU emulator version 7.2.0", QEMUFile: "1024 1700000000 42", Reason: "KVM internal error.\nSuberror: 1"}
 	got, err := parseKVMRecord(rec.marshal())
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +47,7 @@ func TestKVMRecordFormat(t *testing.T) {
 	if got != rec {
 		t.Errorf("round trip: %+v, want %+v", got, rec)
 	}
-	for _, bad := range []string{"", "garbage\n", "boot-id: x\nqemu: /q\nqemu-version: v\n", "boot-id: \nqemu: /q\nqemu-version: v\nreason: r\n"} {
+	for _, bad := range []string{"", "garbage\n", "boot-id: x\nqemu: /q\nqemu-version: v\n", "boot-id: \nqemu: /q\nqemu-version: v\nqemu-file: 1 2 3\nreason: r\n"} {
 		if _, err := parseKVMRecord([]byte(bad)); err == nil {
 			t.Errorf("parseKVMRecord(%q) accepted it", bad)
 		}
@@ -285,5 +285,34 @@ func TestBootHelloAuto(t *testing.T) {
 			t.Fatalf("run %d: exit %+v, stdout %q, stderr %q\n%s", i+1, r.exit, r.stdout, r.stderr, r.verbose)
 		}
 		t.Logf("run %d: %s", i+1, firstLines(r.verbose, 1))
+	}
+}
+
+// While the QEMU binary is the file recorded, a start does not run it to
+// learn its version; a changed file is asked again, and recorded anew.
+func TestKVMRecordSparesQEMURuns(t *testing.T) {
+	bin := fakeHost(t, "boot-1", "QEMU emulator version 7.2.22")
+	runs := filepath.Join(t.TempDir(), "runs")
+	script := "#!/bin/sh\necho run >> " + runs + "\necho 'QEMU emulator version 7.2.22'\n"
+	os.WriteFile(bin, []byte(script), 0o755)
+	if _, err := recordKVMFailure(bin, "KVM internal error"); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int { b, _ := os.ReadFile(runs); return bytes.Count(b, []byte("run\n")) }
+	for range 3 {
+		if reason, _ := kvmRecorded(bin); reason != "KVM internal error" {
+			t.Fatalf("kvmRecorded = %q", reason)
+		}
+	}
+	if n := count(); n != 1 {
+		t.Errorf("QEMU ran %d times (the record's once, then none), want 1", n)
+	}
+	os.WriteFile(bin, []byte(script+"# reinstalled\n"), 0o755) // the same version, another file
+	if reason, _ := kvmRecorded(bin); reason != "KVM internal error" {
+		t.Fatalf("the same version reinstalled: kvmRecorded = %q", reason)
+	}
+	kvmRecorded(bin)
+	if n := count(); n != 2 {
+		t.Errorf("QEMU ran %d times after its file changed, want one more (then recorded anew)", n)
 	}
 }
