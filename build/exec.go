@@ -65,11 +65,12 @@ const execNetSymbol = KernelPackage + ".execNet"
 const execKernelMainNoNet = "package main\n\nfunc main() {}\n"
 
 // execKernelMain is the main package the kernel of unmodified executables
-// is linked as, with the network stack. Its Go runtime runs the network stack (linked in because
-// it imports net) beside the program, as a process of its own; once the
-// stack's packages are initialised, main starts the program (the private
-// call privcalls.ExecStart, which never returns). Without a network card
-// the kernel starts the program at once and this runtime never runs.
+// is linked as, with the network stack (it imports net). Its Go runtime
+// runs the stack beside the program, as a process of its own, started by
+// the program's first socket call; once the stack's packages are
+// initialised, main lets that call go on (the private call
+// privcalls.ExecStart, which never returns). A program that opens no
+// socket never starts this runtime.
 const execKernelMain = `package main
 
 import (

@@ -3,12 +3,12 @@ package kernel
 import (
 	"unigo.dev/unigo/kernel/boot"
 	"unigo.dev/unigo/kernel/cpu"
-	"unigo.dev/unigo/kernel/random"
-	"unigo.dev/unigo/kernel/threads"
 	"unigo.dev/unigo/kernel/devices/power"
 	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/loader"
 	"unigo.dev/unigo/kernel/memory"
+	"unigo.dev/unigo/kernel/random"
+	"unigo.dev/unigo/kernel/threads"
 	"unigo.dev/unigo/kernel/vfs"
 )
 
@@ -71,13 +71,13 @@ var (
 	serviceOpts boot.Options
 )
 
-// startService makes the service process: the kernel image's own Go
-// runtime, which runs the network stack, as thread 2 from the runtime's
-// entry on a stack of its own. The program's thread (app) is held until the
-// service's main has run every package's init (privcalls.ExecStart), so
-// that its first socket call finds the stack there. It returns the thread
-// to run first.
-func startService(app *threads.Thread, vdso uintptr, memoryLimit uint64) *threads.Thread {
+// prepareService makes the service process: the kernel image's own Go
+// runtime, which runs the network stack, as a thread from the runtime's
+// entry on a stack of its own, held. The program's first socket call
+// starts it (its case in syscalls.dispatch) and waits until the service's main has
+// run every package's init (privcalls.ExecStart), so that the call finds
+// the stack there; a program that never calls socket never pays for it.
+func prepareService(vdso uintptr, memoryLimit uint64) {
 	if memory.Mmap(serviceStackTop-stackSize, stackSize, memory.ProtRead|memory.ProtWrite, memory.MapPrivate|memory.MapAnonymous|memory.MapFixed, 0, 0) < 0 ||
 		!memory.CheckUser(serviceStackTop-stackBootPart, stackBootPart, true) {
 		klog.Line("boot failed: cannot map the network stack's stack; run with a larger --memory")
@@ -95,11 +95,10 @@ func startService(app *threads.Thread, vdso uintptr, memoryLimit uint64) *thread
 		klog.Line("boot failed: cannot start the network stack")
 		power.Crash("boot: service")
 	}
-	threads.Hold(app)
 	t.Proc = threads.Service
 	t.Frame = threads.Frame{RIP: uint64(rt0Addr()), CS: cpu.KernelCS, SS: cpu.KernelDS, RFLAGS: 0x202, RSP: uint64(sp)}
 	t.InitFX()
-	return t
+	threads.Hold(t)
 }
 
 // serviceMemoryLimit splits the Go memory limit between the service's

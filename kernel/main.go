@@ -192,7 +192,7 @@ func startApp(cl []byte, opts *boot.Options, showTimes bool) {
 	in.HWCap = uint64(edx)
 	entry := rt0Addr()
 	var exec boot.ExecAux
-	withService := execMode != "" && execNet != "" && virtionet.Present()
+	withService := execMode != "" && execNet != ""
 	var serviceLimit uint64
 	if execMode != "" {
 		exec = loadProgram()
@@ -214,7 +214,7 @@ func startApp(cl []byte, opts *boot.Options, showTimes bool) {
 	t.Frame = threads.Frame{RIP: uint64(entry), CS: cpu.KernelCS, SS: cpu.KernelDS, RFLAGS: 0x202, RSP: uint64(sp)}
 	t.InitFX()
 	if withService {
-		t = startService(t, in.SysinfoEhdr, serviceLimit)
+		prepareService(in.SysinfoEhdr, serviceLimit)
 	}
 	threads.Schedule()
 	setCurrent(t)

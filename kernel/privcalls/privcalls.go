@@ -46,10 +46,11 @@ const (
 	// whenever its addresses change (configuration, a DHCP lease, SLAAC).
 	// Only in images that link the network stack.
 	NetAddrs = 1008
-	// ExecStart() starts the program of an unmodified executable's image,
-	// loaded at boot and held until the kernel's own runtime (the service
-	// process, which runs the network stack) has initialised its packages,
-	// then blocks its caller for good. Only the service may call it
+	// ExecStart(), in the kernel of unmodified executables, is the service
+	// process's (the kernel's own runtime, which runs the network stack)
+	// word that its packages are initialised: the program's socket calls
+	// that started it (the first socket or socketpair) run again, now
+	// served, and the caller blocks for good. Only the service may call it
 	// (-ENOSYS otherwise); a signal ends the wait with -EINTR and the call
 	// may be made again (it then only blocks).
 	ExecStart = 1009

@@ -19,8 +19,9 @@ import (
 )
 
 // execStarted is the wait channel the service process's main thread sleeps
-// on once it has started the program (privcalls.ExecStart).
-var execStarted byte
+// on once the network stack is up (privcalls.ExecStart); serviceStarting
+// that of the program's socket calls waiting for it.
+var execStarted, serviceStarting byte
 
 // Count counts system calls, for debug.boottime.
 var Count int
@@ -88,9 +89,21 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 		if t.Proc != threads.Service {
 			return -abi.ENOSYS
 		}
-		threads.Release()
-		threads.Block(t, abi.AddrOf(&execStarted), 0, 0) // woken by nothing but a signal
+		threads.WakeRestartAll(abi.AddrOf(&serviceStarting)) // their socket calls again, now served
+		threads.Block(t, abi.AddrOf(&execStarted), 0, 0)     // woken by nothing but a signal
 		return abi.Blocked
+	case abi.SysSocket, abi.SysSocketpair:
+		// Only reached while the socket layer is not plugged in (Sockets):
+		// in the kernel of an unmodified executable that carries the
+		// network stack, the first socket call starts it (startService).
+		if threads.HeldIn(threads.Service) {
+			threads.Release()
+		}
+		if threads.LiveIn(threads.Service) > 0 {
+			threads.BlockRestart(t, abi.AddrOf(&serviceStarting))
+			return abi.Blocked
+		}
+		return -abi.ENOSYS
 	case abi.SysBrk:
 		if r := memory.Brk(a[0]); r != 0 {
 			return int64(r)

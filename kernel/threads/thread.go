@@ -118,6 +118,16 @@ func LiveIn(p Proc) int {
 // Hold keeps a new thread from running until Release.
 func Hold(t *Thread) { t.state = Held }
 
+// HeldIn reports whether a thread of process p is held.
+func HeldIn(p Proc) bool {
+	for i := 0; i < top; i++ {
+		if table[i].state == Held && table[i].Proc == p {
+			return true
+		}
+	}
+	return false
+}
+
 // Release lets every held thread run.
 func Release() {
 	for i := 0; i < top; i++ {
