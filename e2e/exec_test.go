@@ -460,3 +460,19 @@ func lsLong(out string) string {
 	}
 	return b.String()
 }
+
+// A C program that dies of a signal ends as on Linux (128+N), and the
+// crash report names the program's function at the faulting address, from
+// the program's own symbols.
+func TestExecCrash(t *testing.T) {
+	t.Parallel()
+	cc := execTool(t, "musl-gcc", "Debian's musl-tools (apt-get install musl-tools)")
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "crash")
+	compileProgram(t, dir, nil, cc, "-static", "-O0", "-o", prog, execSource("crash.c"))
+	img := execImage(t, prog)
+	r := runExec(t, img, "segv")
+	r.expect(t, 139, "mode segv\n", "stderr:died of signal 11", "stderr:[main+0x")
+	runExec(t, img, "abort").expect(t, 134, "mode abort\n")
+	runExec(t, img, "stack").expect(t, 139)
+}

@@ -11,7 +11,8 @@ import (
 // that a kernel crash report (pc=0x… tokens on COM2) points at source. It uses
 // the Go line table (.gopclntab), which even a stripped Go binary keeps.
 type Symbolizer struct {
-	table *gosym.Table
+	table   *gosym.Table
+	program *programSymbols // the program of an image of unmodified executables, or nil
 }
 
 // NewSymbolizer reads the Go line table of the ELF file at path.
@@ -33,14 +34,18 @@ func NewSymbolizer(path string) (*Symbolizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read symbols of %s: %w", path, err)
 	}
-	return &Symbolizer{table: table}, nil
+	return &Symbolizer{table: table, program: readProgramSymbols(f)}, nil
 }
 
 // Symbolize returns "function file:line" for pc, or ok=false if pc is not
-// inside a Go function of the image.
+// inside a Go function of the image (or of the program of an image of
+// unmodified executables: programsyms.go).
 func (s *Symbolizer) Symbolize(pc uint64) (where string, ok bool) {
 	file, line, fn := s.table.PCToLine(pc)
 	if fn == nil {
+		if s.program != nil {
+			return s.program.symbolize(pc)
+		}
 		return "", false
 	}
 	return fmt.Sprintf("%s %s:%d", fn.Name, file, line), true
