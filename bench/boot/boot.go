@@ -57,7 +57,7 @@ type Config struct {
 	// is the unigo subject, the yardstick of the program; default
 	// ./examples/hello.
 	RefApp string
-	Out      string   // directory for results.json and the built files; required
+	Out    string // directory for results.json and the built files; required
 
 	Timeout time.Duration // limit for one boot; default 30 s
 
@@ -133,14 +133,14 @@ type Settings struct {
 
 // Subject holds every measurement of one subject.
 type Subject struct {
-	Key          string         `json:"key"`
-	Label        string         `json:"label"`
-	Boots        string         `json:"boots,omitempty"`   // how it boots
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Boots string `json:"boots,omitempty"` // how it boots
 	// App and Line, when the subject boots another app than the report's
 	// (the linked reference of an Exec program): that app and the line
 	// its console is watched for.
-	App  string `json:"app,omitempty"`
-	Line string `json:"line,omitempty"`
+	App          string         `json:"app,omitempty"`
+	Line         string         `json:"line,omitempty"`
 	Command      []string       `json:"command,omitempty"` // QEMU command of the timed boots
 	Parts        []harness.Part `json:"parts,omitempty"`
 	FirstLine    measure.Metric `json:"first_line_s"`

@@ -35,13 +35,13 @@ import (
 
 // Config says what Run measures and how.
 type Config struct {
-	App      string // directory of the Go main package; required
-	HTTPPort int    // the port the app serves HTTP on (also given as $PORT); 0: no HTTP measurements
-	Runs     int    // interleaved runs of each subject; default 10
-	Out      string // directory for results.json, chart.svg and built files; required
+	App      string   // directory of the Go main package; required
+	HTTPPort int      // the port the app serves HTTP on (also given as $PORT); 0: no HTTP measurements
+	Runs     int      // interleaved runs of each subject; default 10
+	Out      string   // directory for results.json, chart.svg and built files; required
 	Subjects []string // subset of harness.Native, Container, Linux, Unigo, UnigoExec; default all but UnigoExec
-	Runtime  string // container runtime: auto (default), docker, runc
-	Line     string // the app's first output line; default: learnt by running it natively
+	Runtime  string   // container runtime: auto (default), docker, runc
+	Line     string   // the app's first output line; default: learnt by running it natively
 
 	Machine string // QEMU machine type: microvm (default) or pc
 	Accel   string // tcg (default), kvm, or auto
