@@ -8,13 +8,13 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"unigo.dev/unigo/oci"
 )
 
 // imageFromRegistry fetches ref's manifest (its linux/amd64 one from an
@@ -32,7 +32,7 @@ func imageFromRegistry(ctx context.Context, ref string, progress io.Writer) (v1.
 		}
 	}
 	fmt.Fprintf(progress, "pulling %s from %s\n", ref, r.Context().RegistryStr())
-	desc, err := remote.Get(r, registryOptions(ctx)...)
+	desc, err := remote.Get(r, oci.RemoteOptions(ctx)...)
 	if err != nil {
 		var te *transport.Error
 		if errors.As(err, &te) && (te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden) {
@@ -69,22 +69,4 @@ func isLoopbackRegistry(hostport string) bool {
 	}
 	ip := net.ParseIP(strings.Trim(host, "[]"))
 	return ip != nil && ip.IsLoopback()
-}
-
-// registryOptions: the Docker config's credentials, the context, and a
-// transport that gives up on an unreachable registry instead of hanging.
-func registryOptions(ctx context.Context) []remote.Option {
-	tr := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 60 * time.Second,
-	}
-	return []remote.Option{
-		remote.WithContext(ctx),
-		remote.WithAuthFromKeychain(authn.DefaultKeychain),
-		remote.WithTransport(tr),
-		remote.WithRetryBackoff(remote.Backoff{Duration: 500 * time.Millisecond, Factor: 2, Steps: 2}),
-		remote.WithUserAgent("unigo"),
-	}
 }

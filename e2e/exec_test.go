@@ -1,10 +1,7 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -233,30 +230,6 @@ func TestExecSignal(t *testing.T) {
 	at("logs", name).expect(t, 0, "ready\nhandler: got SIGTERM\nSIGTERM blocked again: yes\nexiting with 42 after signal 15\n")
 	at("rm", name).expect(t, 0, name+"\n")
 	at("rmi", name).expect(t, 0)
-}
-
-// unigoAt runs the unigo command in the directory dir, with env added.
-func unigoAt(t *testing.T, dir string, env []string, args ...string) result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, unigoBin, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	var ee *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		t.Fatalf("unigo %v did not finish in time\n%v", args, r)
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("unigo %v: %v", args, err)
-	}
-	return r
 }
 
 // g++ -static: exceptions (also carried out of threads), std::thread,

@@ -1,16 +1,12 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Container images and programs that are not unigo images: a FROM scratch
@@ -80,27 +76,7 @@ func (w *fromWork) compileC(t *testing.T, name, cc, pkg string, args ...string) 
 // for an image of the same name), with w.root as the unigo root.
 func (w *fromWork) unigo(t *testing.T, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, unigoBin, args...)
-	cmd.Dir = w.dir
-	cmd.Env = append(os.Environ(), "UNIGO_ROOT="+w.root)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	default:
-		t.Fatalf("unigo %v: %v", args, err)
-	}
-	if ctx.Err() != nil {
-		t.Fatalf("unigo %v did not finish in time\n%v", args, r)
-	}
-	return r
+	return unigoAt(t, w.dir, []string{"UNIGO_ROOT=" + w.root}, args...)
 }
 
 // refused checks that a command failed as unigo fails (exit 125), its last

@@ -205,3 +205,29 @@ func dependOnSources(root string) {
 		return nil
 	})
 }
+
+// unigoAt runs the unigo command in the directory dir, with env added, for
+// at most 3 minutes: a test's own directory, where no file shadows an
+// image's name.
+func unigoAt(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, unigoBin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		t.Fatalf("unigo %v did not finish in time\n%v", args, r)
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("unigo %v: %v", args, err)
+	}
+	return r
+}

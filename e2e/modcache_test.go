@@ -2,14 +2,11 @@ package e2e
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // The module these tests build from the module cache: a hello program
@@ -88,27 +85,8 @@ func TestUnigoTestFromModuleCache(t *testing.T) {
 	unigo(t, nil, "test", reversePkg).expect(t, 0, "ok  \t"+reversePkg+"\t")
 }
 
-// unigoIn runs the unigo command in dir, with a time limit of 3 minutes.
+// unigoIn runs the unigo command in dir.
 func unigoIn(t *testing.T, dir string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, unigoBin, args...)
-	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	default:
-		t.Fatalf("unigo %v: %v", args, err)
-	}
-	if ctx.Err() != nil {
-		t.Fatalf("unigo %v did not finish in time\n%v", args, r)
-	}
-	return r
+	return unigoAt(t, dir, nil, args...)
 }

@@ -72,7 +72,7 @@ func pushDebug(ctx context.Context, s *store.Store, img *store.Image, oi v1.Imag
 	if err != nil {
 		return err
 	}
-	if err := remote.Write(ref.Context().Digest(ad.String()), art, o.remoteOptions(ctx)...); err != nil {
+	if err := remote.Write(ref.Context().Digest(ad.String()), art, RemoteOptions(ctx)...); err != nil {
 		return registryError("push the debug information of", ref, err)
 	}
 	if res.DebugBytes == 0 {
@@ -90,7 +90,7 @@ func pullDebug(ctx context.Context, s *store.Store, ref name.Reference, d v1.Has
 		say(o.Progress, "debug information: Already exists\n")
 		return nil
 	}
-	opts := append(o.remoteOptions(ctx), remote.WithFilter("artifactType", DebugArtifactType))
+	opts := append(RemoteOptions(ctx), remote.WithFilter("artifactType", DebugArtifactType))
 	idx, err := remote.Referrers(ref.Context().Digest(d.String()), opts...)
 	if err != nil {
 		return registryError("pull the debug information of", ref, err)
@@ -104,7 +104,7 @@ func pullDebug(ctx context.Context, s *store.Store, ref name.Reference, d v1.Has
 		if desc.ArtifactType != DebugArtifactType {
 			continue
 		}
-		art, err := remote.Image(ref.Context().Digest(desc.Digest.String()), o.remoteOptions(ctx)...)
+		art, err := remote.Image(ref.Context().Digest(desc.Digest.String()), RemoteOptions(ctx)...)
 		if err != nil {
 			return registryError("pull the debug information of", ref, err)
 		}

@@ -59,10 +59,11 @@ func (o Options) parse(ref string) (name.Reference, error) {
 	return r, nil
 }
 
-// remoteOptions: the Docker config's credentials (and credential
-// helpers), the context, and a transport that gives up on an unreachable
+// RemoteOptions are how unigo talks to any registry (push, pull, and
+// unigo build --from's pulls): the Docker config's credentials, the
+// context, linux/amd64, and a transport that gives up on an unreachable
 // registry instead of hanging.
-func (o Options) remoteOptions(ctx context.Context) []remote.Option {
+func RemoteOptions(ctx context.Context) []remote.Option {
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -106,7 +107,7 @@ func Push(ctx context.Context, s *store.Store, src, dst string, o Options) (*Res
 	say(o.Progress, "The push refers to repository [%s]\n", ref.Context().Name())
 	layers, _ := oi.Layers()
 	stop := startMeter(o.Progress, layerLabel(layers), "Pushing", layersSize(layers), &res.Bytes)
-	err = remote.Write(ref, oi, o.remoteOptions(ctx)...)
+	err = remote.Write(ref, oi, RemoteOptions(ctx)...)
 	stop()
 	if err != nil {
 		return nil, registryError("push", ref, err)
@@ -153,7 +154,7 @@ func Pull(ctx context.Context, s *store.Store, refStr string, o Options) (*Resul
 		}
 		refs = []store.Ref{sr}
 	}
-	desc, err := remote.Get(ref, o.remoteOptions(ctx)...)
+	desc, err := remote.Get(ref, RemoteOptions(ctx)...)
 	if err != nil {
 		return nil, registryError("pull", ref, err)
 	}

@@ -58,25 +58,13 @@ func signalsDue() {
 		return
 	}
 	queuedSeen = q
-	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
-		if fds[fd].Kind == KindSignalfd {
-			Changed(fd)
-		}
-	}
+	changedWhere(func(f *File) bool { return f.Kind == KindSignalfd })
 }
 
 // ReleaseSignalfd frees slot i when no descriptor or file in flight names
 // it any more.
 func ReleaseSignalfd(i int32) {
-	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
-		if fds[fd].Kind == KindSignalfd && fds[fd].Sigfd == i {
-			return
-		}
+	if !referenced(func(f *File) bool { return f.Kind == KindSignalfd && f.Sigfd == i }) {
+		signalfds[i] = signalfd{}
 	}
-	for j := range inflight {
-		if inflight[j].Kind == KindSignalfd && inflight[j].Sigfd == i {
-			return
-		}
-	}
-	signalfds[i] = signalfd{}
 }

@@ -20,44 +20,22 @@ var Sockets SocketOps
 // socketOpen reports whether a descriptor, or a file in flight, still
 // refers to socket sock.
 func socketOpen(sock int32) bool {
-	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
-		if fds[fd].Kind == KindSocket && fds[fd].Sock == sock {
-			return true
-		}
-	}
-	for i := range inflight {
-		if inflight[i].Kind == KindSocket && inflight[i].Sock == sock {
-			return true
-		}
-	}
-	return false
+	return referenced(func(f *File) bool { return f.Kind == KindSocket && f.Sock == sock })
 }
 
 // SocketChanged records that socket sock's readiness may have changed, for
 // every descriptor on it (see Changed).
 func SocketChanged(sock int32) {
-	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
-		if fds[fd].Kind == KindSocket && fds[fd].Sock == sock {
-			Changed(fd)
-		}
-	}
+	changedWhere(func(f *File) bool { return f.Kind == KindSocket && f.Sock == sock })
 }
 
 // NetstackChanged records that the work descriptor may have become ready.
 func NetstackChanged() {
-	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
-		if fds[fd].Kind == KindNetstack {
-			Changed(fd)
-		}
-	}
+	changedWhere(func(f *File) bool { return f.Kind == KindNetstack })
 }
 
 // NICChanged records that the card's receive descriptor may have become
 // ready (a frame came in).
 func NICChanged() {
-	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
-		if fds[fd].Kind == KindNIC {
-			Changed(fd)
-		}
-	}
+	changedWhere(func(f *File) bool { return f.Kind == KindNIC })
 }

@@ -109,6 +109,33 @@ func nextSeen(fd int) int {
 	return fd
 }
 
+// referenced reports whether a descriptor, or a file in flight, matches:
+// whether a slot some descriptor kind names (a socket, a timer...) is
+// still in use.
+func referenced(match func(f *File) bool) bool {
+	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
+		if match(&fds[fd]) {
+			return true
+		}
+	}
+	for i := range inflight {
+		if match(&inflight[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// changedWhere records a possible readiness change (Changed) for every
+// descriptor that matches.
+func changedWhere(match func(f *File) bool) {
+	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
+		if match(&fds[fd]) {
+			Changed(fd)
+		}
+	}
+}
+
 var booted bool
 
 // Init opens descriptors 0, 1 and 2 on the console.
@@ -272,15 +299,5 @@ func releaseLocks(f *File) {
 // descOpenElsewhere reports whether a descriptor or a file in flight other
 // than f shares f's open file description.
 func descOpenElsewhere(f *File) bool {
-	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
-		if g := &fds[fd]; g != f && g.Desc == f.Desc && (g.Kind == KindFile || g.Kind == KindDevice) {
-			return true
-		}
-	}
-	for i := range inflight {
-		if g := &inflight[i]; g != f && g.Desc == f.Desc && (g.Kind == KindFile || g.Kind == KindDevice) {
-			return true
-		}
-	}
-	return false
+	return referenced(func(g *File) bool { return g != f && g.Desc == f.Desc && (g.Kind == KindFile || g.Kind == KindDevice) })
 }

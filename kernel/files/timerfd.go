@@ -137,27 +137,15 @@ func timersDue() {
 		}
 		tm.count, tm.next = expirations(tm.next, tm.interval, now)
 		threads.SetAlarm(i, 0, 0)
-		for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
-			if fds[fd].Kind == KindTimerfd && fds[fd].Timer == int32(i) {
-				Changed(fd)
-			}
-		}
+		changedWhere(func(f *File) bool { return f.Kind == KindTimerfd && f.Timer == int32(i) })
 	}
 }
 
 // ReleaseTimer frees timer slot i when no descriptor or file in flight
 // names it any more, and its alarm with it.
 func ReleaseTimer(i int32) {
-	for fd := 0; fd < serviceSeen; fd = nextSeen(fd) {
-		if fds[fd].Kind == KindTimerfd && fds[fd].Timer == i {
-			return
-		}
+	if !referenced(func(f *File) bool { return f.Kind == KindTimerfd && f.Timer == i }) {
+		timers[i] = timer{}
+		threads.SetAlarm(int(i), 0, 0)
 	}
-	for j := range inflight {
-		if inflight[j].Kind == KindTimerfd && inflight[j].Timer == i {
-			return
-		}
-	}
-	timers[i] = timer{}
-	threads.SetAlarm(int(i), 0, 0)
 }
