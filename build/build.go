@@ -82,13 +82,9 @@ func (r *Result) Manifest() store.Manifest {
 // with the kernel's entry point; turn the executable into an image; write it
 // atomically.
 func Build(ctx context.Context, opts Options) (*Result, error) {
-	dir := opts.Dir
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, fmt.Errorf("cannot find the current directory: %w", err)
-		}
-		dir = wd
+	dir, err := baseDir(opts.Dir)
+	if err != nil {
+		return nil, err
 	}
 	if opts.Package == "" {
 		opts.Package = "."
@@ -353,4 +349,17 @@ func quoteArgs(args []string) []string {
 		q[i] = a
 	}
 	return q
+}
+
+// baseDir is the directory relative paths are taken from: dir, or the
+// current directory when dir is "".
+func baseDir(dir string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the current directory: %w", err)
+	}
+	return wd, nil
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"maps"
-	"os"
 	"path"
 	"path/filepath"
 	"reflect"
@@ -107,13 +106,9 @@ func CheckImageExecutable(dir, p string) error {
 // program, so it is linked once and kept in unigo's cache (execKernel);
 // each image is that kernel with the program's root attached.
 func Exec(ctx context.Context, opts ExecOptions) (*Result, error) {
-	dir := opts.Dir
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, fmt.Errorf("cannot find the current directory: %w", err)
-		}
-		dir = wd
+	dir, err := baseDir(opts.Dir)
+	if err != nil {
+		return nil, err
 	}
 	abs := func(p string) string {
 		if p == "" || filepath.IsAbs(p) {

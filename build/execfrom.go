@@ -113,15 +113,28 @@ func imageCommand(root string, conf *ImageConfig) (command, error) {
 	if len(argv) == 0 || argv[0] == "" {
 		return c, errors.New(`it has no command (neither ENTRYPOINT nor CMD): give its program in the Dockerfile, in the exec form: ENTRYPOINT ["/app/server"]`)
 	}
-	if err := shellForm(argv, c.from); err != nil {
-		return c, err
-	}
-	p, err := findProgram(root, argv[0], conf.Env, conf.WorkingDir)
+	p, err := ProgramOf(root, argv, conf.Env, conf.WorkingDir, c.from)
 	if err != nil {
-		return c, fmt.Errorf("its %s %w", c.from, err)
+		return c, err
 	}
 	c.path, c.args = p, argv[1:]
 	return c, nil
+}
+
+// ProgramOf is the program a container's command (argv, from its
+// ENTRYPOINT or CMD, as from says) runs, found in the root file system as
+// the guest finds it (findProgram: PATH of env, working directory wd). A
+// shell's command line (Docker's shell forms) is refused: a unikernel has
+// no shell. Errors begin "its FROM".
+func ProgramOf(root string, argv, env []string, wd, from string) (string, error) {
+	if err := shellForm(argv, from); err != nil {
+		return "", err
+	}
+	p, err := findProgram(root, argv[0], env, wd)
+	if err != nil {
+		return "", fmt.Errorf("its %s %w", from, err)
+	}
+	return p, nil
 }
 
 // shellForm refuses a command that runs a shell's command line, as

@@ -38,10 +38,7 @@ func readBundle(bundle string) (*specs.Spec, launch.Config, error) {
 	if spec.Root == nil || spec.Process == nil {
 		return nil, cfg, errors.New("the bundle's config.json has no root or no process")
 	}
-	rootfs := spec.Root.Path
-	if !filepath.IsAbs(rootfs) {
-		rootfs = filepath.Join(bundle, rootfs)
-	}
+	rootfs := rootfsOf(bundle, &spec)
 	kernel := filepath.Join(rootfs, oci.KernelPath)
 	desc, err := oci.ReadDescriptor(filepath.Join(rootfs, oci.DescriptorPath))
 	plain := errors.Is(err, os.ErrNotExist)

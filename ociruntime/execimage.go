@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path"
 	"path/filepath"
-	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -38,7 +35,7 @@ func execConfig(ctx context.Context, spec *specs.Spec, rootfs, dir string, cfg l
 	if len(args) == 0 {
 		return cfg, fmt.Errorf("the container has no command: give one (docker run IMAGE PROGRAM)")
 	}
-	prog, err := findCommand(rootfs, args[0], spec.Process.Env)
+	prog, err := build.ProgramOf(rootfs, args, spec.Process.Env, spec.Process.Cwd, "command")
 	if err != nil {
 		return cfg, fmt.Errorf("%w, and %v", errPlainImage, err)
 	}
@@ -57,43 +54,10 @@ func execConfig(ctx context.Context, spec *specs.Spec, rootfs, dir string, cfg l
 	return cfg, nil
 }
 
-// findCommand resolves the command's first word in the root file system as
-// a shell would: a name with a slash as it is (relative to /), a bare name
-// through the PATH of the container's environment.
-func findCommand(rootfs, name string, env []string) (string, error) {
-	if name == "" {
-		return "", fmt.Errorf("the container's command is empty")
-	}
-	if strings.Contains(name, "/") {
-		return path.Clean("/" + name), nil
-	}
-	dirs := "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
-			dirs = v
-		}
-	}
-	for _, d := range filepath.SplitList(dirs) {
-		if !path.IsAbs(d) {
-			continue
-		}
-		p := path.Join(d, name)
-		if host, err := build.ImagePath(rootfs, p); err == nil && isFile(host) {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("the container's command %q is not in its root file system (PATH %s)", name, dirs)
-}
-
 // rootfsOf is the bundle's root file system, absolute.
 func rootfsOf(bundle string, spec *specs.Spec) string {
 	if filepath.IsAbs(spec.Root.Path) {
 		return spec.Root.Path
 	}
 	return filepath.Join(bundle, spec.Root.Path)
-}
-
-func isFile(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular()
 }
