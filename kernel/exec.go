@@ -2,12 +2,10 @@ package kernel
 
 import (
 	"unigo.dev/unigo/kernel/boot"
-	"unigo.dev/unigo/kernel/cpu"
 	"unigo.dev/unigo/kernel/devices/power"
 	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/loader"
 	"unigo.dev/unigo/kernel/memory"
-	"unigo.dev/unigo/kernel/random"
 	"unigo.dev/unigo/kernel/threads"
 	"unigo.dev/unigo/kernel/vfs"
 )
@@ -19,8 +17,8 @@ import (
 var execMode string
 
 // execNet is "1" when that kernel carries the network stack (build links
-// it only for a program that may use sockets): then, with a network card,
-// its own runtime starts first to run the stack.
+// it only for a program that may use sockets): then the program's first
+// socket call starts the kernel's own runtime to run it (prepareService).
 var execNet string
 
 // exeLink names the program to load, in the image's root.
@@ -74,30 +72,16 @@ var (
 // prepareService makes the service process: the kernel image's own Go
 // runtime, which runs the network stack, as a thread from the runtime's
 // entry on a stack of its own, held. The program's first socket call
-// starts it (its case in syscalls.dispatch) and waits until the service's main has
-// run every package's init (privcalls.ExecStart), so that the call finds
-// the stack there; a program that never calls socket never pays for it.
+// starts it (its case in syscalls.dispatch) and waits until the service's
+// main has run every package's init (privcalls.ExecStart), so that the call
+// finds the stack there; a program that never calls socket never pays for
+// it.
 func prepareService(vdso uintptr, memoryLimit uint64) {
-	if memory.Mmap(serviceStackTop-stackSize, stackSize, memory.ProtRead|memory.ProtWrite, memory.MapPrivate|memory.MapAnonymous|memory.MapFixed, 0, 0) < 0 ||
-		!memory.CheckUser(serviceStackTop-stackBootPart, stackBootPart, true) {
-		klog.Line("boot failed: cannot map the network stack's stack; run with a larger --memory")
-		power.Crash("boot: service stack")
-	}
 	serviceOpts.Args[0] = boot.Span{Start: 0, End: int32(len(serviceName))}
 	serviceOpts.NArgs = 1
 	in := boot.StackInput{Cmdline: serviceName[:], Opts: &serviceOpts, MemoryLimit: memoryLimit, SysinfoEhdr: vdso}
-	random.Fill(in.Random[:])
-	_, _, _, edx := cpu.Cpuid(1, 0)
-	in.HWCap = uint64(edx)
-	sp := boot.BuildStack(userMemory(serviceStackTop, stackBootPart), serviceStackTop, &in)
-	t := threads.New()
-	if sp == 0 || t == nil {
-		klog.Line("boot failed: cannot start the network stack")
-		power.Crash("boot: service")
-	}
+	t := firstThread(rt0Addr(), initialStack(serviceStackTop, &in, "the network stack's"))
 	t.Proc = threads.Service
-	t.Frame = threads.Frame{RIP: uint64(rt0Addr()), CS: cpu.KernelCS, SS: cpu.KernelDS, RFLAGS: 0x202, RSP: uint64(sp)}
-	t.InitFX()
 	threads.Hold(t)
 }
 

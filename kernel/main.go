@@ -180,16 +180,7 @@ func goMemoryLimit() uint64 {
 // enters the Go runtime's entry point as thread 1 (or, in the kernel of
 // unmodified executables, the loaded program's entry).
 func startApp(cl []byte, opts *boot.Options, showTimes bool) {
-	base := stackTop - stackSize
-	if memory.Mmap(base, stackSize, memory.ProtRead|memory.ProtWrite, memory.MapPrivate|memory.MapAnonymous|memory.MapFixed, 0, 0) < 0 ||
-		!memory.CheckUser(stackTop-stackBootPart, stackBootPart, true) {
-		klog.Line("boot failed: cannot map the app's stack; run with a larger --memory")
-		power.Crash("boot: stack")
-	}
 	in := boot.StackInput{Cmdline: cl, Opts: opts, MemoryLimit: goMemoryLimit(), SysinfoEhdr: buildVDSO()}
-	random.Fill(in.Random[:])
-	_, _, _, edx := cpu.Cpuid(1, 0)
-	in.HWCap = uint64(edx)
 	entry := rt0Addr()
 	var exec boot.ExecAux
 	withService := execMode != "" && execNet != ""
@@ -201,22 +192,51 @@ func startApp(cl []byte, opts *boot.Options, showTimes bool) {
 			serviceLimit, in.MemoryLimit = serviceMemoryLimit(in.MemoryLimit)
 		}
 	}
-	sp := boot.BuildStack(userMemory(stackTop, stackBootPart), stackTop, &in)
-	if sp == 0 {
-		klog.Line("boot failed: the arguments and environment do not fit in 64 KiB")
-		power.Crash("boot: arguments too long")
-	}
+	sp := initialStack(stackTop, &in, "the app's")
 	mark(stepStart)
 	if showTimes {
 		printBootTimes()
 	}
-	t := threads.New()
-	t.Frame = threads.Frame{RIP: uint64(entry), CS: cpu.KernelCS, SS: cpu.KernelDS, RFLAGS: 0x202, RSP: uint64(sp)}
-	t.InitFX()
+	t := firstThread(entry, sp)
 	if withService {
 		prepareService(in.SysinfoEhdr, serviceLimit)
 	}
 	threads.Schedule()
 	setCurrent(t)
 	startFirstThread()
+}
+
+// initialStack maps a stack of stackSize ending at top and lays out on it
+// what in says (with random bytes and the CPU's features added); it
+// returns the stack pointer. whose names the stack in a boot failure.
+func initialStack(top uintptr, in *boot.StackInput, whose string) uintptr {
+	if memory.Mmap(top-stackSize, stackSize, memory.ProtRead|memory.ProtWrite, memory.MapPrivate|memory.MapAnonymous|memory.MapFixed, 0, 0) < 0 ||
+		!memory.CheckUser(top-stackBootPart, stackBootPart, true) {
+		klog.Str("boot failed: cannot map ")
+		klog.Str(whose)
+		klog.Str(" stack; run with a larger --memory\n")
+		power.Crash("boot: stack")
+	}
+	random.Fill(in.Random[:])
+	_, _, _, edx := cpu.Cpuid(1, 0)
+	in.HWCap = uint64(edx)
+	sp := boot.BuildStack(userMemory(top, stackBootPart), top, in)
+	if sp == 0 {
+		klog.Line("boot failed: the arguments and environment do not fit in 64 KiB")
+		power.Crash("boot: arguments too long")
+	}
+	return sp
+}
+
+// firstThread makes a process's first thread, to start at entry with the
+// stack pointer sp.
+func firstThread(entry, sp uintptr) *threads.Thread {
+	t := threads.New()
+	if t == nil {
+		klog.Line("boot failed: no thread slot")
+		power.Crash("boot: threads")
+	}
+	t.Frame = threads.Frame{RIP: uint64(entry), CS: cpu.KernelCS, SS: cpu.KernelDS, RFLAGS: 0x202, RSP: uint64(sp)}
+	t.InitFX()
+	return t
 }

@@ -100,7 +100,7 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 			threads.Release()
 		}
 		if threads.LiveIn(threads.Service) > 0 {
-			threads.BlockRestart(t, abi.AddrOf(&serviceStarting))
+			threads.BlockRestartQuiet(t, abi.AddrOf(&serviceStarting))
 			return abi.Blocked
 		}
 		return -abi.ENOSYS

@@ -219,3 +219,12 @@ func (t *Thread) Returned() { t.restartDeadline = 0 }
 // BlockRestart puts t to sleep on key with no deadline; WakeRestartAll on
 // key makes it execute its system call again.
 func BlockRestart(t *Thread, key uintptr) { Block(t, key, 0, 0) }
+
+// BlockRestartQuiet is BlockRestart for a call that Linux never ends with
+// EINTR (socket, waiting for the network stack to start): a signal does not
+// end the wait; its handler runs once WakeRestartAll has woken t, before the
+// call runs again.
+func BlockRestartQuiet(t *Thread, key uintptr) {
+	Block(t, key, 0, 0)
+	t.holdsResult = true
+}
