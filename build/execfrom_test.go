@@ -281,7 +281,7 @@ func TestExecConfigFile(t *testing.T) {
 }
 
 // rootfsNames lists the entries of an image's root file system archive
-// (the PT_LOAD marked image.PFRootfs).
+// (image.RootArchive).
 func rootfsNames(t *testing.T, img string) []string {
 	t.Helper()
 	f, err := elf.Open(img)
@@ -289,20 +289,17 @@ func rootfsNames(t *testing.T, img string) []string {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type != elf.PT_LOAD || p.Flags&image.PFRootfs == 0 {
-			continue
-		}
-		hs, err := cpio.List(p.Open())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, h := range hs {
-			names = append(names, h.Name)
-		}
-		return names
+	root := image.RootArchive(f)
+	if root == nil {
+		t.Fatalf("%s has no root file system", img)
 	}
-	t.Fatalf("%s has no root file system", img)
-	return nil
+	hs, err := cpio.List(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, h := range hs {
+		names = append(names, h.Name)
+	}
+	return names
 }

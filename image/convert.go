@@ -26,10 +26,14 @@ import (
 func FromELF(data []byte) ([]byte, error) { return convert(data, nil) }
 
 // FromELFWithRootfs is FromELF plus the image's read-only root file system:
-// rootfs (a newc cpio archive) is appended to the file and loaded by a third
-// added program header, a PT_LOAD marked PFRootfs whose physical address
-// follows the image's last loaded byte. The kernel unpacks it at boot and
-// gives the pages back.
+// rootfs (a newc cpio archive) is appended to the file at a page boundary
+// and described by a third added program header. A small archive is loaded
+// with the image: a PT_LOAD marked PFRootfs whose physical address follows
+// the image's last loaded byte; the kernel unpacks it at boot and gives the
+// pages back. An archive of RootDiskMin bytes or more stays in the file: a
+// PTRootDisk header, and the VMM gives the guest the image file itself as a
+// read-only disk, from which the kernel reads the files' data when they are
+// used (docs/boot-contract.md).
 func FromELFWithRootfs(data, rootfs []byte) ([]byte, error) { return convert(data, rootfs) }
 
 func convert(data, rootfs []byte) ([]byte, error) {
@@ -165,13 +169,20 @@ func convert(data, rootfs []byte) ([]byte, error) {
 		return data, nil
 	}
 	rootOff := alignUp(uint64(len(data)), pageSize)
-	progHeader{
+	root := progHeader{
 		typ: elf.PT_LOAD, flags: elf.PF_R | PFRootfs,
 		off: rootOff, vaddr: loadEnd, paddr: loadEnd,
 		filesz: uint64(len(rootfs)), memsz: alignUp(uint64(len(rootfs)), pageSize),
 		align: pageSize,
-	}.put(data[oldPhEnd+uint64(len(notes))*phdrSize:])
-	out := make([]byte, rootOff+uint64(len(rootfs)))
+	}
+	size := rootOff + uint64(len(rootfs))
+	if len(rootfs) >= RootDiskMin {
+		// Not loaded: the file is the disk, whole sectors of it.
+		root = progHeader{typ: PTRootDisk, flags: elf.PF_R, off: rootOff, filesz: uint64(len(rootfs)), align: pageSize}
+		size = alignUp(size, pageSize)
+	}
+	root.put(data[oldPhEnd+uint64(len(notes))*phdrSize:])
+	out := make([]byte, size)
 	copy(out, data)
 	copy(out[rootOff:], rootfs)
 	return out, nil
@@ -189,6 +200,20 @@ const ExecLinkOffset = 1 << 30
 // PFRootfs marks the PT_LOAD segment that holds the root file system (a bit
 // of PF_MASKOS, which loaders ignore).
 const PFRootfs elf.ProgFlag = 0x00100000
+
+// PTRootDisk is the type of the program header of a root file system that
+// stays on the disk (an OS-specific type, which loaders ignore):
+// p_offset and p_filesz say where the archive is in the image file.
+const PTRootDisk elf.ProgType = 0x60756e67
+
+// RootDiskMin is the size from which an image's root archive stays on the
+// disk instead of being loaded into RAM. Loaded, the archive takes RAM until
+// it is unpacked and its files keep all of it: for a 5 MiB program whose
+// start touches a few hundred KiB, most of the memory the VM needs. On the
+// disk, only the pages used are read, at the cost of a disk request per
+// 64 KiB run; a small root (a C program, a few configuration files) is
+// cheaper loaded with the image.
+const RootDiskMin = 1 << 20
 
 // checkSections makes sure no section with file contents (other than the
 // section header table itself, which is not a section) overlaps [from, to).

@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"debug/gosym"
 	"fmt"
+	"io"
 	"path"
 	"sort"
 	"strings"
@@ -33,24 +34,16 @@ type programSymbols struct {
 // unmodified executables, or nil (not such an image, a static-PIE program,
 // no symbols).
 func readProgramSymbols(f *elf.File) *programSymbols {
-	var root []byte
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD && p.Flags&PFRootfs != 0 {
-			root = make([]byte, p.Filesz)
-			if _, err := p.ReadAt(root, 0); err != nil {
-				return nil
-			}
-		}
-	}
+	root := RootArchive(f)
 	if root == nil {
 		return nil
 	}
-	target, err := cpio.ReadFile(bytes.NewReader(root), exeLink)
+	target, err := cpio.ReadFile(io.NewSectionReader(root, 0, root.Size()), exeLink)
 	if err != nil {
 		return nil
 	}
 	name := strings.TrimPrefix(path.Clean("/"+string(target)), "/")
-	prog, err := cpio.ReadFile(bytes.NewReader(root), name)
+	prog, err := cpio.ReadFile(io.NewSectionReader(root, 0, root.Size()), name)
 	if err != nil {
 		return nil
 	}

@@ -104,7 +104,15 @@ func kernelMain(startInfo uintptr) {
 	if opts.NArgs > 0 {
 		exe = cl[opts.Args[0].Start:opts.Args[0].End]
 	}
-	if !vfs.Init(exe, memory.Rootfs()) {
+	root := vfs.ImageRoot{Archive: memory.Rootfs()}
+	if off, size := memory.RootDisk(); size > 0 {
+		root = vfs.ImageRoot{Disk: vfs.FindRootDisk(memory.ImageHeader()), DiskOff: off, DiskSize: size}
+		if root.Disk < 0 {
+			klog.Line("boot failed: the image keeps its root file system in its file, but the VM's last disk is not the image file (boot it with 'unigo run', which attaches it; docs/boot-contract.md)")
+			power.Crash("boot: root disk")
+		}
+	}
+	if !vfs.Init(exe, root) {
 		klog.Line("boot failed: cannot build the file tree (a damaged root file system in the image, or too little memory for it: run with a larger --memory)")
 		power.Crash("boot: files")
 	}

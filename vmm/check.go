@@ -28,8 +28,15 @@ func (s Spec) Check() error {
 		if s.Initrd != "" {
 			return fmt.Errorf("an initramfs (%s) is for a Linux kernel: a unigo image carries its root file system", s.Initrd)
 		}
-		_, err := image.Open(s.Image)
-		return err
+		if _, err := image.Open(s.Image); err != nil {
+			return err
+		}
+		if all, err := s.AllDisks(); err != nil {
+			return err
+		} else if len(all) > MaxDisks {
+			return fmt.Errorf("%d disks: the guest drives at most %d, and this image's root file system takes one", len(s.Disks), MaxDisks)
+		}
+		return nil
 	case KindLinux:
 		return nil
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"unigo.dev/unigo/image"
 )
 
 // Disk is a host file the guest sees as a virtio block device: the spec's
@@ -59,4 +61,20 @@ func checkDisks(disks []Disk) error {
 		}
 	}
 	return nil
+}
+
+// AllDisks is the spec's disks as the guest has them: its own, then, for a
+// unigo image that keeps its root file system in its file
+// (image.RootOnDisk), the image file itself, read-only, which the guest
+// recognises by its first sector and reads the root from
+// (docs/boot-contract.md).
+func (s Spec) AllDisks() ([]Disk, error) {
+	if s.Kind != KindUnigo {
+		return s.Disks, nil
+	}
+	onDisk, err := image.RootOnDisk(s.Image)
+	if err != nil || !onDisk {
+		return s.Disks, err
+	}
+	return append(append([]Disk{}, s.Disks...), Disk{Path: s.Image, ReadOnly: true}), nil
 }

@@ -3,9 +3,11 @@ package vmm
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"unigo.dev/unigo/image"
 	"unigo.dev/unigo/vmm/floorguest"
 )
 
@@ -51,4 +53,35 @@ func floorImage(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// An image that keeps its root file system in its file gets the file as
+// its last disk, read-only, and that disk counts among those the guest
+// drives; an image with a loaded root gets none.
+func TestRootDisk(t *testing.T) {
+	root := make([]byte, image.RootDiskMin)
+	copy(root, "070701")
+	img, err := floorguest.ImageWithRoot(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "rooted.img")
+	if err := os.WriteFile(path, img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vol := Disk{Path: floorImage(t), MountAt: "/data"}
+	all, err := Spec{Image: path, Disks: []Disk{vol}}.AllDisks()
+	if want := []Disk{vol, {Path: path, ReadOnly: true}}; err != nil || !slices.Equal(all, want) {
+		t.Errorf("AllDisks = %v, %v; want %v", all, err, want)
+	}
+	if all, err := (Spec{Image: floorImage(t), Disks: []Disk{vol}}).AllDisks(); err != nil || len(all) != 1 {
+		t.Errorf("AllDisks of an image with its root loaded = %v, %v; want the volume only", all, err)
+	}
+	many := make([]Disk, MaxDisks)
+	for i := range many {
+		many[i] = Disk{Path: vol.Path}
+	}
+	if err := (Spec{Image: path, Disks: many}).Check(); err == nil || !strings.Contains(err.Error(), "this image's root file system takes one") {
+		t.Errorf("%d disks beside a root on the disk: err = %v", len(many), err)
+	}
 }

@@ -158,7 +158,7 @@ func initramfsEntries(p string) ([]entry, error) {
 }
 
 // unigoEntries lists the root file system a unigo image carries (a cpio
-// archive in a PT_LOAD segment marked image.PFRootfs), or returns nil when
+// archive: image.RootArchive), or returns nil when
 // it carries none.
 func unigoEntries(img string) ([]entry, error) {
 	f, err := elf.Open(img)
@@ -166,27 +166,25 @@ func unigoEntries(img string) ([]entry, error) {
 		return nil, err
 	}
 	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type != elf.PT_LOAD || p.Flags&image.PFRootfs == 0 {
-			continue
-		}
-		tmp, err := os.CreateTemp("", "unigo-rootfs-*.cpio")
-		if err != nil {
-			return nil, err
-		}
-		defer os.Remove(tmp.Name())
-		_, err = io.Copy(tmp, p.Open())
-		tmp.Close()
-		if err != nil {
-			return nil, err
-		}
-		files, err := initramfsEntries(tmp.Name())
-		if files == nil && err == nil {
-			files = []entry{}
-		}
-		return files, err
+	root := image.RootArchive(f)
+	if root == nil {
+		return nil, nil
 	}
-	return nil, nil
+	tmp, err := os.CreateTemp("", "unigo-rootfs-*.cpio")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = io.Copy(tmp, root)
+	tmp.Close()
+	if err != nil {
+		return nil, err
+	}
+	files, err := initramfsEntries(tmp.Name())
+	if files == nil && err == nil {
+		files = []entry{}
+	}
+	return files, err
 }
 
 // unigoSyscalls is the unigo kernel's own count: its system-call table,

@@ -9,6 +9,10 @@ import (
 // pfRootfs marks the root file system's PT_LOAD (image.PFRootfs).
 const pfRootfs = 0x00100000
 
+// ptRootDisk is the program header of a root file system left on the disk
+// (image.PTRootDisk).
+const ptRootDisk = 0x60756e67
+
 // elfHeaderAddr is the physical address where the loader put the image's ELF
 // header: the image's text is loaded at 0x101000 and its first page holds
 // the headers. Its virtual address is the same for an app's image, 1 GiB
@@ -31,7 +35,13 @@ func imageSegments(out *[8]Segment) (n int, fileEnd, loadEnd uintptr) {
 	phnum := int(*(*uint16)(unsafe.Add(nil, elfHeaderAddr+56)))
 	for i := 0; i < phnum && n < len(out); i++ {
 		ph := elfHeaderAddr + uintptr(phoff) + uintptr(i)*56
-		if *(*uint32)(unsafe.Add(nil, ph)) != 1 { // PT_LOAD
+		switch *(*uint32)(unsafe.Add(nil, ph)) {
+		case 1: // PT_LOAD
+		case ptRootDisk:
+			mm.rootDiskOff = *(*int64)(unsafe.Add(nil, ph+8))
+			mm.rootDiskSize = *(*int64)(unsafe.Add(nil, ph+32))
+			continue
+		default:
 			continue
 		}
 		flags := *(*uint32)(unsafe.Add(nil, ph+4))
@@ -158,6 +168,16 @@ func Rootfs() []byte {
 	}
 	return unsafe.Slice((*byte)(unsafe.Add(nil, PhysToVirt(mm.rootfs))), mm.rootfsSize)
 }
+
+// ImageHeader is the first sector of the loaded image: its ELF header and
+// program headers, as in the image file (FindRootDisk compares them).
+func ImageHeader() []byte {
+	return unsafe.Slice((*byte)(unsafe.Add(nil, PhysToVirt(elfHeaderAddr))), 512)
+}
+
+// RootDisk says where the root file system archive is in the image file
+// when the image keeps it on the disk (size 0: it does not).
+func RootDisk() (off, size int64) { return mm.rootDiskOff, mm.rootDiskSize }
 
 // ReleaseRootfs gives the archive's pages to the allocator once unpacked.
 func ReleaseRootfs() {

@@ -30,6 +30,8 @@ var mm = struct {
 	rootfs         uintptr // physical address of the root file system archive
 	rootfsSize     uintptr
 	rootfsReleased uintptr // bytes of the archive's start given back (ReleaseRootfsPrefix)
+	rootDiskOff    int64   // where the archive is in the image file, when it stays on the disk
+	rootDiskSize   int64
 	frames         frameAllocator
 	cacheN         int // entries of cachePages written so far (cachepages.go)
 	cacheHand      int // where takeCachePage looks next

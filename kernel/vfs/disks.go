@@ -18,7 +18,7 @@ func DiskRdev(i int) uint32 { return diskMajor<<8 | uint32(16*i) }
 
 // DiskIndex returns the disk a device number stands for, or -1.
 func DiskIndex(rdev uint32) int {
-	if rdev>>8 != diskMajor || rdev&15 != 0 || int(rdev&0xff)/16 >= virtioblk.Count() {
+	if rdev>>8 != diskMajor || rdev&15 != 0 || int(rdev&0xff)/16 >= virtioblk.Count() || int(rdev&0xff)/16 == state.rootDisk {
 		return -1
 	}
 	return int(rdev&0xff) / 16
@@ -33,6 +33,9 @@ func AddDisks() {
 	}
 	name := [3]byte{'v', 'd', 'a'}
 	for i := 0; i < virtioblk.Count(); i++ {
+		if i == state.rootDisk {
+			continue // the image, not a disk of the app's
+		}
 		name[2] = byte('a' + i)
 		if ino, e := Create(dev, name[:], TypeBlock|0o660); e == 0 {
 			memfs.SetRdev(ino, DiskRdev(i))

@@ -2,48 +2,91 @@ package vfs
 
 import "unigo.dev/unigo/kernel/fs/memfs"
 
+// The image's root file system is a newc cpio archive: loaded with the
+// image (Unpack copies it into the tree) or left in the image file, which
+// the VM has as a read-only disk (UnpackDisk, rootdisk.go).
+
+// headerSize is a newc header's size; the name follows it.
+const headerSize = 110
+
+// member is what a newc header says of one archive member.
+type member struct {
+	mode      uint32
+	mtime     int64 // Unix nanoseconds
+	size      int64 // of the data
+	dataStart int   // from the header's start: after the name, 4-aligned
+}
+
+// parseMember decodes the header at the start of h (headerSize bytes).
+func parseMember(h []byte) (member, bool) {
+	if string(h[:6]) != "070701" {
+		return member{}, false
+	}
+	field := func(i int) (uint32, bool) {
+		var v uint32
+		for _, c := range h[6+8*i : 14+8*i] {
+			d, ok := hexDigit(c)
+			if !ok {
+				return 0, false
+			}
+			v = v<<4 | uint32(d)
+		}
+		return v, true
+	}
+	mode, ok1 := field(1)
+	mtime, ok2 := field(5)
+	size, ok3 := field(6)
+	nameSize, ok4 := field(11)
+	if !ok1 || !ok2 || !ok3 || !ok4 || nameSize == 0 || nameSize > PathMax {
+		return member{}, false
+	}
+	return member{mode, int64(mtime) * 1e9, int64(size), (headerSize + int(nameSize) + 3) &^ 3}, true
+}
+
+// nameOf is the member's name in h, which holds its header and name.
+func nameOf(h []byte, m member) []byte {
+	end := headerSize
+	for end < len(h) && end < m.dataStart && h[end] != 0 {
+		end++
+	}
+	return h[headerSize:end]
+}
+
+const trailer = "TRAILER!!!"
+
 // Unpack copies a newc cpio archive (the image's root file system) into the
 // tree under root. It returns false on a malformed archive. release, when
 // not nil, is told how many bytes of the archive's start are copied and no
 // longer needed, as the copy goes (memory.ReleaseRootfsPrefix).
 func Unpack(a []byte, release func(n uintptr)) bool {
 	total := len(a)
-	for len(a) >= 110 {
-		if string(a[:6]) != "070701" {
+	for len(a) >= headerSize {
+		m, ok := parseMember(a)
+		if !ok || int64(m.dataStart)+m.size > int64(len(a)) {
 			return false
 		}
-		field := func(i int) (uint32, bool) {
-			var v uint32
-			for _, c := range a[6+8*i : 14+8*i] {
-				d, ok := hexDigit(c)
-				if !ok {
-					return 0, false
-				}
-				v = v<<4 | uint32(d)
-			}
-			return v, true
-		}
-		mode, ok1 := field(1)
-		mtime, ok2 := field(5)
-		size, ok3 := field(6)
-		nameSize, ok4 := field(11)
-		if !ok1 || !ok2 || !ok3 || !ok4 || nameSize == 0 {
-			return false
-		}
-		nameEnd := 110 + int(nameSize)
-		dataStart := (nameEnd + 3) &^ 3
-		dataEnd := dataStart + int(size)
-		if dataEnd > len(a) {
-			return false
-		}
-		name := a[110 : nameEnd-1]
-		if string(name) == "TRAILER!!!" {
+		name := nameOf(a, m)
+		if string(name) == trailer {
 			return true
 		}
-		if !add(name, mode, int64(mtime)*1e9, a[dataStart:dataEnd], total-len(a)+dataStart, release) {
+		data := a[m.dataStart : m.dataStart+int(m.size)]
+		ino, fresh, ok := place(name, m)
+		if !ok {
 			return false
 		}
-		a = a[(dataEnd+3)&^3:]
+		for off := 0; fresh && off < len(data); off += unpackChunk {
+			end := min(off+unpackChunk, len(data))
+			if _, e := memfs.WriteAt(ino, data[off:end], int64(off), m.mtime); e != 0 {
+				return false
+			}
+			if release != nil {
+				release(uintptr(total - len(a) + m.dataStart + end))
+			}
+		}
+		if fresh {
+			memfs.SetTimes(ino, m.mtime, m.mtime, m.mtime)
+		}
+		a = a[(m.dataStart+int(m.size)+3)&^3:]
 	}
 	return len(a) == 0
 }
@@ -60,18 +103,19 @@ func hexDigit(c byte) (byte, bool) {
 	return 0, false
 }
 
-// unpackChunk is how much of a file add copies before it lets the
+// unpackChunk is how much of a file Unpack copies before it lets the
 // archive's pages behind it go.
 const unpackChunk = 64 << 10
 
-// add creates one archive entry, with any missing parent directories; its
-// data is at offset at of the archive (for release).
-func add(path []byte, mode uint32, mtime int64, data []byte, at int, release func(n uintptr)) bool {
+// place makes the archive member at path, with any missing parent
+// directories, and returns its inode; fresh is false when the archive
+// named the path before (the first wins), so its data is not written.
+func place(path []byte, m member) (ino Ino, fresh, ok bool) {
 	for len(path) > 0 && (path[0] == '/' || path[0] == '.' && len(path) > 1 && path[1] == '/') {
 		path = path[1:]
 	}
 	if len(path) == 0 || string(path) == "." {
-		return true
+		return state.root, false, true
 	}
 	dir := state.root
 	for {
@@ -80,35 +124,23 @@ func add(path []byte, mode uint32, mtime int64, data []byte, at int, release fun
 			i++
 		}
 		name := path[:i]
-		last := i == len(path)
 		ino, e := memfs.Lookup(dir, name)
-		if last {
-			typ := mode & memfs.TypeMask
+		if i == len(path) {
 			if e == 0 {
-				return true // already there (an archive may name a path twice): the first wins
+				return ino, false, true
 			}
-			if typ == memfs.TypeDir {
-				ino, e = memfs.Mkdir(dir, name, mode&0o7777, mtime)
+			if m.mode&memfs.TypeMask == memfs.TypeDir {
+				ino, e = memfs.Mkdir(dir, name, m.mode&0o7777, m.mtime)
 			} else {
-				ino, e = memfs.Create(dir, name, mode, mtime)
-				for off := 0; e == 0 && off < len(data); off += unpackChunk {
-					end := min(off+unpackChunk, len(data))
-					_, e = memfs.WriteAt(ino, data[off:end], int64(off), mtime)
-					if release != nil {
-						release(uintptr(at + end))
-					}
-				}
+				ino, e = memfs.Create(dir, name, m.mode, m.mtime)
 			}
-			if e == 0 {
-				memfs.SetTimes(ino, mtime, mtime, mtime)
-			}
-			return e == 0
+			return ino, true, e == 0
 		}
 		if e == memfs.ENOENT {
-			ino, e = memfs.Mkdir(dir, name, 0o755, mtime)
+			ino, e = memfs.Mkdir(dir, name, 0o755, m.mtime)
 		}
 		if e != 0 {
-			return false
+			return 0, false, false
 		}
 		dir, path = ino, path[i+1:]
 	}

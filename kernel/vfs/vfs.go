@@ -52,22 +52,39 @@ var state = struct {
 	procMaps  Ino // /proc/self/maps, rewritten on open
 	procExe   Ino // /proc/self/exe
 	resolv    Ino // /etc/resolv.conf when the kernel wrote it (AddResolvConf), else 0
-}{umask: 0o022}
+	rootDisk  int // the disk holding the image when its root stays there (rootdisk.go), else -1
+}{umask: 0o022, rootDisk: -1}
 
 func now() int64 { return clock.Realtime() }
 
-// Init builds the tree: / (read-only) with the image's root file system
-// (rootfs, a newc cpio archive, may be nil), /tmp (tmpfs), /dev with null,
-// zero, random and urandom, /proc/self/exe pointing at the program, /proc/self/maps.
-func Init(exe, rootfs []byte) bool {
+// ImageRoot is the image's root file system, a newc cpio archive: loaded with
+// the image (Archive), or left on disk Disk at DiskOff, DiskSize bytes
+// (DiskSize > 0), or none.
+type ImageRoot struct {
+	Archive           []byte
+	Disk              int
+	DiskOff, DiskSize int64
+}
+
+// Init builds the tree: / with the image's root file system, /tmp (tmpfs),
+// /dev with null, zero, random and urandom, /proc/self/exe pointing at the
+// program, /proc/self/maps.
+func Init(exe []byte, r ImageRoot) bool {
 	setFileHooks() // here, not in an init function: the kernel of unmodified executables runs none
 	root, e := memfs.NewRoot(0o755, now())
 	if e != 0 {
 		return false
 	}
 	state.root, state.cwd = root, root
-	if rootfs != nil && !Unpack(rootfs, memory.ReleaseRootfsPrefix) {
-		return false
+	switch {
+	case r.DiskSize > 0:
+		if !UnpackDisk(r.Disk, r.DiskOff, r.DiskSize) {
+			return false
+		}
+	case r.Archive != nil:
+		if !Unpack(r.Archive, memory.ReleaseRootfsPrefix) {
+			return false
+		}
 	}
 	tmp := mkdir(root, "tmp", 0o1777)
 	Mount(tmp)

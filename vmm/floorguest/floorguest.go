@@ -47,7 +47,11 @@ func Write(path string) error {
 }
 
 // Image returns the bytes of the floor guest image.
-func Image() ([]byte, error) {
+func Image() ([]byte, error) { return ImageWithRoot(nil) }
+
+// ImageWithRoot is Image with root as its root file system archive
+// (image.FromELFWithRootfs), for tests of how a VMM attaches one.
+func ImageWithRoot(root []byte) ([]byte, error) {
 	b := make([]byte, fileSize)
 	le := binary.LittleEndian
 
@@ -82,7 +86,7 @@ func Image() ([]byte, error) {
 	copy(b[dataOffset:], Stdout+control)
 	copy(b[codeOffset:], code(msg1, msg2))
 
-	img, err := image.FromELF(b)
+	img, err := image.FromELFWithRootfs(b, root)
 	if err != nil {
 		return nil, fmt.Errorf("floor guest: %w", err)
 	}

@@ -176,7 +176,8 @@ func qemuArgs(spec vmm.Spec, opts options, accel Accel) []string {
 		"-kernel", spec.Image,
 		"-append", spec.KernelCmdline(),
 	}
-	if opts.machine == MachineMicroVM && (len(spec.Disks) > 0 || len(spec.Shares) > 0 || spec.Net != nil) {
+	disks, _ := spec.AllDisks() // Check has read the image; a placeholder (CommandLine) has no root disk
+	if opts.machine == MachineMicroVM && (len(disks) > 0 || len(spec.Shares) > 0 || spec.Net != nil) {
 		// The kernel drives virtio 1.x only; QEMU's virtio-mmio defaults
 		// to the legacy interface. Once for every virtio device.
 		a = append(a, "-global", "virtio-mmio.force-legacy=false")
@@ -184,7 +185,7 @@ func qemuArgs(spec vmm.Spec, opts options, accel Accel) []string {
 	if opts.gdb != "" {
 		a = append(a, "-gdb", "unix:"+opts.gdb+",server=on,wait=off")
 	}
-	a = append(a, diskArgs(opts.machine, spec.Disks)...)
+	a = append(a, diskArgs(opts.machine, disks)...)
 	a = append(a, shareArgs(opts.machine, spec.Shares)...)
 	a = append(a, netArgs(opts.machine, spec.Net, opts.passtFD)...)
 	if spec.Initrd != "" {

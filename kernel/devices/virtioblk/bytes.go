@@ -46,6 +46,44 @@ func ReadAt(i int, dst []byte, off int64) (int, int) {
 	return done, 0
 }
 
+// ReadPagesAt reads disk i's bytes from off into the physical pages, n
+// bytes, each page but the last in full, a request per chunk whatever the
+// alignment of off: a file system whose files' data are not aligned to
+// sectors (the image's root archive) fills its pages from the disk with
+// it. It returns how many bytes were read (short at the end of the disk),
+// or an errno.
+func ReadPagesAt(i int, pages []uintptr, off int64, n int) (int, int) {
+	if i < 0 || i >= count {
+		return 0, ENXIO
+	}
+	if off < 0 || n < 0 || n > len(pages)*memory.PageSize {
+		return 0, EINVAL
+	}
+	if size := Size(i); off >= size {
+		return 0, 0
+	} else if int64(n) > size-off {
+		n = int(size - off)
+	}
+	done := 0
+	for done < n {
+		pos := off + int64(done)
+		head := int(pos % SectorSize)
+		k := min(n-done, chunk(i)-head)
+		if e := move(i, reqIn, pos/SectorSize, bounce[:], 0, roundSector(head+k)); e != 0 {
+			return done, e
+		}
+		for at := 0; at < k; {
+			p := (done + at) / memory.PageSize
+			in := (done + at) % memory.PageSize
+			m := min(k-at, memory.PageSize-in)
+			copyFromBounce(pageAt(pages[p])[in:in+m], head+at)
+			at += m
+		}
+		done += k
+	}
+	return done, 0
+}
+
 // WriteAt writes src to disk i at off and returns how many bytes (short at
 // the end of the disk; ENOSPC past it), or an errno.
 func WriteAt(i int, src []byte, off int64) (int, int) {

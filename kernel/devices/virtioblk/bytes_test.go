@@ -119,3 +119,38 @@ func TestReadOnlyDisk(t *testing.T) {
 		t.Fatalf("ReadAt at -1: errno %d", e)
 	}
 }
+
+// ReadPagesAt fills pages from any byte offset, a page at a time in the
+// destination however the source straddles sectors and requests.
+func TestReadPagesAtAnyOffset(t *testing.T) {
+	const size = 40*1024 + 512
+	f := useFakeDisk(t, size, 3, true)
+	dst := make([]uintptr, 6)
+	for i := range dst {
+		dst[i] = uintptr(100+i) * memory.PageSize
+		f.pages[dst[i]] = new([memory.PageSize]byte)
+	}
+	r := rand.New(rand.NewSource(3))
+	for round := 0; round < 500; round++ {
+		off := r.Intn(size + 100)
+		n := r.Intn(len(dst)*memory.PageSize + 1)
+		for _, p := range dst {
+			clear(f.pages[p][:])
+		}
+		got, e := ReadPagesAt(0, dst, int64(off), n)
+		want := max(0, min(n, size-off))
+		if e != 0 || got != want {
+			t.Fatalf("ReadPagesAt(%d, %d) = %d, errno %d; want %d", off, n, got, e, want)
+		}
+		var read []byte
+		for _, p := range dst {
+			read = append(read, f.pages[p][:]...)
+		}
+		if want > 0 && !bytes.Equal(read[:want], f.data[off:off+want]) {
+			t.Fatalf("ReadPagesAt(%d, %d): the pages differ from the disk", off, n)
+		}
+	}
+	if _, e := ReadPagesAt(0, dst[:1], 0, memory.PageSize+1); e != EINVAL {
+		t.Fatalf("ReadPagesAt past its pages: errno %d, want EINVAL", e)
+	}
+}

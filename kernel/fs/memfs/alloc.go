@@ -27,8 +27,7 @@ func Allocate(ino Ino, off, length int64, keepSize bool, now int64) int {
 		n.Size = end // first, so that Truncate frees what this takes on failure
 	}
 	for idx := off / PageSize; idx*PageSize < end; idx++ {
-		s := slot(n, idx, true)
-		if s == nil || !ensure(n, s, true) {
+		if _, e := page(n, idx, true); e != 0 {
 			if n.Size != oldSize {
 				Truncate(ino, oldSize, now)
 			}

@@ -57,11 +57,7 @@ func PageOf(ino Ino, idx int64) (uintptr, int) {
 	if idx < 0 || idx*PageSize >= n.Size {
 		return 0, 0
 	}
-	s := slot(n, idx, true)
-	if s == nil || !ensure(n, s, true) {
-		return 0, ENOSPC
-	}
-	return *s, 0
+	return page(n, idx, true)
 }
 
 // ReadAt copies the file's bytes at off into dst; holes read as zeros.
@@ -90,9 +86,15 @@ func ReadAt(ino Ino, dst []byte, off int64) (int, int) {
 		if len(chunk) > PageSize-in {
 			chunk = chunk[:PageSize-in]
 		}
-		if s := slot(n, pos/PageSize, false); s != nil && *s != 0 {
-			copy(chunk, pageAt(*s)[in:])
-		} else {
+		p, e := page(n, pos/PageSize, false)
+		switch {
+		case e != 0 && done == 0:
+			return 0, e
+		case e != 0:
+			return done, 0
+		case p != 0:
+			copy(chunk, pageAt(p)[in:])
+		default:
 			clear(chunk)
 		}
 		done += len(chunk)
@@ -115,7 +117,7 @@ func WriteAt(ino Ino, src []byte, off int64, now int64) (int, int) {
 	if off+int64(len(src)) > MaxFileSize {
 		return 0, EFBIG
 	}
-	done := 0
+	done, failed := 0, 0
 	for done < len(src) {
 		pos := off + int64(done)
 		in := int(pos % PageSize)
@@ -123,11 +125,12 @@ func WriteAt(ino Ino, src []byte, off int64, now int64) (int, int) {
 		if len(chunk) > PageSize-in {
 			chunk = chunk[:PageSize-in]
 		}
-		s := slot(n, pos/PageSize, true)
-		if s == nil || !ensure(n, s, true) {
+		p, e := page(n, pos/PageSize, true)
+		if e != 0 {
+			failed = e
 			break
 		}
-		copy(pageAt(*s)[in:], chunk)
+		copy(pageAt(p)[in:], chunk)
 		done += len(chunk)
 		if end := off + int64(done); end > n.Size {
 			n.Size = end
@@ -136,8 +139,8 @@ func WriteAt(ino Ino, src []byte, off int64, now int64) (int, int) {
 	if done > 0 {
 		n.Mtime, n.Ctime = now, now
 	}
-	if done < len(src) && done == 0 {
-		return 0, ENOSPC
+	if done == 0 && failed != 0 {
+		return 0, failed
 	}
 	return done, 0
 }
@@ -158,6 +161,7 @@ func Truncate(ino Ino, size int64, now int64) int {
 	if size > MaxFileSize {
 		return EFBIG
 	}
+	n.backed = min(n.backed, size) // growing again reads zeros, not the disk
 	if size < n.Size {
 		truncatePages(n, size)
 		// Zero the tail of the last page so that growing again reads zeros.

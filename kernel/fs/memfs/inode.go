@@ -26,6 +26,7 @@ type inode struct {
 	direct              [nDirect]uintptr
 	indirect, dindirect uintptr
 	pages               int64 // data pages held (st_blocks)
+	backOff, backed     int64 // the file's first backed bytes are the backing disk's from backOff (backed.go)
 	opens               int32 // open descriptors: an unlinked inode lives until the last close
 	used                bool
 }
@@ -91,7 +92,10 @@ func Stat(ino Ino) (Attr, int) {
 	if n == nil {
 		return Attr{}, ENOENT
 	}
-	return Attr{ino, n.Mode, n.Nlink, n.UID, n.GID, n.Size, n.pages * (PageSize / 512), n.Atime, n.Mtime, n.Ctime, n.Rdev}, 0
+	// A backed file's blocks are those of its data, read or not yet (as
+	// du counts them on a disk file system).
+	blocks := max(n.pages, (n.backed+PageSize-1)/PageSize) * (PageSize / 512)
+	return Attr{ino, n.Mode, n.Nlink, n.UID, n.GID, n.Size, blocks, n.Atime, n.Mtime, n.Ctime, n.Rdev}, 0
 }
 
 // Open and Close count descriptors, so that an unlinked file stays readable
