@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -19,18 +20,67 @@ type Info struct {
 // Open checks that path is a unigo image this unigo can boot: an ELF64 x86-64
 // ET_EXEC, complete, with both notes of docs/boot-contract.md. Its errors are
 // meant to be shown as they are; they wrap ErrNotImage or ErrTruncated.
+// It reads the headers only (the first page, for an image): an image that
+// keeps its root in its file may be hundreds of MiB, and Open runs before
+// every boot.
 func Open(path string) (*Info, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("image %s does not exist: build one with 'unigo build'", path)
 		}
 		return nil, fmt.Errorf("cannot read image: %w", err)
 	}
-	return check(path, data)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("cannot read image: %w", err)
+	}
+	head, err := readHead(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("cannot read image: %w", err)
+	}
+	return checkFile(path, head, f, st.Size())
 }
 
+// readHead reads the start of an ELF file of size bytes up to the end of
+// its header tables and notes, which check looks at: the first page of
+// an image, more for an ELF file that keeps its tables further on.
+func readHead(r io.ReaderAt, size int64) ([]byte, error) {
+	need := int64(pageSize)
+	for {
+		head := make([]byte, min(need, size))
+		if _, err := r.ReadAt(head, 0); err != nil && err != io.EOF {
+			return nil, err
+		}
+		if int64(len(head)) == size || len(head) < ehdrSize || !isELF(head) {
+			return head, nil
+		}
+		h := parseHeader(head)
+		want := max(h.phoff+uint64(h.phnum)*phdrSize, h.shoff+uint64(h.shnum)*shdrSize)
+		if want <= uint64(len(head)) {
+			for _, p := range h.progs(head) {
+				if p.typ == elf.PT_NOTE {
+					want = max(want, p.off+p.filesz)
+				}
+			}
+		}
+		if want <= uint64(len(head)) || int64(want) <= need {
+			return head, nil
+		}
+		need = int64(want)
+	}
+}
+
+// check validates an image held whole in data.
 func check(path string, data []byte) (*Info, error) {
+	return checkFile(path, data, bytes.NewReader(data), int64(len(data)))
+}
+
+// checkFile validates the image of size bytes that r reads; head is its
+// start, holding at least its header tables and notes (readHead).
+func checkFile(path string, head []byte, r io.ReaderAt, size int64) (*Info, error) {
+	data := head
 	notImage := func(why string) error {
 		return fmt.Errorf("%s is %w (%s): build one with 'unigo build'", path, ErrNotImage, why)
 	}
@@ -38,23 +88,23 @@ func check(path string, data []byte) (*Info, error) {
 		return nil, notImage("not an ELF file")
 	}
 	if len(data) < ehdrSize {
-		return nil, truncated(path, len(data), ehdrSize)
+		return nil, truncated(path, size, ehdrSize)
 	}
 	h := parseHeader(data)
 	if k := h.kindError(); k != "" {
 		return nil, notImage(k)
 	}
-	if min, ok := h.minSize(data); !ok || min > uint64(len(data)) {
-		return nil, truncated(path, len(data), min)
+	if min, ok := h.minSize(data); !ok || min > uint64(size) {
+		return nil, truncated(path, size, min)
 	}
 	progs := h.progs(data)
 	// debug/elf checks the rest of the structure (section table, string
 	// table) so that later readers (the Symbolizer) do not trip on it.
-	if _, err := elf.NewFile(bytes.NewReader(data)); err != nil {
+	if _, err := elf.NewFile(io.NewSectionReader(r, 0, size)); err != nil {
 		return nil, notImage(fmt.Sprintf("malformed ELF: %v", err))
 	}
 
-	info := &Info{Path: path, Size: int64(len(data))}
+	info := &Info{Path: path, Size: size}
 	var haveEntry, haveVersion bool
 	for _, n := range allNotes(data, progs) {
 		switch {
@@ -84,6 +134,6 @@ func check(path string, data []byte) (*Info, error) {
 	return info, nil
 }
 
-func truncated(path string, n int, want uint64) error {
+func truncated(path string, n int64, want uint64) error {
 	return fmt.Errorf("%s is truncated: %d bytes, expected at least %d (%w)", path, n, want, ErrTruncated)
 }
