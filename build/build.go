@@ -175,6 +175,9 @@ func link(ctx context.Context, opts Options, dir, tmp string, progress, verbose 
 	if err != nil {
 		return nil, err
 	}
+	if cfg != nil && cfg.NetStack {
+		return nil, fmt.Errorf("%s: net_stack is for unmodified executables (unigo build --exec): a Go package's image has the network stack when the package imports net", cfg.Path)
+	}
 	// A package in the module cache is built from a stand-in outside it,
 	// where the kernel import may be added.
 	target, pkgDir, versionDir := pkg.Dir, pkg.Dir, pkg.Dir

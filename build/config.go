@@ -33,6 +33,7 @@ import (
 //	tmpfs: [/var/cache]    # writable in-memory directories besides /tmp
 //	read_only: true        # the root stays read-only but for /tmp and tmpfs (as docker run --read-only)
 //	volumes: [data:/data]  # volumes unigo run attaches (unigo volume create data)
+//	net_stack: true        # an unmodified executable's kernel gets the network stack (--net-stack)
 const ConfigFile = "unigo.yaml"
 
 // AppConfig is what an app's unigo.yaml says.
@@ -42,6 +43,9 @@ type AppConfig struct {
 	Run    store.Config      // how the image runs
 	Rootfs string            // the directory that becomes the image's /, absolute; "" for none
 	Files  map[string]string // more files of the image's root: guest path → host file, absolute
+	// NetStack puts the network stack into the kernel of an unmodified
+	// executable (ExecOptions.NetStack).
+	NetStack bool
 }
 
 // configFile is the YAML's shape.
@@ -56,6 +60,7 @@ type configFile struct {
 	Tmpfs    []string          `yaml:"tmpfs"`
 	ReadOnly bool              `yaml:"read_only"`
 	Volumes  []string          `yaml:"volumes"`
+	NetStack bool              `yaml:"net_stack"`
 }
 
 // LoadConfig reads the unigo.yaml in dir; nil, nil when there is none.
@@ -74,12 +79,12 @@ func LoadConfig(dir string) (*AppConfig, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil && err != io.EOF {
 		msg := strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", " ")
-		return nil, fmt.Errorf("%s: %s: the keys are name, args, env, memory, ports, rootfs, files, tmpfs, read_only and volumes", file, strings.Join(strings.Fields(msg), " "))
+		return nil, fmt.Errorf("%s: %s: the keys are name, args, env, memory, ports, rootfs, files, tmpfs, read_only, volumes and net_stack", file, strings.Join(strings.Fields(msg), " "))
 	}
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%s: %s", file, fmt.Sprintf(format, a...))
 	}
-	c := &AppConfig{Path: file, Run: store.Config{Args: f.Args, ReadOnly: f.ReadOnly}}
+	c := &AppConfig{Path: file, Run: store.Config{Args: f.Args, ReadOnly: f.ReadOnly}, NetStack: f.NetStack}
 	if f.Name != "" {
 		if c.Name, err = store.ParseRef(f.Name); err != nil {
 			return nil, bad("name: %v", err)

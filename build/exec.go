@@ -33,6 +33,10 @@ type ExecOptions struct {
 	// Defaults are how the image runs unless told otherwise (a container
 	// image's command, environment, working directory and ports).
 	Defaults store.Config
+	// NetStack puts the network stack into the kernel whatever the
+	// program's code shows (usesSockets): for a program that makes its
+	// socket calls in ways the analysis cannot see (a raw syscall).
+	NetStack bool
 	// Output, Dir, Progress, Verbose and Kernel are as in Options.
 	Output   string
 	Dir      string
@@ -58,6 +62,12 @@ const execModeSymbol = KernelPackage + ".execMode"
 // execNetSymbol is the kernel's variable that the linker sets to "1" in the
 // kernel of unmodified executables that carries the network stack.
 const execNetSymbol = KernelPackage + ".execNet"
+
+// execNoNetSymbol is the system-call table's variable that the linker
+// sets to "1" in the kernel of unmodified executables without the network
+// stack: the program's first socket call then says on the console why it
+// fails, and what to do (--net-stack).
+const execNoNetSymbol = KernelPackage + "/syscalls.noNetStack"
 
 // execKernelMainNoNet is the main package of the kernel of unmodified
 // executables without the network stack: its runtime never starts.
@@ -144,6 +154,7 @@ func Exec(ctx context.Context, opts ExecOptions) (*Result, error) {
 				rootfs = cfg.Rootfs
 			}
 			maps.Copy(files, cfg.Files)
+			opts.NetStack = opts.NetStack || cfg.NetStack
 		}
 		files[guest] = program
 		if err := CheckStaticExecutable(program); err != nil {
@@ -171,9 +182,11 @@ func Exec(ctx context.Context, opts ExecOptions) (*Result, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	withNet, err := usesSockets(check)
-	if err != nil {
-		return nil, err
+	withNet := opts.NetStack
+	if !withNet {
+		if withNet, err = usesSockets(check); err != nil {
+			return nil, err
+		}
 	}
 	kernel, err := execKernel(ctx, opts.Kernel, withNet, progress, opts.Verbose)
 	if err != nil {
@@ -192,7 +205,7 @@ func Exec(ctx context.Context, opts ExecOptions) (*Result, error) {
 	}
 	note := ""
 	if !withNet {
-		note = "; no network stack: the program names no socket call"
+		note = "; no network stack: the program's code reaches no socket call; --net-stack adds it"
 	}
 	fmt.Fprintf(progress, "wrote %s (%s%s)\n", displayPath(dir, output), HumanSize(int64(len(img))), note)
 	res := &Result{Image: output, Name: DefaultName(name), Dir: dir, GoVersion: kernel.goVersion, Kernel: "sha256:" + kernel.sum}

@@ -21,6 +21,8 @@ type FromImageOptions struct {
 	// OCI archive, an OCI layout, an image of the local Docker engine or
 	// a registry reference.
 	Ref string
+	// NetStack is as in ExecOptions.
+	NetStack bool
 	// Output, Dir, Progress, Verbose and Kernel are as in Options.
 	Output   string
 	Dir      string
@@ -74,6 +76,7 @@ func FromImage(ctx context.Context, opts FromImageOptions) (*Result, error) {
 		Path:     cmd.path,
 		Rootfs:   root,
 		Defaults: imageDefaults(conf, cmd.args),
+		NetStack: opts.NetStack,
 		Output:   opts.Output,
 		Dir:      opts.Dir,
 		Progress: opts.Progress,

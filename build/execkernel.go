@@ -21,13 +21,14 @@ import (
 
 // execLinkFlags link the kernel of unmodified executables: its entry, its
 // text 1 GiB up, and the mode that makes it load the program; with the
-// network stack, also the mark that makes it start its own runtime for it.
+// network stack, also the mark that makes it start its own runtime for it,
+// and without, the one that makes a socket call say what is missing.
 func execLinkFlags(withNet bool) string {
 	flags := "-E " + EntrySymbol + " -T " + ExecTextAddress + " -X " + execModeSymbol + "=1"
 	if withNet {
-		flags += " -X " + execNetSymbol + "=1"
+		return flags + " -X " + execNetSymbol + "=1"
 	}
-	return flags
+	return flags + " -X " + execNoNetSymbol + "=1"
 }
 
 // execMain is the main package of the kernel of unmodified executables,

@@ -63,6 +63,29 @@ func TestExecServers(t *testing.T) {
 	})
 }
 
+// A program whose socket calls unigo build cannot see (made with
+// syscall(2)) gets a kernel without the network stack: each call fails with
+// ENOSYS, and the first says on the console why and what to do. Built with
+// --net-stack, the same program has the stack and its calls succeed.
+func TestExecNetStack(t *testing.T) {
+	t.Parallel()
+	cc := execTool(t, "musl-gcc", "Debian's musl-tools (apt-get install musl-tools)")
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "rawsocket")
+	compileProgram(t, dir, nil, cc, "-static", "-O2", "-o", prog, execNetSource("rawsocket.c"))
+
+	r := runExec(t, execImage(t, prog))
+	r.expect(t, 0, "socket=-1 errno=38\nsocket=-1 errno=38\n", "stderr:has no network stack", "stderr:--net-stack")
+	if n := strings.Count(r.stderr, "no network stack"); n != 1 {
+		t.Fatalf("the console said %d times that there is no network stack, want once:\n%v", n, r)
+	}
+	r = runExec(t, execImage(t, prog, "--net-stack"))
+	r.expect(t, 0, "socket=3 errno=0\nsocket=4 errno=0\n")
+	if strings.Contains(r.stderr, "no network stack") {
+		t.Fatalf("built with --net-stack, the kernel says it has no network stack:\n%v", r)
+	}
+}
+
 // echoes boots an echo server's image with its port published and checks
 // that ten connections, some at once, get back what they send.
 func echoes(t *testing.T, img string, guestPort int) {

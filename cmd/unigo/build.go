@@ -13,13 +13,14 @@ import (
 )
 
 var buildFlags struct {
-	output  string
-	tags    []string
-	verbose bool
-	rootfs  string
-	push    bool
-	exec    string
-	from    string
+	output   string
+	tags     []string
+	verbose  bool
+	rootfs   string
+	push     bool
+	exec     string
+	from     string
+	netStack bool
 }
 
 var buildCmd = &cobra.Command{
@@ -59,7 +60,10 @@ built by someone else), instead of a Go package: it lies in the image's
 root as /PROGRAM (with --rootfs, beside the directory's files), and the
 kernel loads it. A unigo.yaml beside the program gives what it gives a
 package. A dynamically linked program, a script or a program for another
-machine is refused with how to build it statically.
+machine is refused with how to build it statically. The kernel carries
+the network stack only if a socket call is reachable in the program's
+code (a stripped program always gets it); --net-stack, or net_stack: true
+in unigo.yaml, puts it in anyway.
 
 With --from IMAGE, the image is made of a container image whose
 entrypoint is such a program: IMAGE is an image of the local Docker
@@ -133,6 +137,7 @@ and one missing from the image. USER is ignored.`,
 				Output:   output,
 				Progress: os.Stderr,
 				Verbose:  buildFlags.verbose,
+				NetStack: buildFlags.netStack,
 			})
 		case buildFlags.exec != "":
 			res, err = build.Exec(cmd.Context(), build.ExecOptions{
@@ -141,6 +146,7 @@ and one missing from the image. USER is ignored.`,
 				Progress: os.Stderr,
 				Verbose:  buildFlags.verbose,
 				Rootfs:   buildFlags.rootfs,
+				NetStack: buildFlags.netStack,
 			})
 		default:
 			res, err = build.Build(cmd.Context(), build.Options{
@@ -193,6 +199,8 @@ func checkBuildSource(args []string) error {
 		return fmt.Errorf("--exec %s builds the image of that executable: give no PACKAGE with it", buildFlags.exec)
 	case buildFlags.from != "" && len(args) > 0:
 		return fmt.Errorf("--from %s builds the image of that container image: give no PACKAGE with it", buildFlags.from)
+	case buildFlags.netStack && buildFlags.exec == "" && buildFlags.from == "":
+		return fmt.Errorf("--net-stack is for --exec and --from: a Go package's image has the network stack when the package imports net")
 	case buildFlags.from != "" && buildFlags.rootfs != "":
 		return fmt.Errorf("--rootfs with --from: the container image's file system is the image's root; add the files to the container image instead")
 	}
@@ -208,6 +216,7 @@ func init() {
 	f.BoolVar(&registryFlags.insecure, "insecure", false, "with --push: allow plain HTTP to the registry")
 	f.StringVar(&buildFlags.exec, "exec", "", "build the image of this unmodified statically linked x86-64 Linux executable (any language) instead of a Go package")
 	f.StringVar(&buildFlags.from, "from", "", "build the image of this container image (local Docker engine, registry, docker save or OCI archive) whose entrypoint is a static executable: its files, command, env, workdir and ports")
+	f.BoolVar(&buildFlags.netStack, "net-stack", false, "with --exec or --from: put the network stack in the kernel even if no socket call is found in the program (one made by a raw syscall)")
 	f.StringVar(&buildFlags.rootfs, "rootfs", "", "directory whose contents become the image's read-only / (config files, templates, static assets)")
 	rootCmd.AddCommand(buildCmd)
 }

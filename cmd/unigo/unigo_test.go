@@ -95,6 +95,7 @@ func TestRunErrors(t *testing.T) {
 		{nil, []string{"build", "--exec", "./prog", "--from", "app:v1"}, "unigo: --exec and --from each say what to build: give one of them"},
 		{nil, []string{"build", "--from", "app:v1", "./pkg"}, "unigo: --from app:v1 builds the image of that container image: give no PACKAGE with it"},
 		{nil, []string{"build", "--from", "app:v1", "--rootfs", "./root"}, "unigo: --rootfs with --from: the container image's file system is the image's root"},
+		{nil, []string{"build", "--net-stack", "./pkg"}, "unigo: --net-stack is for --exec and --from: a Go package's image has the network stack when the package imports net"},
 		{nil, []string{"run"}, "unigo: requires at least 1 arg(s), only received 0"},
 		{nil, []string{"bench", "boot", "--exec", "./prog", "--app", "./examples/hello"}, "unigo: --app and --exec each name the app to boot"},
 		{nil, []string{"bench", "boot", "--ref-app", "./examples/hello"}, "unigo: --ref-app is the linked yardstick of a program given with --exec"},

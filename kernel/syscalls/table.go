@@ -9,6 +9,7 @@
 package syscalls
 
 import (
+	"unigo.dev/unigo/kernel/klog"
 	"unigo.dev/unigo/kernel/memory"
 	"unigo.dev/unigo/kernel/privcalls"
 	"unigo.dev/unigo/kernel/syscalls/abi"
@@ -22,6 +23,15 @@ import (
 // on once the network stack is up (privcalls.ExecStart); serviceStarting
 // that of the program's socket calls waiting for it.
 var execStarted, serviceStarting byte
+
+// noNetStack is "1" in the kernel of unmodified executables built without
+// the network stack (set by the linker: build.Exec), whose socket calls
+// fail with ENOSYS: the first says why on the console, once
+// (saidNoNetStack).
+var (
+	noNetStack     string
+	saidNoNetStack bool
+)
 
 // Count counts system calls, for debug.boottime.
 var Count int
@@ -102,6 +112,10 @@ func dispatch(t *threads.Thread, nr uint64, a *[6]uintptr) int64 {
 		if threads.LiveIn(threads.Service) > 0 {
 			threads.BlockRestartQuiet(t, abi.AddrOf(&serviceStarting))
 			return abi.Blocked
+		}
+		if noNetStack != "" && !saidNoNetStack {
+			saidNoNetStack = true
+			klog.Line("socket: ENOSYS: this image's kernel has no network stack (unigo build found no socket call the program can reach): rebuild the image with --net-stack")
 		}
 		return -abi.ENOSYS
 	case abi.SysBrk:
