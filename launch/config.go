@@ -45,6 +45,9 @@ type Config struct {
 	Tmpfs      []string       `json:"tmpfs,omitempty"`      // writable in-memory directories besides /tmp
 	ReadOnly   bool           `json:"readOnly,omitempty"`   // the root read-only but for the tmpfs directories (--read-only)
 	Volumes    []volume.Mount `json:"volumes,omitempty"`    // disks attached, leased while the VM runs
+	// NetStack gives the image made of an unmodified executable (Image a
+	// program) the kernel with the network stack, whatever its code shows.
+	NetStack bool `json:"netStack,omitempty"`
 
 	Ports   []string         `json:"ports,omitempty"`   // the image's exposed ports, for ps
 	Publish []vmm.Forward    `json:"publish,omitempty"` // host ports forwarded to the guest (-p)

@@ -53,7 +53,7 @@ func resolveImage(ctx context.Context, env Env, cfg Config) (*Image, error) {
 	st, statErr := os.Stat(arg)
 	switch {
 	case statErr == nil && st.Mode().IsRegular() && isProgram(arg):
-		return execImage(ctx, env, arg)
+		return execImage(ctx, env, arg, cfg.NetStack)
 	case statErr == nil && st.Mode().IsRegular(), strings.HasSuffix(arg, ".img"):
 		return &Image{Path: arg, Name: strings.TrimSuffix(filepath.Base(arg), filepath.Ext(arg))}, nil
 	case statErr == nil && st.IsDir(), strings.HasPrefix(arg, "."), filepath.IsAbs(arg):
@@ -135,8 +135,8 @@ func isProgram(path string) bool {
 
 // execImage makes a temporary image of the unmodified executable prog
 // (build.Exec): the kernel for unmodified executables, from unigo's cache,
-// with prog in its root.
-func execImage(ctx context.Context, env Env, prog string) (*Image, error) {
+// with prog in its root; netStack forces the network stack into it.
+func execImage(ctx context.Context, env Env, prog string, netStack bool) (*Image, error) {
 	tmp, err := os.MkdirTemp("", "unigo-run-")
 	if err != nil {
 		return nil, fmt.Errorf("cannot create a temporary directory: %w", err)
@@ -144,7 +144,7 @@ func execImage(ctx context.Context, env Env, prog string) (*Image, error) {
 	name := strings.TrimSuffix(filepath.Base(prog), filepath.Ext(prog))
 	img := &Image{Name: name, Program: prog, cleanup: func() { os.RemoveAll(tmp) }}
 	img.Path = filepath.Join(tmp, name+".img")
-	opts := build.ExecOptions{Program: prog, Output: img.Path, Verbose: env.Verbose != nil, Progress: env.Verbose}
+	opts := build.ExecOptions{Program: prog, Output: img.Path, Verbose: env.Verbose != nil, Progress: env.Verbose, NetStack: netStack}
 	if _, err := build.Exec(ctx, opts); err != nil {
 		img.Close()
 		return nil, err

@@ -29,6 +29,7 @@ var runFlags struct {
 	restart       string
 	tmpfs         []string
 	readOnly      bool
+	netStack      bool
 	interactive   bool
 	volumes       []string
 	publish       []string
@@ -109,6 +110,7 @@ func init() {
 	f.StringVar(&runFlags.restart, "restart", "no", "restart policy of a detached instance: no, on-failure[:N] or always")
 	f.BoolVarP(&runFlags.interactive, "interactive", "i", false, "give the app this command's standard input (without it the app's stdin is at end of file)")
 	f.BoolVar(&runFlags.readOnly, "read-only", false, "keep the image's root read-only but for /tmp and --tmpfs directories (by default writes anywhere land in memory, as in a container)")
+	f.BoolVar(&runFlags.netStack, "net-stack", false, "for a program (an unmodified executable): put the network stack in its kernel even if no socket call is found in it (one made by a raw syscall)")
 	f.StringArrayVar(&runFlags.tmpfs, "tmpfs", nil, "make the directory PATH writable, in memory, like /tmp (repeatable; adds to the image's)")
 	rootCmd.AddCommand(runCmd)
 }
@@ -177,7 +179,7 @@ func runRun(cmd *cobra.Command, args []string) error {
 // runConfig reads run's flags and arguments into a run configuration.
 // What is wrong in them is an error before anything is built.
 func runConfig(cmd *cobra.Command, args []string) (launch.Config, error) {
-	cfg := launch.Config{Image: args[0], Args: args[1:], Machine: runFlags.machine, Accel: runFlags.accel, Tmpfs: runFlags.tmpfs, ReadOnly: runFlags.readOnly}
+	cfg := launch.Config{Image: args[0], Args: args[1:], Machine: runFlags.machine, Accel: runFlags.accel, Tmpfs: runFlags.tmpfs, ReadOnly: runFlags.readOnly, NetStack: runFlags.netStack}
 	if len(cfg.Args) > 0 && cfg.Args[0] == "--" {
 		cfg.Args = cfg.Args[1:]
 	}

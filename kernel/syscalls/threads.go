@@ -72,7 +72,7 @@ func exitGroup(t *threads.Thread, code int) int64 {
 	if t.Proc == threads.Service {
 		// The kernel's own runtime (the network stack of an unmodified
 		// executable's image) gave up: its report is on stderr above.
-		klog.Line("unigo: the kernel's network stack ended (its Go runtime exited): the program cannot go on")
+		klog.Line("the kernel's network stack ended (its Go runtime exited): the program cannot go on")
 		power.Crash("service exited")
 	}
 	if ShowStats {
