@@ -84,6 +84,8 @@ func TestExecNetStack(t *testing.T) {
 	if strings.Contains(r.stderr, "no network stack") {
 		t.Fatalf("built with --net-stack, the kernel says it has no network stack:\n%v", r)
 	}
+	// unigo run PROG takes the flag too.
+	run(t, prog, "--net", "none", "--net-stack").expect(t, 0, "socket=3 errno=0\nsocket=4 errno=0\n")
 }
 
 // echoes boots an echo server's image with its port published and checks
