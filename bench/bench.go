@@ -8,8 +8,8 @@
 //   - measure: metrics, the interleaved rounds every benchmark runs, the
 //     HTTP load, result lines, the least-memory search;
 //   - report: tables, the SVG chart, results.json;
-//   - boot, compare, files (bench files and bench volume) and instance:
-//     one package per benchmark;
+//   - boot, compare, files (bench files and bench volume), instance and
+//     density: one package per benchmark;
 //   - linuxvm: the Linux microVM baseline's kernel and initramfs;
 //   - helper: the program that runs inside the baselines.
 //

@@ -22,7 +22,7 @@ func init() {
 		Long: `Benchmarks that run unigo side by side with its baselines, on this machine,
 in one run, and write what they measured (with the commands) to results.json.`,
 	}
-	benchCmd.AddCommand(newBenchBootCmd(), newBenchCompareCmd(), newBenchFilesCmd(), newBenchVolumeCmd(), newBenchBoltCmd(), newBenchInstanceCmd(), newBenchRegistryCmd(), newBenchDockerRunCmd(), newBenchPodStartCmd(), newBenchLinuxKernelCmd())
+	benchCmd.AddCommand(newBenchBootCmd(), newBenchCompareCmd(), newBenchFilesCmd(), newBenchVolumeCmd(), newBenchBoltCmd(), newBenchInstanceCmd(), newBenchDensityCmd(), newBenchRegistryCmd(), newBenchDockerRunCmd(), newBenchPodStartCmd(), newBenchLinuxKernelCmd())
 	rootCmd.AddCommand(benchCmd)
 }
 

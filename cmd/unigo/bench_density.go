@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"unigo.dev/unigo/bench/density"
+)
+
+// newBenchDensityCmd is `unigo bench density` (added in bench.go).
+func newBenchDensityCmd() *cobra.Command {
+	var (
+		cfg      density.Config
+		subjects string
+	)
+	cmd := &cobra.Command{
+		Use:   "density --count N",
+		Short: "Many idle HTTP instances on one host: memory, idle CPU, start rate, latency; vs containers",
+		Long: `Starts --count instances of an HTTP app (--app, default ./examples/httpd, which serves
+GET / on 8080), each publishing its port on a free 127.0.0.1 port, and measures what
+they cost the host once they idle. The subjects run one after the other, never two
+at once:
+
+  unigo      'unigo run -d --name density-I -p 127.0.0.1:PORT:8080' of the app's image,
+             built once into a private UNIGO_ROOT under --out; an instance is its QEMU
+             and its monitor process ('unigo __monitor NAME'), found from its state
+  container  the same app built plain and static in a FROM scratch image, 'docker run
+             -d -p' with runc; a container is its process, its containerd-shim, its
+             docker-proxy and its fuse-overlayfs (when Docker uses it); runc alone,
+             without a Docker engine, publishes no ports: n/a
+
+For each: at most --parallel start commands in flight; the start throughput
+(instances/s, from the first start to the last start command's return) and each
+instance's time from its start command to its first 200 (GET / polled every 50 ms).
+Memory guard: the first 2 are started and measured first, and a count that would
+not fit in MemAvailable less 2 GiB is refused; no more are started once MemAvailable
+is under 1 GiB (the report says how many held). Once all answer and have idled
+--settle: per instance RSS and PSS (/proc/PID/smaps_rollup of each of its processes),
+as median (min–max) and total; the host's MemAvailable before and with all running
+(/proc/meminfo) and the swap in use; idle CPU, utime+stime (/proc/PID/stat) over
+--window, as CPU-seconds per instance per minute and % of one core for all together.
+Then GET / on --pokes instances at random, one after the other (median, p99, max,
+how many over 1 s); the list command (unigo ps, docker ps) three times. Last,
+everything it started is removed and checked gone: no instance, no QEMU or monitor
+of the root, no container; also after a failure or Ctrl-C.
+
+Writes results.json (with every instance's numbers) and chart.svg to --out. The
+VMs get --memory and --accel as unigo run does (this machine has no usable KVM:
+tcg). Run nothing else heavy meanwhile: the idle CPU is the host's.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			startBench(cmd, "density", subjects, &cfg.Subjects, &cfg.Out, &cfg.Progress)
+			if cfg.Unigo == "" {
+				exe, err := os.Executable()
+				if err != nil {
+					return fmt.Errorf("cannot find this unigo executable: %w: give --unigo", err)
+				}
+				cfg.Unigo = exe
+			}
+			r, err := density.Run(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			if err := printReport(cmd, r, cfg.Out); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "chart:   %s\n", filepath.Join(cfg.Out, "chart.svg"))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&cfg.Count, "count", 0, "instances of each subject (required)")
+	f.StringVar(&cfg.App, "app", "./examples/httpd", "directory of the app: serves GET / with 200 on --guest-port")
+	f.IntVar(&cfg.GuestPort, "guest-port", 8080, "the port the app serves on")
+	f.StringVar(&cfg.Unigo, "unigo", "", "the unigo binary that runs the instances (default this one)")
+	addVMFlags(cmd, &cfg.Machine, &cfg.Accel)
+	f.StringVar(&cfg.Memory, "memory", "64M", "guest memory of each VM, as unigo run --memory takes it")
+	f.IntVar(&cfg.Parallel, "parallel", 2, "start commands in flight at once")
+	f.IntVar(&cfg.Pokes, "pokes", 0, "instances poked at random with one GET / each (default min(count, 50))")
+	f.DurationVar(&cfg.Settle, "settle", 30*time.Second, "idle time after all answer, before measuring")
+	f.DurationVar(&cfg.Window, "window", 30*time.Second, "how long the idle CPU is measured")
+	f.DurationVar(&cfg.Timeout, "timeout", 3*time.Minute, "limit for one instance to answer after its start command")
+	addSubjectsFlag(cmd, &subjects, "unigo,container")
+	f.StringVar(&cfg.Out, "out", "", "directory for results.json, chart.svg, the built files and the unigo root (default bench-results/density-TIME)")
+	_ = cmd.MarkFlagRequired("count")
+	return cmd
+}

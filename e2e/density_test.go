@@ -1,0 +1,103 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A bounded density run (issue 22): 50 idle instances of examples/httpd
+// started with unigo run -d, every one answering, measured, and all gone
+// afterwards. Not parallel: 50 VMs are the machine's whole load meanwhile.
+func TestBenchDensity(t *testing.T) {
+	out := t.TempDir()
+	root := filepath.Join(out, "unigo-root")
+	defer func() {
+		// Should the benchmark have left anything, do not let it burden
+		// the tests after this one.
+		if left := processesOf(root); len(left) > 0 {
+			for _, st := range instances(t, root) {
+				in(t, root, "rm", "-f", st.Name)
+			}
+		}
+	}()
+	const count = 50
+	start := time.Now()
+	r := unigoWithin(t, 6*time.Minute, nil, "bench", "density", "--count", "50", "--settle", "5s", "--window", "5s",
+		"--subjects", "unigo", "--out", out)
+	t.Logf("unigo bench density took %v\n%s", time.Since(start).Round(time.Second), r.stdout)
+	if r.code != 0 {
+		t.Fatalf("unigo bench density: %v", r)
+	}
+
+	var rep struct {
+		Subjects []struct {
+			Key       string
+			Asked     int
+			Started   int
+			Answered  int
+			Metrics   map[string]struct{ Value *float64 }
+			Instances []struct {
+				Name    string
+				Error   string
+				Ready   float64 `json:"ready_s"`
+				RSS     int64   `json:"rss_bytes"`
+				PSS     int64   `json:"pss_bytes"`
+				IdleCPU float64 `json:"idle_cpu_s_per_min"`
+				Procs   []struct {
+					Role string
+					PSS  int64 `json:"pss_bytes"`
+				}
+			}
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Subjects) != 1 || rep.Subjects[0].Key != "unigo" {
+		t.Fatalf("subjects: %+v", rep.Subjects)
+	}
+	s := rep.Subjects[0]
+	if s.Asked != count || s.Started != count || s.Answered != count || len(s.Instances) != count {
+		t.Errorf("asked %d, started %d, answered %d, %d instances in the report: want %d each", s.Asked, s.Started, s.Answered, len(s.Instances), count)
+	}
+	for _, inst := range s.Instances {
+		roles := map[string]int{}
+		for _, p := range inst.Procs {
+			if p.PSS > 0 {
+				roles[p.Role]++
+			}
+		}
+		if inst.Error != "" || inst.Ready <= 0 || inst.RSS <= 0 || inst.PSS <= 0 || inst.PSS > inst.RSS || roles["vm"] != 1 || roles["supervisor"] != 1 {
+			t.Errorf("instance %s: error %q, ready %vs, RSS %d, PSS %d, processes %+v: want an answer, memory, and a QEMU and a monitor",
+				inst.Name, inst.Error, inst.Ready, inst.RSS, inst.PSS, inst.Procs)
+		}
+	}
+	for _, key := range []string{"answered", "start_rate", "ready", "pss", "rss", "pss_total", "rss_total", "avail_before", "avail_running", "swap", "idle_cpu", "idle_cpu_all", "poke", "poke_p99", "list", "remove"} {
+		if s.Metrics[key].Value == nil {
+			t.Errorf("the report has no %s", key)
+		}
+	}
+	if v := s.Metrics["idle_cpu_all"].Value; v != nil && *v <= 0 {
+		t.Errorf("50 idle VMs used no CPU at all over the window: %v%%", *v)
+	}
+	for _, want := range []string{"PSS per instance", "idle CPU per instance", "poke latency p99", "nothing left"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the table lacks %q", want)
+		}
+	}
+
+	// Nothing of it is left.
+	checkNoProcesses(t, root)
+	ps := in(t, root, "ps", "-a")
+	if lines := strings.Split(strings.TrimSpace(ps.stdout), "\n"); ps.code != 0 || len(lines) != 1 {
+		t.Errorf("unigo ps -a after the benchmark:\n%v", ps)
+	}
+}
