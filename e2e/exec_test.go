@@ -52,6 +52,17 @@ func compileProgram(t *testing.T, dir string, env []string, tool string, args ..
 	}
 }
 
+// muslProgram builds the C source src static with Debian's musl-gcc and
+// the optimisation flag opt, as a temporary directory's file name.
+func muslProgram(t *testing.T, name, src, opt string) string {
+	t.Helper()
+	cc := execTool(t, "musl-gcc", "Debian's musl-tools (apt-get install musl-tools)")
+	dir := t.TempDir()
+	prog := filepath.Join(dir, name)
+	compileProgram(t, dir, nil, cc, "-static", opt, "-o", prog, src)
+	return prog
+}
+
 // execImage makes the image of the executable prog with `unigo build
 // --exec` (and flags such as --rootfs), in a temporary directory.
 func execImage(t *testing.T, prog string, flags ...string) string {
@@ -189,10 +200,7 @@ func TestExecStaticPIE(t *testing.T) {
 // in ps.
 func TestExecSignal(t *testing.T) {
 	t.Parallel()
-	cc := execTool(t, "musl-gcc", "Debian's musl-tools (apt-get install musl-tools)")
-	dir := t.TempDir()
-	prog := filepath.Join(dir, "sigterm")
-	compileProgram(t, dir, nil, cc, "-static", "-O2", "-o", prog, execSource("sigterm.c"))
+	prog := muslProgram(t, "sigterm", execSource("sigterm.c"), "-O2")
 
 	root, cwd := t.TempDir(), t.TempDir() // cwd: no file there shadows the image's name
 	name := fmt.Sprintf("exec-sigterm-%d", time.Now().UnixNano())
@@ -439,10 +447,7 @@ func lsLong(out string) string {
 // the program's own symbols.
 func TestExecCrash(t *testing.T) {
 	t.Parallel()
-	cc := execTool(t, "musl-gcc", "Debian's musl-tools (apt-get install musl-tools)")
-	dir := t.TempDir()
-	prog := filepath.Join(dir, "crash")
-	compileProgram(t, dir, nil, cc, "-static", "-O0", "-o", prog, execSource("crash.c"))
+	prog := muslProgram(t, "crash", execSource("crash.c"), "-O0")
 	img := execImage(t, prog)
 	r := runExec(t, img, "segv")
 	r.expect(t, 139, "mode segv\n", "stderr:died of signal 11", "stderr:[main+0x")

@@ -69,10 +69,7 @@ func TestExecServers(t *testing.T) {
 // --net-stack, the same program has the stack and its calls succeed.
 func TestExecNetStack(t *testing.T) {
 	t.Parallel()
-	cc := execTool(t, "musl-gcc", "Debian's musl-tools (apt-get install musl-tools)")
-	dir := t.TempDir()
-	prog := filepath.Join(dir, "rawsocket")
-	compileProgram(t, dir, nil, cc, "-static", "-O2", "-o", prog, execNetSource("rawsocket.c"))
+	prog := muslProgram(t, "rawsocket", execNetSource("rawsocket.c"), "-O2")
 
 	r := runExec(t, execImage(t, prog))
 	r.expect(t, 0, "socket=-1 errno=38\nsocket=-1 errno=38\n", "stderr:has no network stack", "stderr:--net-stack")
@@ -145,10 +142,7 @@ func echoOnce(addr string, msg []byte) error {
 // A C program's file on a volume outlives the VM, and the next run reads it.
 func TestExecVolume(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	cc := execTool(t, "musl-gcc", "Debian's musl-tools (apt-get install musl-tools)")
-	prog := filepath.Join(dir, "volume")
-	compileProgram(t, dir, nil, cc, "-static", "-O2", "-o", prog, execNetSource("volume.c"))
+	prog := muslProgram(t, "volume", execNetSource("volume.c"), "-O2")
 	img := execImage(t, prog)
 	root := newRoot(t)
 	in(t, root, "volume", "create", "cdata", "--size", "16M").expect(t, 0, "cdata\n")

@@ -138,7 +138,8 @@ func kernelMain(startInfo uintptr) {
 // calibrateClocks measures the TSC and LAPIC timer rates. When the host
 // passed the TSC frequency (tsc_hz=: under QEMU the guest's TSC runs at the
 // host's rate), only the LAPIC timer is measured, against the TSC, in 0.25 ms;
-// otherwise both are measured against the PIT, in 4 ms.
+// otherwise both are measured against the PIT, in 4 ms. Either way the PIT
+// is stopped after (pit.Stop): nothing else uses it.
 func calibrateClocks(tscHz uint64) {
 	if tscHz >= 100e6 && tscHz <= 20e9 {
 		clock.SetTSCHz(tscHz)
@@ -150,6 +151,7 @@ func calibrateClocks(tscHz uint64) {
 		ticks := lapic.Elapsed()
 		t1 := cpu.Rdtsc()
 		lapic.SetRate(uint64(ticks) * tscHz / (t1 - t0))
+		pit.Stop()
 		return
 	}
 	const window = pit.Hz / 250 // 4 ms
@@ -165,6 +167,7 @@ func calibrateClocks(tscHz uint64) {
 	ticks := lapic.Elapsed()
 	clock.SetTSCHz((t1 - t0) * pit.Hz / window)
 	lapic.SetRate(uint64(ticks) * pit.Hz / window)
+	pit.Stop()
 }
 
 // goMemoryLimit is the Go runtime's soft memory limit: the RAM still free

@@ -49,3 +49,14 @@ func Present() bool {
 	}
 	return false
 }
+
+// Stop leaves channel 0 still: a PIT comes out of reset (and out of Start)
+// counting in a periodic mode, and QEMU then wakes 36 times a second to
+// move its output, interrupt line masked or not — a busy host's worth for
+// a thousand idle VMs. One count in mode 0 (interrupt on terminal count)
+// ends with the output high and nothing more to do.
+func Stop() {
+	cpu.Outb(command, 0x30) // channel 0, low then high byte, mode 0
+	cpu.Outb(channel0, 1)
+	cpu.Outb(channel0, 0)
+}
