@@ -24,23 +24,6 @@ const (
 	tcgCPU = "max"
 )
 
-// tcgCacheMiB bounds QEMU's cache of translated code under TCG (its
-// tb-size; QEMU 7.2 reserves 1 GiB and fills it as code is translated,
-// never giving any back). An examples/httpd VM that had served a few
-// requests held 18 MiB of it, a third of its private memory; a full cache
-// is flushed and refilled, and at 8 MiB requests/s and latency stayed
-// within the noise while the VM's private memory fell by 9–14 MiB
-// (BENCHMARKS.md, "Density").
-const tcgCacheMiB = 8
-
-// arg is QEMU's -accel value.
-func (a Accel) arg() string {
-	if a.Name == "tcg" {
-		return fmt.Sprintf("tcg,tb-size=%d", tcgCacheMiB)
-	}
-	return a.Name
-}
-
 // ChooseAccel picks the accelerator: want is "", "auto", "kvm" or "tcg".
 // Automatic choice takes KVM when /dev/kvm can be opened read-write, else
 // TCG (software emulation: slower, works everywhere).

@@ -141,13 +141,3 @@ func TestNetMTUArgs(t *testing.T) {
 		t.Errorf("MTU 9000 accepted: %v", err)
 	}
 }
-
-// Under TCG the translated-code cache is bounded (tcgCacheMiB); KVM has none.
-func TestAccelArgs(t *testing.T) {
-	for accel, want := range map[string]string{"tcg": "tcg,tb-size=8", "kvm": "kvm"} {
-		args := qemuArgs(vmm.Spec{Image: "app.img"}, options{machine: MachineMicroVM}, Accel{Name: accel, CPU: "max"})
-		if i := slices.Index(args, "-accel"); i < 0 || args[i+1] != want {
-			t.Errorf("%s: -accel %q, want %q", accel, args[min(i+1, len(args)-1)], want)
-		}
-	}
-}

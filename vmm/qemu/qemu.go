@@ -157,7 +157,7 @@ func qemuArgs(spec vmm.Spec, opts options, accel Accel) []string {
 		// changes. A guest that breaks out of the emulator meets it.
 		"-sandbox", sandbox,
 		"-machine", machineOptions[opts.machine],
-		"-accel", accel.arg(), "-cpu", accel.CPU,
+		"-accel", accel.Name, "-cpu", accel.CPU,
 		"-smp", "1", "-m", fmt.Sprintf("%dM", (mem+(1<<20)-1)>>20),
 		// The output channels are the pipes QEMU inherits, as fd sets (not
 		// /dev/fd/N: that needs /proc, which a confined QEMU has not);
