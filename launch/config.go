@@ -40,6 +40,9 @@ type Config struct {
 	VMM     string `json:"vmm,omitempty"`     // the VMM by name; "": vmm.DefaultVMM
 	Machine string `json:"machine,omitempty"` // the VMM's machine type (QEMU: microvm or pc)
 	Accel   string `json:"accel,omitempty"`   // the accelerator: auto, kvm or tcg
+	// TCGCacheMiB bounds QEMU's translated-code cache under software
+	// emulation (--tcg-cache); 0 leaves QEMU's own bound (up to 1 GiB).
+	TCGCacheMiB int `json:"tcgCacheMiB,omitempty"`
 
 	KernelOpts []string       `json:"kernelOpts,omitempty"` // raw kernel command-line tokens (trace...)
 	Tmpfs      []string       `json:"tmpfs,omitempty"`      // writable in-memory directories besides /tmp
@@ -118,6 +121,9 @@ func (c Config) vmmOptions() map[string]string {
 	}
 	if c.Accel != "" {
 		o["accel"] = c.Accel
+	}
+	if c.TCGCacheMiB > 0 {
+		o["tcg-cache"] = strconv.Itoa(c.TCGCacheMiB)
 	}
 	return o
 }

@@ -40,6 +40,7 @@ type Config struct {
 	Machine   string   // QEMU machine type: microvm (default) or pc
 	Accel     string   // tcg (default), kvm, or auto
 	Memory    string   // the VMs' memory, as unigo run --memory takes it; default 64M
+	TCGCache  string   // the VMs' TCG code cache bound, as unigo run --tcg-cache takes it; "": QEMU's
 	Parallel  int      // start commands in flight at once; default 2
 	Pokes     int      // instances poked at random; default min(Count, 50)
 	Subjects  []string // subset of harness.Unigo, harness.Container; default both
@@ -63,6 +64,9 @@ func (c *Config) SetDefaults() error {
 	harness.OrDefault(&c.Memory, "64M")
 	if _, err := memsize.Parse(c.Memory); err != nil {
 		return fmt.Errorf("--memory %w", err)
+	}
+	if _, err := memsize.Parse(c.TCGCache); c.TCGCache != "" && err != nil {
+		return fmt.Errorf("--tcg-cache %w", err)
 	}
 	harness.OrDefault(&c.App, "./examples/httpd")
 	harness.OrDefault(&c.GuestPort, 8080)
@@ -100,6 +104,7 @@ type Settings struct {
 	Machine   string  `json:"machine"`
 	Accel     string  `json:"accel"`
 	Memory    string  `json:"memory"`
+	TCGCache  string  `json:"tcg_cache,omitempty"`
 	Settle    float64 `json:"settle_s"`
 	Window    float64 `json:"window_s"`
 	Timeout   float64 `json:"timeout_s"`
@@ -168,7 +173,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	r := &Report{Base: report.NewBase("density", began, "", cfg.App)}
 	r.Config = Settings{Count: cfg.Count, Parallel: cfg.Parallel, Pokes: cfg.Pokes, GuestPort: cfg.GuestPort,
-		Machine: cfg.Machine, Accel: cfg.Accel, Memory: cfg.Memory, Settle: cfg.Settle.Seconds(),
+		Machine: cfg.Machine, Accel: cfg.Accel, Memory: cfg.Memory, TCGCache: cfg.TCGCache, Settle: cfg.Settle.Seconds(),
 		Window: cfg.Window.Seconds(), Timeout: cfg.Timeout.Seconds(), Unigo: unigoBin, Root: root,
 		Reserve: reserve, Floor: floor}
 	r.Notes = append(r.Notes, methodNotes(cfg)...)

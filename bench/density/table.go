@@ -44,7 +44,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(&b, "unigo bench density: %s, %d instances of each subject, at most %d starts in flight; VMs on QEMU %s (%s), --memory %s\n",
 		r.App.Path, r.Config.Count, r.Config.Parallel, r.Config.Machine, r.Config.Accel, r.Config.Memory)
 	fmt.Fprintf(&b, "host: %s, %d CPUs, %s; %s\n", r.Host.CPU, r.Host.CPUs, r.Host.Kernel, r.Host.QEMU)
-	fmt.Fprintf(&b, "settle %gs, idle-CPU window %gs, %d pokes; unigo: %s\n\n", r.Config.Settle, r.Config.Window, r.Config.Pokes, r.Config.Unigo)
+	cache := "QEMU's default"
+	if r.Config.TCGCache != "" {
+		cache = r.Config.TCGCache
+	}
+	fmt.Fprintf(&b, "settle %gs, idle-CPU window %gs, %d pokes; VMs' TCG code cache: %s; unigo: %s\n\n", r.Config.Settle, r.Config.Window, r.Config.Pokes, cache, r.Config.Unigo)
 	var fn report.Footnotes
 	rows := report.QuantityRows(&fn, r.Subjects, quantities, report.RatioColumn{Title: "unigo / container", Of: harness.Unigo, Base: harness.Container})
 	if len(rows[0]) > len(r.Subjects)+1 { // the ratio column

@@ -28,8 +28,12 @@ type unigoFleet struct {
 func (u *unigoFleet) env() []string { return []string{"UNIGO_ROOT=" + u.root} }
 
 func (u *unigoFleet) runArgs(name string, port int) []string {
-	return []string{"run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:%d", port, u.cfg.GuestPort),
-		"--accel", u.cfg.Accel, "--machine", u.cfg.Machine, "--memory", u.cfg.Memory, u.ref}
+	args := []string{"run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:%d", port, u.cfg.GuestPort),
+		"--accel", u.cfg.Accel, "--machine", u.cfg.Machine, "--memory", u.cfg.Memory}
+	if u.cfg.TCGCache != "" {
+		args = append(args, "--tcg-cache", u.cfg.TCGCache)
+	}
+	return append(args, u.ref)
 }
 
 func (u *unigoFleet) prepare(ctx context.Context, s *Subject) error {

@@ -79,6 +79,7 @@ tcg). Run nothing else heavy meanwhile: the idle CPU is the host's.`,
 	f.StringVar(&cfg.Unigo, "unigo", "", "the unigo binary that runs the instances (default this one)")
 	addVMFlags(cmd, &cfg.Machine, &cfg.Accel)
 	f.StringVar(&cfg.Memory, "memory", "64M", "guest memory of each VM, as unigo run --memory takes it")
+	f.StringVar(&cfg.TCGCache, "tcg-cache", "", "bound each VM's TCG code cache, as unigo run --tcg-cache takes it (default: QEMU's)")
 	f.IntVar(&cfg.Parallel, "parallel", 2, "start commands in flight at once")
 	f.IntVar(&cfg.Pokes, "pokes", 0, "instances poked at random with one GET / each (default min(count, 50))")
 	f.DurationVar(&cfg.Settle, "settle", 30*time.Second, "idle time after all answer, before measuring")

@@ -29,6 +29,7 @@ var runFlags struct {
 	restart       string
 	tmpfs         []string
 	readOnly      bool
+	tcgCache      string
 	netStack      bool
 	interactive   bool
 	volumes       []string
@@ -109,6 +110,7 @@ func init() {
 	f.StringVar(&runFlags.name, "name", "", "the detached instance's name (default: the image's and a random suffix)")
 	f.StringVar(&runFlags.restart, "restart", "no", "restart policy of a detached instance: no, on-failure[:N] or always")
 	f.BoolVarP(&runFlags.interactive, "interactive", "i", false, "give the app this command's standard input (without it the app's stdin is at end of file)")
+	f.StringVar(&runFlags.tcgCache, "tcg-cache", "", "under software emulation, bound QEMU's translated-code cache (e.g. 8M): less memory per VM, code translated again once it fills (default: QEMU's, up to 1G)")
 	f.BoolVar(&runFlags.readOnly, "read-only", false, "keep the image's root read-only but for /tmp and --tmpfs directories (by default writes anywhere land in memory, as in a container)")
 	f.BoolVar(&runFlags.netStack, "net-stack", false, "for a program (an unmodified executable): put the network stack in its kernel even if no socket call is found in it (one made by a raw syscall)")
 	f.StringArrayVar(&runFlags.tmpfs, "tmpfs", nil, "make the directory PATH writable, in memory, like /tmp (repeatable; adds to the image's)")
@@ -188,6 +190,13 @@ func runConfig(cmd *cobra.Command, args []string) (launch.Config, error) {
 		if cfg.Memory, err = parseMemory(runFlags.memory); err != nil {
 			return cfg, err
 		}
+	}
+	if runFlags.tcgCache != "" {
+		n, err := memsize.Parse(runFlags.tcgCache)
+		if err != nil {
+			return cfg, fmt.Errorf("--tcg-cache %w", err)
+		}
+		cfg.TCGCacheMiB = int((n + 1<<20 - 1) >> 20)
 	}
 	if cfg.Env, err = appEnv(runFlags.env); err != nil {
 		return cfg, err

@@ -90,6 +90,7 @@ func TestRunErrors(t *testing.T) {
 		{nil, []string{"run", "missing.img"}, "unigo: image missing.img does not exist: build one with 'unigo build'"},
 		{nil, []string{"run", "--memory", "64", img}, "unigo: --memory 64 has no unit: write it like 64M, 512K or 1G"},
 		{nil, []string{"run", "--machine", "q35", img}, `unigo: unknown machine "q35": use microvm or pc`},
+		{nil, []string{"run", "--tcg-cache", "8", img}, "unigo: --tcg-cache 8 has no unit: write it like 64M, 512K or 1G"},
 		{nil, []string{"run", "--bogus", img}, "unigo: unknown flag: --bogus: see 'unigo run --help'"},
 		{nil, []string{"build", "./nope"}, "unigo: package ./nope not found: "},
 		{nil, []string{"build", "--exec", "./prog", "--from", "app:v1"}, "unigo: --exec and --from each say what to build: give one of them"},

@@ -24,6 +24,15 @@ const (
 	tcgCPU = "max"
 )
 
+// accelArg is QEMU's -accel value: the accelerator, with TCG's code cache
+// bounded when the spec asks (OptionTCGCache; nothing to bound under KVM).
+func accelArg(a Accel, opts options) string {
+	if a.Name == "tcg" && opts.tcgCache > 0 {
+		return fmt.Sprintf("tcg,tb-size=%d", opts.tcgCache)
+	}
+	return a.Name
+}
+
 // ChooseAccel picks the accelerator: want is "", "auto", "kvm" or "tcg".
 // Automatic choice takes KVM when /dev/kvm can be opened read-write, else
 // TCG (software emulation: slower, works everywhere).

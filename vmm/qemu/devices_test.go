@@ -141,3 +141,26 @@ func TestNetMTUArgs(t *testing.T) {
 		t.Errorf("MTU 9000 accepted: %v", err)
 	}
 }
+
+// The tcg-cache option bounds TCG's code cache; KVM has none to bound; a
+// bad size is refused.
+func TestTCGCacheOption(t *testing.T) {
+	opts, err := readOptions(map[string]string{OptionTCGCache: "8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for accel, want := range map[string]string{"tcg": "tcg,tb-size=8", "kvm": "kvm"} {
+		args := qemuArgs(vmm.Spec{Image: "app.img"}, opts, Accel{Name: accel, CPU: "max"})
+		if i := slices.Index(args, "-accel"); i < 0 || args[i+1] != want {
+			t.Errorf("%s: -accel %v, want %q", accel, args, want)
+		}
+	}
+	if args := qemuArgs(vmm.Spec{Image: "app.img"}, options{machine: MachineMicroVM}, Accel{Name: "tcg", CPU: "max"}); slices.Contains(args, "tcg,tb-size=8") {
+		t.Errorf("no option, yet the cache is bounded: %v", args)
+	}
+	for _, bad := range []string{"0", "-1", "8M", "99999"} {
+		if _, err := readOptions(map[string]string{OptionTCGCache: bad}); err == nil {
+			t.Errorf("tcg-cache %q accepted", bad)
+		}
+	}
+}
