@@ -28,7 +28,6 @@ import (
 	"unigo.dev/unigo/bench/measure"
 	"unigo.dev/unigo/bench/report"
 	"unigo.dev/unigo/internal/memsize"
-	"unigo.dev/unigo/vmm/qemu"
 )
 
 // Config says what Run measures and how.
@@ -156,18 +155,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	began, loadBefore := time.Now(), measure.LoadAvg()
 	progress := harness.Progress(cfg.Progress)
-	artifacts := filepath.Join(cfg.Out, "artifacts")
-	if err := harness.Mkdirs(artifacts); err != nil {
-		return nil, err
-	}
-	unigoBin, err := harness.UnigoBinary(cfg.Unigo)
+	artifacts, unigoBin, err := harness.CLIWorkspace(cfg.Out, cfg.Unigo)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := qemu.ChooseAccel(cfg.Accel); err != nil {
-		return nil, err
-	}
-	root, err := filepath.Abs(filepath.Join(cfg.Out, "unigo-root"))
+	root, err := harness.PrivateRoot(cfg.Out, cfg.Accel)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"unigo.dev/unigo/bench/measure"
+	"unigo.dev/unigo/vmm/qemu"
 )
 
 // Process is an app's binary run as a host process.
@@ -87,4 +88,25 @@ func UnigoBinary(path string) (string, error) {
 		return "", fmt.Errorf("the unigo binary %s: %w", path, err)
 	}
 	return filepath.Abs(bin)
+}
+
+// CLIWorkspace makes the artifacts directory under out and finds the unigo
+// binary of a benchmark that drives the unigo command.
+func CLIWorkspace(out, unigo string) (artifacts, bin string, err error) {
+	artifacts = filepath.Join(out, "artifacts")
+	if err := Mkdirs(artifacts); err != nil {
+		return "", "", err
+	}
+	bin, err = UnigoBinary(unigo)
+	return artifacts, bin, err
+}
+
+// PrivateRoot checks the accelerator a benchmark's instances ask for and
+// returns the unigo root under out that they live in, apart from the
+// user's.
+func PrivateRoot(out, accel string) (string, error) {
+	if _, err := qemu.ChooseAccel(accel); err != nil {
+		return "", err
+	}
+	return filepath.Abs(filepath.Join(out, "unigo-root"))
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -94,11 +93,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	began, loadBefore := time.Now(), measure.LoadAvg()
 	progress := harness.Progress(cfg.Progress)
-	artifacts := filepath.Join(cfg.Out, "artifacts")
-	if err := harness.Mkdirs(artifacts); err != nil {
-		return nil, err
-	}
-	unigoBin, err := harness.UnigoBinary(cfg.Unigo)
+	artifacts, unigoBin, err := harness.CLIWorkspace(cfg.Out, cfg.Unigo)
 	if err != nil {
 		return nil, err
 	}
