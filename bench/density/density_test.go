@@ -15,14 +15,18 @@ Pss:               62800 kB
 Pss_Dirty:         49852 kB
 Pss_Anon:          49852 kB
 Pss_File:          12948 kB
+Pss_Shmem:             4 kB
 Shared_Clean:      20068 kB
 `)
 	m, err := parseSmapsRollup(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.rss != 82872<<10 || m.pss != 62800<<10 {
-		t.Errorf("got %+v, want Rss 82872 kB, Pss 62800 kB (not Pss_Dirty or the others)", m)
+	if m.rss != 82872<<10 || m.pss != 62800<<10 || m.private != (49852+4)<<10 {
+		t.Errorf("got %+v, want Rss 82872 kB, Pss 62800 kB (not Pss_Dirty or the others), private Pss_Anon+Pss_Shmem 49856 kB", m)
+	}
+	if m, _ := parseSmapsRollup([]byte("Rss: 12 kB\nPss: 8 kB\n")); m.private != 8<<10 {
+		t.Errorf("without Pss_Anon and Pss_Shmem, private = %d, want the Pss", m.private)
 	}
 	if _, err := parseSmapsRollup([]byte("Rss: 12 kB\n")); err == nil {
 		t.Error("no Pss line: no error")

@@ -128,7 +128,7 @@ func (d *driver) run(ctx context.Context) (err error) {
 	if err := d.f.procs(ctx, d.members[:probe]); err != nil {
 		return err
 	}
-	var pss []int64
+	var private []int64
 	for _, m := range d.members[:probe] {
 		var sum int64
 		for _, p := range m.pids {
@@ -136,15 +136,15 @@ func (d *driver) run(ctx context.Context) (err error) {
 			if err != nil {
 				return fmt.Errorf("%s: %w", m.name, err)
 			}
-			sum += pm.pss
+			sum += pm.private
 		}
-		pss = append(pss, sum)
+		private = append(private, sum)
 	}
 	now, err := readMeminfo()
 	if err != nil {
 		return err
 	}
-	per := perInstance(pss, before.available, now.available)
+	per := perInstance(private, before.available, now.available)
 	d.progress("%s: the first %d take about %s each; MemAvailable %s", key, probe, report.HumanBytes(float64(per)), gib(now.available))
 	if err := checkFit(d.cfg.Count, probe, per, now.available, reserve); err != nil {
 		return &refusal{err.Error()}

@@ -21,19 +21,19 @@ const (
 )
 
 // perInstance is the memory one more instance is expected to take: the
-// larger of the biggest PSS of a probe instance (its processes' sum: its
-// own pages, and its share of those it shares, which one more instance
-// would not add again) and the fall of MemAvailable per probe instance
-// (which sees everything, the page cache and other work on the host too).
-// RSS would count the shared pages once per instance, and refuse counts
-// that fit.
-func perInstance(pss []int64, availBefore, availAfter int64) int64 {
+// larger of the biggest private memory of a probe instance (its
+// processes' anonymous pages: the file pages of QEMU and unigo are shared
+// by all, so a probe's PSS, which counts half of them each, overstated an
+// idle httpd VM by 15 MiB) and the fall of MemAvailable per probe
+// instance (which sees everything, the page cache and other work on the
+// host too). RSS would count the shared pages once per instance.
+func perInstance(private []int64, availBefore, availAfter int64) int64 {
 	var most int64
-	if len(pss) > 0 {
-		most = slices.Max(pss)
+	if len(private) > 0 {
+		most = slices.Max(private)
 	}
-	if len(pss) > 0 && availBefore > availAfter {
-		most = max(most, (availBefore-availAfter)/int64(len(pss)))
+	if len(private) > 0 && availBefore > availAfter {
+		most = max(most, (availBefore-availAfter)/int64(len(private)))
 	}
 	return most
 }
@@ -53,7 +53,7 @@ func checkFit(count, started int, per, avail, reserve int64) error {
 	if count <= fit {
 		return nil
 	}
-	return fmt.Errorf("refused: %d instances would not fit: the first %d take about %s each (the larger of their PSS and the fall of MemAvailable), so the other %d need about %s, but MemAvailable is %s and %s of it stays in reserve; about %d fit: ask for --count %d or fewer",
+	return fmt.Errorf("refused: %d instances would not fit: the first %d take about %s each (the larger of their private memory and the fall of MemAvailable), so the other %d need about %s, but MemAvailable is %s and %s of it stays in reserve; about %d fit: ask for --count %d or fewer",
 		count, started, report.HumanBytes(float64(per)), count-started, gib(per*int64(count-started)),
 		gib(avail), gib(reserve), fit, fit)
 }

@@ -15,13 +15,18 @@ import (
 // swap (meminfo), and the processes themselves, to find those an instance
 // is made of and those left behind.
 
-// procMem is a process's memory, in bytes.
-type procMem struct{ rss, pss int64 }
+// procMem is a process's memory, in bytes: private is its anonymous and
+// shared-memory part (Pss_Anon + Pss_Shmem; Pss where the kernel does not
+// split it), which one more instance adds again, where the file pages of
+// a binary all instances run are shared.
+type procMem struct{ rss, pss, private int64 }
 
-// parseSmapsRollup reads the Rss and Pss lines of /proc/PID/smaps_rollup.
+// parseSmapsRollup reads the Rss, Pss, Pss_Anon and Pss_Shmem lines of
+// /proc/PID/smaps_rollup.
 func parseSmapsRollup(b []byte) (procMem, error) {
 	var m procMem
-	var seen int
+	var anon, shmem int64
+	var seen, split int
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
@@ -34,6 +39,10 @@ func parseSmapsRollup(b []byte) (procMem, error) {
 			p = &m.rss
 		case "Pss:":
 			p = &m.pss
+		case "Pss_Anon:":
+			p, split = &anon, split+1
+		case "Pss_Shmem:":
+			p, split = &shmem, split+1
 		default:
 			continue
 		}
@@ -42,10 +51,16 @@ func parseSmapsRollup(b []byte) (procMem, error) {
 			return procMem{}, fmt.Errorf("smaps_rollup: %q", sc.Text())
 		}
 		*p = kb << 10
-		seen++
+		if p == &m.rss || p == &m.pss {
+			seen++
+		}
 	}
 	if seen != 2 {
 		return procMem{}, fmt.Errorf("smaps_rollup lacks its Rss or Pss line")
+	}
+	m.private = m.pss
+	if split == 2 {
+		m.private = anon + shmem
 	}
 	return m, nil
 }
