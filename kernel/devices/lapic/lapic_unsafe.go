@@ -3,7 +3,6 @@
 package lapic
 
 import (
-	"math/bits"
 	"unsafe"
 
 	"unigo.dev/unigo/kernel/memory"
@@ -30,6 +29,9 @@ const (
 var base uintptr
 var ticksPerSec uint64
 
+// divShift is the divide the timer counts at, as a power of two (count.go).
+var divShift uint
+
 // oneShot says the timer's LVT entry is unmasked in one-shot mode already,
 // so arming it is one register write.
 var oneShot bool
@@ -42,7 +44,8 @@ func Init() {
 	base = memory.MapDevice(physBase, 4096)
 	write(regSVR, 0x100|SpuriousVector)
 	write(regTPR, 0)
-	write(regDivide, 0xb) // divide by 1
+	write(regDivide, divideConfig[0]) // divide by 1
+	divShift = 0
 	write(regLVTTimer, lvtMasked|TimerVector)
 	write(regInitial, 0)
 	oneShot = false
@@ -50,6 +53,8 @@ func Init() {
 
 // StartCount lets the timer count down from the maximum (masked), for calibration.
 func StartCount() {
+	write(regDivide, divideConfig[0])
+	divShift = 0
 	write(regLVTTimer, lvtMasked|TimerVector)
 	write(regInitial, 0xffffffff)
 	oneShot = false
@@ -67,25 +72,16 @@ func Arm(ns int64) {
 		write(regInitial, 0)
 		return
 	}
-	// Rounded up: a timer that fired before its deadline would leave the
-	// scheduler waiting for a deadline no timer is set for.
-	count := uint64(0xffffffff)
-	if hi, lo := bits.Mul64(uint64(ns), ticksPerSec); hi < 1e9 {
-		if q, r := bits.Div64(hi, lo, 1e9); q < count {
-			count = q
-			if r != 0 && count < 0xffffffff {
-				count++
-			}
-		}
-	}
-	if count == 0 {
-		count = 1
+	count, shift := timerCount(ns, ticksPerSec)
+	if shift != divShift {
+		write(regDivide, divideConfig[shift])
+		divShift = shift
 	}
 	if !oneShot {
 		write(regLVTTimer, TimerVector) // one-shot, unmasked
 		oneShot = true
 	}
-	write(regInitial, uint32(count))
+	write(regInitial, count)
 }
 
 // EOI acknowledges the interrupt being handled.
