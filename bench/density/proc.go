@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"unigo.dev/unigo/bench/measure"
 )
 
 // What the density benchmark reads of the host from /proc: each process's
@@ -25,41 +27,17 @@ type procMem struct{ rss, pss, private int64 }
 // /proc/PID/smaps_rollup.
 func parseSmapsRollup(b []byte) (procMem, error) {
 	var m procMem
-	var anon, shmem int64
-	var seen, split int
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) != 3 || f[2] != "kB" {
-			continue
-		}
-		var p *int64
-		switch f[0] {
-		case "Rss:":
-			p = &m.rss
-		case "Pss:":
-			p = &m.pss
-		case "Pss_Anon:":
-			p, split = &anon, split+1
-		case "Pss_Shmem:":
-			p, split = &shmem, split+1
-		default:
-			continue
-		}
-		kb, err := strconv.ParseInt(f[1], 10, 64)
-		if err != nil {
-			return procMem{}, fmt.Errorf("smaps_rollup: %q", sc.Text())
-		}
-		*p = kb << 10
-		if p == &m.rss || p == &m.pss {
-			seen++
-		}
+	var err error
+	if m.rss, err = measure.SmapsField(b, "Rss:"); err != nil {
+		return procMem{}, err
 	}
-	if seen != 2 {
-		return procMem{}, fmt.Errorf("smaps_rollup lacks its Rss or Pss line")
+	if m.pss, err = measure.SmapsField(b, "Pss:"); err != nil {
+		return procMem{}, err
 	}
 	m.private = m.pss
-	if split == 2 {
+	anon, errA := measure.SmapsField(b, "Pss_Anon:")
+	shmem, errS := measure.SmapsField(b, "Pss_Shmem:")
+	if errA == nil && errS == nil {
 		m.private = anon + shmem
 	}
 	return m, nil

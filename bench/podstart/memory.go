@@ -1,13 +1,12 @@
 package podstart
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
+
+	"unigo.dev/unigo/bench/measure"
 )
 
 // podMemory is the host memory of a pod's processes, in bytes of Pss:
@@ -31,11 +30,11 @@ func readPodMemory(pids []int) (podMemory, error) {
 		if err != nil {
 			continue // ended meanwhile, or a zombie
 		}
-		pss, err := smapsField(b, "Pss:")
+		pss, err := measure.SmapsField(b, "Pss:")
 		if err != nil {
 			return m, fmt.Errorf("process %d: %w", pid, err)
 		}
-		anon, err := smapsField(b, "Pss_Anon:")
+		anon, err := measure.SmapsField(b, "Pss_Anon:")
 		if err != nil {
 			return m, fmt.Errorf("process %d: %w", pid, err)
 		}
@@ -58,22 +57,6 @@ func readPodMemory(pids []int) (podMemory, error) {
 		return m, fmt.Errorf("no process of the pod found (pids %v)", pids)
 	}
 	return m, nil
-}
-
-// smapsField reads a field of smaps_rollup ("Pss:"), in bytes.
-func smapsField(smaps []byte, name string) (int64, error) {
-	sc := bufio.NewScanner(bytes.NewReader(smaps))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) == 3 && f[0] == name && f[2] == "kB" {
-			kb, err := strconv.ParseInt(f[1], 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("smaps_rollup: %q", sc.Text())
-			}
-			return kb << 10, nil
-		}
-	}
-	return 0, fmt.Errorf("smaps_rollup has no %s line", name)
 }
 
 // kindOf names a pod process by its command line (NUL-separated): "shim",

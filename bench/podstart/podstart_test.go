@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"unigo.dev/unigo/bench/internal/benchtest"
+	"unigo.dev/unigo/bench/measure"
 	"unigo.dev/unigo/bench/report"
 )
 
@@ -35,13 +36,13 @@ func TestMissingTool(t *testing.T) {
 
 func TestSmapsField(t *testing.T) {
 	smaps := "55d0c0000000-7ffd8d5fe000 ---p 00000000 00:00 0                          [rollup]\nRss:               12345 kB\nPss:                6789 kB\nPss_Dirty:          1000 kB\n"
-	if got, err := smapsField([]byte(smaps), "Pss:"); err != nil || got != 6789<<10 {
+	if got, err := measure.SmapsField([]byte(smaps), "Pss:"); err != nil || got != 6789<<10 {
 		t.Errorf("Pss = %d, %v; want %d", got, err, 6789<<10)
 	}
-	if got, err := smapsField([]byte(smaps), "Pss_Dirty:"); err != nil || got != 1000<<10 {
+	if got, err := measure.SmapsField([]byte(smaps), "Pss_Dirty:"); err != nil || got != 1000<<10 {
 		t.Errorf("Pss_Dirty = %d, %v; want %d", got, err, 1000<<10)
 	}
-	if _, err := smapsField([]byte("Rss: 1 kB\n"), "Pss:"); err == nil {
+	if _, err := measure.SmapsField([]byte("Rss: 1 kB\n"), "Pss:"); err == nil {
 		t.Error("no Pss line read as a value")
 	}
 }
