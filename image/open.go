@@ -15,6 +15,9 @@ type Info struct {
 	Size    int64  // file size in bytes
 	Entry   uint64 // the PVH 32-bit entry point (from the Xen note)
 	Version string // the format version from the "unigo" note
+	// RootOnDisk: the image keeps its root file system in its file
+	// (PTRootDisk), and the VMM must give it the file as a disk.
+	RootOnDisk bool
 }
 
 // Open checks that path is a unigo image this unigo can boot: an ELF64 x86-64
@@ -105,6 +108,9 @@ func checkFile(path string, head []byte, r io.ReaderAt, size int64) (*Info, erro
 	}
 
 	info := &Info{Path: path, Size: size}
+	for _, p := range progs {
+		info.RootOnDisk = info.RootOnDisk || p.typ == PTRootDisk
+	}
 	var haveEntry, haveVersion bool
 	for _, n := range allNotes(data, progs) {
 		switch {

@@ -20,17 +20,11 @@ func RootArchive(f *elf.File) *io.SectionReader {
 // RootOnDisk reports whether the image at path keeps its root file system
 // on the disk: the VMM must then give the guest the image file itself as
 // a read-only disk, after the spec's own disks (docs/boot-contract.md). It
-// reads only the ELF headers.
+// reads only the headers (Open).
 func RootOnDisk(path string) (bool, error) {
-	f, err := elf.Open(path)
+	info, err := Open(path)
 	if err != nil {
 		return false, err
 	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == PTRootDisk {
-			return true, nil
-		}
-	}
-	return false, nil
+	return info.RootOnDisk, nil
 }

@@ -28,12 +28,11 @@ func (s Spec) Check() error {
 		if s.Initrd != "" {
 			return fmt.Errorf("an initramfs (%s) is for a Linux kernel: a unigo image carries its root file system", s.Initrd)
 		}
-		if _, err := image.Open(s.Image); err != nil {
+		info, err := image.Open(s.Image)
+		if err != nil {
 			return err
 		}
-		if all, err := s.AllDisks(); err != nil {
-			return err
-		} else if len(all) > MaxDisks {
+		if info.RootOnDisk && len(s.Disks)+1 > MaxDisks {
 			return fmt.Errorf("%d disks: the guest drives at most %d, and this image's root file system takes one", len(s.Disks), MaxDisks)
 		}
 		return nil
