@@ -193,18 +193,6 @@ func (e *env) vmStart(vm harness.VM) func(ctx context.Context, memMiB, port int)
 	}
 }
 
-// publishedCard is the network card `unigo run -p 127.0.0.1:HOST:GUEST`
-// gives a VM (hostnet parses the option and makes the card, the VMM turns
-// it into its user network with a forward and the machine's virtio-net
-// device), so that the Linux baseline and unigo get the same one.
-func publishedCard(hostPort, guestPort int) (*vmm.NetSpec, error) {
-	f, err := hostnet.ParsePublish(fmt.Sprintf("127.0.0.1:%d:%d", hostPort, guestPort))
-	if err != nil {
-		return nil, err
-	}
-	return hostnet.Card([]vmm.Forward{f}, hostnet.Options{Mode: hostnet.ModeUser})
-}
-
 // vmCard is the network card of a VM serving on guestPort and the address
 // the load reaches it at (card), on a free loopback port where the card
 // forwards one.
@@ -221,7 +209,7 @@ func (e *env) vmCard(guestPort int) (*vmm.NetSpec, string, error) {
 
 // card is the benchmark's network card for a VM serving on guestPort, and
 // the address the load reaches it at: by default the card `unigo run -p`
-// gives it, hostPort on the loopback forwarded (publishedCard); with --net
+// gives it, hostPort on the loopback forwarded (harness.PublishedCard); with --net
 // tap:NAME the card `unigo run --net tap:NAME --ip ADDR` gives it
 // (tapCard), reached at ADDR itself (hostPort unused).
 func (e *env) card(hostPort, guestPort int) (*vmm.NetSpec, string, error) {
@@ -232,7 +220,7 @@ func (e *env) card(hostPort, guestPort int) (*vmm.NetSpec, string, error) {
 		}
 		return n, net.JoinHostPort(n.Guest.Addr.Addr().String(), strconv.Itoa(guestPort)), nil
 	}
-	n, err := publishedCard(hostPort, guestPort)
+	n, err := harness.PublishedCard(hostPort, guestPort)
 	return n, fmt.Sprintf("127.0.0.1:%d", hostPort), err
 }
 

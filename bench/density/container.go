@@ -74,7 +74,7 @@ func (c *containerFleet) start(ctx context.Context, m *member) error {
 	return err
 }
 
-func (c *containerFleet) running(*member) bool { return true } // the wait for the first 200 times out
+func (c *containerFleet) stopped(*member) error { return nil } // the wait for the first 200 times out
 
 // procs finds each container's processes: docker inspect gives the app's
 // pid and the root file system's mount point; its parent is the shim; the

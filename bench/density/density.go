@@ -13,7 +13,9 @@
 // UNIGO_ROOT, through the unigo command as a user types it; an instance is
 // its QEMU and its monitor) and container (the same app built plain, static,
 // in a FROM scratch image, `docker run -d -p` with runc; a container is its
-// process, its containerd-shim and its docker-proxy).
+// process, its containerd-shim and its docker-proxy) and linux (the same
+// plain binary in the benchmarks' Linux microVM, Debian's cloud kernel,
+// on the same QEMU, memory and card as unigo's; an instance is its QEMU).
 package density
 
 import (
@@ -32,18 +34,30 @@ import (
 
 // Config says what Run measures and how.
 type Config struct {
-	Count     int      // instances of each subject; required
-	App       string   // the app: serves GET / on GuestPort; default ./examples/httpd
-	GuestPort int      // the port the app serves on; default 8080
-	Unigo     string   // the unigo binary that runs the instances; required
-	Machine   string   // QEMU machine type: microvm (default) or pc
-	Accel     string   // tcg (default), kvm, or auto
-	Memory    string   // the VMs' memory, as unigo run --memory takes it; default 64M
-	TCGCache  string   // the VMs' TCG code cache bound, as unigo run --tcg-cache takes it; "": QEMU's
-	Parallel  int      // start commands in flight at once; default 2
-	Pokes     int      // instances poked at random; default min(Count, 50)
-	Subjects  []string // subset of harness.Unigo, harness.Container; default both
-	Out       string   // directory for results.json, chart.svg, the built files and the unigo root; required
+	Count     int    // instances of each subject; required
+	App       string // the app: serves GET / on GuestPort; default ./examples/httpd
+	GuestPort int    // the port the app serves on; default 8080
+	Unigo     string // the unigo binary that runs the instances; required
+	Machine   string // QEMU machine type: microvm (default) or pc
+	Accel     string // tcg (default), kvm, or auto
+	Memory    string // the unigo VMs' memory, as unigo run --memory takes it; default 64M
+	// LinuxMemory is the Linux microVMs' memory; default 128M: the Debian
+	// kernel with the app's initramfs panics out of memory in 80M.
+	LinuxMemory string
+	TCGCache    string   // the VMs' TCG code cache bound, as unigo run --tcg-cache takes it; "": QEMU's
+	Parallel    int      // start commands in flight at once; default 2
+	Pokes       int      // instances poked at random; default min(Count, 50)
+	Subjects    []string // subset of harness.Unigo, harness.Container, harness.Linux; default all three
+	Out         string   // directory for results.json, chart.svg, the built files and the unigo root; required
+
+	LinuxCacheDir string // where the Linux baseline's kernel is cached; default linuxvm.DefaultCacheDir()
+
+	// The memory regression check (check.go): unigo's median PSS per
+	// instance at most MaxPSS, and at most Tolerance more than the
+	// Baseline results.json's. Empty: no check.
+	MaxPSS    string
+	Baseline  string
+	Tolerance float64 // a fraction: 0.10 passes 10% more
 
 	Settle   time.Duration // idle time between the last first 200 and the measurements; default 30 s
 	Window   time.Duration // the idle CPU's measuring window; default 30 s
@@ -64,6 +78,10 @@ func (c *Config) SetDefaults() error {
 	if _, err := memsize.Parse(c.Memory); err != nil {
 		return fmt.Errorf("--memory %w", err)
 	}
+	harness.OrDefault(&c.LinuxMemory, "128M")
+	if _, err := memsize.Parse(c.LinuxMemory); err != nil {
+		return fmt.Errorf("--linux-memory %w", err)
+	}
 	if _, err := memsize.Parse(c.TCGCache); c.TCGCache != "" && err != nil {
 		return fmt.Errorf("--tcg-cache %w", err)
 	}
@@ -78,7 +96,13 @@ func (c *Config) SetDefaults() error {
 	harness.OrDefault(&c.Settle, 30*time.Second)
 	harness.OrDefault(&c.Window, 30*time.Second)
 	harness.OrDefault(&c.Timeout, 3*time.Minute)
-	if err := harness.CheckSubjects(&c.Subjects, harness.Unigo, harness.Container); err != nil {
+	if c.Tolerance < 0 {
+		return fmt.Errorf("--tolerance %g: want 0 or more", c.Tolerance)
+	}
+	if err := harness.CheckSubjects(&c.Subjects, harness.Unigo, harness.Container, harness.Linux); err != nil {
+		return err
+	}
+	if err := harness.LinuxCacheDefault(&c.LinuxCacheDir); err != nil {
 		return err
 	}
 	if c.Out == "" {
@@ -92,6 +116,7 @@ type Report struct {
 	report.Base
 	Config   Settings   `json:"config"`
 	Subjects []*Subject `json:"subjects"`
+	Checks   []Check    `json:"checks,omitempty"`
 }
 
 // Settings are the configuration the report was measured with.
@@ -103,6 +128,7 @@ type Settings struct {
 	Machine   string  `json:"machine"`
 	Accel     string  `json:"accel"`
 	Memory    string  `json:"memory"`
+	LinuxMem  string  `json:"linux_memory,omitempty"`
 	TCGCache  string  `json:"tcg_cache,omitempty"`
 	Settle    float64 `json:"settle_s"`
 	Window    float64 `json:"window_s"`
@@ -148,9 +174,14 @@ type ProcInfo struct {
 }
 
 // Run runs the density benchmark and writes results.json and chart.svg
-// into cfg.Out.
+// into cfg.Out. When the regression check fails, it returns the report
+// (written) and an error that wraps ErrRegression.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := cfg.SetDefaults(); err != nil {
+		return nil, err
+	}
+	checks, err := cfg.limits()
+	if err != nil {
 		return nil, err
 	}
 	began, loadBefore := time.Now(), measure.LoadAvg()
@@ -165,7 +196,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	r := &Report{Base: report.NewBase("density", began, "", cfg.App)}
 	r.Config = Settings{Count: cfg.Count, Parallel: cfg.Parallel, Pokes: cfg.Pokes, GuestPort: cfg.GuestPort,
-		Machine: cfg.Machine, Accel: cfg.Accel, Memory: cfg.Memory, TCGCache: cfg.TCGCache, Settle: cfg.Settle.Seconds(),
+		Machine: cfg.Machine, Accel: cfg.Accel, Memory: cfg.Memory, LinuxMem: cfg.LinuxMemory, TCGCache: cfg.TCGCache, Settle: cfg.Settle.Seconds(),
 		Window: cfg.Window.Seconds(), Timeout: cfg.Timeout.Seconds(), Unigo: unigoBin, Root: root,
 		Reserve: reserve, Floor: floor}
 	r.Notes = append(r.Notes, methodNotes(cfg)...)
@@ -186,6 +217,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			f = &unigoFleet{cfg: cfg, bin: unigoBin, root: root, app: app}
 		case harness.Container:
 			f, err = newContainerFleet(ctx, cfg, app, artifacts)
+		case harness.Linux:
+			f, err = newLinuxFleet(cfg, app, artifacts, r)
 		}
 		if err == nil {
 			err = (&driver{cfg: cfg, f: f, s: s, progress: progress}).run(ctx)
@@ -208,10 +241,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, errors.New(r.Subjects[0].NAWhy)
 	}
 	r.NoteLoad(loadBefore)
+	regression := r.check(checks)
 	if err := r.chart().Write(filepath.Join(cfg.Out, "chart.svg")); err != nil {
 		return nil, err
 	}
-	return r, r.Finish(began, cfg.Out, r)
+	if err := r.Finish(began, cfg.Out, r); err != nil {
+		return nil, err
+	}
+	return r, regression
 }
 
 // methodNotes say how each number was measured.

@@ -164,7 +164,7 @@ func TestSetDefaults(t *testing.T) {
 	if err := c.SetDefaults(); err != nil {
 		t.Fatal(err)
 	}
-	if c.Pokes != 20 || c.Parallel != 2 || c.Memory != "64M" || c.Accel != "tcg" || c.App != "./examples/httpd" || len(c.Subjects) != 2 {
+	if c.Pokes != 20 || c.Parallel != 2 || c.Memory != "64M" || c.Accel != "tcg" || c.App != "./examples/httpd" || len(c.Subjects) != 3 {
 		t.Errorf("defaults: %+v", c)
 	}
 	c = Config{Count: 500, Unigo: "unigo", Out: "x", Subjects: []string{harness.Unigo}}
@@ -174,7 +174,7 @@ func TestSetDefaults(t *testing.T) {
 	for _, bad := range []Config{
 		{Unigo: "unigo", Out: "x"},
 		{Count: 1, Unigo: "unigo", Out: "x", Memory: "lots"},
-		{Count: 1, Unigo: "unigo", Out: "x", Subjects: []string{"linux"}},
+		{Count: 1, Unigo: "unigo", Out: "x", Subjects: []string{"kata"}},
 		{Count: 1, Unigo: "unigo"},
 	} {
 		if err := bad.SetDefaults(); err == nil {

@@ -3,6 +3,7 @@ package density
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -26,9 +27,9 @@ type fleet interface {
 	prepare(ctx context.Context, s *Subject) error
 	// start starts instance m, returning when its start command returns.
 	start(ctx context.Context, m *member) error
-	// running reports whether m may still answer: false ends the wait for
-	// its first 200.
-	running(m *member) bool
+	// stopped says why m can no longer answer (nil: it may), which ends
+	// the wait for its first 200.
+	stopped(m *member) error
 	// procs finds the host processes of each instance, with their roles.
 	procs(ctx context.Context, ms []*member) error
 	// list runs the subject's list command once, and returns how many
@@ -293,8 +294,8 @@ func (d *driver) await(ctx context.Context, m *member) {
 		}
 		if time.Since(lastCheck) > time.Second {
 			lastCheck = time.Now()
-			if !d.f.running(m) {
-				m.readyErr = fmt.Errorf("%s stopped before answering (last: %v)", m.name, last)
+			if err := d.f.stopped(m); err != nil {
+				m.readyErr = fmt.Errorf("%s stopped before answering (last: %v): %w", m.name, last, err)
 				return
 			}
 		}
@@ -474,6 +475,10 @@ func (d *driver) measure(ctx context.Context, batch int, wall time.Duration) err
 	for range 3 {
 		t := time.Now()
 		n, err := d.f.list(ctx)
+		if errors.Is(err, errNoList) {
+			s.Metrics["list"] = measure.NA("s", "n/a: %v", err)
+			break
+		}
 		if err != nil {
 			return err
 		}

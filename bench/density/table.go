@@ -18,8 +18,8 @@ var quantities = []measure.Quantity{
 	{Key: "start", Name: "start command returns", Unit: "s"},
 	{Key: "ready", Name: "start to first HTTP 200", Unit: "s"},
 	{Key: "pss", Name: "PSS per instance", Unit: "bytes"},
-	{Key: "pss_vm", Name: "… QEMU (unigo) or the app's process (container)", Unit: "bytes"},
-	{Key: "pss_sup", Name: "… the monitor (unigo) or containerd-shim, docker-proxy, fuse-overlayfs", Unit: "bytes"},
+	{Key: "pss_vm", Name: "… QEMU (VMs) or the app's process (container)", Unit: "bytes"},
+	{Key: "pss_sup", Name: "… the monitor (unigo) or containerd-shim, docker-proxy, fuse-overlayfs (none for Linux)", Unit: "bytes"},
 	{Key: "rss", Name: "RSS per instance", Unit: "bytes"},
 	{Key: "pss_total", Name: "PSS, all instances", Unit: "%.2f GiB"},
 	{Key: "rss_total", Name: "RSS, all instances", Unit: "%.2f GiB"},
@@ -41,8 +41,8 @@ var quantities = []measure.Quantity{
 // unigo's ratio to the container.
 func (r *Report) WriteTable(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "unigo bench density: %s, %d instances of each subject, at most %d starts in flight; VMs on QEMU %s (%s), --memory %s\n",
-		r.App.Path, r.Config.Count, r.Config.Parallel, r.Config.Machine, r.Config.Accel, r.Config.Memory)
+	fmt.Fprintf(&b, "unigo bench density: %s, %d instances of each subject, at most %d starts in flight; VMs on QEMU %s (%s), --memory %s%s\n",
+		r.App.Path, r.Config.Count, r.Config.Parallel, r.Config.Machine, r.Config.Accel, r.Config.Memory, r.linuxMemory())
 	fmt.Fprintf(&b, "host: %s, %d CPUs, %s; %s\n", r.Host.CPU, r.Host.CPUs, r.Host.Kernel, r.Host.QEMU)
 	cache := "QEMU's default"
 	if r.Config.TCGCache != "" {
@@ -50,16 +50,28 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "settle %gs, idle-CPU window %gs, %d pokes; VMs' TCG code cache: %s; unigo: %s\n\n", r.Config.Settle, r.Config.Window, r.Config.Pokes, cache, r.Config.Unigo)
 	var fn report.Footnotes
-	rows := report.QuantityRows(&fn, r.Subjects, quantities, report.RatioColumn{Title: "unigo / container", Of: harness.Unigo, Base: harness.Container})
-	if len(rows[0]) > len(r.Subjects)+1 { // the ratio column
-		for i, q := range quantities {
-			row := rows[i+1]
-			if noRatio[q.Key] || strings.HasPrefix(row[len(row)-1], "-") {
-				row[len(row)-1] = ""
+	rows := report.QuantityRows(&fn, r.Subjects, quantities,
+		report.RatioColumn{Title: "unigo / container", Of: harness.Unigo, Base: harness.Container},
+		report.RatioColumn{Title: "unigo / Linux", Of: harness.Unigo, Base: harness.Linux})
+	for i, q := range quantities {
+		row := rows[i+1]
+		for c := len(r.Subjects) + 1; c < len(row); c++ { // the ratio columns
+			if noRatio[q.Key] || strings.HasPrefix(row[c], "-") {
+				row[c] = ""
 			}
 		}
 	}
 	return report.FinishTable(w, &b, rows, &fn, r.Subjects, r.Notes)
+}
+
+// linuxMemory is the Linux microVMs' memory, when they ran.
+func (r *Report) linuxMemory() string {
+	for _, s := range r.Subjects {
+		if s.Key == harness.Linux {
+			return ", Linux " + r.Config.LinuxMem
+		}
+	}
+	return ""
 }
 
 // noRatio are the quantities whose ratio means nothing: the host's, not
@@ -69,6 +81,7 @@ var noRatio = map[string]bool{"avail_before": true, "avail_running": true, "swap
 var colors = map[string]string{
 	harness.Container: "#3b7dd8",
 	harness.Unigo:     "#2a9d4b",
+	harness.Linux:     "#e8833a",
 }
 
 // panels are the quantities the chart draws.
@@ -88,7 +101,7 @@ func (r *Report) chart() *report.Chart {
 	c := &report.Chart{
 		Title: fmt.Sprintf("%d idle instances of %s", r.Config.Count, r.App.Path),
 		Subtitle: fmt.Sprintf("%d CPUs · VMs: QEMU %s (%s), --memory %s · after %gs idle; medians over the instances, whiskers min–max",
-			r.Host.CPUs, r.Config.Machine, r.Config.Accel, r.Config.Memory, r.Config.Settle),
+			r.Host.CPUs, r.Config.Machine, r.Config.Accel, r.Config.Memory+r.linuxMemory(), r.Config.Settle),
 		Hint:   "shorter bar = better, except throughput",
 		Footer: fmt.Sprintf("made by: unigo bench density --count %d --app %s (%s); numbers and notes: results.json", r.Config.Count, r.App.Path, r.Date.Format("2006-01-02")),
 	}

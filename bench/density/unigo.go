@@ -62,9 +62,15 @@ func (u *unigoFleet) start(ctx context.Context, m *member) error {
 	return err
 }
 
-func (u *unigoFleet) running(m *member) bool {
+func (u *unigoFleet) stopped(m *member) error {
 	st, err := instance.Open(u.root).Get(m.name)
-	return err == nil && st.Phase != instance.Exited
+	if err != nil {
+		return err
+	}
+	if st.Phase == instance.Exited {
+		return fmt.Errorf("unigo ps: %s", st.Summary)
+	}
+	return nil
 }
 
 // procs takes each instance's monitor and QEMU from its state, or, should

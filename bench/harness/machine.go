@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"unigo.dev/unigo/launch"
@@ -25,6 +26,9 @@ type Machine struct {
 	Type  string     // qemu.MachineMicroVM or qemu.MachinePC
 	Accel qemu.Accel // chosen once, so that every boot of the run has the same
 	Root  string     // the unigo root the launch layer resolves unigo's images and volumes under
+	// TCGCacheMiB bounds every VM's TCG code cache, as `unigo run
+	// --tcg-cache` does (launch.Config.TCGCacheMiB); 0: QEMU's default.
+	TCGCacheMiB int
 }
 
 // NoQEMU says why no VM can run on a host without QEMU.
@@ -106,7 +110,11 @@ type commandLiner interface {
 // options are the VMM's knobs this machine sets, as the launch layer sets
 // them for unigo (launch.Config Machine and Accel).
 func (m Machine) options() map[string]string {
-	return map[string]string{qemu.OptionMachine: m.Type, qemu.OptionAccel: m.Accel.Name}
+	o := map[string]string{qemu.OptionMachine: m.Type, qemu.OptionAccel: m.Accel.Name}
+	if m.TCGCacheMiB > 0 {
+		o[qemu.OptionTCGCache] = strconv.Itoa(m.TCGCacheMiB)
+	}
+	return o
 }
 
 // raw is the spec of one boot of a guest that is not unigo's.
@@ -130,7 +138,7 @@ func (m Machine) prepare(ctx context.Context, vm VM, b Boot, dry bool) (vmm.Spec
 		return m.raw(vm.Spec, b), v, func() {}, err
 	}
 	cfg := *vm.Unigo
-	cfg.Memory, cfg.Machine, cfg.Accel = int64(b.MemMiB)<<20, m.Type, m.Accel.Name
+	cfg.Memory, cfg.Machine, cfg.Accel, cfg.TCGCacheMiB = int64(b.MemMiB)<<20, m.Type, m.Accel.Name, m.TCGCacheMiB
 	disk := volume.Mount{Source: b.Disk, Disk: b.Disk, Target: vm.MountAt}
 	if b.Disk != "" && !dry {
 		cfg.Volumes = append(cfg.Volumes[:len(cfg.Volumes):len(cfg.Volumes)], disk)

@@ -10,6 +10,7 @@ import (
 
 	"unigo.dev/unigo/bench/linuxvm"
 	"unigo.dev/unigo/hostnet"
+	"unigo.dev/unigo/vmm"
 )
 
 // The subjects the benchmarks run an app as, by the key results.json
@@ -131,3 +132,15 @@ func Mkdirs(dirs ...string) error {
 
 // FreePort returns a loopback TCP port that is free now.
 func FreePort() (int, error) { return hostnet.FreeLoopbackPort() }
+
+// PublishedCard is the network card `unigo run -p 127.0.0.1:HOST:GUEST`
+// gives a VM (hostnet parses the option and makes the card, the VMM turns
+// it into its user network with a forward and the machine's virtio-net
+// device), so that the Linux baseline and unigo get the same one.
+func PublishedCard(hostPort, guestPort int) (*vmm.NetSpec, error) {
+	f, err := hostnet.ParsePublish(fmt.Sprintf("127.0.0.1:%d:%d", hostPort, guestPort))
+	if err != nil {
+		return nil, err
+	}
+	return hostnet.Card([]vmm.Forward{f}, hostnet.Options{Mode: hostnet.ModeUser})
+}

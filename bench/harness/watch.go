@@ -310,6 +310,13 @@ func (w *Watched) RSS() (int64, string, error) {
 	return sum, what, nil
 }
 
+// Diag says what the process and its consoles last said, for an error.
+func (w *Watched) Diag() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.TrimPrefix(w.diagLocked(), "; ")
+}
+
 // diagLocked formats what the process and its consoles last said, for an
 // error.
 // Preconditions: w.mu is held.

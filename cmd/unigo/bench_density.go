@@ -19,7 +19,7 @@ func newBenchDensityCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "density --count N",
-		Short: "Many idle HTTP instances on one host: memory, idle CPU, start rate, latency; vs containers",
+		Short: "Many idle HTTP instances on one host: memory, idle CPU, start rate, latency; vs containers and Linux VMs",
 		Long: `Starts --count instances of an HTTP app (--app, default ./examples/httpd, which serves
 GET / on 8080), each publishing its port on a free 127.0.0.1 port, and measures what
 they cost the host once they idle. The subjects run one after the other, never two
@@ -32,6 +32,11 @@ at once:
              -d -p' with runc; a container is its process, its containerd-shim, its
              docker-proxy and its fuse-overlayfs (when Docker uses it); runc alone,
              without a Docker engine, publishes no ports: n/a
+  linux      the same plain binary in the benchmarks' Linux microVM (Debian's cloud
+             kernel, the virtio-net drivers and a network-setup /init in its
+             initramfs) on the same QEMU machine, --tcg-cache and card as unigo's,
+             with --linux-memory (the kernel runs out of memory in 80M); an
+             instance is its QEMU, started by the benchmark itself
 
 For each: at most --parallel start commands in flight; the start throughput
 (instances/s, from the first start to the last start command's return) and each
@@ -44,9 +49,15 @@ as median (min–max) and total; the host's MemAvailable before and with all run
 (/proc/meminfo) and the swap in use; idle CPU, utime+stime (/proc/PID/stat) over
 --window, as CPU-seconds per instance per minute and % of one core for all together.
 Then GET / on --pokes instances at random, one after the other (median, p99, max,
-how many over 1 s); the list command (unigo ps, docker ps) three times. Last,
+how many over 1 s); the list command (unigo ps, docker ps; Linux VMs have none)
+three times. Last,
 everything it started is removed and checked gone: no instance, no QEMU or monitor
 of the root, no container; also after a failure or Ctrl-C.
+
+Memory regression check: with --max-pss SIZE, unigo's median PSS per instance must
+be at most SIZE; with --baseline FILE (an earlier results.json of the same --count,
+--memory, --tcg-cache, machine and accelerator), at most --tolerance more than that
+run's. A failed check is printed with the report and makes the exit status 1.
 
 Writes results.json (with every instance's numbers) and chart.svg to --out. The
 VMs get --memory and --accel as unigo run does (this machine has no usable KVM:
@@ -62,14 +73,14 @@ tcg). Run nothing else heavy meanwhile: the idle CPU is the host's.`,
 				cfg.Unigo = exe
 			}
 			r, err := density.Run(cmd.Context(), cfg)
-			if err != nil {
+			if r == nil {
 				return err
 			}
-			if err := printReport(cmd, r, cfg.Out); err != nil {
-				return err
+			if perr := printReport(cmd, r, cfg.Out); perr != nil {
+				return perr
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "chart:   %s\n", filepath.Join(cfg.Out, "chart.svg"))
-			return nil
+			return err // the regression check's
 		},
 	}
 	f := cmd.Flags()
@@ -79,13 +90,18 @@ tcg). Run nothing else heavy meanwhile: the idle CPU is the host's.`,
 	f.StringVar(&cfg.Unigo, "unigo", "", "the unigo binary that runs the instances (default this one)")
 	addVMFlags(cmd, &cfg.Machine, &cfg.Accel)
 	f.StringVar(&cfg.Memory, "memory", "64M", "guest memory of each VM, as unigo run --memory takes it")
+	f.StringVar(&cfg.LinuxMemory, "linux-memory", "128M", "guest memory of each Linux microVM (it needs more than unigo's)")
 	f.StringVar(&cfg.TCGCache, "tcg-cache", "", "bound each VM's TCG code cache, as unigo run --tcg-cache takes it (default: QEMU's)")
 	f.IntVar(&cfg.Parallel, "parallel", 2, "start commands in flight at once")
 	f.IntVar(&cfg.Pokes, "pokes", 0, "instances poked at random with one GET / each (default min(count, 50))")
 	f.DurationVar(&cfg.Settle, "settle", 30*time.Second, "idle time after all answer, before measuring")
 	f.DurationVar(&cfg.Window, "window", 30*time.Second, "how long the idle CPU is measured")
 	f.DurationVar(&cfg.Timeout, "timeout", 3*time.Minute, "limit for one instance to answer after its start command")
-	addSubjectsFlag(cmd, &subjects, "unigo,container")
+	f.StringVar(&cfg.MaxPSS, "max-pss", "", "fail when unigo's median PSS per instance exceeds this size (e.g. 64M)")
+	f.StringVar(&cfg.Baseline, "baseline", "", "an earlier results.json: fail when unigo's median PSS per instance exceeds its by more than --tolerance")
+	f.Float64Var(&cfg.Tolerance, "tolerance", 0.10, "how much more PSS per instance than --baseline's passes (0.10: 10%)")
+	addSubjectsFlag(cmd, &subjects, "unigo,container,linux")
+	addLinuxCacheFlag(cmd, &cfg.LinuxCacheDir)
 	f.StringVar(&cfg.Out, "out", "", "directory for results.json, chart.svg, the built files and the unigo root (default bench-results/density-TIME)")
 	_ = cmd.MarkFlagRequired("count")
 	return cmd
