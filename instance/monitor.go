@@ -2,6 +2,7 @@ package instance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -70,8 +71,9 @@ type monitor struct {
 	output    chan struct{}  // the guest wrote its first output of this boot
 	written   atomic.Bool    // set at the first output of a boot
 
-	ended   string // "stop" or "kill" once asked: no more boots
-	waiting time.Duration
+	ended        string // "stop", "kill" or "checkpoint" once asked: no more boots
+	checkpointed string // the checkpoint written before the VM was powered off
+	waiting      time.Duration
 }
 
 func (m *monitor) run(name string) error {
@@ -133,6 +135,12 @@ func (m *monitor) boot() *Exit {
 	defer l.Release() // the volumes' leases last as long as this boot's VM
 	stdout, stderr := m.log.stream("stdout"), m.log.stream("stderr")
 	l.Spec.Stdout, l.Spec.Stderr = m.sinks.stdout.tee(stdout), m.sinks.stderr.tee(stderr)
+	// A start from a checkpoint: this boot only; a restart boots afresh.
+	m.st.RestoredFrom = ""
+	if cp := m.st.Restore; cp != "" {
+		l.Spec.Restore = m.is.checkpointPath(m.st.Name, cp)
+		m.st.Restore, m.st.RestoredFrom = "", cp
+	}
 	// The ports the app serves, as the VM's control reader tells them:
 	// queued without blocking it (the VM's end waits for that reader).
 	var (
@@ -199,6 +207,14 @@ func (m *monitor) boot() *Exit {
 			listenMu.Unlock()
 			m.is.writeState(m.st)
 		case req := <-m.reqs:
+			if req.verb == "checkpoint" {
+				err := m.writeCheckpoint(vm, req.checkpoint, req.leave)
+				req.written <- err
+				if err != nil || req.leave {
+					continue
+				}
+				m.checkpointed = req.checkpoint
+			}
 			m.take(req)
 			if req.verb == "stop" && vm.Signal(15) == nil {
 				grace = time.After(req.grace)
@@ -249,12 +265,19 @@ func (m *monitor) sawOutput() {
 func (m *monitor) pause() bool {
 	m.st.Phase = Restarting
 	m.is.writeState(m.st)
-	select {
-	case req := <-m.reqs:
-		m.take(req)
-		return false
-	case <-time.After(restartDelay(m.st.Restarts)):
-		return true
+	again := time.After(restartDelay(m.st.Restarts))
+	for {
+		select {
+		case req := <-m.reqs:
+			if req.verb == "checkpoint" {
+				req.written <- errors.New("the instance is not running: it is waiting to restart")
+				continue
+			}
+			m.take(req)
+			return false
+		case <-again:
+			return true
+		}
 	}
 }
 
@@ -285,6 +308,9 @@ func (m *monitor) exitOf(e vmm.Exit, err error) *Exit {
 		case "stop":
 			x.Reason = ReasonStopped
 			x.Detail = fmt.Sprintf("the app did not exit within %v of SIGTERM: the VM was powered off", m.waiting)
+		case "checkpoint":
+			x.Code, x.Reason = 0, ReasonCheckpointed
+			x.Detail = fmt.Sprintf("the VM's state was written to checkpoint %s: 'unigo start --checkpoint %s %s' resumes it", m.checkpointed, m.checkpointed, m.st.Name)
 		default:
 			x.Reason, x.Detail = ReasonKilled, "the VM was powered off by 'unigo kill'"
 		}

@@ -12,13 +12,20 @@ import (
 )
 
 // Requests to a monitor, one line on its socket: "stop MILLISECONDS" (send
-// SIGTERM to the app, power the VM off after that long) or "kill" (power it
-// off now). The monitor answers "ok" once the instance has ended and its
-// state says how, and closes the connection.
+// SIGTERM to the app, power the VM off after that long), "kill" (power it
+// off now) or "checkpoint NAME stop|leave" (write the VM's state to the
+// instance's checkpoint NAME, then power it off, or leave it running). The
+// monitor answers "ok" once the instance has ended and its state says how
+// (with "leave", once the checkpoint is written), or "error: WHY", and
+// closes the connection.
 
 type request struct {
-	verb  string // "stop" or "kill"
+	verb  string // "stop", "kill" or "checkpoint"
 	grace time.Duration
+
+	checkpoint string     // the checkpoint's name
+	leave      bool       // the VM runs on after the checkpoint
+	written    chan error // the checkpoint's outcome
 }
 
 // errNoMonitor: no monitor answers on the instance's socket.
@@ -69,7 +76,25 @@ func (m *monitor) answer(conn net.Conn) {
 		fmt.Fprintf(conn, "error: %v\n", err)
 		return
 	}
-	m.request(req)
+	if req.verb == "checkpoint" {
+		req.written = make(chan error, 1)
+		select {
+		case m.reqs <- req:
+		case <-m.done:
+			fmt.Fprintln(conn, "error: the instance has ended")
+			return
+		}
+		if err := <-req.written; err != nil {
+			fmt.Fprintf(conn, "error: %v\n", err)
+			return
+		}
+		if req.leave {
+			fmt.Fprintln(conn, "ok")
+			return
+		}
+	} else {
+		m.request(req)
+	}
 	<-m.done
 	fmt.Fprintln(conn, "ok")
 }
@@ -79,6 +104,11 @@ func parseRequest(line string) (request, error) {
 	switch verb {
 	case "kill":
 		return request{verb: verb}, nil
+	case "checkpoint":
+		name, mode, _ := strings.Cut(arg, " ")
+		if validName.MatchString(name) && (mode == "stop" || mode == "leave") {
+			return request{verb: verb, checkpoint: name, leave: mode == "leave"}, nil
+		}
 	case "stop":
 		ms, err := strconv.ParseInt(arg, 10, 64)
 		if err == nil && ms >= 0 {

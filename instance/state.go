@@ -56,6 +56,11 @@ type Status struct {
 	// them ("8080/tcp", "53/udp"; vmm.Listen): what `unigo serve` waits
 	// for before it sends the instance requests.
 	Listening []string `json:"listening,omitempty"`
+	// Restore is the checkpoint the next start resumes from, instead of
+	// booting (unigo start --checkpoint); RestoredFrom the one the current
+	// or last boot resumed from.
+	Restore      string `json:"restore,omitempty"`
+	RestoredFrom string `json:"restoredFrom,omitempty"`
 }
 
 // Reasons an instance's VM ended (Exit.Reason).
@@ -68,6 +73,9 @@ const (
 	ReasonStopped  = "stopped"   // unigo stop: the app did not exit in time and was powered off
 	ReasonKilled   = "killed"    // unigo kill, or QEMU or the monitor was killed
 	ReasonFailed   = "failed"    // the VM could not be started
+	// ReasonCheckpointed: unigo checkpoint wrote the VM's state and
+	// powered it off.
+	ReasonCheckpointed = "checkpointed"
 )
 
 // Exit is how an instance's VM ended.

@@ -58,6 +58,14 @@ type VM interface {
 	Pid() int
 }
 
+// A Checkpointer is a VM whose whole state (CPU, devices, RAM) can be
+// written out, to be started from later (Spec.Restore) instead of booted.
+type Checkpointer interface {
+	// Checkpoint pauses the VM and writes its state to f; the VM stays
+	// paused (the caller then stops it), or runs on with leaveRunning.
+	Checkpoint(f *os.File, leaveRunning bool) error
+}
+
 // DefaultMemory is the guest memory when a Spec does not say.
 const DefaultMemory = 64 << 20
 
@@ -107,6 +115,11 @@ type Spec struct {
 	// Options are the VMM's own knobs, by name; each VMM documents the ones
 	// it takes and refuses the others (vmm/qemu: machine, accel, gdb).
 	Options map[string]string
+
+	// Restore, when set, is a checkpoint (Checkpointer) of a VM of this
+	// same spec: the VM starts from that state instead of booting. The
+	// guest is told it was restored, with the wall clock, once it runs.
+	Restore string
 
 	// Verbose, when set, receives what the VMM decides and runs: the
 	// accelerator and why, the full command line, anything the VMM itself

@@ -1,9 +1,11 @@
 // Package hostctl receives the host's commands on the control input (COM3,
 // see docs/boot-contract.md): one line each, such as "signal 15" from
-// `unigo stop`. It runs in the UART's interrupt, so it never allocates.
+// `unigo stop`, or "restored UNIXNANO" once the VM runs again from a
+// checkpoint. It runs in the UART's interrupt, so it never allocates.
 package hostctl
 
 import (
+	"unigo.dev/unigo/kernel/clock"
 	"unigo.dev/unigo/kernel/devices/ioapic"
 	"unigo.dev/unigo/kernel/devices/lapic"
 	"unigo.dev/unigo/kernel/devices/serial"
@@ -62,17 +64,30 @@ func Interrupt() {
 
 // run executes one command line.
 func run(cmd []byte) {
-	const prefix = "signal "
-	if len(cmd) > len(prefix) && string(cmd[:len(prefix)]) == prefix {
-		sig := 0
-		for _, c := range cmd[len(prefix):] {
-			if c < '0' || c > '9' {
-				return
-			}
-			sig = sig*10 + int(c-'0')
+	if n, ok := number(cmd, "signal "); ok {
+		if signals.Valid(int(n)) {
+			signals.RaiseProcess(int(n), signals.SIUser)
 		}
-		if signals.Valid(sig) {
-			signals.RaiseProcess(sig, signals.SIUser)
-		}
+		return
 	}
+	if n, ok := number(cmd, "restored "); ok {
+		// The VM runs again from a checkpoint: its clocks went on as if
+		// it had been paused, so the wall clock jumps to the host's.
+		clock.SetWall(n - clock.Nanotime())
+	}
+}
+
+// number parses cmd as prefix followed by a decimal number.
+func number(cmd []byte, prefix string) (int64, bool) {
+	if len(cmd) <= len(prefix) || string(cmd[:len(prefix)]) != prefix {
+		return 0, false
+	}
+	var n int64
+	for _, c := range cmd[len(prefix):] {
+		if c < '0' || c > '9' || n > (1<<62)/10 {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }

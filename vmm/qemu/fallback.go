@@ -237,6 +237,11 @@ func (f *fallbackVM) Signal(sig int) error { return f.current().Signal(sig) }
 // Pid implements vmm.VM.
 func (f *fallbackVM) Pid() int { return f.current().Pid() }
 
+// Checkpoint implements vmm.Checkpointer on the attempt running now.
+func (f *fallbackVM) Checkpoint(file *os.File, leaveRunning bool) error {
+	return f.current().Checkpoint(file, leaveRunning)
+}
+
 func (f *fallbackVM) current() *qemuVM {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -317,6 +317,22 @@ func (q *QEMU) start(ctx context.Context, spec vmm.Spec, opts options, bin strin
 		}
 		args = append(args, stdinArgs(stdinFD)...)
 	}
+	var restore *os.File
+	if spec.Restore != "" {
+		var err error
+		if restore, err = openCheckpoint(spec.Restore, bin, accel); err != nil {
+			return nil, err
+		}
+		defer restore.Close() // QEMU has its copy once started
+		fd := fdNetStart      // after passt's and stdin's, when there are
+		if passt {
+			fd++
+		}
+		if stdinFD != 0 {
+			fd++
+		}
+		args = append(args, incomingArgs(fd)...)
+	}
 	var verbose func(string, ...any)
 	if spec.Verbose != nil {
 		// Written from several goroutines: QEMU's output, the control reader.
@@ -331,7 +347,7 @@ func (q *QEMU) start(ctx context.Context, spec vmm.Spec, opts options, bin strin
 		sym = image.NewLazySymbolizer(spec.Image)
 	}
 
-	vm := &qemuVM{accel: accel, sym: sym, stderr: vmm.NewAnnotator(orDiscard(spec.Stderr), sym)}
+	vm := &qemuVM{accel: accel, bin: bin, sym: sym, stderr: vmm.NewAnnotator(orDiscard(spec.Stderr), sym)}
 	ctx, vm.cancel = context.WithCancel(ctx)
 	vm.ctx = ctx
 
@@ -397,7 +413,10 @@ func (q *QEMU) start(ctx context.Context, spec vmm.Spec, opts options, bin strin
 	if len(spec.Confine) > 0 {
 		cmd = exec.CommandContext(ctx, spec.Confine[0], append(append(spec.Confine[1:len(spec.Confine):len(spec.Confine)], bin), args...)...)
 	}
-	cmd.ExtraFiles = writeEnds // fds 3 to 7: COM1, COM2, control, control input, QMP; then passt, then stdin
+	cmd.ExtraFiles = writeEnds // fds 3 to 7: COM1, COM2, control, control input, QMP; then passt, then stdin, then the checkpoint
+	if restore != nil {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, restore)
+	}
 	vm.qemuOut.onFault = vm.fail
 	cmd.Stdout = &vm.qemuOut
 	if spec.Verbose != nil {
@@ -435,6 +454,9 @@ func (q *QEMU) start(ctx context.Context, spec vmm.Spec, opts options, bin strin
 			vm.passt.wait(time.Second)
 		}
 		return nil, fmt.Errorf("cannot start %s: %w", bin, err)
+	}
+	if restore != nil {
+		go vm.awaitRestore(time.Minute)
 	}
 	return vm, nil
 }
@@ -487,6 +509,7 @@ func (q *QEMU) lookPath() (string, error) {
 // qemuVM is one running QEMU process.
 type qemuVM struct {
 	accel  Accel
+	bin    string // the QEMU program
 	cmd    *exec.Cmd
 	ctx    context.Context
 	cancel context.CancelFunc

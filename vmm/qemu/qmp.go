@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"os"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -35,9 +37,16 @@ type qmpMessage struct {
 	Event string `json:"event"`
 }
 
-// execute runs one QMP command and returns its result; the whole exchange
-// must end within timeout.
+// execute runs one QMP command without arguments and returns its result;
+// the whole exchange must end within timeout.
 func (c *qmpClient) execute(command string, timeout time.Duration) (json.RawMessage, error) {
+	return c.executeWith(command, nil, nil, timeout)
+}
+
+// executeWith runs one QMP command with its arguments (nil: none) and,
+// when file is set, passes file to QEMU with it (SCM_RIGHTS), as getfd
+// takes one.
+func (c *qmpClient) executeWith(command string, args any, file *os.File, timeout time.Duration) (json.RawMessage, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.conn.SetDeadline(time.Now().Add(timeout))
@@ -46,18 +55,35 @@ func (c *qmpClient) execute(command string, timeout time.Duration) (json.RawMess
 		if _, err := c.read(true); err != nil {
 			return nil, fmt.Errorf("QMP greeting: %w", err)
 		}
-		if _, err := c.call("qmp_capabilities"); err != nil {
+		if _, err := c.call("qmp_capabilities", nil, nil); err != nil {
 			return nil, err
 		}
 		c.negotiated = true
 	}
-	return c.call(command)
+	return c.call(command, args, file)
 }
 
 // call sends command and reads up to its reply.
-func (c *qmpClient) call(command string) (json.RawMessage, error) {
-	req, _ := json.Marshal(map[string]string{"execute": command})
-	if _, err := c.conn.Write(append(req, '\n')); err != nil {
+func (c *qmpClient) call(command string, args any, file *os.File) (json.RawMessage, error) {
+	msg := map[string]any{"execute": command}
+	if args != nil {
+		msg["arguments"] = args
+	}
+	req, err := json.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("QMP %s: %w", command, err)
+	}
+	req = append(req, '\n')
+	if file != nil {
+		uc, ok := c.conn.(*net.UnixConn)
+		if !ok {
+			return nil, fmt.Errorf("QMP %s: the connection cannot pass files", command)
+		}
+		_, _, err = uc.WriteMsgUnix(req, syscall.UnixRights(int(file.Fd())), nil)
+	} else {
+		_, err = c.conn.Write(req)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("QMP %s: %w", command, err)
 	}
 	ret, err := c.read(false)

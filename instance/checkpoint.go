@@ -1,0 +1,178 @@
+package instance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"unigo.dev/unigo/vmm"
+)
+
+// Checkpoints of an instance: its VM's whole state written out by the VMM
+// (vmm.Checkpointer) while the app runs, into the instance's directory
+// (checkpoints/NAME/state), and a later start of the instance from one
+// instead of a boot (`unigo start --checkpoint NAME`). As Docker's
+// checkpoints, they belong to their instance and go with it.
+
+const checkpointsDir = "checkpoints"
+
+// checkpointTimeout bounds a checkpoint request: the state is written at
+// disk speed.
+const checkpointTimeout = 3 * time.Minute
+
+// Checkpoint is one checkpoint of an instance.
+type Checkpoint struct {
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+	Size    int64     `json:"size"` // of the state file
+}
+
+func (is *Instances) checkpointPath(name, cp string) string {
+	return is.path(name, checkpointsDir, cp, "state")
+}
+
+// Checkpoint writes the state of running instance name to its checkpoint
+// cp (replacing one of that name). The instance then ends (Exit.Reason
+// "checkpointed"), or goes on running with leaveRunning.
+func (is *Instances) Checkpoint(name, cp string, leaveRunning bool) (*State, error) {
+	if !validName.MatchString(cp) {
+		return nil, fmt.Errorf("invalid checkpoint name %q: use letters, digits, '_', '.' and '-', starting with a letter or digit", cp)
+	}
+	st, err := is.Get(name)
+	if err != nil {
+		return nil, err
+	}
+	if st.Phase != Running {
+		return nil, fmt.Errorf("instance %s is not running (%s): only a running instance can be checkpointed", name, st.Summary)
+	}
+	if len(st.Spec.Volumes) > 0 {
+		return nil, fmt.Errorf("instance %s has volumes: checkpoints of instances with volumes are not supported yet (the volume's lease would have to outlive the VM)", name)
+	}
+	mode := "stop"
+	if leaveRunning {
+		mode = "leave"
+	}
+	if err := is.ask(name, fmt.Sprintf("checkpoint %s %s", cp, mode), checkpointTimeout); err != nil {
+		return nil, err
+	}
+	return is.Get(name)
+}
+
+// StartFrom starts instance name, which is not running, from its
+// checkpoint cp instead of booting it; the checkpoint stays, to start from
+// again.
+func (is *Instances) StartFrom(ctx context.Context, name, cp string) error {
+	if !validName.MatchString(cp) {
+		return fmt.Errorf("invalid checkpoint name %q", cp)
+	}
+	if _, err := os.Stat(is.checkpointPath(name, cp)); err != nil {
+		if _, gerr := is.Get(name); gerr != nil {
+			return gerr
+		}
+		return fmt.Errorf("instance %s has no checkpoint %q: 'unigo checkpoint ls %s' lists them", name, cp, name)
+	}
+	lock, err := is.lockMonitor(name, fmt.Sprintf("instance %s is already running", name))
+	if err != nil {
+		return err
+	}
+	st, err := is.readState(name)
+	if err == nil {
+		st.Restore = cp
+		err = is.writeState(st)
+	}
+	lock.Unlock()
+	if err != nil {
+		return err
+	}
+	return is.Start(ctx, name)
+}
+
+// Checkpoints lists the checkpoints of instance name, oldest first.
+func (is *Instances) Checkpoints(name string) ([]Checkpoint, error) {
+	if _, err := is.Get(name); err != nil {
+		return nil, err
+	}
+	ents, err := os.ReadDir(is.path(name, checkpointsDir))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []Checkpoint
+	for _, e := range ents {
+		if !validName.MatchString(e.Name()) {
+			continue // a checkpoint being written (.tmp-...)
+		}
+		fi, err := os.Stat(is.checkpointPath(name, e.Name()))
+		if err != nil {
+			continue
+		}
+		out = append(out, Checkpoint{Name: e.Name(), Created: fi.ModTime().UTC(), Size: fi.Size()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	return out, nil
+}
+
+// RemoveCheckpoint removes checkpoint cp of instance name.
+func (is *Instances) RemoveCheckpoint(name, cp string) error {
+	if _, err := is.Get(name); err != nil {
+		return err
+	}
+	if !validName.MatchString(cp) {
+		return fmt.Errorf("invalid checkpoint name %q", cp)
+	}
+	if _, err := os.Stat(is.checkpointPath(name, cp)); err != nil {
+		return fmt.Errorf("instance %s has no checkpoint %q: 'unigo checkpoint ls %s' lists them", name, cp, name)
+	}
+	return os.RemoveAll(is.path(name, checkpointsDir, cp))
+}
+
+// writeCheckpoint has vm write its state to checkpoint cp of the
+// monitor's instance: into a new directory, renamed into place once the
+// state is on disk, so that a failure leaves the checkpoint of that name
+// as it was.
+func (m *monitor) writeCheckpoint(vm vmm.VM, cp string, leaveRunning bool) error {
+	c, ok := vm.(vmm.Checkpointer)
+	if !ok {
+		return errors.New("the VMM cannot write checkpoints")
+	}
+	dir := m.is.path(m.st.Name, checkpointsDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(dir, ".tmp-"+cp+"-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp) // what is left of it after the rename: nothing
+	f, err := os.Create(filepath.Join(tmp, "state"))
+	if err != nil {
+		return err
+	}
+	err = c.Checkpoint(f, leaveRunning)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	final := filepath.Join(dir, cp)
+	old := filepath.Join(dir, ".old-"+cp)
+	os.RemoveAll(old)
+	if err := os.Rename(final, old); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		os.Rename(old, final)
+		return err
+	}
+	return os.RemoveAll(old)
+}
