@@ -13,7 +13,6 @@ import (
 
 	"unigo.dev/unigo/bench/harness"
 	"unigo.dev/unigo/bench/measure"
-	"unigo.dev/unigo/hostnet"
 	"unigo.dev/unigo/launch"
 	"unigo.dev/unigo/vmm"
 )
@@ -211,10 +210,10 @@ func (e *env) vmCard(guestPort int) (*vmm.NetSpec, string, error) {
 // the address the load reaches it at: by default the card `unigo run -p`
 // gives it, hostPort on the loopback forwarded (harness.PublishedCard); with --net
 // tap:NAME the card `unigo run --net tap:NAME --ip ADDR` gives it
-// (tapCard), reached at ADDR itself (hostPort unused).
+// (harness.TapCard), reached at ADDR itself (hostPort unused).
 func (e *env) card(hostPort, guestPort int) (*vmm.NetSpec, string, error) {
 	if e.cfg.Tap != "" {
-		n, err := tapCard(e.cfg.Tap, e.cfg.GuestIP)
+		n, err := harness.TapCard(e.cfg.Tap, e.cfg.GuestIP)
 		if err != nil {
 			return nil, "", err
 		}
@@ -222,14 +221,6 @@ func (e *env) card(hostPort, guestPort int) (*vmm.NetSpec, string, error) {
 	}
 	n, err := harness.PublishedCard(hostPort, guestPort)
 	return n, fmt.Sprintf("127.0.0.1:%d", hostPort), err
-}
-
-// tapCard is the card `unigo run --net tap:NAME --ip ADDR/PREFIX` gives a
-// VM: the VMM's tap backend on the host's device NAME and the guest's
-// static address (kernel tokens, which the Linux baseline's helper reads
-// too).
-func tapCard(name, addr string) (*vmm.NetSpec, error) {
-	return hostnet.Card(nil, hostnet.Options{Mode: hostnet.ModeTap, Tap: name, IP: addr})
 }
 
 // linuxVM runs the app as /init of Debian's cloud kernel.

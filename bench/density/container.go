@@ -3,6 +3,7 @@ package density
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -43,9 +44,14 @@ func newContainerFleet(ctx context.Context, cfg Config, app *harness.App, dir st
 		label: fmt.Sprintf("unigo.bench.density=%d-%d", os.Getpid(), time.Now().UnixNano())}, nil
 }
 
+// runArgs are the arguments of the run command of a container: with its
+// published port, or (NetTap) on Docker's bridge, reached at its address.
 func (c *containerFleet) runArgs(name string, port int) []string {
-	return []string{"run", "-d", "--pull", "never", "--runtime", "runc", "--name", name, "--label", c.label,
-		"-p", fmt.Sprintf("127.0.0.1:%d:%d", port, c.cfg.GuestPort), c.tag}
+	args := []string{"run", "-d", "--pull", "never", "--runtime", "runc", "--name", name, "--label", c.label}
+	if c.cfg.Net != NetTap {
+		args = append(args, "-p", fmt.Sprintf("127.0.0.1:%d:%d", port, c.cfg.GuestPort))
+	}
+	return append(args, c.tag)
 }
 
 func (c *containerFleet) prepare(ctx context.Context, s *Subject) error {
@@ -56,6 +62,9 @@ func (c *containerFleet) prepare(ctx context.Context, s *Subject) error {
 	c.tag, c.rmi = tag, rmi
 	s.Label = "Docker " + c.version
 	s.How = "Docker engine " + c.version + " with runc, an image built FROM scratch holding only the plain static binary as /app, no memory limit; a container is its app process, its containerd-shim, its docker-proxy and its fuse-overlayfs (when Docker's storage driver is fuse-overlayfs), found from docker inspect (.State.Pid, .GraphDriver.Data.MergedDir) and /proc; dockerd and containerd, shared by all, are not counted"
+	if c.cfg.Net == NetTap {
+		s.How += "; with --net tap, on Docker's default bridge without -p (so no docker-proxy), reached at its address there"
+	}
 	s.Commands = []string{
 		"docker " + strings.Replace(strings.Join(c.runArgs("density-RUN-I", 0), " "), "127.0.0.1:0:", "127.0.0.1:PORT:", 1),
 		"docker ps --filter label=" + c.label,
@@ -71,7 +80,18 @@ func (c *containerFleet) name(m *member) string {
 func (c *containerFleet) start(ctx context.Context, m *member) error {
 	m.name = c.name(m)
 	_, _, err := harness.Timed(ctx, c.cfg.Timeout, nil, "docker", c.runArgs(m.name, m.port)...)
-	return err
+	if err != nil || c.cfg.Net != NetTap {
+		return err
+	}
+	_, ip, err := harness.Timed(ctx, time.Minute, nil, "docker", "inspect", "-f", "{{.NetworkSettings.IPAddress}}", m.name)
+	if err != nil {
+		return err
+	}
+	if ip == "" {
+		return fmt.Errorf("container %s has no address on Docker's bridge", m.name)
+	}
+	m.addr = net.JoinHostPort(ip, strconv.Itoa(c.cfg.GuestPort))
+	return nil
 }
 
 func (c *containerFleet) stopped(*member) error { return nil } // the wait for the first 200 times out

@@ -46,6 +46,8 @@ type Config struct {
 	LinuxMemory string
 	TCGCache    string   // the VMs' TCG code cache bound, as unigo run --tcg-cache takes it; "": QEMU's
 	Parallel    int      // start commands in flight at once; default 2
+	Fill        bool     // start as many as fit in memory when Count does not, instead of refusing it
+	Net         string   // NetUser (default) or NetTap: how the instances are reached
 	Pokes       int      // instances poked at random; default min(Count, 50)
 	Subjects    []string // subset of harness.Unigo, harness.Container, harness.Linux; default all three
 	Out         string   // directory for results.json, chart.svg, the built files and the unigo root; required
@@ -90,6 +92,10 @@ func (c *Config) SetDefaults() error {
 	if c.Unigo == "" {
 		return errors.New("no unigo binary")
 	}
+	harness.OrDefault(&c.Net, NetUser)
+	if c.Net != NetUser && c.Net != NetTap {
+		return fmt.Errorf("--net %q: want user or tap", c.Net)
+	}
 	harness.OrDefault(&c.Parallel, 2)
 	harness.OrDefault(&c.Pokes, min(c.Count, 50))
 	c.Pokes = min(c.Pokes, c.Count)
@@ -124,6 +130,8 @@ type Settings struct {
 	Count     int     `json:"count"`
 	Parallel  int     `json:"parallel"`
 	Pokes     int     `json:"pokes"`
+	Fill      bool    `json:"fill,omitempty"`
+	Net       string  `json:"net"`
 	GuestPort int     `json:"guest_port"`
 	Machine   string  `json:"machine"`
 	Accel     string  `json:"accel"`
@@ -152,7 +160,8 @@ type Subject struct {
 // Instance is one instance of a subject, as results.json shows it.
 type Instance struct {
 	Name    string     `json:"name"`
-	Port    int        `json:"port"`
+	Port    int        `json:"port,omitempty"`
+	Addr    string     `json:"addr"`
 	Start   float64    `json:"start_s"`           // the start command, to its return
 	Ready   float64    `json:"ready_s,omitempty"` // the start command's launch to the first 200
 	Error   string     `json:"error,omitempty"`
@@ -195,7 +204,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	r := &Report{Base: report.NewBase("density", began, "", cfg.App)}
-	r.Config = Settings{Count: cfg.Count, Parallel: cfg.Parallel, Pokes: cfg.Pokes, GuestPort: cfg.GuestPort,
+	r.Config = Settings{Count: cfg.Count, Parallel: cfg.Parallel, Pokes: cfg.Pokes, Fill: cfg.Fill, Net: cfg.Net, GuestPort: cfg.GuestPort,
 		Machine: cfg.Machine, Accel: cfg.Accel, Memory: cfg.Memory, LinuxMem: cfg.LinuxMemory, TCGCache: cfg.TCGCache, Settle: cfg.Settle.Seconds(),
 		Window: cfg.Window.Seconds(), Timeout: cfg.Timeout.Seconds(), Unigo: unigoBin, Root: root,
 		Reserve: reserve, Floor: floor}
@@ -254,8 +263,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 // methodNotes say how each number was measured.
 func methodNotes(cfg Config) []string {
 	return []string{
-		fmt.Sprintf("subjects run one after the other, never two at once; each starts its instances with at most %d start commands in flight, each instance with its own published port on 127.0.0.1", cfg.Parallel),
-		fmt.Sprintf("memory guard: the first %d instances are started and measured first; a count whose other instances (at the larger of the first ones' PSS and MemAvailable's fall per instance) would not fit in MemAvailable less %s is refused; no instance is started once MemAvailable is under %s", probeCount, gib(reserve), gib(floor)),
+		fmt.Sprintf("subjects run one after the other, never two at once; each starts its instances with at most %d start commands in flight, %s", cfg.Parallel, netNote(cfg.Net)),
+		fmt.Sprintf("memory guard: the first %d instances are started and measured first; a count whose other instances (at the larger of the first ones' PSS and MemAvailable's fall per instance) would not fit in MemAvailable less %s is refused (with --fill, cut to what fits); no instance is started once MemAvailable is under %s", probeCount, gib(reserve), gib(floor)),
 		"start throughput: the instances after the first ones (all, when there are no others), over the wall time from the first start command's launch to the last one's return",
 		"start to first 200: from launching the start command to the first GET / answered 200, polled every 50 ms, each request limited to 1 s",
 		fmt.Sprintf("memory: after every instance answered and all idled %v, the Rss and Pss lines of /proc/PID/smaps_rollup of each host process of an instance, summed per instance; the table gives the median instance (min–max) and the sum over all; Pss splits a page shared by n processes into n parts, so the PSS sum is what the instances together take from the host", cfg.Settle),
@@ -265,6 +274,14 @@ func methodNotes(cfg Config) []string {
 		"list: the subject's list command with every instance running, three times (median, min–max)",
 		"remove: every instance removed (at most 4 remove commands in flight), then checked gone: no process and no instance left",
 	}
+}
+
+// netNote says how the instances are reached.
+func netNote(mode string) string {
+	if mode == NetTap {
+		return fmt.Sprintf("each VM on a tap device of its own in the bridge %s (host %s), at its own address (10.203.1.0 onwards), each container on Docker's bridge without a published port, at its address there", tapBridge, tapHost)
+	}
+	return "each instance with its own published port on 127.0.0.1"
 }
 
 // summarize turns the samples of s into its metrics.

@@ -10,11 +10,13 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"unigo.dev/unigo/bench/harness"
 	"unigo.dev/unigo/bench/measure"
 	"unigo.dev/unigo/bench/report"
 )
@@ -51,7 +53,8 @@ const (
 type member struct {
 	i    int
 	name string
-	port int
+	port int    // its published loopback port (NetUser)
+	addr string // where it answers: 127.0.0.1:port, or its own address and the guest port (NetTap)
 
 	began    time.Time     // its start command was launched
 	returned time.Duration // its start command took
@@ -90,6 +93,17 @@ type driver struct {
 // removed before it returns.
 func (d *driver) run(ctx context.Context) (err error) {
 	key := d.s.Key
+	if d.cfg.Net == NetTap && key != harness.Container { // containers are on Docker's bridge
+		if err := makeTaps(d.cfg.Count); err != nil {
+			return err
+		}
+		// Removed after the instances (deferred calls run last first).
+		defer func() {
+			if rerr := removeTaps(); err == nil {
+				err = rerr
+			}
+		}()
+	}
 	if err := d.f.prepare(ctx, d.s); err != nil {
 		return err
 	}
@@ -103,12 +117,19 @@ func (d *driver) run(ctx context.Context) (err error) {
 		return err
 	}
 	d.s.Metrics["avail_before"] = measure.Value("%.2f GiB", float64(before.available)/(1<<30))
-	ports, err := freePorts(d.cfg.Count)
-	if err != nil {
-		return err
-	}
-	for i, p := range ports {
-		d.members = append(d.members, &member{i: i, name: fmt.Sprintf("density-%d", i), port: p})
+	if d.cfg.Net == NetTap {
+		for i := range d.cfg.Count {
+			addr := net.JoinHostPort(tapAddr(i).String(), strconv.Itoa(d.cfg.GuestPort))
+			d.members = append(d.members, &member{i: i, name: fmt.Sprintf("density-%d", i), addr: addr})
+		}
+	} else {
+		ports, err := freePorts(d.cfg.Count)
+		if err != nil {
+			return err
+		}
+		for i, p := range ports {
+			d.members = append(d.members, &member{i: i, name: fmt.Sprintf("density-%d", i), port: p, addr: fmt.Sprintf("127.0.0.1:%d", p)})
+		}
 	}
 
 	// The probe: the first instances, started and measured before the
@@ -147,15 +168,23 @@ func (d *driver) run(ctx context.Context) (err error) {
 	}
 	per := perInstance(private, before.available, now.available)
 	d.progress("%s: the first %d take about %s each; MemAvailable %s", key, probe, report.HumanBytes(float64(per)), gib(now.available))
-	if err := checkFit(d.cfg.Count, probe, per, now.available, reserve); err != nil {
-		return &refusal{err.Error()}
+	count := d.cfg.Count
+	if err := checkFit(count, probe, per, now.available, reserve); err != nil {
+		if !d.cfg.Fill {
+			return &refusal{err.Error()}
+		}
+		count = max(fitCount(per, now.available, reserve, probe), probe)
+		note := fmt.Sprintf("--fill: %d of the %d asked fit in memory (%s each, MemAvailable %s less %s in reserve); %d started", count, d.cfg.Count,
+			report.HumanBytes(float64(per)), gib(now.available), gib(reserve), count)
+		d.s.Notes = append(d.s.Notes, note)
+		d.progress("%s: %s", key, note)
 	}
 
 	// The others, at most Parallel start commands in flight.
 	wall, stopped, batch := probeWall, "", d.members[:probe]
-	if probe < d.cfg.Count {
-		wall, stopped = d.startBatch(ctx, probe, d.cfg.Count, true, &wg)
-		batch = d.members[probe:]
+	if probe < count {
+		wall, stopped = d.startBatch(ctx, probe, count, true, &wg)
+		batch = d.members[probe:count]
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
@@ -218,12 +247,12 @@ func (d *driver) startBatch(ctx context.Context, from, to int, guard bool, wg *s
 				wg.Add(1)
 				go func() { defer wg.Done(); d.await(ctx, m) }()
 				printMu.Lock()
-				if time.Since(lastPrint) >= time.Second || int(n) == d.cfg.Count || n%10 == 0 {
+				if time.Since(lastPrint) >= time.Second || int(n) == to || n%10 == 0 {
 					lastPrint = time.Now()
 					d.mu.Lock()
 					rate := float64(int(n)-from) / time.Since(d.first).Seconds()
 					d.mu.Unlock()
-					d.progress("%s: started %d/%d (%.1f/s), %d answering", d.s.Key, n, d.cfg.Count, rate, d.answered.Load())
+					d.progress("%s: started %d/%d (%.1f/s), %d answering", d.s.Key, n, to, rate, d.answered.Load())
 				}
 				printMu.Unlock()
 			}
@@ -254,11 +283,11 @@ feed:
 // client asks the instances, each request on a new connection.
 var client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 
-// get sends GET / to the instance on port and reads the answer.
-func get(ctx context.Context, port int, timeout time.Duration) error {
+// get sends GET / to the instance at addr and reads the answer.
+func get(ctx context.Context, addr string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d/", port), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/", nil)
 	if err != nil {
 		return err
 	}
@@ -283,7 +312,7 @@ func (d *driver) await(ctx context.Context, m *member) {
 	lastCheck := time.Now()
 	var last error
 	for {
-		if last = get(ctx, m.port, time.Second); last == nil {
+		if last = get(ctx, m.addr, time.Second); last == nil {
 			m.ready = time.Since(m.began)
 			d.answered.Add(1)
 			return
@@ -446,7 +475,7 @@ func (d *driver) measure(ctx context.Context, batch int, wall time.Duration) err
 	for _, j := range rand.Perm(len(held))[:min(d.cfg.Pokes, len(held))] {
 		m := held[j]
 		t := time.Now()
-		if err := get(ctx, m.port, 10*time.Second); err != nil {
+		if err := get(ctx, m.addr, 10*time.Second); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -498,7 +527,7 @@ func (d *driver) recordInstances() {
 		if m.began.IsZero() {
 			continue // never started
 		}
-		m.info.Name, m.info.Port = m.name, m.port
+		m.info.Name, m.info.Port, m.info.Addr = m.name, m.port, m.addr
 		m.info.Start, m.info.Ready, m.info.Error = m.returned.Seconds(), m.ready.Seconds(), ""
 		if err := cmp.Or(m.startErr, m.readyErr); err != nil {
 			m.info.Error = err.Error()

@@ -27,9 +27,16 @@ type unigoFleet struct {
 
 func (u *unigoFleet) env() []string { return []string{"UNIGO_ROOT=" + u.root} }
 
-func (u *unigoFleet) runArgs(name string, port int) []string {
-	args := []string{"run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:%d", port, u.cfg.GuestPort),
-		"--accel", u.cfg.Accel, "--machine", u.cfg.Machine, "--memory", u.cfg.Memory}
+// runArgs are the arguments of the run command of instance i, with its
+// published port (port) or its tap device.
+func (u *unigoFleet) runArgs(name string, i, port int) []string {
+	args := []string{"run", "-d", "--name", name}
+	if u.cfg.Net == NetTap {
+		args = append(args, "--net", "tap:"+tapName(i), "--ip", fmt.Sprintf("%s/%d", tapAddr(i), tapNetwork.Bits()))
+	} else {
+		args = append(args, "-p", fmt.Sprintf("127.0.0.1:%d:%d", port, u.cfg.GuestPort))
+	}
+	args = append(args, "--accel", u.cfg.Accel, "--machine", u.cfg.Machine, "--memory", u.cfg.Memory)
 	if u.cfg.TCGCache != "" {
 		args = append(args, "--tcg-cache", u.cfg.TCGCache)
 	}
@@ -49,16 +56,17 @@ func (u *unigoFleet) prepare(ctx context.Context, s *Subject) error {
 	s.How = fmt.Sprintf("the app's unigo image in the store of a private UNIGO_ROOT (%s); an instance is its QEMU and its monitor, found by the pids in its state (ROOT/instances/NAME/state.json)", u.root)
 	s.Commands = []string{
 		"unigo build -t " + u.ref + " " + u.cfg.App,
-		"unigo " + strings.Join(u.runArgs("density-I", 0), " "),
+		"unigo " + strings.Join(u.runArgs("density-I", 0, 0), " "),
 		"unigo ps",
 		"unigo rm -f density-I",
 	}
-	s.Commands[1] = strings.Replace(s.Commands[1], "127.0.0.1:0:", "127.0.0.1:PORT:", 1)
+	r := strings.NewReplacer("127.0.0.1:0:", "127.0.0.1:PORT:", "tap:"+tapName(0), "tap:"+tapPrefix+"I", tapAddr(0).String(), "ADDR")
+	s.Commands[1] = r.Replace(s.Commands[1])
 	return nil
 }
 
 func (u *unigoFleet) start(ctx context.Context, m *member) error {
-	_, _, err := harness.Timed(ctx, u.cfg.Timeout, u.env(), u.bin, u.runArgs(m.name, m.port)...)
+	_, _, err := harness.Timed(ctx, u.cfg.Timeout, u.env(), u.bin, u.runArgs(m.name, m.i, m.port)...)
 	return err
 }
 

@@ -144,3 +144,11 @@ func PublishedCard(hostPort, guestPort int) (*vmm.NetSpec, error) {
 	}
 	return hostnet.Card([]vmm.Forward{f}, hostnet.Options{Mode: hostnet.ModeUser})
 }
+
+// TapCard is the card `unigo run --net tap:NAME --ip ADDR/PREFIX` gives a
+// VM: the VMM's tap backend on the host's device NAME and the guest's
+// static address (kernel tokens, which the Linux baseline's helper reads
+// too).
+func TapCard(name, addr string) (*vmm.NetSpec, error) {
+	return hostnet.Card(nil, hostnet.Options{Mode: hostnet.ModeTap, Tap: name, IP: addr})
+}

@@ -42,7 +42,8 @@ For each: at most --parallel start commands in flight; the start throughput
 (instances/s, from the first start to the last start command's return) and each
 instance's time from its start command to its first 200 (GET / polled every 50 ms).
 Memory guard: the first 2 are started and measured first, and a count that would
-not fit in MemAvailable less 2 GiB is refused; no more are started once MemAvailable
+not fit in MemAvailable less 2 GiB is refused (--fill: cut to as many as fit, to learn
+how many do); no more are started once MemAvailable
 is under 1 GiB (the report says how many held). Once all answer and have idled
 --settle: per instance RSS and PSS (/proc/PID/smaps_rollup of each of its processes),
 as median (min–max) and total; the host's MemAvailable before and with all running
@@ -53,6 +54,13 @@ how many over 1 s); the list command (unigo ps, docker ps; Linux VMs have none)
 three times. Last,
 everything it started is removed and checked gone: no instance, no QEMU or monitor
 of the root, no container; also after a failure or Ctrl-C.
+
+With --net tap (as root) no instance publishes a port: the benchmark makes a bridge
+(udensbr0, 10.203.0.1/16) and a tap device per VM (udensI), starts each unigo VM with
+'--net tap:udensI --ip 10.203.X.Y/16' and each Linux VM on the same card, runs the
+containers on Docker's bridge without -p, and reaches every instance at its own
+address; it removes the bridge and the taps afterwards. QEMU then runs no user-mode
+network, whose timer wakes an idle VM's QEMU twice a second for a published port.
 
 Memory regression check: with --max-pss SIZE, unigo's median PSS per instance must
 be at most SIZE; with --baseline FILE (an earlier results.json of the same --count,
@@ -93,6 +101,8 @@ tcg). Run nothing else heavy meanwhile: the idle CPU is the host's.`,
 	f.StringVar(&cfg.LinuxMemory, "linux-memory", "128M", "guest memory of each Linux microVM (it needs more than unigo's)")
 	f.StringVar(&cfg.TCGCache, "tcg-cache", "", "bound each VM's TCG code cache, as unigo run --tcg-cache takes it (default: QEMU's)")
 	f.IntVar(&cfg.Parallel, "parallel", 2, "start commands in flight at once")
+	f.StringVar(&cfg.Net, "net", "user", "user: each instance publishes a loopback port; tap: each VM gets a tap device and address on a bridge the benchmark makes (root), containers Docker's bridge")
+	f.BoolVar(&cfg.Fill, "fill", false, "start as many as fit in memory when --count does not, instead of refusing")
 	f.IntVar(&cfg.Pokes, "pokes", 0, "instances poked at random with one GET / each (default min(count, 50))")
 	f.DurationVar(&cfg.Settle, "settle", 30*time.Second, "idle time after all answer, before measuring")
 	f.DurationVar(&cfg.Window, "window", 30*time.Second, "how long the idle CPU is measured")
