@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -156,4 +157,46 @@ func TestBenchDensityLinux(t *testing.T) {
 		t.Errorf("the table does not say why Linux VMs have no list command")
 	}
 	checkNoProcesses(t, out)
+}
+
+// The density run with --net tap: each VM on a tap device of its own, a
+// link to the host, reached at its own address, and the taps gone
+// afterwards.
+func TestBenchDensityTap(t *testing.T) {
+	out := t.TempDir()
+	root := filepath.Join(out, "unigo-root")
+	defer func() {
+		for _, st := range instances(t, root) {
+			in(t, root, "rm", "-f", st.Name)
+		}
+	}()
+	r := unigoWithin(t, 5*time.Minute, nil, "bench", "density", "--net", "tap", "--count", "2", "--settle", "2s", "--window", "2s",
+		"--subjects", "unigo", "--out", out)
+	t.Logf("%s", r.stdout)
+	if r.code != 0 {
+		t.Fatalf("unigo bench density --net tap: %v", r)
+	}
+	var rep struct {
+		Subjects []struct {
+			Answered  int
+			Instances []struct{ Addr, Error string }
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(out, "results.json"))
+	must(t, err)
+	must(t, json.Unmarshal(b, &rep))
+	if len(rep.Subjects) != 1 || rep.Subjects[0].Answered != 2 {
+		t.Fatalf("subjects: %+v, want unigo with both answering", rep.Subjects)
+	}
+	for _, inst := range rep.Subjects[0].Instances {
+		if !strings.HasPrefix(inst.Addr, "10.203.0.") || inst.Error != "" {
+			t.Errorf("instance %+v: want an answer at its own address on its tap's link", inst)
+		}
+	}
+	links, err := exec.Command("ip", "-o", "link", "show").Output()
+	must(t, err)
+	if strings.Contains(string(links), "udens") {
+		t.Errorf("the benchmark's taps are left:\n%s", links)
+	}
+	checkNoProcesses(t, root)
 }

@@ -279,7 +279,7 @@ func methodNotes(cfg Config) []string {
 // netNote says how the instances are reached.
 func netNote(mode string) string {
 	if mode == NetTap {
-		return fmt.Sprintf("each VM on a tap device of its own in the bridge %s (host %s), at its own address (10.203.1.0 onwards), each container on Docker's bridge without a published port, at its address there", tapBridge, tapHost)
+		return fmt.Sprintf("each VM on a tap device of its own, a /%d link to the host in %s (host .1, VM .2 of each), at its own address; each container on Docker's bridge without a published port, at its address there", tapBits, tapNetwork)
 	}
 	return "each instance with its own published port on 127.0.0.1"
 }

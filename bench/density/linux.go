@@ -128,7 +128,7 @@ func (l *linuxFleet) start(ctx context.Context, m *member) error {
 // published port, or the one `unigo run --net tap:NAME --ip ADDR` gives.
 func (l *linuxFleet) card(i, port int) (*vmm.NetSpec, error) {
 	if l.cfg.Net == NetTap {
-		return harness.TapCard(tapName(i), fmt.Sprintf("%s/%d", tapAddr(i), tapNetwork.Bits()))
+		return harness.TapCard(tapName(i), fmt.Sprintf("%s/%d", tapAddr(i), tapBits))
 	}
 	return harness.PublishedCard(port, l.cfg.GuestPort)
 }

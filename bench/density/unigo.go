@@ -32,7 +32,7 @@ func (u *unigoFleet) env() []string { return []string{"UNIGO_ROOT=" + u.root} }
 func (u *unigoFleet) runArgs(name string, i, port int) []string {
 	args := []string{"run", "-d", "--name", name}
 	if u.cfg.Net == NetTap {
-		args = append(args, "--net", "tap:"+tapName(i), "--ip", fmt.Sprintf("%s/%d", tapAddr(i), tapNetwork.Bits()))
+		args = append(args, "--net", "tap:"+tapName(i), "--ip", fmt.Sprintf("%s/%d", tapAddr(i), tapBits))
 	} else {
 		args = append(args, "-p", fmt.Sprintf("127.0.0.1:%d:%d", port, u.cfg.GuestPort))
 	}

@@ -55,11 +55,12 @@ three times. Last,
 everything it started is removed and checked gone: no instance, no QEMU or monitor
 of the root, no container; also after a failure or Ctrl-C.
 
-With --net tap (as root) no instance publishes a port: the benchmark makes a bridge
-(udensbr0, 10.203.0.1/16) and a tap device per VM (udensI), starts each unigo VM with
-'--net tap:udensI --ip 10.203.X.Y/16' and each Linux VM on the same card, runs the
-containers on Docker's bridge without -p, and reaches every instance at its own
-address; it removes the bridge and the taps afterwards. QEMU then runs no user-mode
+With --net tap (as root) no instance publishes a port: the benchmark makes a tap
+device per VM (udensI), each a /30 link to the host in 10.203.0.0/16 (not one bridge:
+its broadcasts would wake every VM), starts each unigo VM with '--net tap:udensI --ip
+10.203.X.Y/30' and each Linux VM on the same card, runs the containers on Docker's
+bridge without -p, and reaches every instance at its own address; it removes the
+taps afterwards. QEMU then runs no user-mode
 network, whose timer wakes an idle VM's QEMU twice a second for a published port.
 
 Memory regression check: with --max-pss SIZE, unigo's median PSS per instance must
@@ -101,7 +102,7 @@ tcg). Run nothing else heavy meanwhile: the idle CPU is the host's.`,
 	f.StringVar(&cfg.LinuxMemory, "linux-memory", "128M", "guest memory of each Linux microVM (it needs more than unigo's)")
 	f.StringVar(&cfg.TCGCache, "tcg-cache", "", "bound each VM's TCG code cache, as unigo run --tcg-cache takes it (default: QEMU's)")
 	f.IntVar(&cfg.Parallel, "parallel", 2, "start commands in flight at once")
-	f.StringVar(&cfg.Net, "net", "user", "user: each instance publishes a loopback port; tap: each VM gets a tap device and address on a bridge the benchmark makes (root), containers Docker's bridge")
+	f.StringVar(&cfg.Net, "net", "user", "user: each instance publishes a loopback port; tap: each VM gets a tap device, a /30 link of its own to the host (root), containers Docker's bridge")
 	f.BoolVar(&cfg.Fill, "fill", false, "start as many as fit in memory when --count does not, instead of refusing")
 	f.IntVar(&cfg.Pokes, "pokes", 0, "instances poked at random with one GET / each (default min(count, 50))")
 	f.DurationVar(&cfg.Settle, "settle", 30*time.Second, "idle time after all answer, before measuring")
