@@ -11,12 +11,12 @@ import (
 )
 
 // BenchmarkPs times `unigo ps -a`, the whole command (process start
-// included), over 0 and 200 instances in state files. The issue's target:
-// under 100 ms with 200.
+// included), over 0, 200 and 1,000 instances in state files. The targets:
+// under 100 ms with 200, under 200 ms with 1,000 (the density issue).
 //
 //	go test -run '^$' -bench Ps -benchtime 20x ./cmd/unigo/
 func BenchmarkPs(b *testing.B) {
-	for _, n := range []int{0, 200} {
+	for _, n := range []int{0, 200, 1000} {
 		b.Run(fmt.Sprintf("instances=%d", n), func(b *testing.B) {
 			root := b.TempDir()
 			is := instance.Open(root)
