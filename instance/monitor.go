@@ -128,6 +128,10 @@ func (m *monitor) run(name string) error {
 
 // boot runs the VM once, from start to end, and says how it ended.
 func (m *monitor) boot() *Exit {
+	// A start from a checkpoint is this boot's only: a restart, or a start
+	// after this one failed, boots afresh.
+	restore := m.st.Restore
+	m.st.Restore, m.st.RestoredFrom = "", ""
 	l, err := launch.Prepare(context.Background(), launch.Env{Root: m.is.root}, m.st.Spec)
 	if err != nil {
 		return m.failed(err)
@@ -135,11 +139,8 @@ func (m *monitor) boot() *Exit {
 	defer l.Release() // the volumes' leases last as long as this boot's VM
 	stdout, stderr := m.log.stream("stdout"), m.log.stream("stderr")
 	l.Spec.Stdout, l.Spec.Stderr = m.sinks.stdout.tee(stdout), m.sinks.stderr.tee(stderr)
-	// A start from a checkpoint: this boot only; a restart boots afresh.
-	m.st.RestoredFrom = ""
-	if cp := m.st.Restore; cp != "" {
-		l.Spec.Restore = m.is.checkpointPath(m.st.Name, cp)
-		m.st.Restore, m.st.RestoredFrom = "", cp
+	if restore != "" {
+		l.Spec.Restore, m.st.RestoredFrom = m.is.checkpointPath(m.st.Name, restore), restore
 	}
 	// The ports the app serves, as the VM's control reader tells them:
 	// queued without blocking it (the VM's end waits for that reader).

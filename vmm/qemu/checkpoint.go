@@ -92,6 +92,7 @@ func (vm *qemuVM) Checkpoint(f *os.File, leaveRunning bool) (err error) {
 	}
 	defer func() {
 		if err != nil { // the app goes on as if nothing had been asked
+			q.execute("migrate_cancel", 5*time.Second)
 			q.execute("cont", 5*time.Second)
 		}
 	}()
