@@ -13,8 +13,9 @@ import (
 
 // unigo checkpoint and unigo start --checkpoint: a running app's memory
 // (a request counter) survives a checkpoint and a resume, its wall clock
-// jumps to now, --leave-running keeps it serving, each checkpoint resumes
-// its own state, and a missing or damaged checkpoint is refused clearly.
+// jumps to now and it gets SIGCONT, --leave-running keeps it serving, each
+// checkpoint resumes its own state, and a missing or damaged checkpoint is
+// refused clearly.
 func TestCheckpoint(t *testing.T) {
 	root := t.TempDir()
 	in(t, root, "build", "-t", "counter:v1", "./e2e/testdata/counter").expect(t, 0)
@@ -38,7 +39,8 @@ func TestCheckpoint(t *testing.T) {
 			}
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if _, err := fmt.Sscanf(string(b), "count %d time %d", &n, &at); err != nil {
+			var resumed int
+			if _, err := fmt.Sscanf(string(b), "count %d time %d resumed %d", &n, &at, &resumed); err != nil {
 				t.Fatalf("the app answered %q: %v", b, err)
 			}
 			return n, time.Since(time.Unix(0, at))
@@ -46,6 +48,24 @@ func TestCheckpoint(t *testing.T) {
 		t.Fatalf("the app does not answer: %v", last)
 		return 0, 0
 	}
+	// resumed waits for the app to have been resumed (SIGCONT) want times.
+	resumed := func(want int) {
+		t.Helper()
+		var got int
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			resp, err := cl.Get(fmt.Sprintf("http://127.0.0.1:%d/resumed", port))
+			if err != nil {
+				continue
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if _, err := fmt.Sscanf(string(b), "resumed %d", &got); err == nil && got == want {
+				return
+			}
+		}
+		t.Errorf("the app was resumed %d times, want %d", got, want)
+	}
+	resumed(0)
 	for want := 1; want <= 3; want++ {
 		if n, _ := count(); n != want {
 			t.Fatalf("request %d: count %d", want, n)
@@ -63,6 +83,7 @@ func TestCheckpoint(t *testing.T) {
 	checkNoProcesses(t, root)
 	time.Sleep(3 * time.Second)
 	in(t, root, "start", "--checkpoint", "last", "c").expect(t, 0, "c")
+	resumed(1)
 	n, skew := count()
 	if n != 4 {
 		t.Errorf("after the resume: count %d, want 4 (the count in memory went on)", n)
@@ -76,6 +97,7 @@ func TestCheckpoint(t *testing.T) {
 	if st := inspect(t, root, "c"); st.Status != "running" {
 		t.Fatalf("after --leave-running: %s", st.State)
 	}
+	resumed(2) // its clocks stood still while the checkpoint was written
 	if n, skew := count(); n != 5 || skew < -2*time.Second || skew > 2*time.Second {
 		t.Errorf("after --leave-running: count %d (want 5), clock %v off", n, skew)
 	}
@@ -86,6 +108,7 @@ func TestCheckpoint(t *testing.T) {
 	in(t, root, "stop", "c").expect(t, 0)
 	for range 2 {
 		in(t, root, "start", "--checkpoint", "four", "c").expect(t, 0)
+		resumed(2) // once before the checkpoint, once now
 		if n, _ := count(); n != 5 {
 			t.Errorf("resumed from four: count %d, want 5", n)
 		}
@@ -93,6 +116,7 @@ func TestCheckpoint(t *testing.T) {
 	}
 	// A plain start boots afresh.
 	in(t, root, "start", "c").expect(t, 0)
+	resumed(0)
 	if n, _ := count(); n != 1 {
 		t.Errorf("after a plain start: count %d, want 1", n)
 	}

@@ -72,8 +72,10 @@ func run(cmd []byte) {
 	}
 	if n, ok := number(cmd, "restored "); ok {
 		// The VM runs again from a checkpoint: its clocks went on as if
-		// it had been paused, so the wall clock jumps to the host's.
+		// it had been paused, so the wall clock jumps to the host's; the
+		// app is sent SIGCONT, as a stopped process that continues is.
 		clock.SetWall(n - clock.Nanotime())
+		signals.RaiseProcess(signals.SIGCONT, signals.SIUser)
 	}
 }
 

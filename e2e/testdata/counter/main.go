@@ -1,20 +1,36 @@
 // Command counter is the checkpoint tests' app: on :8080 it answers GET /
-// with how many requests it has answered, counted in memory, and its wall
-// clock: "count N time UNIXNANO". A resumed checkpoint goes on counting
-// where the checkpoint left it; a boot starts again at 1.
+// with how many requests it has answered, counted in memory, its wall
+// clock and how many times it was resumed (SIGCONT, which unigo sends
+// when the VM runs again from a checkpoint): "count N time UNIXNANO
+// resumed K". GET /resumed answers "resumed K" and counts nothing. A
+// resumed checkpoint goes on counting where the checkpoint left it; a
+// boot starts again at 1.
 package main
 
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"os/signal"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
 func main() {
-	var count atomic.Int64
+	var count, resumed atomic.Int64
+	conts := make(chan os.Signal, 1)
+	signal.Notify(conts, syscall.SIGCONT)
+	go func() {
+		for range conts {
+			resumed.Add(1)
+		}
+	}()
+	http.HandleFunc("/resumed", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "resumed %d\n", resumed.Load())
+	})
 	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "count %d time %d\n", count.Add(1), time.Now().UnixNano())
+		fmt.Fprintf(w, "count %d time %d resumed %d\n", count.Add(1), time.Now().UnixNano(), resumed.Load())
 	})
 	fmt.Println("counting on :8080")
 	http.ListenAndServe(":8080", nil)
