@@ -26,16 +26,6 @@ func TestBenchDensity(t *testing.T) {
 		}
 	}()
 	const count = 50
-	start := time.Now()
-	// The memory regression check with a budget well over the ~55 MiB an
-	// instance takes here: it catches a doubling, not noise.
-	r := unigoWithin(t, 6*time.Minute, nil, "bench", "density", "--count", "50", "--settle", "5s", "--window", "5s",
-		"--subjects", "unigo", "--max-pss", "96M", "--out", out)
-	t.Logf("unigo bench density took %v\n%s", time.Since(start).Round(time.Second), r.stdout)
-	if r.code != 0 {
-		t.Fatalf("unigo bench density: %v", r)
-	}
-
 	var rep struct {
 		Subjects []struct {
 			Key       string
@@ -62,13 +52,10 @@ func TestBenchDensity(t *testing.T) {
 			Pass    bool
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(out, "results.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
+	// The memory regression check with a budget well over the ~55 MiB an
+	// instance takes here: it catches a doubling, not noise.
+	r := benchDensity(t, out, 6*time.Minute, &rep, "--count", "50", "--settle", "5s", "--window", "5s",
+		"--subjects", "unigo", "--max-pss", "96M")
 	if len(rep.Subjects) != 1 || rep.Subjects[0].Key != "unigo" {
 		t.Fatalf("subjects: %+v", rep.Subjects)
 	}
@@ -114,12 +101,6 @@ func TestBenchDensity(t *testing.T) {
 // its published port, measured as one QEMU process, and killed after.
 func TestBenchDensityLinux(t *testing.T) {
 	out := t.TempDir()
-	r := unigoWithin(t, 6*time.Minute, nil, "bench", "density", "--count", "2", "--settle", "2s", "--window", "5s",
-		"--subjects", "linux", "--out", out)
-	t.Logf("%s", r.stdout)
-	if r.code != 0 {
-		t.Fatalf("unigo bench density --subjects linux: %v", r)
-	}
 	var rep struct {
 		Subjects []struct {
 			Key       string
@@ -133,13 +114,7 @@ func TestBenchDensityLinux(t *testing.T) {
 			}
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(out, "results.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
+	r := benchDensity(t, out, 6*time.Minute, &rep, "--count", "2", "--settle", "2s", "--window", "5s", "--subjects", "linux")
 	if len(rep.Subjects) != 1 || rep.Subjects[0].Key != "linux" || rep.Subjects[0].Answered != 2 {
 		t.Fatalf("subjects: %+v, want linux with both answering", rep.Subjects)
 	}
@@ -170,21 +145,13 @@ func TestBenchDensityTap(t *testing.T) {
 			in(t, root, "rm", "-f", st.Name)
 		}
 	}()
-	r := unigoWithin(t, 5*time.Minute, nil, "bench", "density", "--net", "tap", "--count", "2", "--settle", "2s", "--window", "2s",
-		"--subjects", "unigo", "--out", out)
-	t.Logf("%s", r.stdout)
-	if r.code != 0 {
-		t.Fatalf("unigo bench density --net tap: %v", r)
-	}
 	var rep struct {
 		Subjects []struct {
 			Answered  int
 			Instances []struct{ Addr, Error string }
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(out, "results.json"))
-	must(t, err)
-	must(t, json.Unmarshal(b, &rep))
+	benchDensity(t, out, 5*time.Minute, &rep, "--net", "tap", "--count", "2", "--settle", "2s", "--window", "2s", "--subjects", "unigo")
 	if len(rep.Subjects) != 1 || rep.Subjects[0].Answered != 2 {
 		t.Fatalf("subjects: %+v, want unigo with both answering", rep.Subjects)
 	}
@@ -199,4 +166,25 @@ func TestBenchDensityTap(t *testing.T) {
 		t.Errorf("the benchmark's taps are left:\n%s", links)
 	}
 	checkNoProcesses(t, root)
+}
+
+// benchDensity runs unigo bench density with args and --out out, within
+// limit, fails the test unless it succeeds, and decodes its results.json
+// into rep.
+func benchDensity(t *testing.T, out string, limit time.Duration, rep any, args ...string) result {
+	t.Helper()
+	start := time.Now()
+	r := unigoWithin(t, limit, nil, append(append([]string{"bench", "density"}, args...), "--out", out)...)
+	t.Logf("unigo bench density %s took %v\n%s", strings.Join(args, " "), time.Since(start).Round(time.Second), r.stdout)
+	if r.code != 0 {
+		t.Fatalf("unigo bench density %s: %v", strings.Join(args, " "), r)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, rep); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
