@@ -140,3 +140,59 @@ func TestCheckpoint(t *testing.T) {
 	// Only a running instance can be checkpointed.
 	in(t, root, "checkpoint", "c").expect(t, 125, "stderr:is not running")
 }
+
+// A checkpoint of an instance with a volume resumes while the volume's
+// disk is as the checkpoint left it, and is refused once it was written
+// since: the app's view of its file system would corrupt it.
+func TestCheckpointVolume(t *testing.T) {
+	root := t.TempDir()
+	in(t, root, "build", "-t", "counter:v1", "./e2e/testdata/counter").expect(t, 0)
+	t.Cleanup(func() { removeAll(t, root) })
+	in(t, root, "volume", "create", "cv", "--size", "16M").expect(t, 0)
+	port := freePort(t)
+	in(t, root, "run", "-d", "--name", "cv", "-v", "cv:/data", "-p", fmt.Sprintf("127.0.0.1:%d:8080", port), "counter:v1").expect(t, 0)
+	cl := &http.Client{Timeout: 10 * time.Second}
+	count := func() int {
+		t.Helper()
+		var n int
+		var last error
+		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			resp, err := cl.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))
+			if err != nil {
+				last = err
+				continue
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if _, err := fmt.Sscanf(string(b), "count %d", &n); err != nil {
+				t.Fatalf("the app answered %q: %v", b, err)
+			}
+			return n
+		}
+		t.Fatalf("the app does not answer: %v", last)
+		return 0
+	}
+	count()
+	count()
+	// While the disk is as the checkpoint left it, the checkpoint resumes.
+	in(t, root, "checkpoint", "cv", "two").expect(t, 0)
+	in(t, root, "start", "--checkpoint", "two", "cv").expect(t, 0)
+	// The resumed app writes the volume (and its kernel may write what it
+	// had pending): "two" no longer matches it.
+	if n := count(); n != 3 {
+		t.Errorf("resumed: count %d, want 3", n)
+	}
+	in(t, root, "kill", "cv").expect(t, 0)
+	r := in(t, root, "start", "--checkpoint", "two", "cv")
+	if r.code == 0 || !strings.Contains(r.stderr, "was written since the checkpoint") {
+		t.Errorf("resuming a checkpoint whose volume was written since: %v", r)
+	}
+	if st := inspect(t, root, "cv"); st.Status == "running" {
+		t.Errorf("it runs")
+	}
+	// A plain start boots afresh on the volume as it is.
+	in(t, root, "start", "cv").expect(t, 0)
+	if n := count(); n != 1 {
+		t.Errorf("booted afresh: count %d, want 1", n)
+	}
+}

@@ -209,7 +209,7 @@ func (m *monitor) boot() *Exit {
 			m.is.writeState(m.st)
 		case req := <-m.reqs:
 			if req.verb == "checkpoint" {
-				err := m.writeCheckpoint(vm, req.checkpoint, req.leave)
+				err := m.writeCheckpoint(vm, l.Spec.Disks, req.checkpoint, req.leave)
 				req.written <- err
 				if err != nil || req.leave {
 					continue

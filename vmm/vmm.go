@@ -61,9 +61,13 @@ type VM interface {
 // A Checkpointer is a VM whose whole state (CPU, devices, RAM) can be
 // written out, to be started from later (Spec.Restore) instead of booted.
 type Checkpointer interface {
-	// Checkpoint pauses the VM and writes its state to f; the VM stays
-	// paused (the caller then stops it), or runs on with leaveRunning.
-	Checkpoint(f *os.File, leaveRunning bool) error
+	// Checkpoint pauses the VM and writes its state to f, its disks
+	// flushed; the VM stays paused: the caller then stops it, or has it
+	// run on (Continue). If it fails, the VM runs on.
+	Checkpoint(f *os.File) error
+	// Continue runs a VM paused by Checkpoint again; the guest is told
+	// that its clocks stood still.
+	Continue() error
 }
 
 // DefaultMemory is the guest memory when a Spec does not say.

@@ -31,7 +31,9 @@ The app sees no boot when it resumes: its memory, its goroutines and its open
 files are as they were; its clocks stood still meanwhile, then the wall clock
 jumps to now. Connections the app had open through a published port are gone
 (each VM has its own user-mode network). A checkpoint resumes only on the QEMU
-and accelerator that wrote it. Instances with volumes cannot be checkpointed yet.
+and accelerator that wrote it, and, for an instance with volumes, only while their
+disks are as the checkpoint left them: once anything wrote them (the instance
+itself, resumed or booted), resuming would corrupt them and is refused.
 
   unigo checkpoint ls NAME              # the instance's checkpoints
   unigo checkpoint rm NAME CHECKPOINT`,

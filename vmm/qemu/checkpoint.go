@@ -77,8 +77,8 @@ func openCheckpoint(path, bin string, accel Accel) (*os.File, error) {
 const checkpointTimeout = 2 * time.Minute
 
 // Checkpoint implements vmm.Checkpointer: it pauses the VM, writes its
-// state to f, and leaves it paused, or running with leaveRunning.
-func (vm *qemuVM) Checkpoint(f *os.File, leaveRunning bool) (err error) {
+// state to f, and leaves it paused.
+func (vm *qemuVM) Checkpoint(f *os.File) (err error) {
 	version, err := qemuVersion(vm.bin)
 	if err != nil {
 		return err
@@ -102,15 +102,15 @@ func (vm *qemuVM) Checkpoint(f *os.File, leaveRunning bool) (err error) {
 	if _, err := q.executeWith("migrate", map[string]string{"uri": "fd:checkpoint"}, nil, 5*time.Second); err != nil {
 		return fmt.Errorf("cannot write the checkpoint: %w", err)
 	}
-	if err := vm.waitMigration(checkpointTimeout); err != nil {
-		return err
+	return vm.waitMigration(checkpointTimeout)
+}
+
+// Continue implements vmm.Checkpointer.
+func (vm *qemuVM) Continue() error {
+	if _, err := vm.host.qmp.execute("cont", 5*time.Second); err != nil {
+		return fmt.Errorf("the VM does not run again: %w", err)
 	}
-	if leaveRunning {
-		if _, err := q.execute("cont", 5*time.Second); err != nil {
-			return fmt.Errorf("the checkpoint is written, but the VM does not run again: %w", err)
-		}
-		vm.tellRestored() // its clocks stood still meanwhile
-	}
+	vm.tellRestored() // its clocks stood still meanwhile
 	return nil
 }
 

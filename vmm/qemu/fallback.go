@@ -238,9 +238,10 @@ func (f *fallbackVM) Signal(sig int) error { return f.current().Signal(sig) }
 func (f *fallbackVM) Pid() int { return f.current().Pid() }
 
 // Checkpoint implements vmm.Checkpointer on the attempt running now.
-func (f *fallbackVM) Checkpoint(file *os.File, leaveRunning bool) error {
-	return f.current().Checkpoint(file, leaveRunning)
-}
+func (f *fallbackVM) Checkpoint(file *os.File) error { return f.current().Checkpoint(file) }
+
+// Continue implements vmm.Checkpointer on the attempt running now.
+func (f *fallbackVM) Continue() error { return f.current().Continue() }
 
 func (f *fallbackVM) current() *qemuVM {
 	f.mu.Lock()
