@@ -24,30 +24,7 @@ func TestCheckpoint(t *testing.T) {
 	in(t, root, "run", "-d", "--name", "c", "-p", fmt.Sprintf("127.0.0.1:%d:8080", port), "counter:v1").expect(t, 0)
 
 	cl := &http.Client{Timeout: 10 * time.Second}
-	// count asks the app once and returns its count and how far its wall
-	// clock is from the host's.
-	count := func() (int, time.Duration) {
-		t.Helper()
-		var n int
-		var at int64
-		var last error
-		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			resp, err := cl.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))
-			if err != nil {
-				last = err
-				continue
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			var resumed int
-			if _, err := fmt.Sscanf(string(b), "count %d time %d resumed %d", &n, &at, &resumed); err != nil {
-				t.Fatalf("the app answered %q: %v", b, err)
-			}
-			return n, time.Since(time.Unix(0, at))
-		}
-		t.Fatalf("the app does not answer: %v", last)
-		return 0, 0
-	}
+	count := func() (int, time.Duration) { t.Helper(); return askCounter(t, port) }
 	// resumed waits for the app to have been resumed (SIGCONT) want times.
 	resumed := func(want int) {
 		t.Helper()
@@ -151,27 +128,7 @@ func TestCheckpointVolume(t *testing.T) {
 	in(t, root, "volume", "create", "cv", "--size", "16M").expect(t, 0)
 	port := freePort(t)
 	in(t, root, "run", "-d", "--name", "cv", "-v", "cv:/data", "-p", fmt.Sprintf("127.0.0.1:%d:8080", port), "counter:v1").expect(t, 0)
-	cl := &http.Client{Timeout: 10 * time.Second}
-	count := func() int {
-		t.Helper()
-		var n int
-		var last error
-		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			resp, err := cl.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))
-			if err != nil {
-				last = err
-				continue
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if _, err := fmt.Sscanf(string(b), "count %d", &n); err != nil {
-				t.Fatalf("the app answered %q: %v", b, err)
-			}
-			return n
-		}
-		t.Fatalf("the app does not answer: %v", last)
-		return 0
-	}
+	count := func() int { t.Helper(); n, _ := askCounter(t, port); return n }
 	count()
 	count()
 	// While the disk is as the checkpoint left it, the checkpoint resumes.
@@ -195,4 +152,30 @@ func TestCheckpointVolume(t *testing.T) {
 	if n := count(); n != 1 {
 		t.Errorf("booted afresh: count %d, want 1", n)
 	}
+}
+
+// askCounter asks the counter app on port once, waiting up to a minute
+// for it to answer, and returns its count and how far its wall clock is
+// from the host's.
+func askCounter(t *testing.T, port int) (int, time.Duration) {
+	t.Helper()
+	cl := &http.Client{Timeout: 10 * time.Second}
+	var last error
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		resp, err := cl.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))
+		if err != nil {
+			last = err
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var n, resumed int
+		var at int64
+		if _, err := fmt.Sscanf(string(b), "count %d time %d resumed %d", &n, &at, &resumed); err != nil {
+			t.Fatalf("the app answered %q: %v", b, err)
+		}
+		return n, time.Since(time.Unix(0, at))
+	}
+	t.Fatalf("the app does not answer: %v", last)
+	return 0, 0
 }
