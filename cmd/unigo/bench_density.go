@@ -98,7 +98,7 @@ tcg). Run nothing else heavy meanwhile: the idle CPU is the host's.`,
 	f.IntVar(&cfg.GuestPort, "guest-port", 8080, "the port the app serves on")
 	f.StringVar(&cfg.Unigo, "unigo", "", "the unigo binary that runs the instances (default this one)")
 	addVMFlags(cmd, &cfg.Machine, &cfg.Accel)
-	f.StringVar(&cfg.Memory, "memory", "64M", "guest memory of each VM, as unigo run --memory takes it")
+	f.StringVar(&cfg.Memory, "memory", "64M", "guest memory of each unigo VM, as unigo run --memory takes it")
 	f.StringVar(&cfg.LinuxMemory, "linux-memory", "128M", "guest memory of each Linux microVM (it needs more than unigo's)")
 	f.StringVar(&cfg.TCGCache, "tcg-cache", "", "bound each VM's TCG code cache, as unigo run --tcg-cache takes it (default: QEMU's)")
 	f.IntVar(&cfg.Parallel, "parallel", 2, "start commands in flight at once")
