@@ -19,11 +19,12 @@ import (
 // linuxFleet runs the same plain binary as the Linux microVMs of the
 // benchmarks' Linux baseline: Debian's cloud kernel, the benchmark's
 // helper as /init setting up the virtio-net card and executing the app,
-// on the same QEMU machine, TCG code cache and card (`unigo run -p`'s:
-// QEMU's user network with one forward) as the unigo instances, with the
-// memory it needs (Config.LinuxMemory). An
-// instance is its QEMU process alone; nothing supervises it but this
-// benchmark, which starts each QEMU itself.
+// on the same QEMU machine, TCG code cache and card as the unigo
+// instances (`unigo run -p`'s, QEMU's user network with one forward; or
+// with --net tap the tap card `unigo run --net tap:NAME --ip ADDR` gives),
+// with the memory it needs (Config.LinuxMemory). An instance is its QEMU
+// process alone; nothing supervises it but this benchmark, which starts
+// each QEMU itself.
 type linuxFleet struct {
 	cfg       Config
 	app       *harness.App
