@@ -124,14 +124,8 @@ func (is *Instances) Checkpoint(name, cp string, leaveRunning bool) (*State, err
 // checkpoint cp instead of booting it; the checkpoint stays, to start from
 // again.
 func (is *Instances) StartFrom(ctx context.Context, name, cp string) error {
-	if !validName.MatchString(cp) {
-		return fmt.Errorf("invalid checkpoint name %q", cp)
-	}
-	if _, err := os.Stat(is.checkpointPath(name, cp)); err != nil {
-		if _, gerr := is.Get(name); gerr != nil {
-			return gerr
-		}
-		return fmt.Errorf("instance %s has no checkpoint %q: 'unigo checkpoint ls %s' lists them", name, cp, name)
+	if err := is.findCheckpoint(name, cp); err != nil {
+		return err
 	}
 	lock, err := is.lockMonitor(name, fmt.Sprintf("instance %s is already running", name))
 	if err != nil {
@@ -182,6 +176,14 @@ func (is *Instances) Checkpoints(name string) ([]Checkpoint, error) {
 
 // RemoveCheckpoint removes checkpoint cp of instance name.
 func (is *Instances) RemoveCheckpoint(name, cp string) error {
+	if err := is.findCheckpoint(name, cp); err != nil {
+		return err
+	}
+	return os.RemoveAll(is.path(name, checkpointsDir, cp))
+}
+
+// findCheckpoint checks that instance name has a checkpoint cp.
+func (is *Instances) findCheckpoint(name, cp string) error {
 	if _, err := is.Get(name); err != nil {
 		return err
 	}
@@ -191,7 +193,7 @@ func (is *Instances) RemoveCheckpoint(name, cp string) error {
 	if _, err := os.Stat(is.checkpointPath(name, cp)); err != nil {
 		return fmt.Errorf("instance %s has no checkpoint %q: 'unigo checkpoint ls %s' lists them", name, cp, name)
 	}
-	return os.RemoveAll(is.path(name, checkpointsDir, cp))
+	return nil
 }
 
 // writeCheckpoint has vm write its state to checkpoint cp of the

@@ -26,12 +26,10 @@ import (
 // process alone; nothing supervises it but this benchmark, which starts
 // each QEMU itself.
 type linuxFleet struct {
-	cfg       Config
-	app       *harness.App
-	dir       string
-	cacheDir  string
-	tscKHz    int
-	tscSource string
+	cfg   Config
+	app   *harness.App
+	dir   string
+	linux *harness.LinuxBaseline
 
 	m  harness.Machine
 	vm harness.VM
@@ -41,8 +39,8 @@ type linuxFleet struct {
 }
 
 func newLinuxFleet(cfg Config, app *harness.App, dir string, r *Report) (*linuxFleet, error) {
-	f := &linuxFleet{cfg: cfg, app: app, dir: dir, cacheDir: cfg.LinuxCacheDir,
-		tscKHz: r.Host.TSCKHz, tscSource: r.Host.TSCSource, vms: map[string]*harness.Watched{}}
+	f := &linuxFleet{cfg: cfg, app: app, dir: dir, vms: map[string]*harness.Watched{},
+		linux: &harness.LinuxBaseline{CacheDir: cfg.LinuxCacheDir, TSCKHz: r.Host.TSCKHz, TSCSource: r.Host.TSCSource}}
 	var err error
 	f.m, err = harness.NewMachine(cfg.Machine, cfg.Accel, filepath.Join(dir, "unused-unigo-root"))
 	if cfg.TCGCache != "" {
@@ -58,12 +56,11 @@ func (l *linuxFleet) memMiB() int {
 }
 
 func (l *linuxFleet) prepare(ctx context.Context, s *Subject) error {
-	linux := &harness.LinuxBaseline{CacheDir: l.cacheDir, TSCKHz: l.tscKHz, TSCSource: l.tscSource}
-	base, err := linux.Artifact(ctx, l.app, l.dir)
+	base, err := l.linux.Artifact(ctx, l.app, l.dir)
 	if err != nil {
 		return err
 	}
-	k, err := linux.Kernel(ctx)
+	k, err := l.linux.Kernel(ctx)
 	if err != nil {
 		return err
 	}
